@@ -1,0 +1,41 @@
+import { readdirSync, existsSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Config } from 'jest';
+
+const transform: Config['transform'] = {
+  '^.+\\.ts$': ['@swc/jest', { jsc: { parser: { syntax: 'typescript' }, target: 'es2022' } }],
+};
+
+// Workspace packages resolve to their TypeScript sources, so a test run needs no build.
+const moduleNameMapper: Config['moduleNameMapper'] = {
+  '^@rediware/([a-z-]+)/(express|fastify)$': '<rootDir>/packages/$1/src/$2.ts',
+  '^@rediware/([a-z-]+)$': '<rootDir>/packages/$1/src/index.ts',
+};
+
+function project(dir: string): NonNullable<Config['projects']>[number] {
+  return {
+    displayName: dir.split('/').pop() ?? dir,
+    rootDir: __dirname,
+    roots: [`<rootDir>/${dir}`],
+    testMatch: ['**/test/**/*.test.ts'],
+    testEnvironment: 'node',
+    transform,
+    moduleNameMapper,
+  };
+}
+
+const groups = ['packages', 'examples'];
+const dirs = groups.flatMap((group) =>
+  existsSync(join(__dirname, group))
+    ? readdirSync(join(__dirname, group), { withFileTypes: true })
+        .filter((entry) => entry.isDirectory() && existsSync(join(__dirname, group, entry.name, 'test')))
+        .map((entry) => `${group}/${entry.name}`)
+    : [],
+);
+
+const config: Config = {
+  projects: dirs.map(project),
+  testTimeout: 30_000,
+};
+
+export default config;

@@ -1,0 +1,30 @@
+import type { Script, ScriptArg } from './script';
+
+export interface RunOptions {
+  /** Return bulk strings as Buffers instead of UTF-8 strings. */
+  buffers?: boolean;
+}
+
+export interface Subscription {
+  unsubscribe(): Promise<void>;
+}
+
+/**
+ * Where an engine's data lives: Redis (any client, standalone or cluster) or process memory.
+ * Engines talk only to this interface, so every engine runs unchanged on both.
+ */
+export interface Backend {
+  readonly kind: 'memory' | 'redis';
+  readonly cluster: boolean;
+  /** The per-call deadline in ms. */
+  readonly timeoutMs: number;
+  /** Runs a script atomically in one round trip. All keys must share one hash tag. */
+  run<Reply>(script: Script<Reply>, keys: readonly string[], args: readonly ScriptArg[], options?: RunOptions): Promise<Reply>;
+  publish(channel: string, message: string): Promise<void>;
+  /** Resolves once the subscription is active, so a message published afterwards is received. */
+  subscribe(channel: string, listener: (message: string) => void): Promise<Subscription>;
+  /** Every key matching a pattern built by a Keyspace, in batches, across every master. */
+  scan(pattern: string, batchSize?: number): AsyncIterable<string[]>;
+  /** Releases what the backend opened itself: subscriptions, the subscriber connection, timers. */
+  close(): Promise<void>;
+}

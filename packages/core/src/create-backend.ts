@@ -1,0 +1,53 @@
+import type { Backend } from './backend';
+import { type Clock, systemClock } from './clock';
+import { createDriver } from './driver/create-driver';
+import { parsePositiveDuration } from './duration';
+import { checkPositiveInteger } from './option-checks';
+import { MemoryBackend } from './memory-backend';
+import { RedisBackend } from './redis-backend';
+
+/** Per-call deadline when `timeout` is not given. */
+export const DEFAULT_TIMEOUT_MS = 500;
+
+export interface CreateBackendOptions {
+  /** The user's client; omitted means the in-process memory backend. */
+  redis?: unknown;
+  /** Per-call deadline (ms or a duration string). */
+  timeout?: unknown;
+  /** Names the package in the production warning, e.g. '@rediware/rate-limit'. */
+  packageName: string;
+  /** Errors of connections rediware opens itself (the subscriber). */
+  onConnectionError?: (error: Error) => void;
+  /** Memory backend only: the time source (tests move it). */
+  clock?: Clock;
+  /** Memory backend only: live keys kept at most. */
+  maxEntries?: number;
+}
+
+const warned = new Set<string>();
+
+/** Validates `redis` and `timeout` and returns the backend an engine runs on. */
+export function createBackend(options: CreateBackendOptions): Backend {
+  const timeoutMs =
+    options.timeout === undefined ? DEFAULT_TIMEOUT_MS : parsePositiveDuration(options.timeout, 'timeout');
+  if (options.redis === undefined) {
+    warnMemoryInProduction(options.packageName);
+    return new MemoryBackend({
+      clock: options.clock ?? systemClock,
+      maxEntries: options.maxEntries === undefined ? 100_000 : checkPositiveInteger(options.maxEntries, 'maxEntries'),
+      sweepIntervalMs: 30_000,
+    });
+  }
+  const driver = createDriver(options.redis, options.onConnectionError ?? (() => {}));
+  return new RedisBackend(driver, timeoutMs);
+}
+
+function warnMemoryInProduction(packageName: string): void {
+  if (process.env.NODE_ENV !== 'production' || warned.has(packageName)) return;
+  warned.add(packageName);
+  process.emitWarning(
+    `${packageName} runs on the in-process memory backend because no \`redis\` client was given: ` +
+      'limits, sessions, cache entries and locks are not shared between processes.',
+    { code: 'RW_MEMORY_BACKEND' },
+  );
+}

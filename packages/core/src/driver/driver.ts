@@ -1,0 +1,21 @@
+import type { RedisArg } from './redis-client';
+
+/** One master of a deployment, for commands that must visit every master (SCAN). */
+export type NodeSender = (args: RedisArg[]) => Promise<unknown>;
+
+/**
+ * The single internal shape of a Redis client: nothing outside this folder branches on the kind
+ * of client the user passed.
+ */
+export interface RedisDriver {
+  readonly kind: 'node-redis' | 'ioredis';
+  readonly cluster: boolean;
+  /** Sends one command; on a cluster it goes to the node owning `routingKey`. */
+  send(args: RedisArg[], routingKey: string | undefined, buffers: boolean): Promise<unknown>;
+  /** A sender per master (one for a standalone server). */
+  masters(): Promise<NodeSender[]>;
+  /** Subscribes on a dedicated connection; resolves once Redis confirmed the subscription. */
+  subscribe(channel: string, listener: (message: string) => void): Promise<() => Promise<void>>;
+  /** Closes the connections rediware opened itself (never the user's client). */
+  close(): Promise<void>;
+}

@@ -1,0 +1,92 @@
+import { RedisNotConnectedError } from '../errors';
+import type { NodeSender, RedisDriver } from './driver';
+import type { IoRedisClusterLike, IoRedisLike, IoRedisSubscriberLike, RedisArg } from './redis-client';
+
+export function isIoRedis(client: object): client is IoRedisLike {
+  return 'callBuffer' in client && 'isCluster' in client && typeof client.callBuffer === 'function';
+}
+
+/** ioredis `Redis` and `Cluster` share one interface; only SCAN differs (every master). */
+export class IoRedisDriver implements RedisDriver {
+  readonly kind = 'ioredis' as const;
+  readonly cluster: boolean;
+  readonly #client: IoRedisLike;
+  readonly #onError: (error: Error) => void;
+  readonly #listeners = new Map<string, Set<(message: string) => void>>();
+  #subscriber: IoRedisSubscriberLike | undefined;
+
+  constructor(client: IoRedisLike, onError: (error: Error) => void) {
+    this.#client = client;
+    this.cluster = client.isCluster;
+    this.#onError = onError;
+  }
+
+  send(args: RedisArg[], _routingKey: string | undefined, buffers: boolean): Promise<unknown> {
+    // 'end' is final (quit/disconnect); every other status queues or reconnects on its own.
+    if (this.#client.status === 'end') return Promise.reject(closed());
+    const [command, ...rest] = args;
+    const name = String(command);
+    return buffers ? this.#client.callBuffer(name, ...rest) : this.#client.call(name, ...rest);
+  }
+
+  async masters(): Promise<NodeSender[]> {
+    const nodes = this.cluster ? (this.#client as IoRedisClusterLike).nodes('master') : [this.#client];
+    return nodes.map((node) => (args) => {
+      const [command, ...rest] = args;
+      return node.call(String(command), ...rest);
+    });
+  }
+
+  async subscribe(channel: string, listener: (message: string) => void): Promise<() => Promise<void>> {
+    if (this.#client.status === 'end') throw closed();
+    const subscriber = this.#connectSubscriber();
+    let listeners = this.#listeners.get(channel);
+    if (!listeners) {
+      listeners = new Set();
+      this.#listeners.set(channel, listeners);
+    }
+    listeners.add(listener);
+    try {
+      await subscriber.subscribe(channel);
+    } catch (error) {
+      this.#removeListener(channel, listener);
+      throw error;
+    }
+    return async () => {
+      if (this.#removeListener(channel, listener)) await this.#subscriber?.unsubscribe(channel);
+    };
+  }
+
+  /** Returns true when the channel has no listener left. */
+  #removeListener(channel: string, listener: (message: string) => void): boolean {
+    const listeners = this.#listeners.get(channel);
+    listeners?.delete(listener);
+    if (listeners?.size !== 0) return false;
+    this.#listeners.delete(channel);
+    return true;
+  }
+
+  #connectSubscriber(): IoRedisSubscriberLike {
+    if (!this.#subscriber) {
+      const subscriber = this.#client.duplicate();
+      subscriber.on('error', this.#onError);
+      subscriber.on('message', (channel, message) => {
+        for (const listener of this.#listeners.get(channel) ?? []) listener(message);
+      });
+      this.#subscriber = subscriber;
+    }
+    return this.#subscriber;
+  }
+
+  async close(): Promise<void> {
+    this.#subscriber?.disconnect();
+    this.#subscriber = undefined;
+    this.#listeners.clear();
+  }
+}
+
+function closed(): RedisNotConnectedError {
+  return new RedisNotConnectedError(
+    'The ioredis client has been closed (quit or disconnect was called); pass an open client to rediware.',
+  );
+}

@@ -1,0 +1,142 @@
+import { RedisNotConnectedError } from '../errors';
+import type { NodeSender, RedisDriver } from './driver';
+import type {
+  NodeRedisClientLike,
+  NodeRedisClusterLike,
+  NodeRedisListener,
+  NodeRedisSubscriberLike,
+  RedisArg,
+} from './redis-client';
+
+/** RESP type code of a bulk string ('$'); mapping it to Buffer keeps binary replies intact (v5+). */
+const BLOB_STRING = 36;
+/** v5+ reads `typeMapping`, v4 reads `returnBuffers`; each ignores the other. */
+const bufferOptions = Object.freeze({ typeMapping: { [BLOB_STRING]: Buffer }, returnBuffers: true });
+
+export function isNodeRedisCluster(client: object): client is NodeRedisClusterLike {
+  return 'nodeClient' in client && typeof client.nodeClient === 'function' && 'masters' in client;
+}
+
+export function isNodeRedisClient(client: object): client is NodeRedisClientLike {
+  return 'sendCommand' in client && 'isOpen' in client && typeof client.sendCommand === 'function';
+}
+
+abstract class NodeRedisDriverBase {
+  readonly kind = 'node-redis' as const;
+  protected readonly onError: (error: Error) => void;
+
+  constructor(onError: (error: Error) => void) {
+    this.onError = onError;
+  }
+
+  abstract subscribeRaw(channel: string, listener: NodeRedisListener): Promise<unknown>;
+  abstract unsubscribeRaw(channel: string, listener: NodeRedisListener): Promise<unknown>;
+
+  async subscribe(channel: string, listener: (message: string) => void): Promise<() => Promise<void>> {
+    const wrapped: NodeRedisListener = (message) => listener(message);
+    await this.subscribeRaw(channel, wrapped);
+    return async () => {
+      await this.unsubscribeRaw(channel, wrapped);
+    };
+  }
+}
+
+export class NodeRedisClientDriver extends NodeRedisDriverBase implements RedisDriver {
+  readonly cluster = false;
+  readonly #client: NodeRedisClientLike;
+  #subscriber: Promise<NodeRedisSubscriberLike> | undefined;
+
+  constructor(client: NodeRedisClientLike, onError: (error: Error) => void) {
+    super(onError);
+    this.#client = client;
+  }
+
+  send(args: RedisArg[], _routingKey: string | undefined, buffers: boolean): Promise<unknown> {
+    if (!this.#client.isOpen) return Promise.reject(notConnected());
+    return this.#client.sendCommand(args, buffers ? bufferOptions : undefined);
+  }
+
+  async masters(): Promise<NodeSender[]> {
+    return [(args) => this.send(args, undefined, false)];
+  }
+
+  subscribeRaw(channel: string, listener: NodeRedisListener): Promise<unknown> {
+    return this.#connectSubscriber().then((subscriber) => subscriber.subscribe(channel, listener));
+  }
+
+  async unsubscribeRaw(channel: string, listener: NodeRedisListener): Promise<unknown> {
+    const subscriber = await this.#subscriber;
+    return subscriber?.unsubscribe(channel, listener);
+  }
+
+  #connectSubscriber(): Promise<NodeRedisSubscriberLike> {
+    if (!this.#client.isOpen) return Promise.reject(notConnected());
+    if (!this.#subscriber) {
+      const subscriber = this.#client.duplicate();
+      subscriber.on('error', this.onError);
+      this.#subscriber = subscriber.connect().then(
+        () => subscriber,
+        (error: unknown) => {
+          this.#subscriber = undefined;
+          closeSubscriber(subscriber);
+          throw error;
+        },
+      );
+    }
+    return this.#subscriber;
+  }
+
+  async close(): Promise<void> {
+    const subscriber = this.#subscriber;
+    this.#subscriber = undefined;
+    if (subscriber) closeSubscriber(await subscriber.catch(() => undefined));
+  }
+}
+
+export class NodeRedisClusterDriver extends NodeRedisDriverBase implements RedisDriver {
+  readonly cluster = true;
+  readonly #cluster: NodeRedisClusterLike;
+
+  constructor(cluster: NodeRedisClusterLike, onError: (error: Error) => void) {
+    super(onError);
+    this.#cluster = cluster;
+  }
+
+  send(args: RedisArg[], routingKey: string | undefined, buffers: boolean): Promise<unknown> {
+    return this.#cluster.sendCommand(routingKey, false, args, buffers ? bufferOptions : undefined);
+  }
+
+  async masters(): Promise<NodeSender[]> {
+    const clients = await Promise.all(
+      this.#cluster.masters.map((node) => this.#cluster.nodeClient(node as never) as Promise<NodeRedisClientLike>),
+    );
+    return clients.map((client) => (args) => client.sendCommand(args));
+  }
+
+  // The cluster client keeps its own pub/sub connection to one node; PUBLISH reaches every node.
+  subscribeRaw(channel: string, listener: NodeRedisListener): Promise<unknown> {
+    return this.#cluster.subscribe(channel, listener);
+  }
+
+  unsubscribeRaw(channel: string, listener: NodeRedisListener): Promise<unknown> {
+    return this.#cluster.unsubscribe(channel, listener);
+  }
+
+  async close(): Promise<void> {}
+}
+
+function notConnected(): RedisNotConnectedError {
+  return new RedisNotConnectedError(
+    'The node-redis client is not connected: call `await client.connect()` before using it with rediware.',
+  );
+}
+
+function closeSubscriber(subscriber: NodeRedisSubscriberLike | undefined): void {
+  if (!subscriber) return;
+  try {
+    if (subscriber.destroy) subscriber.destroy();
+    else void subscriber.disconnect?.().catch(() => {});
+  } catch {
+    // Already closed: nothing to release.
+  }
+}

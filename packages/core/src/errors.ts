@@ -1,0 +1,108 @@
+/** Stable error codes. A code never changes meaning once published. */
+export type RediwareErrorCode =
+  | 'ERR_RW_CONFIG'
+  | 'ERR_RW_REDIS_UNAVAILABLE'
+  | 'ERR_RW_REDIS_TIMEOUT'
+  | 'ERR_RW_REDIS_NOT_CONNECTED'
+  | 'ERR_RW_REDIS_COMMAND'
+  | 'ERR_RW_CROSS_SLOT'
+  | `ERR_RW_LOCK_${string}`
+  | `ERR_RW_${string}`;
+
+/** An RFC 9457 problem document, the body of every HTTP-facing error. */
+export interface ProblemDetails {
+  type: string;
+  title: string;
+  status: number;
+  detail?: string;
+  [extension: string]: unknown;
+}
+
+export interface RediwareErrorOptions {
+  cause?: unknown;
+  /** HTTP status this error maps to when it reaches a client. */
+  statusCode?: number;
+}
+
+/** Base class of every error rediware throws; `code` is stable, `message` is for people. */
+export class RediwareError extends Error {
+  readonly code: RediwareErrorCode;
+  readonly statusCode: number;
+
+  constructor(code: RediwareErrorCode, message: string, options: RediwareErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = new.target.name;
+    this.code = code;
+    this.statusCode = options.statusCode ?? 500;
+  }
+
+  /** The `application/problem+json` body for this error. */
+  toProblem(): ProblemDetails {
+    return {
+      type: `https://rediware.dev/errors/${this.code}`,
+      title: this.name,
+      status: this.statusCode,
+      detail: this.message,
+    };
+  }
+}
+
+/** Bad options: thrown at construction, the message names the option and what was expected. */
+export class RediwareConfigError extends RediwareError {
+  readonly option: string;
+
+  constructor(option: string, expected: string, received: unknown) {
+    super('ERR_RW_CONFIG', `Invalid option \`${option}\`: expected ${expected}, received ${describeValue(received)}.`);
+    this.option = option;
+  }
+}
+
+/** Any failure to get an answer from Redis. Fail policies act on this class and its subclasses. */
+export class RedisError extends RediwareError {
+  constructor(code: RediwareErrorCode, message: string, options: RediwareErrorOptions = {}) {
+    super(code, message, { statusCode: 503, ...options });
+  }
+}
+
+/** Redis could not be reached or the connection broke. */
+export class RedisUnavailableError extends RedisError {
+  constructor(message: string, cause?: unknown) {
+    super('ERR_RW_REDIS_UNAVAILABLE', message, { cause });
+  }
+}
+
+/** Redis did not answer within the configured `timeout`. */
+export class RedisTimeoutError extends RedisError {
+  readonly timeoutMs: number;
+
+  constructor(operation: string, timeoutMs: number) {
+    super('ERR_RW_REDIS_TIMEOUT', `Redis did not answer ${operation} within ${timeoutMs}ms (option \`timeout\`).`);
+    this.timeoutMs = timeoutMs;
+  }
+}
+
+/** The client handed to rediware is not connected (node-redis needs `await client.connect()`). */
+export class RedisNotConnectedError extends RedisError {
+  constructor(message: string) {
+    super('ERR_RW_REDIS_NOT_CONNECTED', message);
+  }
+}
+
+/** Redis answered with an error reply (a script error, WRONGTYPE, ...). */
+export class RedisCommandError extends RedisError {
+  constructor(message: string, cause?: unknown) {
+    super('ERR_RW_REDIS_COMMAND', message, { cause, statusCode: 500 });
+  }
+}
+
+/** Base class of the lock errors; @rediware/lock defines the concrete ones. */
+export class LockError extends RediwareError {}
+
+function describeValue(value: unknown): string {
+  if (typeof value === 'string') return JSON.stringify(value.length > 60 ? `${value.slice(0, 60)}…` : value);
+  if (typeof value === 'function') return 'a function';
+  if (Array.isArray(value)) return 'an array';
+  if (value === null) return 'null';
+  if (typeof value === 'object') return 'an object';
+  return String(value);
+}

@@ -1,0 +1,43 @@
+export type { Backend, RunOptions, Subscription } from './backend';
+export { type Clock, luaClock, systemClock } from './clock';
+export { createBackend, type CreateBackendOptions, DEFAULT_TIMEOUT_MS } from './create-backend';
+export { withDeadline } from './deadline';
+export { classifyRedisError, isRedisError } from './driver/classify-error';
+export type {
+  IoRedisClusterLike,
+  IoRedisLike,
+  NodeRedisClientLike,
+  NodeRedisClusterLike,
+  RedisClient,
+} from './driver/redis-client';
+export { type Duration, type DurationUnit, parseDuration, parsePositiveDuration } from './duration';
+export {
+  LockError,
+  type ProblemDetails,
+  RedisCommandError,
+  RedisError,
+  RedisNotConnectedError,
+  RedisTimeoutError,
+  RedisUnavailableError,
+  RediwareConfigError,
+  RediwareError,
+  type RediwareErrorCode,
+  type RediwareErrorOptions,
+} from './errors';
+export { type CoreEvents, type FailureEvent, RediwareEmitter } from './events';
+export { type FailPolicy, withFailPolicy } from './fail-policy';
+export { checkPrefix, createKeyspace, escapeGlob, hashTagOf, identityTag, type Keyspace } from './keys';
+export { MemoryBackend, type MemoryBackendOptions } from './memory-backend';
+export { MemoryStore, type MemoryStoreOptions, type StoredValue } from './memory-store';
+export {
+  checkBoolean,
+  checkFunction,
+  checkKnownKeys,
+  checkNonNegativeInteger,
+  checkObject,
+  checkOneOf,
+  checkPositiveInteger,
+  checkPositiveNumber,
+  checkString,
+} from './option-checks';
+export { defineScript, type MemoryScriptContext, type Script, type ScriptArg, type ScriptDefinition } from './script';

@@ -1,0 +1,38 @@
+import { createHash } from 'node:crypto';
+import { luaClock } from './clock';
+import type { MemoryStore } from './memory-store';
+
+/** An argument as both backends receive it; Lua sees it as a string. */
+export type ScriptArg = string | number | Buffer;
+
+/** What the TypeScript twin of a script gets: the store and the current time. */
+export interface MemoryScriptContext {
+  readonly store: MemoryStore;
+  /** Milliseconds, the same scale as `now_ms()` in Lua. */
+  readonly now: number;
+}
+
+export interface ScriptDefinition<Reply> {
+  /** Names the script in errors and events. */
+  name: string;
+  /** The Lua body. `now_ms()` is defined for it. Return integers or strings: Redis truncates floats. */
+  lua: string;
+  /**
+   * The same operation in TypeScript for the memory backend. It receives the arguments as the
+   * caller gave them and must return what the Lua script returns, in the same shape.
+   */
+  memory(context: MemoryScriptContext, keys: readonly string[], args: readonly ScriptArg[]): Reply;
+}
+
+export interface Script<Reply> extends ScriptDefinition<Reply> {
+  /** The full source as sent to Redis. */
+  readonly source: string;
+  /** SHA1 of `source`, computed once. */
+  readonly sha: string;
+}
+
+/** Defines a script once per process: its source and SHA1 are computed here, not per call. */
+export function defineScript<Reply>(definition: ScriptDefinition<Reply>): Script<Reply> {
+  const source = `${luaClock}${definition.lua}`;
+  return Object.freeze({ ...definition, source, sha: createHash('sha1').update(source).digest('hex') });
+}
