@@ -19,7 +19,12 @@ export interface Backend {
   /** The per-call deadline in ms. */
   readonly timeoutMs: number;
   /** Runs a script atomically in one round trip. All keys must share one hash tag. */
-  run<Reply>(script: Script<Reply>, keys: readonly string[], args: readonly ScriptArg[], options?: RunOptions): Promise<Reply>;
+  run<Reply>(
+    script: Script<Reply>,
+    keys: readonly string[],
+    args: readonly ScriptArg[],
+    options?: RunOptions,
+  ): Promise<Reply>;
   publish(channel: string, message: string): Promise<void>;
   /** Resolves once the subscription is active, so a message published afterwards is received. */
   subscribe(channel: string, listener: (message: string) => void): Promise<Subscription>;

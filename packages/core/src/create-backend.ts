@@ -2,8 +2,8 @@ import type { Backend } from './backend';
 import { type Clock, systemClock } from './clock';
 import { createDriver } from './driver/create-driver';
 import { parsePositiveDuration } from './duration';
-import { checkPositiveInteger } from './option-checks';
 import { MemoryBackend } from './memory-backend';
+import { checkPositiveInteger } from './option-checks';
 import { RedisBackend } from './redis-backend';
 
 /** Per-call deadline when `timeout` is not given. */
@@ -34,7 +34,8 @@ export function createBackend(options: CreateBackendOptions): Backend {
     warnMemoryInProduction(options.packageName);
     return new MemoryBackend({
       clock: options.clock ?? systemClock,
-      maxEntries: options.maxEntries === undefined ? 100_000 : checkPositiveInteger(options.maxEntries, 'maxEntries'),
+      maxEntries:
+        options.maxEntries === undefined ? 100_000 : checkPositiveInteger(options.maxEntries, 'maxEntries'),
       sweepIntervalMs: 30_000,
     });
   }

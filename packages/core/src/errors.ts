@@ -52,7 +52,10 @@ export class RediwareConfigError extends RediwareError {
   readonly option: string;
 
   constructor(option: string, expected: string, received: unknown) {
-    super('ERR_RW_CONFIG', `Invalid option \`${option}\`: expected ${expected}, received ${describeValue(received)}.`);
+    super(
+      'ERR_RW_CONFIG',
+      `Invalid option \`${option}\`: expected ${expected}, received ${describeValue(received)}.`,
+    );
     this.option = option;
   }
 }
@@ -76,7 +79,10 @@ export class RedisTimeoutError extends RedisError {
   readonly timeoutMs: number;
 
   constructor(operation: string, timeoutMs: number) {
-    super('ERR_RW_REDIS_TIMEOUT', `Redis did not answer ${operation} within ${timeoutMs}ms (option \`timeout\`).`);
+    super(
+      'ERR_RW_REDIS_TIMEOUT',
+      `Redis did not answer ${operation} within ${timeoutMs}ms (option \`timeout\`).`,
+    );
     this.timeoutMs = timeoutMs;
   }
 }

@@ -1,6 +1,6 @@
 export type { Backend, RunOptions, Subscription } from './backend';
 export { type Clock, luaClock, systemClock } from './clock';
-export { createBackend, type CreateBackendOptions, DEFAULT_TIMEOUT_MS } from './create-backend';
+export { type CreateBackendOptions, createBackend, DEFAULT_TIMEOUT_MS } from './create-backend';
 export { withDeadline } from './deadline';
 export { classifyRedisError, isRedisError } from './driver/classify-error';
 export type {
@@ -40,4 +40,10 @@ export {
   checkPositiveNumber,
   checkString,
 } from './option-checks';
-export { defineScript, type MemoryScriptContext, type Script, type ScriptArg, type ScriptDefinition } from './script';
+export {
+  defineScript,
+  type MemoryScriptContext,
+  type Script,
+  type ScriptArg,
+  type ScriptDefinition,
+} from './script';

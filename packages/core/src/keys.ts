@@ -32,7 +32,11 @@ export interface Keyspace {
 
 export function checkPrefix(prefix: unknown, option = 'prefix'): string {
   if (typeof prefix !== 'string' || /[{}\s]/.test(prefix) || prefix.length > 128) {
-    throw new RediwareConfigError(option, 'a string of at most 128 characters without braces or spaces', prefix);
+    throw new RediwareConfigError(
+      option,
+      'a string of at most 128 characters without braces or spaces',
+      prefix,
+    );
   }
   return prefix;
 }

@@ -12,30 +12,45 @@ export interface MemoryStoreOptions {
   sweepIntervalMs: number;
 }
 
+interface Entry {
+  value: StoredValue;
+  /** Absolute expiry on the store's clock; Infinity for none. */
+  expiresAt: number;
+}
+
 /**
  * The data the memory backend's scripts operate on: keys with values and per-key expiry, bounded
- * by an LRU cap and swept on an interval. Expiry follows Redis: a ttl of 0 or less deletes.
+ * by an LRU cap (lru-cache) and swept on an interval. Expiry follows Redis exactly: a key set
+ * with a ttl of N ms is gone at N ms, and a ttl of 0 or less deletes. lru-cache's own TTL keeps
+ * a key one millisecond longer than that, so expiry is tracked here.
  */
 export class MemoryStore {
-  readonly #entries: LRUCache<string, StoredValue>;
+  readonly #entries: LRUCache<string, Entry>;
+  readonly #clock: Clock;
   readonly #sweeper: NodeJS.Timeout;
 
   constructor(options: MemoryStoreOptions) {
-    this.#entries = new LRUCache<string, StoredValue>({
-      max: options.maxEntries,
-      ttlResolution: 0,
-      perf: { now: options.clock },
-    });
-    this.#sweeper = setInterval(() => this.#entries.purgeStale(), options.sweepIntervalMs);
+    this.#clock = options.clock;
+    this.#entries = new LRUCache<string, Entry>({ max: options.maxEntries });
+    this.#sweeper = setInterval(() => this.sweep(), options.sweepIntervalMs);
     this.#sweeper.unref();
   }
 
+  #live(key: string): Entry | undefined {
+    const entry = this.#entries.get(key);
+    if (entry && entry.expiresAt <= this.#clock()) {
+      this.#entries.delete(key);
+      return undefined;
+    }
+    return entry;
+  }
+
   get<T extends StoredValue>(key: string): T | undefined {
-    return this.#entries.get(key) as T | undefined;
+    return this.#live(key)?.value as T | undefined;
   }
 
   has(key: string): boolean {
-    return this.#entries.has(key);
+    return this.#live(key) !== undefined;
   }
 
   /** Stores `value`; with no `ttlMs` the key never expires (like SET without PX). */
@@ -44,13 +59,15 @@ export class MemoryStore {
       this.#entries.delete(key);
       return;
     }
-    this.#entries.set(key, value, { ttl: ttlMs ?? 0 });
+    const expiresAt = ttlMs === undefined ? Number.POSITIVE_INFINITY : this.#clock() + ttlMs;
+    this.#entries.set(key, { value, expiresAt });
   }
 
   /** Replaces the value and keeps the key's remaining expiry (like SET KEEPTTL). */
   replace(key: string, value: StoredValue): void {
-    const ttl = this.ttl(key);
-    this.set(key, value, ttl > 0 ? ttl : undefined);
+    const entry = this.#live(key);
+    if (entry) entry.value = value;
+    else this.set(key, value);
   }
 
   delete(key: string): boolean {
@@ -59,31 +76,42 @@ export class MemoryStore {
 
   /** Remaining ms, -1 with no expiry, -2 when missing: the PTTL reply. */
   ttl(key: string): number {
-    if (!this.#entries.has(key)) return -2;
-    const remaining = this.#entries.getRemainingTTL(key);
-    return remaining === Number.POSITIVE_INFINITY ? -1 : Math.max(1, Math.ceil(remaining));
+    const entry = this.#live(key);
+    if (!entry) return -2;
+    return entry.expiresAt === Number.POSITIVE_INFINITY ? -1 : entry.expiresAt - this.#clock();
   }
 
   /** Sets the expiry of an existing key; false when the key is missing (the PEXPIRE reply). */
   expire(key: string, ttlMs: number): boolean {
-    const value = this.#entries.get(key, { updateAgeOnGet: false });
-    if (value === undefined) return false;
-    this.set(key, value, ttlMs);
+    const entry = this.#live(key);
+    if (!entry) return false;
+    if (ttlMs <= 0) this.#entries.delete(key);
+    else entry.expiresAt = this.#clock() + ttlMs;
     return true;
   }
 
   /** Removes the expiry of an existing key (PERSIST). */
   persist(key: string): boolean {
-    const value = this.#entries.get(key);
-    if (value === undefined) return false;
-    this.#entries.set(key, value, { ttl: 0 });
+    const entry = this.#live(key);
+    if (!entry) return false;
+    entry.expiresAt = Number.POSITIVE_INFINITY;
     return true;
   }
 
-  /** Live keys, oldest first. */
+  /** Live keys, least recently used first. */
   *keys(): IterableIterator<string> {
+    const now = this.#clock();
     for (const key of this.#entries.rkeys()) {
-      if (this.#entries.has(key)) yield key;
+      const entry = this.#entries.peek(key);
+      if (entry && entry.expiresAt > now) yield key;
+    }
+  }
+
+  /** Drops every expired entry. */
+  sweep(): void {
+    const now = this.#clock();
+    for (const [key, entry] of this.#entries.entries()) {
+      if (entry.expiresAt <= now) this.#entries.delete(key);
     }
   }
 

@@ -56,10 +56,18 @@ export function checkOneOf<T extends string>(value: unknown, option: string, all
 }
 
 /** Rejects option names the package does not know, which are almost always typos. */
-export function checkKnownKeys(options: Record<string, unknown>, known: readonly string[], scope: string): void {
+export function checkKnownKeys(
+  options: Record<string, unknown>,
+  known: readonly string[],
+  scope: string,
+): void {
   for (const name of Object.keys(options)) {
     if (!known.includes(name)) {
-      throw new RediwareConfigError(`${scope}.${name}`, `one of the known options (${known.join(', ')})`, name);
+      throw new RediwareConfigError(
+        `${scope}.${name}`,
+        `one of the known options (${known.join(', ')})`,
+        name,
+      );
     }
   }
 }

@@ -28,21 +28,32 @@ export class RedisBackend implements Backend {
   ): Promise<Reply> {
     assertSameSlot(keys, script.name);
     const tail: RedisArg[] = [String(keys.length), ...keys, ...args.map(toRedisArg)];
-    return this.#call(`script ${script.name}`, () => this.#evalsha(script, tail, keys[0], options.buffers === true)) as Promise<Reply>;
+    return this.#call(`script ${script.name}`, (signal) =>
+      this.#evalsha(script, tail, keys[0], options.buffers === true, signal),
+    ) as Promise<Reply>;
   }
 
   /** EVALSHA first; only a NOSCRIPT reply sends the source (which also caches it). Any other error is final. */
-  async #evalsha(script: Script<unknown>, tail: RedisArg[], routingKey: string | undefined, buffers: boolean) {
+  async #evalsha(
+    script: Script<unknown>,
+    tail: RedisArg[],
+    routingKey: string | undefined,
+    buffers: boolean,
+    signal: AbortSignal,
+  ) {
     try {
-      return await this.#driver.send(['EVALSHA', script.sha, ...tail], routingKey, buffers);
+      return await this.#driver.send(['EVALSHA', script.sha, ...tail], routingKey, { buffers, signal });
     } catch (error) {
-      if (!isNoScriptError(error)) throw error;
-      return this.#driver.send(['EVAL', script.source, ...tail], routingKey, buffers);
+      // After the deadline nobody waits for the answer: sending the script now would be a ghost write.
+      if (!isNoScriptError(error) || signal.aborted) throw error;
+      return this.#driver.send(['EVAL', script.source, ...tail], routingKey, { buffers, signal });
     }
   }
 
   async publish(channel: string, message: string): Promise<void> {
-    await this.#call('publish', () => this.#driver.send(['PUBLISH', channel, message], undefined, false));
+    await this.#call('publish', (signal) =>
+      this.#driver.send(['PUBLISH', channel, message], undefined, { signal }),
+    );
   }
 
   async subscribe(channel: string, listener: (message: string) => void): Promise<Subscription> {
@@ -76,9 +87,9 @@ export class RedisBackend implements Backend {
     await this.#driver.close();
   }
 
-  async #call<T>(operation: string, work: () => Promise<T>): Promise<T> {
+  async #call<T>(operation: string, work: (signal: AbortSignal) => Promise<T>): Promise<T> {
     try {
-      return await withDeadline(work(), this.timeoutMs, operation);
+      return await withDeadline(work, this.timeoutMs, operation);
     } catch (error) {
       throw classifyRedisError(error, operation);
     }

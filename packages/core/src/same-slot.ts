@@ -10,7 +10,10 @@ export function assertSameSlot(keys: readonly string[], operation: string): void
   const tag = hashTagOf(keys[0] as string);
   for (let i = 1; i < keys.length; i++) {
     if (hashTagOf(keys[i] as string) !== tag) {
-      throw new RediwareError('ERR_RW_CROSS_SLOT', `${operation}: keys do not share one hash tag: ${keys.join(', ')}`);
+      throw new RediwareError(
+        'ERR_RW_CROSS_SLOT',
+        `${operation}: keys do not share one hash tag: ${keys.join(', ')}`,
+      );
     }
   }
 }

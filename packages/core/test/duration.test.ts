@@ -17,13 +17,25 @@ describe('parseDuration', () => {
     expect(parseDuration(input, 'window')).toBe(expected);
   });
 
-  it.each([-1, Number.NaN, Number.POSITIVE_INFINITY, '', 'abc', '10', '10w', '-5s', '5 sec', '1e3ms', null, {}, [], true])(
-    'rejects %p naming the option',
-    (input) => {
-      expect(() => parseDuration(input, 'window')).toThrow(RediwareConfigError);
-      expect(() => parseDuration(input, 'window')).toThrow(/`window`/);
-    },
-  );
+  it.each([
+    -1,
+    Number.NaN,
+    Number.POSITIVE_INFINITY,
+    '',
+    'abc',
+    '10',
+    '10w',
+    '-5s',
+    '5 sec',
+    '1e3ms',
+    null,
+    {},
+    [],
+    true,
+  ])('rejects %p naming the option', (input) => {
+    expect(() => parseDuration(input, 'window')).toThrow(RediwareConfigError);
+    expect(() => parseDuration(input, 'window')).toThrow(/`window`/);
+  });
 
   it('parsePositiveDuration rejects zero', () => {
     expect(() => parsePositiveDuration('0s', 'ttl')).toThrow(/`ttl`: expected a duration above zero/);
@@ -32,17 +44,20 @@ describe('parseDuration', () => {
 
   it('never returns a negative, fractional or non-finite number, and never throws anything but a config error', () => {
     fc.assert(
-      fc.property(fc.oneof(fc.string(), fc.double(), fc.integer(), fc.constantFrom('1ms', '2s', '3m')), (input) => {
-        try {
-          const ms = parseDuration(input, 'timeout');
-          expect(Number.isSafeInteger(ms) || ms === Math.ceil(ms)).toBe(true);
-          expect(ms).toBeGreaterThanOrEqual(0);
-          expect(Number.isFinite(ms)).toBe(true);
-        } catch (error) {
-          expect(error).toBeInstanceOf(RediwareConfigError);
-          expect((error as RediwareConfigError).option).toBe('timeout');
-        }
-      }),
+      fc.property(
+        fc.oneof(fc.string(), fc.double(), fc.integer(), fc.constantFrom('1ms', '2s', '3m')),
+        (input) => {
+          try {
+            const ms = parseDuration(input, 'timeout');
+            expect(Number.isSafeInteger(ms) || ms === Math.ceil(ms)).toBe(true);
+            expect(ms).toBeGreaterThanOrEqual(0);
+            expect(Number.isFinite(ms)).toBe(true);
+          } catch (error) {
+            expect(error).toBeInstanceOf(RediwareConfigError);
+            expect((error as RediwareConfigError).option).toBe('timeout');
+          }
+        },
+      ),
     );
   });
 });

@@ -41,14 +41,17 @@ describe('keys', () => {
   it('for any identity, the key stays inside the prefix, has one hash tag and matches the SCAN pattern', () => {
     const matcher = globToRegExp(keyspace.pattern('w'));
     fc.assert(
-      fc.property(fc.oneof(fc.string(), fc.string({ unit: 'binary' }), fc.uint8Array().map(Buffer.from)), (identity) => {
-        const key = keyspace.key(identity, 'w');
-        expect(key.startsWith('rw:rl:{')).toBe(true);
-        expect(key.split('{').length).toBe(2);
-        expect(key.split('}').length).toBe(2);
-        expect(hashTagOf(key)).toBe(identityTag(identity));
-        expect(matcher.test(key)).toBe(true);
-      }),
+      fc.property(
+        fc.oneof(fc.string(), fc.string({ unit: 'binary' }), fc.uint8Array().map(Buffer.from)),
+        (identity) => {
+          const key = keyspace.key(identity, 'w');
+          expect(key.startsWith('rw:rl:{')).toBe(true);
+          expect(key.split('{').length).toBe(2);
+          expect(key.split('}').length).toBe(2);
+          expect(hashTagOf(key)).toBe(identityTag(identity));
+          expect(matcher.test(key)).toBe(true);
+        },
+      ),
     );
   });
 

@@ -23,7 +23,12 @@ export function classifyRedisError(error: unknown, operation: string): RediwareE
       `The node-redis client is not connected (${operation}): call \`await client.connect()\` before using it with rediware.`,
     );
   }
-  if (name === 'ReplyError' || name === 'ErrorReply' || name === 'SimpleError' || errorReplyPattern.test(message)) {
+  if (
+    name === 'ReplyError' ||
+    name === 'ErrorReply' ||
+    name === 'SimpleError' ||
+    errorReplyPattern.test(message)
+  ) {
     return new RedisCommandError(`Redis replied with an error to ${operation}: ${message}`, error);
   }
   return new RedisUnavailableError(`Redis is unavailable (${operation}): ${message}`, error);

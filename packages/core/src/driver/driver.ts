@@ -1,5 +1,12 @@
 import type { RedisArg } from './redis-client';
 
+export interface SendOptions {
+  /** Bulk strings as Buffers. */
+  buffers?: boolean;
+  /** Aborted at the deadline: drop the command if it has not been written yet. */
+  signal?: AbortSignal;
+}
+
 /** One master of a deployment, for commands that must visit every master (SCAN). */
 export type NodeSender = (args: RedisArg[]) => Promise<unknown>;
 
@@ -10,8 +17,12 @@ export type NodeSender = (args: RedisArg[]) => Promise<unknown>;
 export interface RedisDriver {
   readonly kind: 'node-redis' | 'ioredis';
   readonly cluster: boolean;
-  /** Sends one command; on a cluster it goes to the node owning `routingKey`. */
-  send(args: RedisArg[], routingKey: string | undefined, buffers: boolean): Promise<unknown>;
+  /**
+   * Sends one command; on a cluster it goes to the node owning `routingKey`. A client known to be
+   * disconnected fails at once rather than queueing a command that would run after its caller
+   * gave up.
+   */
+  send(args: RedisArg[], routingKey: string | undefined, options: SendOptions): Promise<unknown>;
   /** A sender per master (one for a standalone server). */
   masters(): Promise<NodeSender[]>;
   /** Subscribes on a dedicated connection; resolves once Redis confirmed the subscription. */

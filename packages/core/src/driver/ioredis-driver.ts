@@ -1,5 +1,5 @@
-import { RedisNotConnectedError } from '../errors';
-import type { NodeSender, RedisDriver } from './driver';
+import { RedisNotConnectedError, RedisUnavailableError } from '../errors';
+import type { NodeSender, RedisDriver, SendOptions } from './driver';
 import type { IoRedisClusterLike, IoRedisLike, IoRedisSubscriberLike, RedisArg } from './redis-client';
 
 export function isIoRedis(client: object): client is IoRedisLike {
@@ -21,12 +21,33 @@ export class IoRedisDriver implements RedisDriver {
     this.#onError = onError;
   }
 
-  send(args: RedisArg[], _routingKey: string | undefined, buffers: boolean): Promise<unknown> {
-    // 'end' is final (quit/disconnect); every other status queues or reconnects on its own.
-    if (this.#client.status === 'end') return Promise.reject(closed());
+  async send(args: RedisArg[], _routingKey: string | undefined, options: SendOptions): Promise<unknown> {
+    this.#assertConnected();
     const [command, ...rest] = args;
     const name = String(command);
-    return buffers ? this.#client.callBuffer(name, ...rest) : this.#client.call(name, ...rest);
+    try {
+      return await (options.buffers
+        ? this.#client.callBuffer(name, ...rest)
+        : this.#client.call(name, ...rest));
+    } catch (error) {
+      this.#assertConnected();
+      throw error;
+    }
+  }
+
+  /**
+   * 'end' is final (quit or disconnect). While it reconnects after a lost connection, ioredis would
+   * queue the command and run it whenever Redis is back, long after its caller gave up: fail now.
+   * A first connection ('wait', 'connecting', 'connect') still queues, under the deadline.
+   */
+  #assertConnected(): void {
+    const { status } = this.#client;
+    if (status === 'end') throw closed();
+    if (status === 'reconnecting' || status === 'close') {
+      throw new RedisUnavailableError(
+        `Redis is unavailable: the ioredis client is ${status === 'close' ? 'disconnected' : 'reconnecting'}.`,
+      );
+    }
   }
 
   async masters(): Promise<NodeSender[]> {
@@ -38,7 +59,7 @@ export class IoRedisDriver implements RedisDriver {
   }
 
   async subscribe(channel: string, listener: (message: string) => void): Promise<() => Promise<void>> {
-    if (this.#client.status === 'end') throw closed();
+    this.#assertConnected();
     const subscriber = this.#connectSubscriber();
     let listeners = this.#listeners.get(channel);
     if (!listeners) {

@@ -1,5 +1,5 @@
-import { RedisNotConnectedError } from '../errors';
-import type { NodeSender, RedisDriver } from './driver';
+import { RedisNotConnectedError, RedisUnavailableError } from '../errors';
+import type { NodeSender, RedisDriver, SendOptions } from './driver';
 import type {
   NodeRedisClientLike,
   NodeRedisClusterLike,
@@ -10,8 +10,13 @@ import type {
 
 /** RESP type code of a bulk string ('$'); mapping it to Buffer keeps binary replies intact (v5+). */
 const BLOB_STRING = 36;
-/** v5+ reads `typeMapping`, v4 reads `returnBuffers`; each ignores the other. */
-const bufferOptions = Object.freeze({ typeMapping: { [BLOB_STRING]: Buffer }, returnBuffers: true });
+const bufferTypeMapping = Object.freeze({ [BLOB_STRING]: Buffer });
+
+/** v5+ reads `typeMapping` and `abortSignal`, v4 reads `returnBuffers`; each ignores the others. */
+function commandOptions({ buffers, signal }: SendOptions): object | undefined {
+  if (buffers) return { typeMapping: bufferTypeMapping, returnBuffers: true, abortSignal: signal };
+  return signal ? { abortSignal: signal } : undefined;
+}
 
 export function isNodeRedisCluster(client: object): client is NodeRedisClusterLike {
   return 'nodeClient' in client && typeof client.nodeClient === 'function' && 'masters' in client;
@@ -51,13 +56,14 @@ export class NodeRedisClientDriver extends NodeRedisDriverBase implements RedisD
     this.#client = client;
   }
 
-  send(args: RedisArg[], _routingKey: string | undefined, buffers: boolean): Promise<unknown> {
+  send(args: RedisArg[], _routingKey: string | undefined, options: SendOptions): Promise<unknown> {
     if (!this.#client.isOpen) return Promise.reject(notConnected());
-    return this.#client.sendCommand(args, buffers ? bufferOptions : undefined);
+    if (!this.#client.isReady) return Promise.reject(reconnecting());
+    return this.#client.sendCommand(args, commandOptions(options));
   }
 
   async masters(): Promise<NodeSender[]> {
-    return [(args) => this.send(args, undefined, false)];
+    return [(args) => this.send(args, undefined, {})];
   }
 
   subscribeRaw(channel: string, listener: NodeRedisListener): Promise<unknown> {
@@ -102,13 +108,15 @@ export class NodeRedisClusterDriver extends NodeRedisDriverBase implements Redis
     this.#cluster = cluster;
   }
 
-  send(args: RedisArg[], routingKey: string | undefined, buffers: boolean): Promise<unknown> {
-    return this.#cluster.sendCommand(routingKey, false, args, buffers ? bufferOptions : undefined);
+  send(args: RedisArg[], routingKey: string | undefined, options: SendOptions): Promise<unknown> {
+    return this.#cluster.sendCommand(routingKey, false, args, commandOptions(options));
   }
 
   async masters(): Promise<NodeSender[]> {
     const clients = await Promise.all(
-      this.#cluster.masters.map((node) => this.#cluster.nodeClient(node as never) as Promise<NodeRedisClientLike>),
+      this.#cluster.masters.map(
+        (node) => this.#cluster.nodeClient(node as never) as Promise<NodeRedisClientLike>,
+      ),
     );
     return clients.map((client) => (args) => client.sendCommand(args));
   }
@@ -128,6 +136,12 @@ export class NodeRedisClusterDriver extends NodeRedisDriverBase implements Redis
 function notConnected(): RedisNotConnectedError {
   return new RedisNotConnectedError(
     'The node-redis client is not connected: call `await client.connect()` before using it with rediware.',
+  );
+}
+
+function reconnecting(): RedisUnavailableError {
+  return new RedisUnavailableError(
+    'Redis is unavailable: the node-redis client lost its connection and is reconnecting.',
   );
 }
 

@@ -9,6 +9,7 @@ export type NodeRedisListener = (message: string, channel: string) => unknown;
 
 export interface NodeRedisClientLike {
   readonly isOpen: boolean;
+  readonly isReady: boolean;
   sendCommand(args: RedisArg[], options?: object): Promise<unknown>;
   duplicate(): NodeRedisSubscriberLike;
 }
@@ -25,7 +26,12 @@ export interface NodeRedisSubscriberLike {
 export interface NodeRedisClusterLike {
   readonly masters: readonly object[];
   nodeClient(node: never): unknown;
-  sendCommand(firstKey: RedisArg | undefined, isReadonly: boolean | undefined, args: RedisArg[], options?: object): Promise<unknown>;
+  sendCommand(
+    firstKey: RedisArg | undefined,
+    isReadonly: boolean | undefined,
+    args: RedisArg[],
+    options?: object,
+  ): Promise<unknown>;
   subscribe(channel: string, listener: NodeRedisListener): Promise<unknown>;
   unsubscribe(channel: string, listener: NodeRedisListener): Promise<unknown>;
 }

@@ -1,0 +1,29 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+function sourceFiles(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) =>
+    entry.isDirectory()
+      ? sourceFiles(join(dir, entry.name))
+      : entry.name.endsWith('.ts')
+        ? [join(dir, entry.name)]
+        : [],
+  );
+}
+
+describe('core layering', () => {
+  const files = sourceFiles(join(__dirname, '../src'));
+
+  it.each(files)('%s imports no framework and no Redis client at run time', (file) => {
+    const source = readFileSync(file, 'utf8');
+    const imports = [...source.matchAll(/^import\s+(type\s+)?[^;]*?from\s+'([^']+)'/gms)];
+    for (const [, typeOnly, specifier] of imports) {
+      expect(specifier).not.toMatch(/^(express|fastify|fastify-plugin|express-session|@fastify\/)/);
+      if (!typeOnly) expect(specifier).not.toMatch(/^(redis|ioredis|@redis\/)/);
+    }
+  });
+
+  it('never sends KEYS', () => {
+    for (const file of files) expect(readFileSync(file, 'utf8')).not.toMatch(/['"]KEYS['"]/);
+  });
+});
