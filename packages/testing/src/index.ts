@@ -1,0 +1,19 @@
+export { buildExpressApp, buildFastifyApp, type ListeningApp, listenExpress, listenFastify } from './apps';
+export {
+  type AnyRedisClient,
+  closeAllClients,
+  closeClient,
+  connectIoredis,
+  connectIoredisCluster,
+  connectNodeRedis,
+  connectNodeRedisCluster,
+  type IoredisClient,
+  type IoredisClusterClient,
+  type NodeRedisClient,
+  type NodeRedisClusterClient,
+} from './clients';
+export { type FaultMode, type FaultProxy, startFaultProxy } from './fault-proxy';
+export { type ClusterNode, type RedisCluster, type StartClusterOptions, startCluster } from './redis-cluster';
+export { type Address, type RedisReply, RedisReplyError, redisCommand } from './redis-command';
+export { type RedisServer, redisServerNotFound, type StartRedisOptions, startRedis } from './redis-server';
+export { type RedisTarget, type RedisTargetName, redisTargetNames, useRedisTargets } from './redis-targets';
