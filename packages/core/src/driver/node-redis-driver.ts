@@ -38,7 +38,7 @@ abstract class NodeRedisDriverBase {
   abstract unsubscribeRaw(channel: string, listener: NodeRedisListener): Promise<unknown>;
 
   async subscribe(channel: string, listener: (message: string) => void): Promise<() => Promise<void>> {
-    const wrapped: NodeRedisListener = (message) => listener(message);
+    const wrapped: NodeRedisListener = (message) => listener(message.toString());
     await this.subscribeRaw(channel, wrapped);
     return async () => {
       await this.unsubscribeRaw(channel, wrapped);

@@ -5,7 +5,7 @@
  */
 
 export type RedisArg = string | Buffer;
-export type NodeRedisListener = (message: string, channel: string) => unknown;
+export type NodeRedisListener = (message: string | Buffer, channel: string | Buffer) => unknown;
 
 export interface NodeRedisClientLike {
   readonly isOpen: boolean;

@@ -1,0 +1,97 @@
+import { defineScript, type MemoryStore, type Script, type ScriptArg } from '@rediware/core';
+import type { Policy, PolicyReply, ScriptMode } from './policy';
+
+/**
+ * Every algorithm is one script deciding all policies of a request at once: each policy is
+ * evaluated without writing, then written only if every policy admits the request (consume), or
+ * credited back (refund), or left alone (peek). A rejected request therefore consumes nothing.
+ *
+ * An algorithm supplies, in Lua, `evaluate(key, limit, window, burst, cost, now)` returning a
+ * table { allowed, state... }, `commit(key, d, cost, now)`, `refund(key, d, cost, now)` and
+ * `report(d, committed, cost)` returning remaining, reset_ms, retry_ms; and the same four in TypeScript.
+ */
+const loopLua = `
+local mode = ARGV[1]
+local cost = tonumber(ARGV[2])
+local now = now_ms()
+local decisions = {}
+local all_allowed = true
+for i = 1, #KEYS do
+  local base = 2 + (i - 1) * 3
+  local d = evaluate(KEYS[i], tonumber(ARGV[base + 1]), tonumber(ARGV[base + 2]), tonumber(ARGV[base + 3]), cost, now)
+  decisions[i] = d
+  if not d.allowed then all_allowed = false end
+end
+local reply = {}
+for i = 1, #KEYS do
+  local d = decisions[i]
+  local committed = false
+  if mode == 'consume' and all_allowed then
+    commit(KEYS[i], d, cost, now)
+    committed = true
+  elseif mode == 'refund' then
+    refund(KEYS[i], d, cost, now)
+  end
+  local remaining, reset_ms, retry_ms = report(d, committed, cost)
+  local n = #reply
+  reply[n + 1] = d.allowed and 1 or 0
+  reply[n + 2] = math.max(0, math.floor(remaining))
+  reply[n + 3] = math.max(0, math.ceil(reset_ms))
+  reply[n + 4] = math.max(0, math.ceil(retry_ms))
+end
+return reply
+`;
+
+export interface AlgorithmDecision {
+  allowed: boolean;
+}
+
+export interface MemoryAlgorithm<D extends AlgorithmDecision> {
+  evaluate(store: MemoryStore, key: string, policy: Policy, cost: number, now: number): D;
+  commit(store: MemoryStore, key: string, decision: D, cost: number, now: number): void;
+  refund(store: MemoryStore, key: string, decision: D, cost: number, now: number): void;
+  report(
+    decision: D,
+    committed: boolean,
+    cost: number,
+  ): [remaining: number, resetMs: number, retryAfterMs: number];
+}
+
+export function defineLimiterScript<D extends AlgorithmDecision>(
+  name: string,
+  algorithmLua: string,
+  memory: MemoryAlgorithm<D>,
+): Script<PolicyReply> {
+  return defineScript<PolicyReply>({
+    name,
+    lua: `${algorithmLua}\n${loopLua}`,
+    memory({ store, now }, keys, args) {
+      const mode = args[0] as ScriptMode;
+      const cost = Number(args[1]);
+      const decisions = keys.map((key, i) => memory.evaluate(store, key, policyAt(args, i), cost, now));
+      const allAllowed = decisions.every((decision) => decision.allowed);
+      return decisions.flatMap((decision, i) => {
+        const key = keys[i] as string;
+        let committed = false;
+        if (mode === 'consume' && allAllowed) {
+          memory.commit(store, key, decision, cost, now);
+          committed = true;
+        } else if (mode === 'refund') {
+          memory.refund(store, key, decision, cost, now);
+        }
+        const [remaining, resetMs, retryAfterMs] = memory.report(decision, committed, cost);
+        return [
+          decision.allowed ? 1 : 0,
+          Math.max(0, Math.floor(remaining)),
+          Math.max(0, Math.ceil(resetMs)),
+          Math.max(0, Math.ceil(retryAfterMs)),
+        ];
+      });
+    },
+  });
+}
+
+function policyAt(args: readonly ScriptArg[], index: number): Policy {
+  const base = 2 + index * 3;
+  return { limit: Number(args[base]), windowMs: Number(args[base + 1]), burst: Number(args[base + 2]) };
+}

@@ -1,0 +1,74 @@
+import type { MemoryStore } from '@rediware/core';
+import { defineLimiterScript } from './policy-loop';
+
+/**
+ * Token bucket: `limit` tokens are added every `window`, continuously, up to `burst`. The level is
+ * computed from the elapsed time on every call and written (hash fields t = tokens, ts = when)
+ * only when tokens are taken or given back, with full precision, so no rounding drift builds up.
+ * The key expires when the bucket would be full again, since a full bucket needs no state.
+ */
+const lua = `
+local function evaluate(key, limit, window, burst, cost, now)
+  local rate = limit / window
+  local stored = redis.call('HMGET', key, 't', 'ts')
+  local tokens = burst
+  if stored[1] then
+    tokens = math.min(burst, tonumber(stored[1]) + math.max(0, now - tonumber(stored[2])) * rate)
+  end
+  return { allowed = tokens >= cost, tokens = tokens, burst = burst, rate = rate }
+end
+local function store_level(key, d, now)
+  redis.call('HSET', key, 't', string.format('%.17g', d.tokens), 'ts', now)
+  redis.call('PEXPIRE', key, math.max(1, math.ceil((d.burst - d.tokens) / d.rate)))
+end
+local function commit(key, d, cost, now)
+  d.tokens = d.tokens - cost
+  store_level(key, d, now)
+end
+local function refund(key, d, cost, now)
+  d.tokens = math.min(d.burst, d.tokens + cost)
+  store_level(key, d, now)
+end
+local function report(d, committed, cost)
+  local retry = 0
+  if not d.allowed then retry = math.floor((cost - d.tokens) / d.rate) + 1 end
+  return d.tokens, (d.burst - d.tokens) / d.rate, retry
+end
+`;
+
+interface TokenBucketDecision {
+  allowed: boolean;
+  tokens: number;
+  burst: number;
+  rate: number;
+}
+
+interface TokenBucketState {
+  tokens: number;
+  at: number;
+}
+
+function storeLevel(store: MemoryStore, key: string, d: TokenBucketDecision, now: number): void {
+  store.set(key, { tokens: d.tokens, at: now }, Math.max(1, Math.ceil((d.burst - d.tokens) / d.rate)));
+}
+
+export const tokenBucketScript = defineLimiterScript<TokenBucketDecision>('rate-limit-token-bucket', lua, {
+  evaluate(store, key, { limit, windowMs, burst }, cost, now) {
+    const rate = limit / windowMs;
+    const stored = store.get<TokenBucketState>(key);
+    const tokens = stored ? Math.min(burst, stored.tokens + Math.max(0, now - stored.at) * rate) : burst;
+    return { allowed: tokens >= cost, tokens, burst, rate };
+  },
+  commit(store, key, d, cost, now) {
+    d.tokens -= cost;
+    storeLevel(store, key, d, now);
+  },
+  refund(store, key, d, cost, now) {
+    d.tokens = Math.min(d.burst, d.tokens + cost);
+    storeLevel(store, key, d, now);
+  },
+  report(d, _committed, cost) {
+    const retry = d.allowed ? 0 : Math.floor((cost - d.tokens) / d.rate) + 1;
+    return [d.tokens, (d.burst - d.tokens) / d.rate, retry];
+  },
+});

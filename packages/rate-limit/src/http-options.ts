@@ -1,0 +1,97 @@
+import {
+  checkBoolean,
+  checkFunction,
+  checkObject,
+  checkOneOf,
+  checkPositiveNumber,
+  RediwareConfigError,
+} from '@rediware/core';
+import type { RateLimiterOptions } from './options';
+import { type HeaderMode, headerModes } from './rate-limit-headers';
+import type { RateLimiter } from './rate-limiter';
+
+type MaybePromise<T> = T | Promise<T>;
+
+/** The options both adapters add to the limiter's; `Req` is the framework's request. */
+export interface HttpRateLimitOptions<Req> extends Partial<RateLimiterOptions> {
+  /** Use this limiter instead of creating one from the limiter options. */
+  limiter?: RateLimiter;
+  /** The identity to limit. @default the client IP (IPv6 grouped by `ipv6Subnet`) */
+  key?: (req: Req) => MaybePromise<string>;
+  /** What a request costs. @default 1 */
+  cost?: number | ((req: Req) => MaybePromise<number>);
+  /** Requests for which this returns true are not limited. @default none */
+  skip?: (req: Req) => MaybePromise<boolean>;
+  /** Which rate limit headers to send: 'draft-8', 'draft-7', 'legacy' or false. @default 'draft-8' */
+  headers?: HeaderMode | false;
+  /** Status of a rejection. @default 429 */
+  statusCode?: number;
+  /** The `detail` of the problem+json rejection body, or fields to merge into the body. */
+  message?: string | Record<string, unknown>;
+  /** Give the cost back when the response status is 400 or more, or the client went away. @default false */
+  skipFailedRequests?: boolean;
+  /** Give the cost back when the response status is below 400. @default false */
+  skipSuccessfulRequests?: boolean;
+  /** Bits of an IPv6 address that identify one client for the default key; false: the whole address. @default 56 */
+  ipv6Subnet?: number | false;
+}
+
+export interface HttpRateLimitConfig<Req> {
+  key: ((req: Req) => MaybePromise<string>) | undefined;
+  cost: number | ((req: Req) => MaybePromise<number>);
+  skip: ((req: Req) => MaybePromise<boolean>) | undefined;
+  headers: HeaderMode | false;
+  statusCode: number;
+  message: string | Record<string, unknown> | undefined;
+  skipFailedRequests: boolean;
+  skipSuccessfulRequests: boolean;
+  ipv6Subnet: number | false;
+}
+
+export const httpOptionNames = [
+  'limiter',
+  'key',
+  'cost',
+  'skip',
+  'headers',
+  'statusCode',
+  'message',
+  'skipFailedRequests',
+  'skipSuccessfulRequests',
+  'ipv6Subnet',
+];
+
+export function parseHttpOptions<Req>(options: HttpRateLimitOptions<Req>): HttpRateLimitConfig<Req> {
+  const statusCode = options.statusCode ?? 429;
+  if (!Number.isInteger(statusCode) || statusCode < 400 || statusCode > 599) {
+    throw new RediwareConfigError('statusCode', 'an HTTP error status (400-599)', statusCode);
+  }
+  const ipv6Subnet = options.ipv6Subnet ?? 56;
+  if (ipv6Subnet !== false && (!Number.isInteger(ipv6Subnet) || ipv6Subnet < 1 || ipv6Subnet > 128)) {
+    throw new RediwareConfigError('ipv6Subnet', 'a prefix length from 1 to 128, or false', ipv6Subnet);
+  }
+  const cost = options.cost ?? 1;
+  if (typeof cost !== 'function') checkPositiveNumber(cost, 'cost');
+  if (options.message !== undefined && typeof options.message !== 'string')
+    checkObject(options.message, 'message');
+  return Object.freeze({
+    key:
+      options.key === undefined
+        ? undefined
+        : checkFunction<(req: Req) => MaybePromise<string>>(options.key, 'key'),
+    cost,
+    skip:
+      options.skip === undefined
+        ? undefined
+        : checkFunction<(req: Req) => MaybePromise<boolean>>(options.skip, 'skip'),
+    headers:
+      options.headers === undefined || options.headers === false
+        ? (options.headers ?? 'draft-8')
+        : checkOneOf(options.headers, 'headers', headerModes),
+    statusCode,
+    message: options.message,
+    skipFailedRequests: checkBoolean(options.skipFailedRequests ?? false, 'skipFailedRequests'),
+    skipSuccessfulRequests: checkBoolean(options.skipSuccessfulRequests ?? false, 'skipSuccessfulRequests'),
+    ipv6Subnet,
+  });
+}

@@ -1,0 +1,96 @@
+import type { ProblemDetails } from '@rediware/core';
+import { clientIpKey } from './client-ip-key';
+import {
+  type HttpRateLimitConfig,
+  type HttpRateLimitOptions,
+  httpOptionNames,
+  parseHttpOptions,
+} from './http-options';
+import { parseOptions } from './options';
+import { rateLimitHeaders } from './rate-limit-headers';
+import { createRateLimiterFromConfig, type RateLimiter, type RateLimitResult } from './rate-limiter';
+
+/** One request's decision, with what the adapter must send. */
+export interface RequestDecision {
+  result: RateLimitResult;
+  headers: Array<[string, string]>;
+  key: string;
+  cost: number;
+}
+
+export interface Rejection {
+  statusCode: number;
+  headers: Array<[string, string]>;
+  body: ProblemDetails;
+}
+
+/**
+ * Everything the Express and Fastify adapters share: the key, cost and skip decisions, the
+ * headers, the rejection body and the refund rule. Framework-neutral: the adapter passes the
+ * request and its client IP.
+ */
+export class HttpRateLimit<Req> {
+  readonly limiter: RateLimiter;
+  readonly #config: HttpRateLimitConfig<Req>;
+
+  constructor(options: HttpRateLimitOptions<Req>, adapterOptionNames: readonly string[] = []) {
+    this.#config = parseHttpOptions(options);
+    this.limiter =
+      options.limiter ??
+      createRateLimiterFromConfig(parseOptions(withoutHttpOptions(options), adapterOptionNames));
+  }
+
+  /** The decision for a request, or undefined when it is skipped. */
+  async check(req: Req, clientIp: string | undefined): Promise<RequestDecision | undefined> {
+    const config = this.#config;
+    if (config.skip && (await config.skip(req))) return undefined;
+    const key = config.key ? await config.key(req) : clientIpKey(clientIp, config.ipv6Subnet);
+    const cost = typeof config.cost === 'function' ? await config.cost(req) : config.cost;
+    const result = await this.limiter.consume(key, cost);
+    const { name, policies } = this.limiter.config;
+    return { result, key, cost, headers: rateLimitHeaders(result, config.headers, name, policies) };
+  }
+
+  rejection(decision: RequestDecision): Rejection {
+    const { result } = decision;
+    const message = this.#config.message;
+    const detail =
+      typeof message === 'string'
+        ? message
+        : `Too many requests: the limit is ${result.limit} per ${result.windowMs / 1000} s. Retry in ${Math.ceil(result.retryAfterMs / 1000)} s.`;
+    const body: ProblemDetails = {
+      type: 'https://rediware.dev/errors/ERR_RW_RATE_LIMITED',
+      title: 'Too Many Requests',
+      status: this.#config.statusCode,
+      detail,
+      ...(typeof message === 'object' ? message : {}),
+    };
+    return { statusCode: this.#config.statusCode, headers: decision.headers, body };
+  }
+
+  /** True when responses must be watched to give the cost back. */
+  get refunds(): boolean {
+    return this.#config.skipFailedRequests || this.#config.skipSuccessfulRequests;
+  }
+
+  /** Called once the response is done; `statusCode` undefined means the client went away first. */
+  settle(decision: RequestDecision, statusCode: number | undefined): void {
+    const failed = statusCode === undefined || statusCode >= 400;
+    const refund = failed ? this.#config.skipFailedRequests : this.#config.skipSuccessfulRequests;
+    // The limiter reports its own failures as events; a refund has no caller left to tell.
+    if (refund) this.limiter.refund(decision.key, decision.cost).catch(() => {});
+  }
+}
+
+/** Of two decisions on one request (stacked limiters), the one the client must heed. */
+export function stricter(current: RateLimitResult | undefined, next: RateLimitResult): boolean {
+  if (!current) return true;
+  if (current.allowed !== next.allowed) return !next.allowed;
+  return next.allowed ? next.remaining < current.remaining : next.retryAfterMs > current.retryAfterMs;
+}
+
+function withoutHttpOptions<Req>(options: HttpRateLimitOptions<Req>): Record<string, unknown> {
+  const rest: Record<string, unknown> = { ...options };
+  for (const name of httpOptionNames) delete rest[name];
+  return rest;
+}

@@ -1,0 +1,160 @@
+import {
+  checkBoolean,
+  checkKnownKeys,
+  checkObject,
+  checkOneOf,
+  checkPositiveInteger,
+  checkPrefix,
+  checkString,
+  type Duration,
+  parsePositiveDuration,
+  type RedisClient,
+  RediwareConfigError,
+} from '@rediware/core';
+import { type Algorithm, algorithms } from './algorithms/algorithm-scripts';
+import type { Policy } from './algorithms/policy';
+
+/** One more limit decided together with the main one, such as 1000 per hour beside 10 per second. */
+export interface PolicyOptions {
+  /** Requests (cost units) per window; for the token bucket, tokens added per window. */
+  limit: number;
+  /** Length of the window: ms or '500ms', '30s', '5m', '1h', '1d'. */
+  window: Duration;
+  /** Token bucket capacity. @default limit */
+  burst?: number;
+}
+
+export interface RateLimiterOptions extends PolicyOptions {
+  /**
+   * A node-redis client or cluster (v4+, connected) or an ioredis Redis or Cluster.
+   * @default undefined: the in-process memory backend (one process only)
+   */
+  redis?: RedisClient | undefined;
+  /**
+   * 'fixed-window', 'sliding-window' (weighted two-window counter) or 'token-bucket'.
+   * @default 'sliding-window'
+   */
+  algorithm?: Algorithm;
+  /**
+   * More limits decided atomically with `limit`/`window` in the same round trip; the request is
+   * admitted only if every one admits it. They share the algorithm.
+   * @default []
+   */
+  policies?: readonly PolicyOptions[];
+  /**
+   * Names this limiter: limiters with different names never share counts, even with the same
+   * limits, key and prefix. Printable ASCII without spaces, quotes or backslashes, at most 128
+   * characters. Shown in the draft-8 headers. Fastify route limiters default to the route.
+   * @default 'default'
+   */
+  name?: string;
+  /** Prefix of every Redis key. @default 'rw:' */
+  prefix?: string;
+  /** Deadline of each Redis call. @default '500ms' */
+  timeout?: Duration;
+  /**
+   * When Redis fails (unreachable, too slow), admit the request (true) or throw the RedisError
+   * (false). Either way a `failure` event is emitted.
+   * @default true
+   */
+  failOpen?: boolean;
+  /**
+   * While Redis fails and `failOpen` is true, decide with an in-process limiter of the same
+   * policies instead of admitting everything (each process then limits on its own).
+   * @default false
+   */
+  memoryFallback?: boolean;
+  /**
+   * Once a key is rejected until time T, reject it again locally until T without asking Redis.
+   * `false` turns this off; a number sets how many keys are remembered at most.
+   * @default true (10000 keys)
+   */
+  blockCache?: boolean | number;
+}
+
+export interface RateLimiterConfig {
+  readonly redis: RedisClient | undefined;
+  readonly algorithm: Algorithm;
+  readonly policies: readonly Policy[];
+  readonly name: string;
+  readonly prefix: string;
+  readonly timeout: number | undefined;
+  readonly failOpen: boolean;
+  readonly memoryFallback: boolean;
+  /** 0 when the block cache is off. */
+  readonly blockCacheSize: number;
+}
+
+const knownOptions = [
+  'redis',
+  'algorithm',
+  'limit',
+  'window',
+  'burst',
+  'policies',
+  'name',
+  'prefix',
+  'timeout',
+  'failOpen',
+  'memoryFallback',
+  'blockCache',
+];
+
+export function parseOptions(input: unknown, extraKnown: readonly string[] = []): RateLimiterConfig {
+  const options = checkObject(input, 'options') as Partial<RateLimiterOptions> & Record<string, unknown>;
+  checkKnownKeys(options, [...knownOptions, ...extraKnown], 'options');
+  const algorithm =
+    options.algorithm === undefined
+      ? 'sliding-window'
+      : checkOneOf(options.algorithm, 'algorithm', algorithms);
+  const extra = options.policies === undefined ? [] : options.policies;
+  if (!Array.isArray(extra))
+    throw new RediwareConfigError('policies', 'an array of { limit, window, burst? }', extra);
+  const policies = [
+    parsePolicy(options, '', algorithm),
+    ...extra.map((policy, i) =>
+      parsePolicy(checkObject(policy, `policies[${i}]`), `policies[${i}].`, algorithm),
+    ),
+  ];
+  const name = options.name === undefined ? 'default' : checkString(options.name, 'name');
+  if (!/^[\x21\x23-\x5b\x5d-\x7e]{1,128}$/.test(name)) {
+    throw new RediwareConfigError(
+      'name',
+      '1 to 128 printable ASCII characters without spaces, quotes or backslashes',
+      name,
+    );
+  }
+  return Object.freeze({
+    redis: options.redis,
+    algorithm,
+    policies: Object.freeze(policies),
+    name,
+    prefix: options.prefix === undefined ? 'rw:' : checkPrefix(options.prefix),
+    timeout: options.timeout === undefined ? undefined : parsePositiveDuration(options.timeout, 'timeout'),
+    failOpen: options.failOpen === undefined ? true : checkBoolean(options.failOpen, 'failOpen'),
+    memoryFallback:
+      options.memoryFallback === undefined ? false : checkBoolean(options.memoryFallback, 'memoryFallback'),
+    blockCacheSize: parseBlockCache(options.blockCache),
+  });
+}
+
+function parsePolicy(options: Record<string, unknown>, path: string, algorithm: Algorithm): Policy {
+  const limit = checkPositiveInteger(options.limit, `${path}limit`);
+  if (options.window === undefined) throw new RediwareConfigError(`${path}window`, 'a duration', undefined);
+  const windowMs = parsePositiveDuration(options.window, `${path}window`);
+  if (options.burst !== undefined && algorithm !== 'token-bucket') {
+    throw new RediwareConfigError(
+      `${path}burst`,
+      "no value unless algorithm is 'token-bucket'",
+      options.burst,
+    );
+  }
+  const burst = options.burst === undefined ? limit : checkPositiveInteger(options.burst, `${path}burst`);
+  return Object.freeze({ limit, windowMs, burst });
+}
+
+function parseBlockCache(value: unknown): number {
+  if (value === undefined || value === true) return 10_000;
+  if (value === false) return 0;
+  return checkPositiveInteger(value, 'blockCache');
+}

@@ -1,0 +1,52 @@
+import type { Policy } from './algorithms/policy';
+import type { RateLimitResult } from './rate-limiter';
+
+export type HeaderMode = 'draft-8' | 'draft-7' | 'legacy';
+export const headerModes: readonly HeaderMode[] = ['draft-8', 'draft-7', 'legacy'];
+
+const seconds = (ms: number) => Math.ceil(ms / 1000);
+
+/**
+ * The response headers of a decision:
+ * - draft-8 (draft-ietf-httpapi-ratelimit-headers-08): `RateLimit-Policy: "name";q=100;w=60` for
+ *   every policy and `RateLimit: "name";r=42;t=17` for the deciding one;
+ * - draft-7: `RateLimit-Policy: 100;w=60` and `RateLimit: limit=100, remaining=42, reset=17`;
+ * - legacy: `X-RateLimit-Limit`, `X-RateLimit-Remaining`, `X-RateLimit-Reset` (Unix seconds).
+ * `Retry-After` (seconds, rounded up) is on every rejection, whatever the mode.
+ */
+export function rateLimitHeaders(
+  result: RateLimitResult,
+  mode: HeaderMode | false,
+  name: string,
+  policies: readonly Policy[],
+  now = Date.now(),
+): Array<[string, string]> {
+  const headers: Array<[string, string]> = [];
+  const policyName = (i: number) => (i === 0 ? name : `${name}-${i}`);
+  const deciding = Math.max(
+    0,
+    policies.findIndex((policy) => policy.limit === result.limit && policy.windowMs === result.windowMs),
+  );
+  if (mode === 'draft-8') {
+    headers.push([
+      'RateLimit-Policy',
+      policies.map((p, i) => `"${policyName(i)}";q=${p.limit};w=${seconds(p.windowMs)}`).join(', '),
+    ]);
+    headers.push([
+      'RateLimit',
+      `"${policyName(deciding)}";r=${result.remaining};t=${seconds(result.resetMs)}`,
+    ]);
+  } else if (mode === 'draft-7') {
+    headers.push(['RateLimit-Policy', policies.map((p) => `${p.limit};w=${seconds(p.windowMs)}`).join(', ')]);
+    headers.push([
+      'RateLimit',
+      `limit=${result.limit}, remaining=${result.remaining}, reset=${seconds(result.resetMs)}`,
+    ]);
+  } else if (mode === 'legacy') {
+    headers.push(['X-RateLimit-Limit', String(result.limit)]);
+    headers.push(['X-RateLimit-Remaining', String(result.remaining)]);
+    headers.push(['X-RateLimit-Reset', String(seconds(now + result.resetMs))]);
+  }
+  if (!result.allowed) headers.push(['Retry-After', String(Math.max(1, seconds(result.retryAfterMs)))]);
+  return headers;
+}

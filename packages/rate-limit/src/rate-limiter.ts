@@ -1,0 +1,231 @@
+import {
+  type Backend,
+  type CoreEvents,
+  createBackend,
+  createKeyspace,
+  type Keyspace,
+  RediwareEmitter,
+  RediwareError,
+  withFailPolicy,
+} from '@rediware/core';
+import { algorithmScripts } from './algorithms/algorithm-scripts';
+import { decodeReply, type PolicyDecision, policyArgs, type ScriptMode } from './algorithms/policy';
+import { BlockCache } from './block-cache';
+import { parseOptions, type RateLimiterConfig, type RateLimiterOptions } from './options';
+import { resetScript } from './reset-script';
+
+export interface RateLimitResult {
+  /** Whether the request is admitted. */
+  allowed: boolean;
+  /** The limit of the deciding policy. */
+  limit: number;
+  /** What is left in the deciding policy after this request. */
+  remaining: number;
+  /** Milliseconds until the deciding policy's window ends (token bucket: until the bucket is full). */
+  resetMs: number;
+  /** Milliseconds to wait before a request of the same cost can be admitted; 0 when admitted. */
+  retryAfterMs: number;
+  /** The window of the deciding policy, in ms. */
+  windowMs: number;
+}
+
+export type RateLimitEvents = CoreEvents;
+
+export interface RateLimiter {
+  readonly config: RateLimiterConfig;
+  /** Takes `cost` from every policy of `key` if all of them admit it; a rejected call takes nothing. */
+  consume(key: string, cost?: number): Promise<RateLimitResult>;
+  /** What `consume` would decide, without taking anything. */
+  peek(key: string, cost?: number): Promise<RateLimitResult>;
+  /** Gives `cost` back (a request that should not count, such as a failed one). */
+  refund(key: string, cost?: number): Promise<RateLimitResult>;
+  /** Forgets every count of `key`. */
+  reset(key: string): Promise<void>;
+  on<K extends keyof RateLimitEvents & string>(
+    event: K,
+    listener: (...args: RateLimitEvents[K]) => void,
+  ): this;
+  off<K extends keyof RateLimitEvents & string>(
+    event: K,
+    listener: (...args: RateLimitEvents[K]) => void,
+  ): this;
+  /** Releases what the limiter opened itself (never the Redis client). */
+  close(): Promise<void>;
+}
+
+export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
+  return new RedisRateLimiter(parseOptions(options));
+}
+
+/** For the adapters, which validate the options together with their own. */
+export function createRateLimiterFromConfig(config: RateLimiterConfig): RateLimiter {
+  return new RedisRateLimiter(config);
+}
+
+class RedisRateLimiter implements RateLimiter {
+  readonly config: RateLimiterConfig;
+  readonly #backend: Backend;
+  readonly #keyspace: Keyspace;
+  readonly #suffixes: readonly string[];
+  readonly #events = new RediwareEmitter<RateLimitEvents>();
+  readonly #blocks: BlockCache | undefined;
+  readonly #fallback: RateLimiter | undefined;
+  /** The smallest capacity of all policies: a larger cost could never be admitted. */
+  readonly #maxCost: number;
+
+  constructor(config: RateLimiterConfig) {
+    this.config = config;
+    this.#backend = createBackend({
+      redis: config.redis,
+      timeout: config.timeout,
+      packageName: '@rediware/rate-limit',
+      onConnectionError: (error) => this.#events.emit('connectionError', error),
+    });
+    this.#keyspace = createKeyspace(config.prefix, 'rl');
+    this.#suffixes = config.policies.map(
+      (policy) => `${config.name}:${config.algorithm}:${policy.limit}:${policy.windowMs}:${policy.burst}`,
+    );
+    this.#blocks = config.blockCacheSize > 0 ? new BlockCache(config.blockCacheSize) : undefined;
+    this.#fallback =
+      config.memoryFallback && config.redis !== undefined
+        ? new RedisRateLimiter({ ...config, redis: undefined, memoryFallback: false, blockCacheSize: 0 })
+        : undefined;
+    this.#maxCost = Math.min(...config.policies.map((policy) => policy.burst));
+  }
+
+  on<K extends keyof RateLimitEvents & string>(
+    event: K,
+    listener: (...args: RateLimitEvents[K]) => void,
+  ): this {
+    this.#events.on(event, listener);
+    return this;
+  }
+
+  off<K extends keyof RateLimitEvents & string>(
+    event: K,
+    listener: (...args: RateLimitEvents[K]) => void,
+  ): this {
+    this.#events.off(event, listener);
+    return this;
+  }
+
+  async consume(key: string, cost = 1): Promise<RateLimitResult> {
+    this.#checkCall(key, cost);
+    const now = Date.now();
+    const block = this.#blocks?.blocked(key, cost, now);
+    if (block) {
+      const waitMs = block.until - now;
+      return {
+        allowed: false,
+        limit: block.limit,
+        remaining: 0,
+        resetMs: waitMs,
+        retryAfterMs: waitMs,
+        windowMs: block.windowMs,
+      };
+    }
+    const result = await this.#decide('consume', key, cost);
+    if (!result.allowed) this.#blocks?.block(key, cost, result, now);
+    return result;
+  }
+
+  peek(key: string, cost = 1): Promise<RateLimitResult> {
+    this.#checkCall(key, cost);
+    return this.#decide('peek', key, cost);
+  }
+
+  refund(key: string, cost = 1): Promise<RateLimitResult> {
+    this.#checkCall(key, cost);
+    this.#blocks?.forget(key);
+    return this.#decide('refund', key, cost);
+  }
+
+  async reset(key: string): Promise<void> {
+    this.#checkCall(key, 1);
+    this.#blocks?.forget(key);
+    await this.#backend.run(resetScript, this.#keys(key), []);
+    await this.#fallback?.reset(key);
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([this.#backend.close(), this.#fallback?.close()]);
+  }
+
+  #keys(key: string): string[] {
+    return this.#suffixes.map((suffix) => this.#keyspace.key(key, suffix));
+  }
+
+  #decide(mode: ScriptMode, key: string, cost: number): Promise<RateLimitResult> {
+    const script = algorithmScripts[this.config.algorithm];
+    return withFailPolicy(
+      async () => {
+        const reply = await this.#backend.run(
+          script,
+          this.#keys(key),
+          policyArgs(mode, cost, this.config.policies),
+        );
+        return this.#result(decodeReply(reply, this.config.policies.length));
+      },
+      {
+        operation: mode,
+        failOpen: this.config.failOpen,
+        fallback: () => this.#fallbackResult(mode, key, cost),
+        onFailure: (event) => this.#events.emit('failure', event),
+      },
+    );
+  }
+
+  #fallbackResult(mode: ScriptMode, key: string, cost: number): Promise<RateLimitResult> | RateLimitResult {
+    if (this.#fallback) return this.#fallback[mode](key, cost);
+    const { limit, windowMs } = this.#strictest();
+    return { allowed: true, limit, remaining: limit, resetMs: 0, retryAfterMs: 0, windowMs };
+  }
+
+  #strictest() {
+    return this.config.policies.reduce((a, b) => (b.limit < a.limit ? b : a));
+  }
+
+  /** The deciding policy: the one that waits longest when rejected, else the one with least room. */
+  #result(decisions: PolicyDecision[]): RateLimitResult {
+    const allowed = decisions.every((decision) => decision.allowed);
+    let index = 0;
+    decisions.forEach((decision, i) => {
+      const best = decisions[index] as PolicyDecision;
+      const better = allowed
+        ? decision.remaining < best.remaining
+        : decision.retryAfterMs > best.retryAfterMs;
+      if (better) index = i;
+    });
+    const deciding = decisions[index] as PolicyDecision;
+    const policy = this.config.policies[index] ?? this.#strictest();
+    return {
+      allowed,
+      limit: policy.limit,
+      windowMs: policy.windowMs,
+      remaining: deciding.remaining,
+      resetMs: deciding.resetMs,
+      retryAfterMs: allowed ? 0 : deciding.retryAfterMs,
+    };
+  }
+
+  #checkCall(key: unknown, cost: unknown): void {
+    if (typeof key !== 'string') {
+      throw new RediwareError(
+        'ERR_RW_RATE_LIMIT_KEY',
+        `The rate limit key must be a string, received ${typeof key}.`,
+      );
+    }
+    if (typeof cost !== 'number' || !Number.isFinite(cost) || cost <= 0) {
+      throw new RediwareError(
+        'ERR_RW_RATE_LIMIT_COST',
+        `The cost must be a positive finite number, received ${String(cost)}.`,
+      );
+    }
+    if (cost > this.#maxCost) {
+      throw new RediwareError(
+        'ERR_RW_RATE_LIMIT_COST',
+        `A cost of ${cost} can never be admitted: the smallest capacity of this limiter is ${this.#maxCost}.`,
+      );
+    }
+  }
+}
