@@ -1,0 +1,152 @@
+import {
+  checkBoolean,
+  checkFunction,
+  checkKnownKeys,
+  checkObject,
+  createKeyspace,
+  type Duration,
+  type Keyspace,
+  parseDuration,
+  parsePositiveDuration,
+  type RedisClient,
+  RediwareConfigError,
+} from '@rediware/core';
+import { type EncryptionKey, parseEncryptionKeys } from './encryption';
+
+/** Turns a session into the text stored in Redis and back. */
+export interface Serializer {
+  parse(text: string): unknown;
+  stringify(value: unknown): string;
+}
+
+/** The options of both `RedisStore`s and of `createSessionStore`. */
+export interface SessionStoreOptions<S extends object = Record<string, unknown>> {
+  /**
+   * A connected node-redis client or cluster (v4+), or an ioredis `Redis` or `Cluster`.
+   * Omitted: the in-process memory backend (one process only, for development and tests).
+   * @default undefined
+   */
+  redis?: RedisClient | undefined;
+  /**
+   * Starts every key. Keys are `<prefix>sid:{<id>}:data`, `<prefix>sid:{<id>}:destroyed` and
+   * `<prefix>uid:{<userId>}:sessions`.
+   * @default 'sess:'
+   */
+  prefix?: string | undefined;
+  /**
+   * How long a session lives when its cookie has no expiry (a browser-session cookie).
+   * A cookie with `expires`/`maxAge` sets the lifetime itself.
+   * @default '1d'
+   */
+  ttl?: Duration | undefined;
+  /**
+   * A touch (or a save of unchanged data) that moves the stored expiry by less than this writes
+   * nothing, so a read-only request costs one Redis round trip. 0 writes on every touch.
+   * @default 0
+   */
+  touchAfter?: Duration | undefined;
+  /**
+   * Deadline of every Redis call. A slower or dead Redis fails the call with a `RedisError`.
+   * @default '500ms'
+   */
+  timeout?: Duration | undefined;
+  /**
+   * How long a destroyed session id refuses writes, so a slow request that saves after a
+   * log-out cannot bring the session back. Longer than your slowest request.
+   * @default '5m'
+   */
+  tombstoneTtl?: Duration | undefined;
+  /**
+   * Turns sessions into stored text and back.
+   * @default JSON
+   */
+  serializer?: Serializer | undefined;
+  /**
+   * Enables the per-user index (`listUserSessions`, `destroyUserSessions`): the user a session
+   * belongs to, or undefined for an anonymous session.
+   * @default undefined (no index)
+   */
+  userId?: ((session: S) => string | undefined) | undefined;
+  /**
+   * Encrypts stored sessions with AES-256-GCM. Each key is a secret of at least 32 bytes
+   * (a string or bytes); the first encrypts, every one decrypts, so a new key goes first and an
+   * old one stays until the sessions it wrote have expired.
+   * @default undefined (stored as the serializer writes them)
+   */
+  encryptionKeys?: ReadonlyArray<string | Uint8Array> | undefined;
+  /**
+   * Stores the SHA-256 of each session id instead of the id, so read access to Redis (a dump,
+   * a replica, MONITOR) does not hand out live session ids. `ids()`, `all()` and
+   * `listUserSessions()` then return the hashed ids.
+   * @default false
+   */
+  hashIds?: boolean | undefined;
+}
+
+/** The validated, frozen form of the options. */
+export interface SessionStoreConfig<S extends object> {
+  readonly redis: RedisClient | undefined;
+  readonly timeout: Duration | undefined;
+  readonly sessions: Keyspace;
+  readonly users: Keyspace;
+  readonly ttlMs: number;
+  readonly touchAfterMs: number;
+  readonly tombstoneTtlMs: number;
+  readonly serializer: Serializer;
+  readonly userId: ((session: S) => string | undefined) | undefined;
+  readonly encryptionKeys: readonly EncryptionKey[] | undefined;
+  readonly hashIds: boolean;
+}
+
+const knownOptions = [
+  'redis',
+  'prefix',
+  'ttl',
+  'touchAfter',
+  'timeout',
+  'tombstoneTtl',
+  'serializer',
+  'userId',
+  'encryptionKeys',
+  'hashIds',
+] as const;
+
+export const jsonSerializer: Serializer = Object.freeze({
+  parse: (text: string): unknown => JSON.parse(text),
+  stringify: (value: unknown): string => JSON.stringify(value),
+});
+
+/** Validates the options (each error names the option) and freezes them into a config. */
+export function parseOptions<S extends object>(input: unknown = {}): SessionStoreConfig<S> {
+  const options = checkObject(input, 'options');
+  checkKnownKeys(options, knownOptions, 'options');
+  const prefix = options.prefix === undefined ? 'sess:' : options.prefix;
+  return Object.freeze({
+    redis: options.redis as RedisClient | undefined,
+    timeout: options.timeout as Duration | undefined,
+    sessions: createKeyspace(prefix as string, 'sid'),
+    users: createKeyspace(prefix as string, 'uid'),
+    ttlMs: options.ttl === undefined ? 86_400_000 : parsePositiveDuration(options.ttl, 'ttl'),
+    touchAfterMs: options.touchAfter === undefined ? 0 : parseDuration(options.touchAfter, 'touchAfter'),
+    tombstoneTtlMs:
+      options.tombstoneTtl === undefined
+        ? 300_000
+        : parsePositiveDuration(options.tombstoneTtl, 'tombstoneTtl'),
+    serializer: options.serializer === undefined ? jsonSerializer : parseSerializer(options.serializer),
+    userId:
+      options.userId === undefined
+        ? undefined
+        : checkFunction<(session: S) => string | undefined>(options.userId, 'userId'),
+    encryptionKeys:
+      options.encryptionKeys === undefined ? undefined : parseEncryptionKeys(options.encryptionKeys),
+    hashIds: options.hashIds === undefined ? false : checkBoolean(options.hashIds, 'hashIds'),
+  });
+}
+
+function parseSerializer(value: unknown): Serializer {
+  const serializer = checkObject(value, 'serializer');
+  if (typeof serializer.parse !== 'function' || typeof serializer.stringify !== 'function') {
+    throw new RediwareConfigError('serializer', 'an object with parse(text) and stringify(value)', value);
+  }
+  return serializer as unknown as Serializer;
+}

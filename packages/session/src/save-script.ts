@@ -1,0 +1,58 @@
+import { defineScript } from '@rediware/core';
+import { asRecord } from './session-record';
+
+/** What a save did. */
+export const SaveStatus = {
+  /** The id was destroyed a moment ago: nothing was written (no resurrection). */
+  destroyed: 0,
+  written: 1,
+  /** A touch of a session that is not stored: nothing was written. */
+  missing: 2,
+  /** The expiry was in the past: the session was deleted. */
+  deleted: 3,
+} as const;
+
+/** [status, the previous owner or ''] */
+export type SaveReply = [status: number, previousUser: string];
+
+/**
+ * Writes a session (`set`) or moves its expiry (`touch`), unless its id carries a tombstone.
+ * KEYS: data, tombstone. ARGV: mode, ttl ms, expires, data, user.
+ */
+export const saveSessionScript = defineScript<SaveReply>({
+  name: 'session-save',
+  lua: `
+if redis.call('EXISTS', KEYS[2]) == 1 then return {0, ''} end
+local previous = redis.call('HGET', KEYS[1], 'user') or ''
+local ttl = tonumber(ARGV[2])
+if ARGV[1] == 'touch' and redis.call('EXISTS', KEYS[1]) == 0 then return {2, ''} end
+if ttl <= 0 then
+  redis.call('DEL', KEYS[1])
+  return {3, previous}
+end
+if ARGV[1] == 'touch' then
+  redis.call('HSET', KEYS[1], 'expires', ARGV[3])
+else
+  redis.call('DEL', KEYS[1])
+  redis.call('HSET', KEYS[1], 'data', ARGV[4], 'expires', ARGV[3], 'user', ARGV[5])
+end
+redis.call('PEXPIRE', KEYS[1], ttl)
+return {1, previous}
+`,
+  memory({ store }, keys, args) {
+    const [dataKey, tombstoneKey] = keys as [string, string];
+    const [mode, ttlArg, expires, data, user] = args.map(String) as [string, string, string, string, string];
+    if (store.has(tombstoneKey)) return [0, ''];
+    const existing = asRecord(store.get(dataKey));
+    const previous = existing?.user ?? '';
+    const ttl = Number(ttlArg);
+    if (mode === 'touch' && existing === undefined) return [2, ''];
+    if (ttl <= 0) {
+      store.delete(dataKey);
+      return [3, previous];
+    }
+    const record = mode === 'touch' && existing ? { ...existing, expires } : { data, expires, user };
+    store.set(dataKey, record, ttl);
+    return [1, previous];
+  },
+});

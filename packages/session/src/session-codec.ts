@@ -1,0 +1,73 @@
+import { createHash } from 'node:crypto';
+import { decryptRecord, type EncryptionKey, encryptRecord } from './encryption';
+import type { Serializer } from './options';
+
+/**
+ * Cookie fields that are not stored inside the data: the expiry lives beside it (see
+ * SessionRecord), and @fastify/session derives `originalExpires` from it again on load. Keeping
+ * them out also makes the data of an unchanged session byte-identical from request to request.
+ */
+const expiryFields = ['expires', 'originalExpires'];
+
+export interface Encoded {
+  /** What is stored: serialized, then encrypted when keys are configured. */
+  payload: string;
+  /** SHA-256 of the serialized session: tells an unchanged session from a changed one. */
+  digest: string;
+}
+
+/** Serializes, encrypts and fingerprints sessions, and reverses it. */
+export class SessionCodec {
+  readonly #serializer: Serializer;
+  readonly #keys: readonly EncryptionKey[] | undefined;
+
+  constructor(serializer: Serializer, keys: readonly EncryptionKey[] | undefined) {
+    this.#serializer = serializer;
+    this.#keys = keys;
+  }
+
+  encode(session: object, storageId: string): Encoded {
+    const text = this.#serializer.stringify(withoutExpiry(session));
+    if (typeof text !== 'string') throw new TypeError('The session serializer must return a string.');
+    const payload = this.#keys === undefined ? text : encryptRecord(text, this.#keys, storageId);
+    return { payload, digest: digestOf(text) };
+  }
+
+  /** Throws when the record cannot be decrypted or parsed, or is not an object. */
+  decode(
+    payload: string,
+    storageId: string,
+    expiresAt: number | undefined,
+  ): { session: object; digest: string } {
+    const text = this.#keys === undefined ? payload : decryptRecord(payload, this.#keys, storageId);
+    const session = this.#serializer.parse(text);
+    if (typeof session !== 'object' || session === null || Array.isArray(session)) {
+      throw new TypeError('The stored session is not an object.');
+    }
+    const cookie = (session as { cookie?: unknown }).cookie;
+    if (typeof cookie === 'object' && cookie !== null) {
+      // An ISO string, as JSON would have stored it; both frameworks turn it back into a Date.
+      (cookie as { expires?: unknown }).expires =
+        expiresAt === undefined ? null : new Date(expiresAt).toISOString();
+    }
+    return { session, digest: digestOf(text) };
+  }
+}
+
+/** A plain copy of the session whose cookie carries no expiry; the caller's objects are untouched. */
+function withoutExpiry(session: object): Record<string, unknown> {
+  const copy: Record<string, unknown> = {};
+  for (const key of Object.keys(session)) copy[key] = (session as Record<string, unknown>)[key];
+  const cookie = copy.cookie;
+  if (typeof cookie === 'object' && cookie !== null) {
+    const json = 'toJSON' in cookie && typeof cookie.toJSON === 'function' ? cookie.toJSON() : { ...cookie };
+    const stored: Record<string, unknown> = { ...(json as Record<string, unknown>) };
+    for (const field of expiryFields) delete stored[field];
+    copy.cookie = stored;
+  }
+  return copy;
+}
+
+function digestOf(text: string): string {
+  return createHash('sha256').update(text).digest('base64url');
+}

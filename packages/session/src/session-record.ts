@@ -1,0 +1,20 @@
+/**
+ * How a session lives in Redis: one hash per session id, so data, cookie expiry and owner share
+ * one key, one expiry and one slot. `expires` is kept beside the data (not inside it) so a touch
+ * can move it without rewriting, and without overwriting, data another request saved meanwhile.
+ */
+export interface SessionRecord {
+  /** The serialized (and maybe encrypted) session. */
+  data: string;
+  /** The cookie's expiry in epoch ms as a string; '' for a cookie without one. */
+  expires: string;
+  /** The owner for the per-user index; '' for none. */
+  user: string;
+}
+
+/** The memory backend's twin of a hash key. */
+export function asRecord(value: unknown): SessionRecord | undefined {
+  return typeof value === 'object' && value !== null && 'data' in value
+    ? (value as SessionRecord)
+    : undefined;
+}

@@ -1,0 +1,216 @@
+import { type RedisTarget, useRedisTargets } from '@rediware/testing';
+import express, { type ErrorRequestHandler } from 'express';
+import session from 'express-session';
+import request from 'supertest';
+import type { CorruptSessionEvent } from '../src';
+import { RedisStore, type RedisStoreOptions } from '../src/express';
+import { commandDelta, commandStats, onOwner } from './fixtures';
+
+declare module 'express-session' {
+  interface SessionData {
+    userId?: string;
+    views?: number;
+  }
+}
+
+const prefix = 'rwtest:express:';
+const dataKey = (id: string) => `${prefix}sid:{${id}}:data`;
+
+interface AppOptions {
+  store?: RedisStoreOptions;
+  rolling?: boolean;
+  resave?: boolean;
+}
+
+describe.each(useRedisTargets(['node-redis', 'ioredis-cluster']))(
+  'express-session with RedisStore on $name',
+  (target: RedisTarget) => {
+    const stores: RedisStore[] = [];
+    let release: () => void = () => {};
+
+    function makeApp(options: AppOptions = {}) {
+      const store = new RedisStore({
+        redis: target.client(),
+        prefix,
+        timeout: '2s',
+        userId: (data) => data.userId,
+        ...options.store,
+      });
+      stores.push(store);
+      const app = express();
+      app.use(
+        session({
+          store,
+          secret: 'test secret',
+          resave: options.resave ?? false,
+          saveUninitialized: false,
+          rolling: options.rolling ?? false,
+          cookie: { maxAge: 3_600_000 },
+        }),
+      );
+      app.post('/login', (req, res, next) => {
+        // A new id at the privilege change, as express-session recommends.
+        req.session.regenerate((error) => {
+          if (error) return next(error);
+          req.session.userId = String(req.query.user);
+          req.session.save((saveError) => (saveError ? next(saveError) : res.json({ id: req.sessionID })));
+        });
+      });
+      app.get('/me', (req, res) => {
+        res.json({ id: req.sessionID, user: req.session.userId ?? null, views: req.session.views ?? 0 });
+      });
+      app.post('/count', (req, res) => {
+        req.session.views = (req.session.views ?? 0) + 1;
+        res.json({ views: req.session.views });
+      });
+      app.post('/count-slowly', async (req, res) => {
+        await new Promise<void>((resolve) => {
+          release = resolve;
+        });
+        req.session.views = (req.session.views ?? 0) + 100;
+        res.json({ views: req.session.views });
+      });
+      app.post('/logout', (req, res, next) => {
+        req.session.destroy((error) => (error ? next(error) : res.json({ ok: true })));
+      });
+      app.post('/logout-everywhere', async (req, res) => {
+        res.json({ destroyed: await store.destroyUserSessions(String(req.session.userId)) });
+      });
+      const onError: ErrorRequestHandler = (error, _req, res, _next) => {
+        res.status(error.statusCode ?? 500).json({ code: error.code ?? 'unknown' });
+      };
+      app.use(onError);
+      return { app, store };
+    }
+
+    beforeEach(() => target.flush());
+    afterEach(async () => {
+      release();
+      await Promise.all(stores.splice(0).map((store) => store.close()));
+    });
+
+    it('saveUninitialized false: a visitor who does nothing gets no cookie and no stored session', async () => {
+      const { app, store } = makeApp();
+      const response = await request(app).get('/me').expect(200);
+      expect(response.headers['set-cookie']).toBeUndefined();
+      expect(await store.length()).toBe(0);
+    });
+
+    it('logs in, regenerates the id on a new login, and keeps the session across requests', async () => {
+      const { app, store } = makeApp();
+      const agent = request.agent(app);
+      const first = (await agent.post('/login?user=alice').expect(200)).body.id as string;
+      expect((await agent.get('/me').expect(200)).body).toMatchObject({ id: first, user: 'alice' });
+      const second = (await agent.post('/login?user=alice').expect(200)).body.id as string;
+      expect(second).not.toBe(first);
+      expect(await store.get(first)).toBeNull();
+      expect((await agent.get('/me')).body).toMatchObject({ id: second, user: 'alice' });
+      expect(await store.listUserSessions('alice')).toEqual([second]);
+    });
+
+    it('saves changes with resave false, and a read-only request leaves the data alone', async () => {
+      const { app, store } = makeApp();
+      const agent = request.agent(app);
+      const id = (await agent.post('/login?user=bob')).body.id as string;
+      await agent.post('/count').expect(200);
+      expect((await agent.post('/count')).body).toEqual({ views: 2 });
+      expect((await agent.get('/me')).body).toMatchObject({ user: 'bob', views: 2 });
+      expect(await store.get(id)).toMatchObject({ userId: 'bob', views: 2 });
+    });
+
+    it('rolling: every response renews the cookie and touch moves the stored expiry', async () => {
+      const { app, store } = makeApp({ rolling: true });
+      const agent = request.agent(app);
+      const id = (await agent.post('/login?user=alice')).body.id as string;
+      const before = new Date(String((await store.get(id))?.cookie.expires)).getTime();
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      const response = await agent.get('/me').expect(200);
+      expect(String(response.headers['set-cookie'])).toMatch(/Expires=/);
+      const after = new Date(String((await store.get(id))?.cookie.expires)).getTime();
+      expect(after).toBeGreaterThan(before);
+    });
+
+    it('destroys the session on log-out', async () => {
+      const { app, store } = makeApp();
+      const agent = request.agent(app);
+      const id = (await agent.post('/login?user=alice')).body.id as string;
+      await agent.post('/logout').expect(200);
+      expect(await store.get(id)).toBeNull();
+      expect((await agent.get('/me')).body).toMatchObject({ user: null });
+    });
+
+    it('logs a user out everywhere: 3 sessions of alice go, bob stays', async () => {
+      const { app, store } = makeApp();
+      const alice = [request.agent(app), request.agent(app), request.agent(app)];
+      const bob = request.agent(app);
+      for (const agent of alice) await agent.post('/login?user=alice').expect(200);
+      await bob.post('/login?user=bob').expect(200);
+      expect(await store.listUserSessions('alice')).toHaveLength(3);
+      expect((await alice[0]?.post('/logout-everywhere'))?.body).toEqual({ destroyed: 3 });
+      for (const agent of alice) expect((await agent.get('/me')).body).toMatchObject({ user: null });
+      expect((await bob.get('/me')).body).toMatchObject({ user: 'bob' });
+    });
+
+    it('a slow request that saves after the log-out does not bring the session back', async () => {
+      const { app, store } = makeApp();
+      const agent = request.agent(app);
+      const id = (await agent.post('/login?user=alice')).body.id as string;
+      const slow = agent.post('/count-slowly').then((response) => response);
+      await waitForRelease();
+      await agent.post('/logout').expect(200);
+      release();
+      expect((await slow).status).toBe(200);
+      expect(await store.get(id)).toBeNull();
+      expect((await agent.get('/me')).body).toMatchObject({ user: null, views: 0 });
+    });
+
+    it('a corrupt record is no session (never a 500), and the store says so', async () => {
+      const { app, store } = makeApp();
+      const corrupt: CorruptSessionEvent[] = [];
+      store.on('corrupt', (event: CorruptSessionEvent) => corrupt.push(event));
+      const agent = request.agent(app);
+      const id = (await agent.post('/login?user=alice')).body.id as string;
+      await onOwner(target, dataKey(id), ['HSET', dataKey(id), 'data', 'not json {']);
+      expect((await agent.get('/me').expect(200)).body).toMatchObject({ user: null });
+      expect(corrupt).toEqual([{ id, error: expect.any(SyntaxError) }]);
+    });
+
+    it('with touchAfter, a read-only request costs one Redis round trip', async () => {
+      const { app } = makeApp({ rolling: true, store: { touchAfter: '1m' } });
+      const agent = request.agent(app);
+      await agent.post('/login?user=alice').expect(200);
+      await agent.get('/me').expect(200);
+      const before = await commandStats(target.masters());
+      await agent.get('/me').expect(200);
+      const ran = commandDelta(before, await commandStats(target.masters()));
+      expect((ran.evalsha ?? 0) + (ran.eval ?? 0)).toBe(1);
+      expect(ran).not.toHaveProperty('hset');
+      expect(ran).not.toHaveProperty('pexpire');
+    });
+
+    it('gives callbacks and promises: each callback exactly once', async () => {
+      const { store } = makeApp();
+      const calls: unknown[] = [];
+      await new Promise<void>((resolve) =>
+        store.set('cb', { cookie: { originalMaxAge: 60_000, maxAge: 60_000 } } as never, (error) => {
+          calls.push(error);
+          resolve();
+        }),
+      );
+      const loaded = await new Promise((resolve) =>
+        store.get('cb', (error, value) => resolve([error, value])),
+      );
+      expect(loaded).toEqual([null, expect.objectContaining({ cookie: expect.any(Object) })]);
+      expect(await store.length()).toBe(1);
+      expect(calls).toEqual([null]);
+    });
+
+    function waitForRelease(): Promise<void> {
+      const initial = release;
+      return new Promise((resolve) => {
+        const check = () => (release !== initial ? resolve() : setTimeout(check, 5));
+        check();
+      });
+    }
+  },
+);

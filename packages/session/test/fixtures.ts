@@ -1,0 +1,71 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import {
+  type Address,
+  type RedisReply,
+  RedisReplyError,
+  type RedisTarget,
+  redisCommand,
+} from '@rediware/testing';
+
+/** A session as both frameworks hand it to a store: data plus a cookie with an expiry. */
+export function sessionWith(
+  data: Record<string, unknown>,
+  cookie: Record<string, unknown> = { maxAge: 60_000 },
+) {
+  return { cookie: { originalMaxAge: cookie.maxAge ?? null, ...cookie }, ...data };
+}
+
+/** Polls until `check` holds; the bound only stops a broken test from hanging. */
+export async function waitFor(check: () => boolean | Promise<boolean>, timeoutMs = 5_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error('waitFor: condition not met in time');
+    await sleep(20);
+  }
+}
+
+/**
+ * Runs a raw command on the master owning `key` (a cluster answers MOVED elsewhere), to read
+ * or damage what the store wrote, behind its back.
+ */
+export async function onOwner(
+  target: RedisTarget,
+  key: string,
+  args: Array<string | number>,
+): Promise<RedisReply> {
+  for (const master of target.masters()) {
+    try {
+      return await redisCommand(master, args);
+    } catch (error) {
+      if (error instanceof RedisReplyError && error.message.startsWith('MOVED')) continue;
+      throw error;
+    }
+  }
+  throw new Error(`no master owns ${key}`);
+}
+
+/** Calls per command (INFO commandstats) summed over the masters; commands inside scripts count too. */
+export async function commandStats(masters: Address[]): Promise<Map<string, number>> {
+  const calls = new Map<string, number>();
+  for (const master of masters) {
+    const info = String(await redisCommand(master, ['INFO', 'commandstats']));
+    for (const match of info.matchAll(/^cmdstat_([^:]+):calls=(\d+)/gm)) {
+      const name = match[1] as string;
+      calls.set(name, (calls.get(name) ?? 0) + Number(match[2]));
+    }
+  }
+  return calls;
+}
+
+/** What ran between two snapshots, by command. */
+export function commandDelta(
+  before: Map<string, number>,
+  after: Map<string, number>,
+): Record<string, number> {
+  const delta: Record<string, number> = {};
+  for (const [name, calls] of after) {
+    const ran = calls - (before.get(name) ?? 0);
+    if (ran > 0) delta[name] = ran;
+  }
+  return delta;
+}
