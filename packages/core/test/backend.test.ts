@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { redisCommand, useRedisTargets } from '@rediware/testing';
+import { redisCommand, useRedisTargets, waitFor } from '@rediware/testing';
 import { type Backend, createBackend, createKeyspace, RedisCommandError, type RediwareError } from '../src';
 import { counterScript, getScript, nowScript, setGetScript, writeThenFailScript } from './test-scripts';
 
@@ -107,11 +107,3 @@ describe.each(useRedisTargets())('backend on $name', (target) => {
     });
   }
 });
-
-async function waitFor(condition: () => boolean, timeoutMs = 2_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await sleep(10);
-  }
-}

@@ -1,11 +1,10 @@
 import {
-  closeAllClients,
   connectIoredis,
   connectNodeRedis,
-  type FaultProxy,
-  type RedisServer,
-  startFaultProxy,
+  eventually,
   startRedis,
+  timed,
+  useFaultyRedis,
 } from '@rediware/testing';
 import { Redis } from 'ioredis';
 import { createClient } from 'redis';
@@ -28,45 +27,24 @@ const timeoutMs = 200;
 /** Generous: the point is that a call never hangs, not how fast it fails. */
 const margin = 1_000;
 
-let server: RedisServer;
-let proxy: FaultProxy;
-
-beforeAll(async () => {
-  server = await startRedis();
-  proxy = await startFaultProxy({ host: server.host, port: server.port });
-});
-afterAll(async () => {
-  await closeAllClients();
-  await proxy.close();
-  await server.stop();
-});
-afterEach(() => proxy.pass());
+const faulty = useFaultyRedis();
 
 const clients = {
-  'node-redis': () => connectNodeRedis(proxy.url),
-  ioredis: () => connectIoredis(proxy.url),
+  'node-redis': () => connectNodeRedis(faulty.proxy().url),
+  ioredis: () => connectIoredis(faulty.proxy().url),
 };
 
 describe.each(Object.entries(clients))('deadlines and faults with %s', (_, connect) => {
-  async function timed<T>(work: Promise<T>): Promise<{ error: unknown; elapsed: number }> {
-    const started = Date.now();
-    const error = await work.then(
-      () => undefined,
-      (e: unknown) => e,
-    );
-    return { error, elapsed: Date.now() - started };
-  }
-
   it('a stalled Redis makes a call fail with RedisTimeoutError within its timeout, and it recovers', async () => {
     const backend = createBackend({ redis: await connect(), packageName: 'core-test', timeout: timeoutMs });
     const key = keyspace.key('stall', 'n');
     await backend.run(counterScript, [key], [1, 60_000]);
-    proxy.stall();
+    faulty.proxy().stall();
     const { error, elapsed } = await timed(backend.run(counterScript, [key], [1, 60_000]));
     expect(error).toBeInstanceOf(RedisTimeoutError);
     expect(elapsed).toBeGreaterThanOrEqual(timeoutMs - 5);
     expect(elapsed).toBeLessThan(timeoutMs + margin);
-    proxy.pass();
+    faulty.proxy().pass();
     await expect(eventually(() => backend.run(counterScript, [key], [0, 60_000]))).resolves.toEqual([
       expect.any(Number),
       expect.any(Number),
@@ -76,7 +54,7 @@ describe.each(Object.entries(clients))('deadlines and faults with %s', (_, conne
 
   it('a slow Redis beyond the timeout fails within the timeout', async () => {
     const backend = createBackend({ redis: await connect(), packageName: 'core-test', timeout: timeoutMs });
-    proxy.slow(timeoutMs * 3);
+    faulty.proxy().slow(timeoutMs * 3);
     const { error, elapsed } = await timed(
       backend.run(counterScript, [keyspace.key('slow', 'n')], [1, 60_000]),
     );
@@ -89,8 +67,8 @@ describe.each(Object.entries(clients))('deadlines and faults with %s', (_, conne
     const backend = createBackend({ redis: await connect(), packageName: 'core-test', timeout: timeoutMs });
     const key = keyspace.key('refuse', 'n');
     await backend.run(counterScript, [key], [1, 60_000]);
-    proxy.reset();
-    proxy.refuse();
+    faulty.proxy().reset();
+    faulty.proxy().refuse();
     const results = await Promise.all(
       Array.from({ length: 50 }, () => timed(backend.run(counterScript, [key], [1, 60_000]))),
     );
@@ -98,18 +76,18 @@ describe.each(Object.entries(clients))('deadlines and faults with %s', (_, conne
       expect(error).toBeInstanceOf(RedisError);
       expect(elapsed).toBeLessThan(timeoutMs + margin);
     }
-    proxy.pass();
+    faulty.proxy().pass();
     await expect(eventually(() => backend.run(counterScript, [key], [0, 60_000]))).resolves.toBeDefined();
     await backend.close();
   });
 
   it('subscribe and publish also obey the deadline', async () => {
     const backend = createBackend({ redis: await connect(), packageName: 'core-test', timeout: timeoutMs });
-    proxy.stall();
+    faulty.proxy().stall();
     const { error, elapsed } = await timed(backend.publish('rwtest:c', 'x'));
     expect(error).toBeInstanceOf(RedisTimeoutError);
     expect(elapsed).toBeLessThan(timeoutMs + margin);
-    proxy.pass();
+    faulty.proxy().pass();
     await backend.close();
   });
 });
@@ -155,7 +133,10 @@ describe('a killed and restarted Redis', () => {
 
 describe('clients that cannot be used', () => {
   it('says clearly that a node-redis client is not connected', async () => {
-    const backend = createBackend({ redis: createClient({ url: server.url }), packageName: 'core-test' });
+    const backend = createBackend({
+      redis: createClient({ url: faulty.server().url }),
+      packageName: 'core-test',
+    });
     const error = await backend
       .run(counterScript, [keyspace.key('nc', 'n')], [1, 1000])
       .catch((e: unknown) => e);
@@ -164,7 +145,7 @@ describe('clients that cannot be used', () => {
   });
 
   it('says clearly that an ioredis client was closed', async () => {
-    const client = new Redis(server.url);
+    const client = new Redis(faulty.server().url);
     await client.quit();
     const backend = createBackend({ redis: client, packageName: 'core-test' });
     const error = await backend
@@ -192,7 +173,7 @@ describe('clients that cannot be used', () => {
 
 describe('node-redis v4', () => {
   it('runs scripts and keeps binary replies intact', async () => {
-    const client = createClientV4({ url: server.url });
+    const client = createClientV4({ url: faulty.server().url });
     client.on('error', () => {});
     await client.connect();
     const backend = createBackend({ redis: client, packageName: 'core-test' });
@@ -258,16 +239,3 @@ describe('withFailPolicy', () => {
     ).rejects.toBe(bug);
   });
 });
-
-/** Retries until the call succeeds: clients reconnect on their own schedule. */
-async function eventually<T>(work: () => Promise<T>, timeoutMs = 10_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      return await work();
-    } catch (error) {
-      if (Date.now() > deadline) throw error;
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
-  }
-}

@@ -1,14 +1,5 @@
 import type { FailureEvent } from '@rediware/core';
-import {
-  closeAllClients,
-  connectIoredis,
-  connectNodeRedis,
-  type FaultProxy,
-  listenFastify,
-  type RedisServer,
-  startFaultProxy,
-  startRedis,
-} from '@rediware/testing';
+import { connectIoredis, connectNodeRedis, listenFastify, useFaultyRedis, waitFor } from '@rediware/testing';
 import express from 'express';
 import Fastify from 'fastify';
 import request from 'supertest';
@@ -16,27 +7,15 @@ import { createRateLimiter } from '../src';
 import { rateLimit } from '../src/express';
 import rateLimitPlugin from '../src/fastify';
 
-let server: RedisServer;
-let proxy: FaultProxy;
+const faulty = useFaultyRedis();
 const timeout = 200;
 /** Generous: the point is that nothing hangs, not how fast it fails. */
 const margin = 1_000;
 
-beforeAll(async () => {
-  server = await startRedis();
-  proxy = await startFaultProxy(server);
-});
-afterEach(() => proxy.pass());
-afterAll(async () => {
-  await closeAllClients();
-  await proxy.close();
-  await server.stop();
-});
-
 describe('rate limit fail policy', () => {
   it('fails open within the timeout when Redis stalls, emits a failure, and recovers', async () => {
     const limiter = createRateLimiter({
-      redis: await connectNodeRedis(proxy.url),
+      redis: await connectNodeRedis(faulty.proxy().url),
       limit: 1,
       window: '1m',
       timeout,
@@ -44,7 +23,7 @@ describe('rate limit fail policy', () => {
     const failures: FailureEvent[] = [];
     limiter.on('failure', (event) => failures.push(event));
     expect((await limiter.consume('k')).allowed).toBe(true);
-    proxy.stall();
+    faulty.proxy().stall();
     const started = Date.now();
     const results = await Promise.all(Array.from({ length: 20 }, () => limiter.consume('k')));
     expect(Date.now() - started).toBeLessThan(timeout + margin);
@@ -55,40 +34,35 @@ describe('rate limit fail policy', () => {
       failedOpen: true,
       error: { code: 'ERR_RW_REDIS_TIMEOUT' },
     });
-    proxy.pass();
+    faulty.proxy().pass();
     // Back on Redis, which still holds the first admission: the limit applies again.
-    let rejected = false;
-    for (let i = 0; i < 100 && !rejected; i++) {
-      rejected = !(await limiter.consume('k')).allowed;
-      if (!rejected) await new Promise((resolve) => setTimeout(resolve, 50));
-    }
-    expect(rejected).toBe(true);
+    await waitFor(async () => !(await limiter.consume('k')).allowed);
     await limiter.close();
   });
 
   it('with memoryFallback, keeps limiting in process while Redis is down', async () => {
     const limiter = createRateLimiter({
-      redis: await connectIoredis(proxy.url),
+      redis: await connectIoredis(faulty.proxy().url),
       limit: 2,
       window: '1m',
       timeout,
       memoryFallback: true,
     });
-    proxy.refuse();
+    faulty.proxy().refuse();
     const results = await Promise.all(Array.from({ length: 5 }, () => limiter.consume('fallback')));
     expect(results.filter((result) => result.allowed)).toHaveLength(2);
     await limiter.close();
   });
 
   it('Express: requests are served while Redis is down; failOpen false answers 503 in time', async () => {
-    const redis = await connectNodeRedis(proxy.url);
+    const redis = await connectNodeRedis(faulty.proxy().url);
     const open = express()
       .use(rateLimit({ redis, limit: 1, window: '1m', timeout }))
       .get('/', (_req, res) => void res.send('ok'));
     const closed = express()
       .use(rateLimit({ redis, limit: 1, window: '1m', timeout, failOpen: false }))
       .get('/', (_req, res) => void res.send('ok'));
-    proxy.stall();
+    faulty.proxy().stall();
     const started = Date.now();
     for (let i = 0; i < 3; i++) await request(open).get('/').expect(200);
     const refused = await request(closed).get('/');
@@ -99,14 +73,14 @@ describe('rate limit fail policy', () => {
   it('Fastify: requests are served while Redis is down', async () => {
     const app = Fastify();
     await app.register(rateLimitPlugin, {
-      redis: await connectIoredis(proxy.url),
+      redis: await connectIoredis(faulty.proxy().url),
       limit: 1,
       window: '1m',
       timeout,
     });
     app.get('/', async () => 'ok');
     const listening = await listenFastify(app);
-    proxy.refuse();
+    faulty.proxy().refuse();
     for (let i = 0; i < 3; i++) expect((await fetch(`${listening.url}/`)).status).toBe(200);
     await listening.close();
   });

@@ -1,13 +1,12 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { type FailureEvent, RedisError } from '@rediware/core';
 import {
-  closeAllClients,
   connectIoredis,
   connectNodeRedis,
-  type FaultProxy,
-  type RedisServer,
-  startFaultProxy,
   startRedis,
+  timed,
+  useFaultyRedis,
+  waitFor,
 } from '@rediware/testing';
 import express, { type ErrorRequestHandler } from 'express';
 import session from 'express-session';
@@ -15,7 +14,6 @@ import request from 'supertest';
 import { RedisStore } from '../src/express';
 import { RedisStore as FastifyRedisStore } from '../src/fastify';
 import { startFastifyWorker } from './fastify-worker';
-import { waitFor } from './fixtures';
 
 declare module 'express-session' {
   interface SessionData {
@@ -49,30 +47,12 @@ function expressApp(store: RedisStore, gate?: Promise<void>) {
   return app;
 }
 
-async function timed<T>(work: Promise<T>): Promise<{ value: T; elapsed: number }> {
-  const started = Date.now();
-  const value = await work;
-  return { value, elapsed: Date.now() - started };
-}
-
 describe('Redis unreachable: sessions fail closed within the timeout', () => {
-  let server: RedisServer;
-  let proxy: FaultProxy;
-
-  beforeAll(async () => {
-    server = await startRedis();
-    proxy = await startFaultProxy({ host: server.host, port: server.port });
-  });
-  afterAll(async () => {
-    await closeAllClients();
-    await proxy.close();
-    await server.stop();
-  });
-  afterEach(() => proxy.pass());
+  const faulty = useFaultyRedis();
 
   describe.each([
-    ['node-redis', () => connectNodeRedis(proxy.url)],
-    ['ioredis', () => connectIoredis(proxy.url)],
+    ['node-redis', () => connectNodeRedis(faulty.proxy().url)],
+    ['ioredis', () => connectIoredis(faulty.proxy().url)],
   ])('express-session with %s behind a stalled Redis', (_, connect) => {
     it('passes a RedisError to next() within the timeout: 503, and recovers', async () => {
       const store = new RedisStore({ redis: await connect(), prefix, timeout: timeoutMs });
@@ -80,13 +60,13 @@ describe('Redis unreachable: sessions fail closed within the timeout', () => {
       store.on('failure', (event: FailureEvent) => failures.push(event));
       const agent = request.agent(expressApp(store));
       await agent.post('/login').expect(200);
-      proxy.stall();
+      faulty.proxy().stall();
       const { value: response, elapsed } = await timed(agent.get('/me'));
-      expect(response.status).toBe(503);
-      expect(response.body).toEqual({ code: 'ERR_RW_REDIS_TIMEOUT' });
+      expect(response?.status).toBe(503);
+      expect(response?.body).toEqual({ code: 'ERR_RW_REDIS_TIMEOUT' });
       expect(elapsed).toBeLessThan(bound);
       expect(failures[0]).toMatchObject({ operation: 'session-get', failedOpen: false });
-      proxy.pass();
+      faulty.proxy().pass();
       await waitFor(async () => (await agent.get('/me')).status === 200);
       expect((await agent.get('/me')).body).toEqual({ user: 'alice' });
       await store.close();
@@ -95,11 +75,11 @@ describe('Redis unreachable: sessions fail closed within the timeout', () => {
 
   it('hands the callback an error within the timeout, exactly once, on every store method', async () => {
     const store = new FastifyRedisStore({
-      redis: await connectIoredis(proxy.url),
+      redis: await connectIoredis(faulty.proxy().url),
       prefix,
       timeout: timeoutMs,
     });
-    proxy.stall();
+    faulty.proxy().stall();
     const calls: unknown[][] = [];
     const started = Date.now();
     await Promise.all([
@@ -155,26 +135,26 @@ describe('Redis unreachable: sessions fail closed within the timeout', () => {
     expect(elapsed).toBeLessThan(bound + 50);
     expect(failures.map((event) => event.operation)).toContain('session-save');
     const next = await timed(agent.get('/me'));
-    expect(next.value.status).toBe(503);
+    expect(next.value?.status).toBe(503);
     expect(next.elapsed).toBeLessThan(bound);
     await store.close();
   });
 
   it('@fastify/session: a stalled Redis gives 503 within the timeout', async () => {
     const worker = await startFastifyWorker({
-      redis: { kind: 'ioredis', url: proxy.url },
+      redis: { kind: 'ioredis', url: faulty.proxy().url },
       prefix,
       timeout: `${timeoutMs}ms`,
     });
     try {
       const agent = request.agent(worker.url);
       await agent.post('/login?user=alice').expect(200);
-      proxy.stall();
+      faulty.proxy().stall();
       const { value: response, elapsed } = await timed(agent.get('/me'));
-      expect(response.status).toBe(503);
-      expect(response.body).toMatchObject({ code: 'ERR_RW_REDIS_TIMEOUT' });
+      expect(response?.status).toBe(503);
+      expect(response?.body).toMatchObject({ code: 'ERR_RW_REDIS_TIMEOUT' });
       expect(elapsed).toBeLessThan(bound);
-      proxy.pass();
+      faulty.proxy().pass();
       await waitFor(async () => (await agent.get('/me')).status === 200);
       expect((await agent.get('/me')).body).toMatchObject({ user: 'alice' });
     } finally {

@@ -1,4 +1,3 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import {
   type Address,
   type RedisReply,
@@ -13,15 +12,6 @@ export function sessionWith(
   cookie: Record<string, unknown> = { maxAge: 60_000 },
 ) {
   return { cookie: { originalMaxAge: cookie.maxAge ?? null, ...cookie }, ...data };
-}
-
-/** Polls until `check` holds; the bound only stops a broken test from hanging. */
-export async function waitFor(check: () => boolean | Promise<boolean>, timeoutMs = 5_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error('waitFor: condition not met in time');
-    await sleep(20);
-  }
 }
 
 /**

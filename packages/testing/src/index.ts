@@ -13,7 +13,9 @@ export {
   type NodeRedisClusterClient,
 } from './clients';
 export { type FaultMode, type FaultProxy, startFaultProxy } from './fault-proxy';
+export { type FaultyRedis, useFaultyRedis } from './faulty-redis';
 export { type ClusterNode, type RedisCluster, type StartClusterOptions, startCluster } from './redis-cluster';
 export { type Address, type RedisReply, RedisReplyError, redisCommand } from './redis-command';
 export { type RedisServer, redisServerNotFound, type StartRedisOptions, startRedis } from './redis-server';
 export { type RedisTarget, type RedisTargetName, redisTargetNames, useRedisTargets } from './redis-targets';
+export { eventually, type Timed, timed, waitFor } from './waiting';
