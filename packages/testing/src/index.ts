@@ -18,4 +18,4 @@ export { type ClusterNode, type RedisCluster, type StartClusterOptions, startClu
 export { type Address, type RedisReply, RedisReplyError, redisCommand } from './redis-command';
 export { type RedisServer, redisServerNotFound, type StartRedisOptions, startRedis } from './redis-server';
 export { type RedisTarget, type RedisTargetName, redisTargetNames, useRedisTargets } from './redis-targets';
-export { eventually, type Timed, timed, waitFor } from './waiting';
+export { eventually, rejectionOf, type Timed, timed, waitFor } from './waiting';

@@ -44,3 +44,13 @@ export async function timed<T>(work: Promise<T>): Promise<Timed<T>> {
     return { error, elapsed: Date.now() - started };
   }
 }
+
+/** The rejection reason of `promise`; fails the test if it resolves. */
+export async function rejectionOf(promise: Promise<unknown>): Promise<unknown> {
+  return promise.then(
+    () => {
+      throw new Error('expected a rejection');
+    },
+    (error: unknown) => error,
+  );
+}

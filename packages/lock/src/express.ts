@@ -1,0 +1,81 @@
+import type { NextFunction, Request, RequestHandler, Response } from 'express';
+import type { LockLostError } from './errors';
+import { createGuard, type GuardResponse, guardLocker, lostResponse, problemContentType } from './guard';
+import type { Lock } from './held-lock';
+import type { Locker } from './locker';
+import { type GuardRouteOptions, type LockerOptions, parseGuardRouteOptions } from './options';
+
+declare global {
+  namespace Express {
+    interface Request {
+      /** The lock the route's lockGuard holds for this request. */
+      lock?: Lock;
+    }
+  }
+}
+
+export interface LockGuardOptions extends LockerOptions, GuardRouteOptions<Request> {
+  /** A locker to share between guards; when given, `redis`, `prefix` and `timeout` are its own. */
+  locker?: Locker | undefined;
+}
+
+export type LockGuard = RequestHandler & {
+  /** The guard's locker (events: `failure`, `lost`). */
+  readonly locker: Locker;
+  /** Closes the locker if the guard created it. */
+  close(): Promise<void>;
+};
+
+const lockerKeys = ['redis', 'prefix', 'timeout', 'extendRatio', 'retryInterval', 'locker'];
+
+/**
+ * A per-route lock: `app.post('/orders/:id/pay', lockGuard({ key: (req) => req.params.id, ttl: '10s' }), ...)`.
+ * The lock is released when the response finishes or the client disconnects.
+ */
+export function lockGuard(options: LockGuardOptions): LockGuard {
+  const route = parseGuardRouteOptions<Request>(options, 'lockGuard', lockerKeys);
+  const {
+    key: _key,
+    ttl: _ttl,
+    wait: _wait,
+    limit: _limit,
+    autoExtend: _auto,
+    statusCode: _status,
+    ...rest
+  } = options;
+  const { locker, owned } = guardLocker(rest);
+  const enter = createGuard(locker, route);
+
+  const handler = (req: Request, res: Response, next: NextFunction): void => {
+    const cancel = new AbortController();
+    res.once('close', () => cancel.abort(new Error('The client closed the connection.')));
+    enter(req, cancel.signal).then((outcome) => {
+      if (outcome.kind === 'cancelled') return;
+      if (outcome.kind === 'refused') return send(res, outcome.response);
+      const { lock } = outcome;
+      const release = (): void => void lock.release().catch(() => {});
+      if (cancel.signal.aborted) return release();
+      req.lock = lock;
+      res.once('finish', release);
+      res.once('close', release);
+      lock.signal.addEventListener('abort', () => {
+        if (!res.headersSent) send(res, lostResponse(lock.signal.reason as LockLostError, route.statusCode));
+      });
+      next();
+    }, next);
+  };
+  return Object.assign(handler, {
+    locker,
+    close: async () => {
+      if (owned) await locker.close();
+    },
+  });
+}
+
+function send(res: Response, response: GuardResponse): void {
+  res
+    .status(response.status)
+    .set(response.headers)
+    .type(problemContentType)
+    .send(JSON.stringify(response.body));
+}

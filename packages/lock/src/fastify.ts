@@ -1,0 +1,74 @@
+import type { FastifyPluginAsync, FastifyReply, FastifyRequest, preHandlerAsyncHookHandler } from 'fastify';
+import fp from 'fastify-plugin';
+import type { LockLostError } from './errors';
+import { createGuard, type GuardResponse, guardLocker, lostResponse, problemContentType } from './guard';
+import type { Lock } from './held-lock';
+import type { Locker } from './locker';
+import { type GuardRouteOptions, type LockerOptions, parseGuardRouteOptions } from './options';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** The lock this route's `config.lock` holds for the request; null on routes without one. */
+    lock: Lock | null;
+  }
+  interface FastifyContextConfig {
+    /** Locks a key computed from the request while the route runs. */
+    lock?: GuardRouteOptions<FastifyRequest> | false;
+  }
+  interface FastifyInstance {
+    /** The locker of the lock plugin, for locks outside routes and for its events. */
+    locker: Locker;
+  }
+}
+
+export interface LockPluginOptions extends LockerOptions {
+  /** A locker to share; when given, `redis`, `prefix` and `timeout` are its own. */
+  locker?: Locker | undefined;
+}
+
+const lockPlugin: FastifyPluginAsync<LockPluginOptions> = async (fastify, options) => {
+  const { locker, owned } = guardLocker(options);
+  fastify.decorate('locker', locker);
+  fastify.decorateRequest('lock', null);
+  if (owned) fastify.addHook('onClose', () => locker.close());
+  fastify.addHook('onRoute', (route) => {
+    const config = route.config?.lock;
+    if (config === undefined || config === false) return;
+    const guard = lockPreHandler(locker, parseGuardRouteOptions<FastifyRequest>(config, 'config.lock'));
+    const existing = route.preHandler;
+    route.preHandler =
+      existing === undefined ? [guard] : [...(Array.isArray(existing) ? existing : [existing]), guard];
+  });
+};
+
+function lockPreHandler(
+  locker: Locker,
+  route: ReturnType<typeof parseGuardRouteOptions<FastifyRequest>>,
+): preHandlerAsyncHookHandler {
+  const enter = createGuard(locker, route);
+  return async function lockGuard(request: FastifyRequest, reply: FastifyReply) {
+    const cancel = new AbortController();
+    reply.raw.once('close', () => cancel.abort(new Error('The client closed the connection.')));
+    const outcome = await enter(request, cancel.signal);
+    if (outcome.kind === 'cancelled') return reply.hijack();
+    if (outcome.kind === 'refused') return send(reply, outcome.response);
+    const { lock } = outcome;
+    const release = (): void => void lock.release().catch(() => {});
+    if (cancel.signal.aborted) {
+      release();
+      return reply.hijack();
+    }
+    request.lock = lock;
+    reply.raw.once('close', release);
+    lock.signal.addEventListener('abort', () => {
+      if (!reply.sent) void send(reply, lostResponse(lock.signal.reason as LockLostError, route.statusCode));
+    });
+  };
+}
+
+function send(reply: FastifyReply, response: GuardResponse): FastifyReply {
+  return reply.code(response.status).headers(response.headers).type(problemContentType).send(response.body);
+}
+
+/** Register once; lock routes with `{ config: { lock: { key: (request) => ..., ttl: '10s' } } }`. */
+export default fp(lockPlugin, { fastify: '5.x', name: '@rediware/lock' });

@@ -1,0 +1,163 @@
+import { LockLostError } from './errors';
+
+/** A held lock. */
+export interface Lock {
+  /** The key locked (the first one of a multi-key lock). */
+  readonly key: string;
+  /** Every key locked, in the order given. */
+  readonly keys: readonly string[];
+  /**
+   * Strictly increasing per key across every holder, kept in Redis: hand it to the resource
+   * you protect and have it refuse writes that carry a token lower than one it has seen.
+   */
+  readonly fencingToken: number;
+  /** Aborted, with a LockLostError as its reason, when the lock is lost. Never on release. */
+  readonly signal: AbortSignal;
+  /** Milliseconds until the lock expires unless extended, as this process knows it. */
+  readonly remainingMs: number;
+  /** Resets the ttl (to the acquisition's ttl by default). Rejects with LockLostError when not held. */
+  extend(ttl?: number | string): Promise<void>;
+  /** Releases the lock: true when it was still held. Later calls return the first call's answer. */
+  release(): Promise<boolean>;
+}
+
+/** What a HeldLock needs from its locker: the Redis side of extend and release, and reporting. */
+export interface LockOperations {
+  /** Runs the extend script; resolves true when extended, false when no longer held. */
+  extend(ttlMs: number): Promise<boolean>;
+  release(): Promise<boolean>;
+  parseTtl(ttl: number | string): number;
+  /** Reports a lost lock (the `lost` event). */
+  lost(lock: Lock, error: LockLostError): void;
+  /** Called once the lock is released or lost, so the locker stops tracking it. */
+  settled(lock: HeldLock): void;
+}
+
+export interface HeldLockInit {
+  keys: readonly string[];
+  fencingToken: number;
+  ttlMs: number;
+  /** When the acquire script was sent: the lock is valid for ttl from there, not from the reply. */
+  sentAt: number;
+  autoExtend: boolean;
+  extendRatio: number;
+  operations: LockOperations;
+}
+
+/**
+ * Clocks of app servers and Redis drift apart a little: the lock is treated as lost this much
+ * before its ttl runs out (Redlock's allowance: 1% of the ttl plus 2 ms).
+ */
+function driftMs(ttlMs: number): number {
+  return Math.floor(ttlMs * 0.01) + 2;
+}
+
+/**
+ * A lock this process holds. Two timers drive it: auto-extension every `extendRatio` of the ttl,
+ * and the validity deadline, which aborts the signal when no extension confirmed the lock in time
+ * (Redis down, or auto-extension off). Every path catches its errors: nothing here can become an
+ * unhandled rejection.
+ */
+export class HeldLock implements Lock {
+  readonly key: string;
+  readonly keys: readonly string[];
+  readonly fencingToken: number;
+  readonly #controller = new AbortController();
+  readonly #init: HeldLockInit;
+  #validUntil: number;
+  #extendTimer: NodeJS.Timeout | undefined;
+  #expiryTimer: NodeJS.Timeout | undefined;
+  #released: Promise<boolean> | undefined;
+
+  constructor(init: HeldLockInit) {
+    this.#init = init;
+    this.keys = init.keys;
+    this.key = init.keys[0] as string;
+    this.fencingToken = init.fencingToken;
+    this.#validUntil = init.sentAt + init.ttlMs - driftMs(init.ttlMs);
+    this.#armExpiry();
+    if (init.autoExtend) this.#scheduleExtension(init.ttlMs * init.extendRatio);
+  }
+
+  get signal(): AbortSignal {
+    return this.#controller.signal;
+  }
+
+  get remainingMs(): number {
+    return this.#active ? Math.max(0, this.#validUntil - Date.now()) : 0;
+  }
+
+  get #active(): boolean {
+    return this.#released === undefined && !this.#controller.signal.aborted;
+  }
+
+  async extend(ttl?: number | string): Promise<void> {
+    if (this.#released !== undefined) throw this.#lostError('it was released');
+    if (this.#controller.signal.aborted) throw this.#controller.signal.reason;
+    const ttlMs = ttl === undefined ? this.#init.ttlMs : this.#init.operations.parseTtl(ttl);
+    const sentAt = Date.now();
+    const extended = await this.#init.operations.extend(ttlMs);
+    if (!extended) {
+      const error = this.#lostError('it expired or is held by someone else');
+      this.#lose(error);
+      throw error;
+    }
+    if (!this.#active) return;
+    this.#validUntil = sentAt + ttlMs - driftMs(ttlMs);
+    this.#armExpiry();
+  }
+
+  release(): Promise<boolean> {
+    if (this.#released) return this.#released;
+    this.#stopTimers();
+    this.#released = this.#controller.signal.aborted
+      ? Promise.resolve(false)
+      : this.#init.operations.release().finally(() => this.#init.operations.settled(this));
+    return this.#released;
+  }
+
+  #scheduleExtension(delayMs: number): void {
+    clearTimeout(this.#extendTimer);
+    this.#extendTimer = setTimeout(() => void this.#autoExtend(), Math.max(1, delayMs));
+    this.#extendTimer.unref();
+  }
+
+  async #autoExtend(): Promise<void> {
+    const { ttlMs, extendRatio } = this.#init;
+    try {
+      await this.extend();
+      if (this.#active) this.#scheduleExtension(ttlMs * extendRatio);
+    } catch {
+      if (!this.#active) return;
+      // Redis did not answer (reported as a `failure` event): the lock may still be ours until
+      // its ttl runs out, so try again sooner.
+      this.#scheduleExtension(Math.min(ttlMs * extendRatio, this.remainingMs / 2));
+    }
+  }
+
+  #armExpiry(): void {
+    clearTimeout(this.#expiryTimer);
+    this.#expiryTimer = setTimeout(
+      () => this.#lose(this.#lostError('its ttl ran out before an extension was confirmed')),
+      Math.max(0, this.#validUntil - Date.now()),
+    );
+    this.#expiryTimer.unref();
+  }
+
+  #lose(error: LockLostError): void {
+    if (!this.#active) return;
+    this.#stopTimers();
+    this.#controller.abort(error);
+    this.#init.operations.settled(this);
+    this.#init.operations.lost(this, error);
+  }
+
+  #lostError(detail: string): LockLostError {
+    return new LockLostError(this.keys, this.fencingToken, detail);
+  }
+
+  #stopTimers(): void {
+    clearTimeout(this.#extendTimer);
+    clearTimeout(this.#expiryTimer);
+  }
+}

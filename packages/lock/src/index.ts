@@ -1,0 +1,4 @@
+export { LockAbortedError, LockBusyError, LockLostError, LockTimeoutError } from './errors';
+export type { Lock } from './held-lock';
+export { createLocker, Locker, type LockerEvents, type LockLostEvent } from './locker';
+export type { AcquireOptions, GuardRouteOptions, LockerOptions, PerRequest } from './options';

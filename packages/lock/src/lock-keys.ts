@@ -1,0 +1,58 @@
+import { createKeyspace, hashTagOf, identityTag, type Keyspace, RediwareConfigError } from '@rediware/core';
+
+/** Where one acquisition lives in Redis: one lock key and one fencing counter per user key. */
+export interface LockTarget {
+  /** The user's keys, deduplicated, in the order given. */
+  readonly keys: readonly string[];
+  /** Holder keys (a string for a mutex, a sorted set for a semaphore), then the fencing counters. */
+  readonly redisKeys: readonly string[];
+  /** One release channel per key: the holder key's name. */
+  readonly channels: readonly string[];
+}
+
+/**
+ * Maps user keys to Redis keys. A plain key is its own hash tag: `rw:lock:{order:1}:lock`. A key
+ * that carries a Redis hash tag (`{order:1}:items`) lives in that tag's slot, so keys with one
+ * tag can be locked together in one script on Redis Cluster: `rw:lock:{order:1}:lock:#<sha>`.
+ */
+export function createLockKeys(prefix: string): (key: string | readonly string[]) => LockTarget {
+  const keyspace = createKeyspace(prefix, 'lock');
+  return (key) => {
+    const keys = [...new Set(typeof key === 'string' ? [key] : checkKeyList(key))];
+    if (keys.length === 0) throw new RediwareConfigError('key', 'at least one key', key);
+    const located = keys.map((one) => locate(keyspace, one));
+    const tag = located[0]?.tag;
+    if (located.some((one) => one.tag !== tag)) {
+      throw new RediwareConfigError(
+        'key',
+        "keys that share one hash tag, such as '{order:42}:items' and '{order:42}:payment' (a multi-key lock is one atomic script in one slot)",
+        keys,
+      );
+    }
+    const holders = located.map((one) => one.holder);
+    return Object.freeze({
+      keys,
+      redisKeys: [...holders, ...located.map((one) => one.fence)],
+      channels: holders,
+    });
+  };
+}
+
+function checkKeyList(keys: readonly unknown[]): string[] {
+  if (!Array.isArray(keys) || keys.some((one) => typeof one !== 'string')) {
+    throw new RediwareConfigError('key', 'a string or an array of strings', keys);
+  }
+  return keys as string[];
+}
+
+function locate(keyspace: Keyspace, key: string): { tag: string; holder: string; fence: string } {
+  if (typeof key !== 'string') throw new RediwareConfigError('key', 'a string or an array of strings', key);
+  const tag = hashTagOf(key);
+  // identityTag hashes anything not plain (braces included), so the suffix can never hold a tag.
+  const suffix = tag === key ? '' : `:${identityTag(key)}`;
+  return {
+    tag: identityTag(tag),
+    holder: keyspace.key(tag, `lock${suffix}`),
+    fence: keyspace.key(tag, `fence${suffix}`),
+  };
+}

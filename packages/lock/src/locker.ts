@@ -1,0 +1,235 @@
+import { randomUUID } from 'node:crypto';
+import {
+  type Backend,
+  type CoreEvents,
+  createBackend,
+  type FailureEvent,
+  isRedisError,
+  parsePositiveDuration,
+  RediwareEmitter,
+  type RediwareError,
+  withFailPolicy,
+} from '@rediware/core';
+import { type AcquireReply, acquireScript } from './acquire-script';
+import { LockAbortedError, LockBusyError, type LockLostError, LockTimeoutError } from './errors';
+import { extendScript } from './extend-script';
+import { HeldLock, type Lock } from './held-lock';
+import { createLockKeys, type LockTarget } from './lock-keys';
+import {
+  type AcquireConfig,
+  type AcquireOptions,
+  type LockerConfig,
+  type LockerOptions,
+  parseAcquireOptions,
+  parseOptions,
+} from './options';
+import { releaseScript } from './release-script';
+import { type ReleaseWaiter, ReleaseWatcher } from './release-watcher';
+import { retryDelay } from './retry-delay';
+
+/** Emitted when a held lock is lost; its signal aborts at the same moment. */
+export interface LockLostEvent {
+  key: string;
+  keys: readonly string[];
+  fencingToken: number;
+  error: LockLostError;
+}
+
+export interface LockerEvents extends CoreEvents {
+  lost: [LockLostEvent];
+}
+
+/** Creates a locker: distributed locks with fencing tokens on one Redis (or in memory). */
+export function createLocker(options: LockerOptions = {}): Locker {
+  return new Locker(parseOptions(options));
+}
+
+/**
+ * Locks on Redis. Every operation is one script (acquire, extend, release); waiters are woken
+ * by a release message on the key's channel, with a fallback retry, never by tight polling.
+ * Fails closed: a Redis failure rejects the acquisition (and emits `failure`).
+ */
+export class Locker extends RediwareEmitter<LockerEvents> {
+  readonly #config: LockerConfig;
+  readonly #backend: Backend;
+  readonly #target: (key: string | readonly string[]) => LockTarget;
+  readonly #watcher: ReleaseWatcher;
+  readonly #held = new Set<HeldLock>();
+  readonly #closing = new AbortController();
+
+  constructor(config: LockerConfig) {
+    super();
+    this.#config = config;
+    this.#backend = createBackend({
+      redis: config.redis,
+      timeout: config.timeoutMs,
+      packageName: '@rediware/lock',
+      onConnectionError: (error) => this.emit('connectionError', error),
+    });
+    this.#target = createLockKeys(config.prefix);
+    this.#watcher = new ReleaseWatcher(this.#backend, (event) => this.emit('failure', event));
+  }
+
+  /**
+   * Takes the lock on `key` (or on every key of an array, all or none). Rejects with
+   * LockBusyError (`wait: 0`), LockTimeoutError (waited `wait`), LockAbortedError (signal), or a
+   * RedisError when Redis cannot be reached.
+   */
+  async acquire(key: string | readonly string[], options: AcquireOptions): Promise<Lock> {
+    const config = parseAcquireOptions(options);
+    const target = this.#target(key);
+    const cancel = this.#cancelSignal(config);
+    if (cancel.aborted) throw new LockAbortedError(target.keys, cancel.reason);
+    const owner = randomUUID();
+    const started = Date.now();
+    const first = await this.#attempt(target, owner, config);
+    if (first instanceof HeldLock) return first;
+    if (config.waitMs === 0) throw new LockBusyError(target.keys, first);
+    const waiter = await this.#watcher.watch(target.channels);
+    try {
+      return await this.#waitForTurn(target, owner, config, cancel, waiter, started);
+    } finally {
+      waiter.close();
+    }
+  }
+
+  /**
+   * Runs `fn` holding the lock and releases it afterwards, whatever happens. Rejects with
+   * LockLostError when the lock was lost before `fn` settled, even if `fn` resolved: it did not
+   * run under exclusion the whole time. Stop early with `lock.signal`.
+   */
+  async withLock<T>(
+    key: string | readonly string[],
+    options: AcquireOptions,
+    fn: (lock: Lock) => T | Promise<T>,
+  ): Promise<T> {
+    const lock = await this.acquire(key, options);
+    let result: T;
+    try {
+      result = await fn(lock);
+    } finally {
+      // A failed release was reported as a `failure` event; the lock expires at its ttl.
+      await lock.release().catch(() => false);
+    }
+    if (lock.signal.aborted) throw lock.signal.reason;
+    return result;
+  }
+
+  /** Cancels waits, releases the locks this locker holds, and closes the connections it opened. */
+  async close(): Promise<void> {
+    this.#closing.abort(new Error('The locker was closed.'));
+    await Promise.allSettled([...this.#held].map((lock) => lock.release()));
+    await this.#watcher.close();
+    await this.#backend.close();
+  }
+
+  async #waitForTurn(
+    target: LockTarget,
+    owner: string,
+    config: AcquireConfig,
+    cancel: AbortSignal,
+    waiter: ReleaseWaiter,
+    started: number,
+  ): Promise<Lock> {
+    const deadline = started + config.waitMs;
+    // Subscribed now: try again, since a release before the subscription sent nothing we saw.
+    let retryAfterMs = 0;
+    for (;;) {
+      const attempt = await this.#attempt(target, owner, config);
+      if (attempt instanceof HeldLock) return attempt;
+      retryAfterMs = attempt;
+      const left = deadline - Date.now();
+      if (left <= 0) throw new LockTimeoutError(target.keys, Date.now() - started, retryAfterMs);
+      try {
+        await waiter.next(Math.min(left, retryDelay(retryAfterMs, this.#config.retryIntervalMs)), cancel);
+      } catch (reason) {
+        throw new LockAbortedError(target.keys, reason);
+      }
+    }
+  }
+
+  /** One acquire script: a HeldLock when taken, else the ms until the holder's slot frees. */
+  async #attempt(target: LockTarget, owner: string, config: AcquireConfig): Promise<HeldLock | number> {
+    const sentAt = Date.now();
+    const [taken, value] = await this.#run(
+      'acquire',
+      () =>
+        this.#backend.run(acquireScript, target.redisKeys, [
+          owner,
+          config.ttlMs,
+          config.limit,
+        ]) as Promise<AcquireReply>,
+      // A timed-out acquire may still run in Redis later: take back whatever it took.
+      () => void this.#release(target, owner).catch(() => {}),
+    );
+    if (taken === 0) return value;
+    const lock = new HeldLock({
+      keys: target.keys,
+      fencingToken: value,
+      ttlMs: config.ttlMs,
+      sentAt,
+      autoExtend: config.autoExtend,
+      extendRatio: this.#config.extendRatio,
+      operations: {
+        extend: async (ttlMs) =>
+          (await this.#run('extend', () =>
+            this.#backend.run(extendScript, this.#holderKeys(target), [owner, ttlMs]),
+          )) === 1,
+        release: () => this.#release(target, owner),
+        parseTtl: (ttl) => parsePositiveDuration(ttl, 'ttl'),
+        lost: (lost, error) =>
+          this.emit('lost', { key: lost.key, keys: lost.keys, fencingToken: lost.fencingToken, error }),
+        settled: (settled) => this.#held.delete(settled),
+      },
+    });
+    this.#held.add(lock);
+    return lock;
+  }
+
+  async #release(target: LockTarget, owner: string): Promise<boolean> {
+    const held = await this.#run('release', () =>
+      this.#backend.run(releaseScript, this.#holderKeys(target), [owner]),
+    );
+    if (held > 0) this.#announceRelease(target);
+    return held === target.keys.length;
+  }
+
+  /** Wakes the waiters of every key; a lost message only delays them until their fallback retry. */
+  #announceRelease(target: LockTarget): void {
+    for (const channel of target.channels) {
+      this.#backend.publish(channel, '1').catch((error: RediwareError) => {
+        this.emit('failure', { operation: 'publish', error, failedOpen: true });
+      });
+    }
+  }
+
+  #holderKeys(target: LockTarget): readonly string[] {
+    return target.redisKeys.slice(0, target.keys.length);
+  }
+
+  /** Fail closed: a Redis failure emits `failure` and rejects. */
+  #run<T>(operation: string, work: () => Promise<T>, onRedisFailure?: () => void): Promise<T> {
+    return withFailPolicy(
+      async () => {
+        try {
+          return await work();
+        } catch (error) {
+          if (isRedisError(error)) onRedisFailure?.();
+          throw error;
+        }
+      },
+      {
+        operation: `lock ${operation}`,
+        failOpen: false,
+        fallback: () => {
+          throw new Error('unreachable: the lock fails closed');
+        },
+        onFailure: (event: FailureEvent) => this.emit('failure', event),
+      },
+    );
+  }
+
+  #cancelSignal(config: AcquireConfig): AbortSignal {
+    return config.signal ? AbortSignal.any([config.signal, this.#closing.signal]) : this.#closing.signal;
+  }
+}

@@ -1,0 +1,51 @@
+import { defineScript } from '@rediware/core';
+import { type Holders, liveSemaphore, storeSemaphore } from './holder-state';
+
+/**
+ * Compare-and-delete: removes this owner from every holder key it still holds and returns how many
+ * it held. Another owner's lock is never touched, and an owner that expired counts as not held.
+ * KEYS: the holder keys. ARGV: owner.
+ */
+export const releaseScript = defineScript<number>({
+  name: 'lock-release',
+  lua: `
+local owner = ARGV[1]
+local now = now_ms()
+local held = 0
+for i = 1, #KEYS do
+  local key = KEYS[i]
+  local kind = redis.call('TYPE', key).ok
+  if kind == 'string' then
+    if redis.call('GET', key) == owner then
+      redis.call('DEL', key)
+      held = held + 1
+    end
+  elseif kind == 'zset' then
+    local expiry = redis.call('ZSCORE', key, owner)
+    if expiry then
+      redis.call('ZREM', key, owner)
+      if tonumber(expiry) > now then held = held + 1 end
+    end
+  end
+end
+return held`,
+  memory({ store, now }, keys, [owner]) {
+    let held = 0;
+    for (const key of keys) {
+      const holders = store.get<Holders>(key);
+      if (typeof holders === 'string') {
+        if (holders === owner) {
+          store.delete(key);
+          held++;
+        }
+      } else if (holders instanceof Map) {
+        const expiry = holders.get(String(owner));
+        if (expiry !== undefined && expiry > now) held++;
+        holders.delete(String(owner));
+        const live = liveSemaphore(store, key, now);
+        if (live) storeSemaphore(store, key, live, now);
+      }
+    }
+    return held;
+  },
+});
