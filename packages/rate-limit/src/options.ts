@@ -31,7 +31,8 @@ export interface RateLimiterOptions extends PolicyOptions {
    */
   redis?: RedisClient | undefined;
   /**
-   * 'fixed-window', 'sliding-window' (weighted two-window counter) or 'token-bucket'.
+   * 'fixed-window', 'sliding-window' (weighted two-window counter), 'sliding-log' (exact sorted-set
+   * log, memory grows with `limit`) or 'token-bucket'.
    * @default 'sliding-window'
    */
   algorithm?: Algorithm;

@@ -221,6 +221,12 @@ class RedisRateLimiter implements RateLimiter {
         `The cost must be a positive finite number, received ${String(cost)}.`,
       );
     }
+    if (this.config.algorithm === 'sliding-log' && !Number.isInteger(cost)) {
+      throw new RediwareError(
+        'ERR_RW_RATE_LIMIT_COST',
+        `The sliding log counts whole requests: the cost must be an integer, received ${cost}.`,
+      );
+    }
     if (cost > this.#maxCost) {
       throw new RediwareError(
         'ERR_RW_RATE_LIMIT_COST',

@@ -112,6 +112,58 @@ describe('limiter scripts with a controlled clock', () => {
     });
   });
 
+  describe('sliding-log', () => {
+    const policy = { limit: 3, windowMs: 1000, burst: 3 };
+
+    it('is exact over every window ending at any instant, and retryAfterMs is exact', async () => {
+      now = 40_000_000;
+      expect(await consume('sliding-log', policy)).toEqual({
+        allowed: true,
+        remaining: 2,
+        resetMs: 1000,
+        retryAfterMs: 0,
+      });
+      now += 400;
+      await consume('sliding-log', policy);
+      now += 400;
+      await consume('sliding-log', policy);
+      now += 199;
+      // 999 ms after the first: all three are inside the window; the first leaves at 1000.
+      expect(await consume('sliding-log', policy)).toEqual({
+        allowed: false,
+        remaining: 0,
+        resetMs: 801,
+        retryAfterMs: 1,
+      });
+      now += 1;
+      expect((await consume('sliding-log', policy)).allowed).toBe(true);
+      expect((await consume('sliding-log', policy)).allowed).toBe(false);
+    });
+
+    it('logs only admitted requests, so retrying while blocked does not extend the block', async () => {
+      now = 50_000_000;
+      for (let i = 0; i < 3; i++) await consume('sliding-log', policy);
+      for (let t = 0; t < 990; t += 10) {
+        now += 10;
+        expect((await consume('sliding-log', policy)).allowed).toBe(false);
+      }
+      now = 50_001_000;
+      expect((await consume('sliding-log', policy)).allowed).toBe(true);
+    });
+
+    it('counts cost as that many entries, and the retry time waits for enough of them to leave', async () => {
+      now = 60_000_000;
+      await consume('sliding-log', policy, 2);
+      now += 500;
+      await consume('sliding-log', policy, 1);
+      const rejected = await consume('sliding-log', policy, 2);
+      // Two must leave for a cost of 2 to fit: both of the first request, at 1000 ms.
+      expect(rejected).toMatchObject({ allowed: false, remaining: 0, retryAfterMs: 500 });
+      now += 500;
+      expect((await consume('sliding-log', policy, 2)).allowed).toBe(true);
+    });
+  });
+
   describe('token-bucket', () => {
     const policy = { limit: 10, windowMs: 1000, burst: 5 };
 

@@ -25,7 +25,7 @@ function start(algorithm: Algorithm): Promise<ChildProcess> {
   });
 }
 
-describe.each(['fixed-window', 'sliding-window', 'token-bucket'] as const)(
+describe.each(['fixed-window', 'sliding-window', 'sliding-log', 'token-bucket'] as const)(
   '%s across 4 processes',
   (algorithm) => {
     it('admits exactly 100 of 2000 concurrent requests', async () => {

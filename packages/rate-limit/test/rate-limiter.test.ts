@@ -2,7 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { useRedisTargets } from '@rediware/testing';
 import { type Algorithm, createRateLimiter, type RateLimiter, type RateLimiterOptions } from '../src';
 
-const algorithms: Algorithm[] = ['fixed-window', 'sliding-window', 'token-bucket'];
+const algorithms: Algorithm[] = ['fixed-window', 'sliding-window', 'sliding-log', 'token-bucket'];
 
 describe.each(useRedisTargets())('rate limiter on $name', (target) => {
   const limiters: RateLimiter[] = [];
@@ -70,6 +70,18 @@ describe.each(useRedisTargets())('rate limiter on $name', (target) => {
       expect((await a.consume(odd)).allowed).toBe(true);
       expect((await b.consume(odd)).allowed).toBe(true);
       expect((await a.consume(odd)).allowed).toBe(false);
+    });
+  });
+
+  it('the sliding log counts whole requests, other algorithms take fractional costs', async () => {
+    await expect(
+      limiter({ algorithm: 'sliding-log', limit: 5, window: '1h' }).consume('f', 1.5),
+    ).rejects.toThrow(/must be an integer/);
+    expect(
+      await limiter({ algorithm: 'token-bucket', limit: 5, window: '1h' }).consume('f', 1.5),
+    ).toMatchObject({
+      allowed: true,
+      remaining: 3,
     });
   });
 
