@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { setMaxListeners } from 'node:events';
 import {
   type Backend,
   type CoreEvents,
@@ -55,7 +56,8 @@ export class Locker extends RediwareEmitter<LockerEvents> {
   readonly #target: (key: string | readonly string[]) => LockTarget;
   readonly #watcher: ReleaseWatcher;
   readonly #held = new Set<HeldLock>();
-  readonly #closing = new AbortController();
+  /** Aborted by close(); every waiting acquire listens to it, so it has no listener limit. */
+  readonly #closing = unlimitedController();
 
   constructor(config: LockerConfig) {
     super();
@@ -232,4 +234,10 @@ export class Locker extends RediwareEmitter<LockerEvents> {
   #cancelSignal(config: AcquireConfig): AbortSignal {
     return config.signal ? AbortSignal.any([config.signal, this.#closing.signal]) : this.#closing.signal;
   }
+}
+
+function unlimitedController(): AbortController {
+  const controller = new AbortController();
+  setMaxListeners(0, controller.signal);
+  return controller;
 }
