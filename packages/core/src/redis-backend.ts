@@ -1,5 +1,5 @@
 import type { Backend, RunOptions, Subscription } from './backend';
-import { withDeadline } from './deadline';
+import { type Deadline, withDeadline } from './deadline';
 import { classifyRedisError, isNoScriptError } from './driver/classify-error';
 import type { RedisDriver } from './driver/driver';
 import type { RedisArg } from './driver/redis-client';
@@ -28,8 +28,8 @@ export class RedisBackend implements Backend {
   ): Promise<Reply> {
     assertSameSlot(keys, script.name);
     const tail: RedisArg[] = [String(keys.length), ...keys, ...args.map(toRedisArg)];
-    return this.#call(`script ${script.name}`, (signal) =>
-      this.#evalsha(script, tail, keys[0], options.buffers === true, signal),
+    return this.#call(`script ${script.name}`, (deadline) =>
+      this.#evalsha(script, tail, keys[0], options.buffers === true, deadline),
     ) as Promise<Reply>;
   }
 
@@ -39,19 +39,20 @@ export class RedisBackend implements Backend {
     tail: RedisArg[],
     routingKey: string | undefined,
     buffers: boolean,
-    signal: AbortSignal,
+    deadline: Deadline,
   ) {
+    const options = { buffers, signal: deadline.signal };
     try {
-      return await this.#driver.send(['EVALSHA', script.sha, ...tail], routingKey, { buffers, signal });
+      return await this.#driver.send(['EVALSHA', script.sha, ...tail], routingKey, options);
     } catch (error) {
       // After the deadline nobody waits for the answer: sending the script now would be a ghost write.
-      if (!isNoScriptError(error) || signal.aborted) throw error;
-      return this.#driver.send(['EVAL', script.source, ...tail], routingKey, { buffers, signal });
+      if (!isNoScriptError(error) || deadline.expired) throw error;
+      return this.#driver.send(['EVAL', script.source, ...tail], routingKey, options);
     }
   }
 
   async publish(channel: string, message: string): Promise<void> {
-    await this.#call('publish', (signal) =>
+    await this.#call('publish', ({ signal }) =>
       this.#driver.send(['PUBLISH', channel, message], undefined, { signal }),
     );
   }
@@ -87,9 +88,9 @@ export class RedisBackend implements Backend {
     await this.#driver.close();
   }
 
-  async #call<T>(operation: string, work: (signal: AbortSignal) => Promise<T>): Promise<T> {
+  async #call<T>(operation: string, work: (deadline: Deadline) => Promise<T>): Promise<T> {
     try {
-      return await withDeadline(work, this.timeoutMs, operation);
+      return await withDeadline(work, this.timeoutMs, operation, this.#driver.abortable);
     } catch (error) {
       throw classifyRedisError(error, operation);
     }

@@ -4,7 +4,7 @@ export interface SendOptions {
   /** Bulk strings as Buffers. */
   buffers?: boolean;
   /** Aborted at the deadline: drop the command if it has not been written yet. */
-  signal?: AbortSignal;
+  signal?: AbortSignal | undefined;
 }
 
 /** One master of a deployment, for commands that must visit every master (SCAN). */
@@ -17,6 +17,8 @@ export type NodeSender = (args: RedisArg[]) => Promise<unknown>;
 export interface RedisDriver {
   readonly kind: 'node-redis' | 'ioredis';
   readonly cluster: boolean;
+  /** Whether `send` honours `signal` (drops a command not yet written when it aborts). */
+  readonly abortable: boolean;
   /**
    * Sends one command; on a cluster it goes to the node owning `routingKey`. A client known to be
    * disconnected fails at once rather than queueing a command that would run after its caller

@@ -9,6 +9,8 @@ export function isIoRedis(client: object): client is IoRedisLike {
 /** ioredis `Redis` and `Cluster` share one interface; only SCAN differs (every master). */
 export class IoRedisDriver implements RedisDriver {
   readonly kind = 'ioredis' as const;
+  /** ioredis has no per-command cancellation. */
+  readonly abortable = false;
   readonly cluster: boolean;
   readonly #client: IoRedisLike;
   readonly #onError: (error: Error) => void;

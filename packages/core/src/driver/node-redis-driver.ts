@@ -28,6 +28,7 @@ export function isNodeRedisClient(client: object): client is NodeRedisClientLike
 
 abstract class NodeRedisDriverBase {
   readonly kind = 'node-redis' as const;
+  readonly abortable = true;
   protected readonly onError: (error: Error) => void;
 
   constructor(onError: (error: Error) => void) {
