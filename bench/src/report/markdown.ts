@@ -1,0 +1,128 @@
+import type { HandoffResult } from '../handoff/handoff';
+import type { BenchSettings } from '../options';
+import type { RowResult, TableResult } from '../runner/run-scenario';
+import type { Machine } from './machine';
+
+export interface ScenarioOutput {
+  name: string;
+  tables: TableResult[];
+  handoff: HandoffResult[];
+}
+
+const fixed = (value: number | undefined, digits: number): string =>
+  value === undefined || Number.isNaN(value) ? '–' : value.toFixed(digits);
+
+function requestsPerSecond(value: number): string {
+  return value >= 10_000 ? `${(value / 1000).toFixed(1)}k` : String(Math.round(value));
+}
+
+function roleMark(row: RowResult): string {
+  const { role } = row.configuration;
+  if (role === 'anchor') return ' (anchor)';
+  if (role === 'bare') return ' (ceiling)';
+  return '';
+}
+
+function framework(row: RowResult): string {
+  return row.configuration.framework === 'express' ? 'Express' : 'Fastify';
+}
+
+function tableMarkdown({ table, rows }: TableResult): string {
+  const lines = [
+    `### ${table.title}`,
+    '',
+    table.description,
+    '',
+    '| framework | configuration | req/s | × bare | × anchor | p50 ms | p99 ms | Redis cmds/req | sent/req | non-2xx |',
+    '|---|---|---:|---:|---:|---:|---:|---:|---:|---:|',
+  ];
+  for (const row of rows) {
+    const bold = row.configuration.role === 'ours' ? '**' : '';
+    const label = `${bold}${row.configuration.label}${bold}${roleMark(row)}`;
+    const note = row.configuration.note ? ` <br><sub>${row.configuration.note}</sub>` : '';
+    lines.push(
+      `| ${framework(row)} | ${label}${note} | ${requestsPerSecond(row.reqPerSec)} | ${fixed(row.vsBare, 2)} | ${fixed(row.vsAnchor, 2)} | ${fixed(row.p50, 2)} | ${fixed(row.p99, 2)} | ${fixed(row.commandsPerRequest, 2)} | ${fixed(row.probe?.sentPerRequest, 2)} | ${(row.non2xxShare * 100).toFixed(0)}% |`,
+    );
+  }
+  lines.push('', commandBreakdown(rows));
+  return lines.join('\n');
+}
+
+/** Which commands make up each row's count: where a hot path's round trips and script work go. */
+function commandBreakdown(rows: RowResult[]): string {
+  const perName = (counts: Record<string, number> | undefined): string =>
+    Object.entries(counts ?? {})
+      .sort(([, a], [, b]) => b - a)
+      .map(([name, count]) => `${name} ${count.toFixed(2)}`)
+      .join(', ') || 'none';
+  const lines = [
+    '<details><summary>Redis commands per request, by name</summary>',
+    '',
+    '| framework | configuration | all commands (last round) | sent by the server (MONITOR) |',
+    '|---|---|---|---|',
+  ];
+  for (const row of rows) {
+    if (row.configuration.role === 'bare') continue;
+    const last = row.samples[row.samples.length - 1];
+    lines.push(
+      `| ${framework(row)} | ${row.configuration.label} | ${perName(last?.commandsByName)} | ${perName(row.probe?.sentByName)} |`,
+    );
+  }
+  lines.push('', '</details>');
+  return lines.join('\n');
+}
+
+function handoffMarkdown(results: HandoffResult[]): string {
+  const lines = [
+    '### Lock, contended hand-off',
+    '',
+    'Time from the holder calling release() to the waiting contender holding the lock (two ioredis clients, one key; the release comes 2-12 ms after the waiter started waiting).',
+    '',
+    '| contender | hand-offs | p50 ms | p90 ms | p99 ms | max ms | Redis cmds/hand-off | settings |',
+    '|---|---:|---:|---:|---:|---:|---:|---|',
+  ];
+  for (const result of results) {
+    const name = result.name.startsWith('rediware') ? `**${result.name}**` : result.name;
+    lines.push(
+      `| ${name} | ${result.rounds} | ${fixed(result.p50, 2)} | ${fixed(result.p90, 2)} | ${fixed(result.p99, 2)} | ${fixed(result.max, 2)} | ${fixed(result.commandsPerHandoff, 1)} | ${result.note} |`,
+    );
+  }
+  return lines.join('\n');
+}
+
+export function settingsLine(settings: BenchSettings): string {
+  return (
+    `${settings.connections} connections, ${settings.duration} s per run after ${settings.warmup} s of warm-up, ` +
+    `${settings.rounds} round${settings.rounds === 1 ? '' : 's'} interleaved (medians)` +
+    (settings.preset === 'default' ? '' : `, preset --${settings.preset}`)
+  );
+}
+
+export function reportMarkdown(
+  machine: Machine,
+  settings: BenchSettings,
+  scenarios: ScenarioOutput[],
+): string {
+  const sections = [
+    '# rediware bench results',
+    '',
+    `- Date: ${machine.date}`,
+    `- Machine: ${machine.cpuCount} × ${machine.cpuModel}, ${machine.memoryGiB} GiB, ${machine.os}; Node ${machine.node}; Redis ${machine.redis} (its own redis-server on loopback, shared by every configuration)`,
+    `- Load: autocannon ${machine.packages.autocannon}, ${settingsLine(settings)}; server, Redis and load generator on the same machine`,
+    `- Packages: ${Object.entries(machine.packages)
+      .filter(([name]) => name !== 'autocannon')
+      .map(([name, version]) => `${name} ${version}`)
+      .join(', ')}`,
+    '',
+    '× bare: req/s over the same framework with no middleware, in the same run. × anchor: over the established package of the table for that framework. Redis cmds/req: INFO commandstats delta over the measured load ÷ responses (commands inside Lua scripts count). sent/req: commands the server sent to Redis per request, counted with MONITOR over sequential requests (its round trips, when it does not pipeline). non-2xx: share of answers that were not 2xx (429s in the blocked run).',
+  ];
+  for (const scenario of scenarios) {
+    sections.push('', `## ${scenario.name}`);
+    if (scenario.tables.length === 0 && scenario.handoff.length === 0) {
+      sections.push('', 'Not measured yet (no configurations).');
+    }
+    for (const table of scenario.tables) sections.push('', tableMarkdown(table));
+    if (scenario.handoff.length > 0) sections.push('', handoffMarkdown(scenario.handoff));
+  }
+  return `${sections.join('\n')}\n`;
+}

@@ -1,0 +1,205 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { type Address, redisCommand } from '@rediware/testing';
+import type { BenchSettings } from '../options';
+import type { Configuration, Scenario, Table } from '../scenarios/scenario-types';
+import { blockedLimit } from '../servers/routes';
+import { commandDelta, commandStats, totalCalls } from './command-stats';
+import { type LoadSample, load } from './load';
+import { type MonitorCounts, monitor } from './monitor-probe';
+import { type ServerProcess, startServer } from './server-process';
+import { loginCookie } from './session-cookie';
+import { median } from './statistics';
+
+export interface RunSample extends LoadSample {
+  round: number;
+  /** Redis commands per completed request, from INFO commandstats (scripts' commands included). */
+  commandsPerRequest: number;
+  /** Per command name, calls per request. */
+  commandsByName: Record<string, number>;
+}
+
+export interface ProbeResult {
+  requests: number;
+  /** Commands the server sent to Redis per request: its round trips when it does not pipeline. */
+  sentPerRequest: number;
+  inScriptsPerRequest: number;
+  sentByName: Record<string, number>;
+}
+
+export interface RowResult {
+  configuration: Configuration;
+  samples: RunSample[];
+  reqPerSec: number;
+  p50: number;
+  p99: number;
+  commandsPerRequest: number;
+  non2xxShare: number;
+  errors: number;
+  probe: ProbeResult | undefined;
+  /** Req/s over the same framework's bare configuration in this table. */
+  vsBare: number | undefined;
+  /** Req/s over the same framework's anchor in this table. */
+  vsAnchor: number | undefined;
+}
+
+export interface TableResult {
+  table: Table;
+  rows: RowResult[];
+}
+
+interface Run {
+  table: Table;
+  configuration: Configuration;
+  samples: RunSample[];
+  probe?: ProbeResult;
+}
+
+const startedAt = Date.now();
+const log = (text: string): void =>
+  void process.stderr.write(`[${((Date.now() - startedAt) / 1000).toFixed(1)} s] ${text}\n`);
+
+/** Each run starts from an empty Redis, then (for sessions) logs in. */
+async function prepare(redis: Address, server: ServerProcess, configuration: Configuration) {
+  await redisCommand(redis, ['FLUSHALL']);
+  const cookie = configuration.session ? await loginCookie(server.url) : undefined;
+  return cookie ? { cookie } : {};
+}
+
+async function measure(
+  redis: Address,
+  server: ServerProcess,
+  run: Run,
+  round: number,
+  settings: BenchSettings,
+): Promise<RunSample> {
+  const headers = await prepare(redis, server, run.configuration);
+  const url = `${server.url}${run.configuration.path}`;
+  await load({ url, connections: settings.connections, duration: settings.warmup, headers });
+  const before = await commandStats(redis);
+  const sample = await load({ url, connections: settings.connections, duration: settings.duration, headers });
+  const delta = commandDelta(before, await commandStats(redis));
+  const perRequest = (calls: number) => (sample.requests === 0 ? 0 : calls / sample.requests);
+  const commandsByName: Record<string, number> = {};
+  for (const [name, calls] of delta) commandsByName[name] = perRequest(calls);
+  if (sample.errors > 0) log(`  ${run.configuration.key}: ${sample.errors} connection errors/timeouts`);
+  return {
+    ...sample,
+    round,
+    commandsPerRequest: perRequest(totalCalls(delta)),
+    commandsByName,
+  };
+}
+
+/** Sequential requests with MONITOR on: how many commands each request sends to Redis. */
+async function probe(
+  redis: Address,
+  server: ServerProcess,
+  run: Run,
+  requests: number,
+): Promise<ProbeResult> {
+  const headers = await prepare(redis, server, run.configuration);
+  const url = `${server.url}${run.configuration.path}`;
+  const get = async (): Promise<void> => void (await (await fetch(url, { headers })).arrayBuffer());
+  // Past the blocked limit and past every first-request path (script loading, block cache).
+  for (let i = 0; i < blockedLimit + 5; i++) await get();
+  // Work a response leaves behind (a lock release after finish) belongs to the warm-up requests.
+  await sleep(100);
+  const counts: MonitorCounts = await monitor(
+    redis,
+    async () => {
+      for (let i = 0; i < requests; i++) await get();
+    },
+    100,
+  );
+  const sentByName: Record<string, number> = {};
+  for (const [name, sent] of Object.entries(counts.sentByName)) sentByName[name] = sent / requests;
+  return {
+    requests,
+    sentPerRequest: counts.sent / requests,
+    inScriptsPerRequest: counts.inScripts / requests,
+    sentByName,
+  };
+}
+
+function summarize(table: Table, runs: Run[]): TableResult {
+  const rows = runs.map((run): RowResult => {
+    const { samples } = run;
+    const requests = samples.reduce((sum, sample) => sum + sample.requests, 0);
+    return {
+      configuration: run.configuration,
+      samples,
+      reqPerSec: median(samples.map((sample) => sample.reqPerSec)),
+      p50: median(samples.map((sample) => sample.p50)),
+      p99: median(samples.map((sample) => sample.p99)),
+      commandsPerRequest: median(samples.map((sample) => sample.commandsPerRequest)),
+      non2xxShare: requests === 0 ? 0 : samples.reduce((sum, sample) => sum + sample.non2xx, 0) / requests,
+      errors: samples.reduce((sum, sample) => sum + sample.errors, 0),
+      probe: run.probe,
+      vsBare: undefined,
+      vsAnchor: undefined,
+    };
+  });
+  const find = (framework: string, role: string) =>
+    rows.find((row) => row.configuration.framework === framework && row.configuration.role === role);
+  for (const row of rows) {
+    const { framework } = row.configuration;
+    const bareRow = find(framework, 'bare');
+    const anchorRow = find(framework, 'anchor');
+    row.vsBare = bareRow ? row.reqPerSec / bareRow.reqPerSec : undefined;
+    row.vsAnchor = anchorRow ? row.reqPerSec / anchorRow.reqPerSec : undefined;
+  }
+  return { table, rows };
+}
+
+/**
+ * Starts one child process per server of the scenario, then runs every configuration once per
+ * round, in an order rotated each round (A B C, B C A, ...), so slow drift of the machine spreads
+ * over all of them; then counts each configuration's commands with MONITOR; then stops the servers.
+ */
+export async function runScenario(
+  scenario: Scenario,
+  redis: Address,
+  redisUrl: string,
+  settings: BenchSettings,
+): Promise<TableResult[]> {
+  const runs: Run[] = scenario.tables.flatMap((table) =>
+    table.configurations.map((configuration) => ({ table, configuration, samples: [] })),
+  );
+  const serverIds = [...new Set(runs.map((run) => run.configuration.server))];
+  log(`${scenario.name}: starting ${serverIds.length} servers`);
+  const started = await Promise.allSettled(serverIds.map((id) => startServer(id, redisUrl)));
+  const servers = new Map<string, ServerProcess>();
+  for (const result of started)
+    if (result.status === 'fulfilled') servers.set(result.value.serverId, result.value);
+  try {
+    const failed = started.find((result) => result.status === 'rejected');
+    if (failed) throw failed.reason;
+    const serverOf = (run: Run): ServerProcess => {
+      const server = servers.get(run.configuration.server);
+      if (!server) throw new Error(`no server ${run.configuration.server}`);
+      return server;
+    };
+    for (let round = 0; round < settings.rounds; round++) {
+      const shift = runs.length === 0 ? 0 : round % runs.length;
+      const order = [...runs.slice(shift), ...runs.slice(0, shift)];
+      for (const run of order) {
+        const sample = await measure(redis, serverOf(run), run, round, settings);
+        run.samples.push(sample);
+        log(
+          `  round ${round + 1}/${settings.rounds} ${run.table.id} ${run.configuration.key}: ` +
+            `${Math.round(sample.reqPerSec)} req/s, p99 ${sample.p99.toFixed(2)} ms, ${sample.commandsPerRequest.toFixed(2)} cmds/req`,
+        );
+      }
+    }
+    log(`${scenario.name}: counting commands per request with MONITOR`);
+    for (const run of runs) run.probe = await probe(redis, serverOf(run), run, settings.probeRequests);
+  } finally {
+    await Promise.all([...servers.values()].map((server) => server.stop()));
+  }
+  return scenario.tables.map((table) =>
+    summarize(
+      table,
+      runs.filter((run) => run.table === table),
+    ),
+  );
+}

@@ -1,0 +1,62 @@
+import { type ChildProcess, fork } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+const serverMain = fileURLToPath(new URL('../server-main.ts', import.meta.url));
+const startTimeoutMs = 60_000;
+const stopTimeoutMs = 5_000;
+
+export interface ServerProcess {
+  readonly serverId: string;
+  /** http://127.0.0.1:PORT */
+  readonly url: string;
+  stop(): Promise<void>;
+}
+
+const running = new Set<ChildProcess>();
+// A crashed or interrupted runner must not leave servers behind.
+process.once('exit', () => {
+  for (const child of running) child.kill('SIGKILL');
+});
+
+/** Forks `process.execPath --import tsx server-main.ts <serverId>` and waits for its port. */
+export async function startServer(serverId: string, redisUrl: string): Promise<ServerProcess> {
+  const child = fork(serverMain, [serverId], {
+    execArgv: ['--import', 'tsx'],
+    env: { ...process.env, BENCH_REDIS_URL: redisUrl, NODE_ENV: 'production' },
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  running.add(child);
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  exited.then(() => running.delete(child));
+  try {
+    const port = await new Promise<number>((resolve, reject) => {
+      const timer = setTimeout(
+        () => reject(new Error(`${serverId}: no port after ${startTimeoutMs} ms`)),
+        startTimeoutMs,
+      );
+      child.once('message', (message: { port?: number; error?: string }) => {
+        clearTimeout(timer);
+        if (message.port) resolve(message.port);
+        else reject(new Error(`${serverId} failed to start: ${message.error ?? 'unknown error'}`));
+      });
+      child.once('exit', (code) => {
+        clearTimeout(timer);
+        reject(new Error(`${serverId} exited with code ${code} before listening`));
+      });
+    });
+    return {
+      serverId,
+      url: `http://127.0.0.1:${port}`,
+      async stop() {
+        if (child.exitCode !== null || child.signalCode !== null) return;
+        child.kill('SIGTERM');
+        const timer = setTimeout(() => child.kill('SIGKILL'), stopTimeoutMs);
+        await exited;
+        clearTimeout(timer);
+      },
+    };
+  } catch (error) {
+    child.kill('SIGKILL');
+    throw error;
+  }
+}

@@ -1,0 +1,72 @@
+import { algorithms } from '../servers/algorithms';
+import { blockedLimit, blockedPath, mainPath } from '../servers/routes';
+import { bare } from './bare';
+import type { Configuration, Scenario, Table } from './scenario-types';
+
+function configurations(path: string): Configuration[] {
+  const ours = (framework: 'express' | 'fastify'): Configuration[] =>
+    algorithms.map((algorithm) => ({
+      key: `${framework}-rw-${algorithm}`,
+      label: `rediware ${algorithm}`,
+      framework,
+      role: 'ours',
+      server: `${framework}-rw-rate-limit-${algorithm}`,
+      path,
+    }));
+  return [
+    bare('express', path),
+    {
+      key: 'express-rate-limit-redis',
+      label: 'express-rate-limit + rate-limit-redis',
+      framework: 'express',
+      role: 'anchor',
+      server: 'express-rate-limit-redis',
+      path,
+    },
+    {
+      key: 'express-rate-limiter-flexible',
+      label: 'rate-limiter-flexible (RateLimiterRedis)',
+      framework: 'express',
+      role: 'other',
+      server: 'express-rate-limiter-flexible',
+      path,
+    },
+    ...ours('express'),
+    bare('fastify', path),
+    {
+      key: 'fastify-rate-limit-redis',
+      label: '@fastify/rate-limit (Redis store)',
+      framework: 'fastify',
+      role: 'anchor',
+      server: 'fastify-rate-limit-redis',
+      path,
+    },
+    {
+      key: 'fastify-rate-limiter-flexible',
+      label: 'rate-limiter-flexible (RateLimiterRedis)',
+      framework: 'fastify',
+      role: 'other',
+      server: 'fastify-rate-limiter-flexible',
+      path,
+    },
+    ...ours('fastify'),
+  ];
+}
+
+const tables: Table[] = [
+  {
+    id: 'rate-limit-under',
+    title: 'Rate limit, under the limit',
+    description:
+      'Every request admitted: one key (the client IP) limited far above what the run sends. Each package with its defaults, on one ioredis client.',
+    configurations: configurations(mainPath),
+  },
+  {
+    id: 'rate-limit-blocked',
+    title: 'Rate limit, mostly blocked',
+    description: `The same key limited to ${blockedLimit} requests per minute: after the first ${blockedLimit}, every request is a 429. Ours answers repeat offenders from its in-process block cache (on by default); the others ask Redis every time.`,
+    configurations: configurations(blockedPath),
+  },
+];
+
+export const rateLimitScenario: Scenario = { name: 'rate-limit', tables };

@@ -1,0 +1,48 @@
+import type { Address } from '@rediware/testing';
+import type { HandoffResult } from '../handoff/handoff';
+
+export type Framework = 'express' | 'fastify';
+
+/**
+ * `bare`: the framework with no middleware (the ceiling, "× bare" divides by it);
+ * `anchor`: the established package of the scenario ("× anchor" divides by it);
+ * `ours`: rediware; `other`: another established package, shown for comparison.
+ */
+export type Role = 'bare' | 'anchor' | 'ours' | 'other';
+
+export interface Configuration {
+  /** Unique in its table; names the row in the JSON output. */
+  key: string;
+  label: string;
+  framework: Framework;
+  role: Role;
+  /** The server (servers/registry.ts) the child process runs. */
+  server: string;
+  /** The route under load. */
+  path: string;
+  /** Log in during warm-up and send the session cookie with every request. */
+  session?: boolean;
+  /** What the row's numbers mean beyond the label (settings that differ from the defaults). */
+  note?: string;
+}
+
+/** One Markdown table: configurations measured under the same load, compared with each other. */
+export interface Table {
+  id: string;
+  title: string;
+  /** What is measured, printed above the table. */
+  description: string;
+  configurations: Configuration[];
+}
+
+export interface ScenarioContext {
+  redis: Address;
+  handoffRounds: number;
+}
+
+export interface Scenario {
+  name: string;
+  tables: Table[];
+  /** Measurements outside the HTTP load (the lock hand-off), run after the tables. */
+  extra?: (context: ScenarioContext) => Promise<HandoffResult[]>;
+}

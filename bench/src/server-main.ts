@@ -1,0 +1,44 @@
+// A child process that serves one configuration: `node --import tsx server-main.ts <server-id>`,
+// forked by the runner with an IPC channel. It builds the server, listens on a free loopback
+// port, reports `{ port }` and exits when the runner disconnects or sends SIGTERM.
+import type { AddressInfo } from 'node:net';
+import { serverFactories } from './servers/registry';
+import type { BuiltServer } from './servers/server-types';
+
+const serverId = process.argv[2] ?? '';
+const redisUrl = process.env.BENCH_REDIS_URL ?? '';
+
+async function listen(built: BuiltServer): Promise<number> {
+  if (built.app.framework === 'fastify') {
+    await built.app.app.listen({ port: 0, host: '127.0.0.1' });
+    return (built.app.app.server.address() as AddressInfo).port;
+  }
+  const { app } = built.app;
+  return await new Promise((resolve, reject) => {
+    const server = app.listen(0, '127.0.0.1', (error?: Error) => {
+      if (error) reject(error);
+      else resolve((server.address() as AddressInfo).port);
+    });
+  });
+}
+
+async function main(): Promise<void> {
+  const load = serverFactories[serverId];
+  if (!load) throw new Error(`unknown server id: ${serverId}`);
+  if (!redisUrl) throw new Error('BENCH_REDIS_URL is not set');
+  const built = await (await load())({ redisUrl });
+  const port = await listen(built);
+  const stop = (): void => {
+    // The runner is done with this server; nothing here is worth a graceful close.
+    void built.close().finally(() => process.exit(0));
+    setTimeout(() => process.exit(0), 1000).unref();
+  };
+  process.once('SIGTERM', stop);
+  process.once('disconnect', stop);
+  process.send?.({ port });
+}
+
+main().catch((error: unknown) => {
+  process.send?.({ error: error instanceof Error ? (error.stack ?? error.message) : String(error) });
+  process.exit(1);
+});

@@ -1,0 +1,77 @@
+import fastifyRateLimit from '@fastify/rate-limit';
+import rediwareRateLimit from '@rediware/rate-limit/fastify';
+import Fastify, { type FastifyInstance, type onRequestHookHandler } from 'fastify';
+import type { Redis } from 'ioredis';
+import { RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
+import type { Algorithm } from './algorithms';
+import { ioredisClient } from './redis-clients';
+import { blockedLimit, blockedPath, mainPath, payload, underLimit, windowMs } from './routes';
+import type { ServerFactory } from './server-types';
+
+// As in rate-limit-express.ts: keyed by client IP, `/` far under the limit, `/blocked` at
+// `blockedLimit` per minute, one ioredis client per server. Each plugin is registered with
+// `global: false` and limits the two routes through its per-route config.
+
+function fastifyServer(setup: (app: FastifyInstance, redis: Redis) => Promise<void>): ServerFactory {
+  return async ({ redisUrl }) => {
+    const redis = await ioredisClient(redisUrl);
+    const app = Fastify({ logger: false });
+    await setup(app, redis);
+    return { app: { framework: 'fastify', app }, close: async () => void redis.disconnect() };
+  };
+}
+
+export const rediwareFastify = (algorithm: Algorithm): ServerFactory =>
+  fastifyServer(async (app, redis) => {
+    await app.register(rediwareRateLimit, { redis, algorithm, global: false });
+    app.get(
+      mainPath,
+      { config: { rateLimit: { limit: underLimit, window: windowMs, name: 'open' } } },
+      async () => payload,
+    );
+    app.get(
+      blockedPath,
+      { config: { rateLimit: { limit: blockedLimit, window: windowMs, name: 'blocked' } } },
+      async () => payload,
+    );
+  });
+
+/** @fastify/rate-limit 11 on the same ioredis client (its Redis store). */
+export const fastifyRateLimitRedis: ServerFactory = fastifyServer(async (app, redis) => {
+  await app.register(fastifyRateLimit, { global: false, redis });
+  app.get(
+    mainPath,
+    { config: { rateLimit: { max: underLimit, timeWindow: windowMs } } },
+    async () => payload,
+  );
+  app.get(
+    blockedPath,
+    { config: { rateLimit: { max: blockedLimit, timeWindow: windowMs } } },
+    async () => payload,
+  );
+});
+
+/** rate-limiter-flexible's RateLimiterRedis as an onRequest hook. */
+export const rateLimiterFlexibleFastify: ServerFactory = fastifyServer(async (app, redis) => {
+  const hook = (limit: number, name: string): onRequestHookHandler => {
+    const limiter = new RateLimiterRedis({
+      storeClient: redis,
+      keyPrefix: `rlf:${name}`,
+      points: limit,
+      duration: windowMs / 1000,
+    });
+    return async (request, reply) => {
+      try {
+        await limiter.consume(request.ip);
+      } catch (rejection) {
+        if (!(rejection instanceof RateLimiterRes)) throw rejection;
+        return reply
+          .code(429)
+          .header('Retry-After', String(Math.ceil(rejection.msBeforeNext / 1000)))
+          .send('Too Many Requests');
+      }
+    };
+  };
+  app.get(mainPath, { onRequest: hook(underLimit, 'open') }, async () => payload);
+  app.get(blockedPath, { onRequest: hook(blockedLimit, 'blocked') }, async () => payload);
+});

@@ -1,0 +1,49 @@
+import type { Algorithm } from './algorithms';
+import type { ServerFactory } from './server-types';
+
+// Every server a configuration can run, by id. Imports are dynamic so a child process loads only
+// the packages of the one server it runs.
+
+const rateLimitOurs = (algorithm: Algorithm) => ({
+  [`express-rw-rate-limit-${algorithm}`]: () =>
+    import('./rate-limit-express').then((m) => m.rediwareExpress(algorithm)),
+  [`fastify-rw-rate-limit-${algorithm}`]: () =>
+    import('./rate-limit-fastify').then((m) => m.rediwareFastify(algorithm)),
+});
+
+export const serverFactories: Record<string, () => Promise<ServerFactory>> = {
+  'express-bare': () => import('./bare').then((m) => m.expressBare),
+  'fastify-bare': () => import('./bare').then((m) => m.fastifyBare),
+
+  ...rateLimitOurs('fixed-window'),
+  ...rateLimitOurs('sliding-window'),
+  ...rateLimitOurs('sliding-log'),
+  ...rateLimitOurs('token-bucket'),
+  'express-rate-limit-redis': () => import('./rate-limit-express').then((m) => m.expressRateLimitRedis),
+  'express-rate-limiter-flexible': () =>
+    import('./rate-limit-express').then((m) => m.rateLimiterFlexibleExpress),
+  'fastify-rate-limit-redis': () => import('./rate-limit-fastify').then((m) => m.fastifyRateLimitRedis),
+  'fastify-rate-limiter-flexible': () =>
+    import('./rate-limit-fastify').then((m) => m.rateLimiterFlexibleFastify),
+
+  'express-session-memory': () => import('./session-express').then((m) => m.expressMemoryStore),
+  'express-session-connect-redis': () => import('./session-express').then((m) => m.expressConnectRedis),
+  'express-session-rw': () => import('./session-express').then((m) => m.expressRediwareSession),
+  'express-session-rw-touch-after': () =>
+    import('./session-express').then((m) => m.expressRediwareSessionTouchAfter),
+  'fastify-session-memory': () => import('./session-fastify').then((m) => m.fastifyMemoryStore),
+  'fastify-session-connect-redis': () => import('./session-fastify').then((m) => m.fastifyConnectRedis),
+  'fastify-session-rw': () => import('./session-fastify').then((m) => m.fastifyRediwareSession),
+  'fastify-session-rw-touch-after': () =>
+    import('./session-fastify').then((m) => m.fastifyRediwareSessionTouchAfter),
+
+  'express-lock-rw': () => import('./lock-express').then((m) => m.expressRediwareLock),
+  'express-lock-redlock': () => import('./lock-express').then((m) => m.expressRedlock),
+  'express-lock-redis-semaphore': () => import('./lock-express').then((m) => m.expressRedisSemaphore),
+  'fastify-lock-rw': () => import('./lock-fastify').then((m) => m.fastifyRediwareLock),
+  'fastify-lock-redlock': () => import('./lock-fastify').then((m) => m.fastifyRedlock),
+  'fastify-lock-redis-semaphore': () => import('./lock-fastify').then((m) => m.fastifyRedisSemaphore),
+
+  // The response cache (ours L1 / L2 hit and miss vs apicache, 20 ms handler) lands here once
+  // @rediware/cache exists: see scenarios/cache.ts.
+};
