@@ -1,0 +1,670 @@
+import { randomUUID } from 'node:crypto';
+import {
+  type Backend,
+  type CoreEvents,
+  createBackend,
+  createKeyspace,
+  isRedisError,
+  type Keyspace,
+  RediwareEmitter,
+  RediwareError,
+} from '@rediware/core';
+import { acquireLockScript } from './acquire-lock-script';
+import { deleteEntryScript } from './delete-entry-script';
+import { type BusMessage, InvalidationBus } from './invalidation-bus';
+import { type L1Fill, L1Tier } from './l1-tier';
+import { type LoadContext, LoaderContext } from './load-context';
+import {
+  type CacheConfig,
+  type CacheOptions,
+  type EntryOptions,
+  type EntryPolicy,
+  type KeyOptions,
+  parseEntryOptions,
+  parseNamespace,
+  parseOptions,
+  parseTags,
+} from './options';
+import { type ReadEntryReply, readEntryScript } from './read-entry-script';
+import { releaseLockScript } from './release-lock-script';
+import { SingleFlight } from './single-flight';
+import {
+  decodeStamps,
+  encodeStamps,
+  type Freshness,
+  freshnessOf,
+  type StampRef,
+  type StoredEntry,
+} from './stored-entry';
+import { decodeValue, type EncodedValue, encodeValue, type ValueKind } from './value-codec';
+import { VersionStamps } from './version-stamps';
+import { WakeSignals } from './wake-signals';
+import { writeEntryScript } from './write-entry-script';
+
+export interface CacheStats {
+  /** Calls answered with a fresh value (from L1, Redis, or another process's loader). */
+  hits: number;
+  /** Calls that found nothing usable: `get` returned undefined, or `wrap` ran the loader. */
+  misses: number;
+  /** `wrap` calls answered with a stale value (stale-while-revalidate or stale-if-error). */
+  stale: number;
+  /** Redis failures and loader failures. */
+  errors: number;
+}
+
+/** How a `wrap` call was answered: the `X-Cache` of the response cache. */
+export type WrapStatus = 'hit' | 'stale' | 'miss';
+
+export interface WrapResult<T> {
+  value: T;
+  status: WrapStatus;
+  /** How old the value is, in ms (0 for a value just loaded). */
+  ageMs: number;
+}
+
+export type Loader<T> = (context: LoadContext) => T | Promise<T>;
+
+export type WrapOptions = EntryOptions;
+export type SetOptions = EntryOptions;
+
+export interface CacheEvents extends CoreEvents {
+  /** A value was not cached because its serialized size is over `maxValueSize`. */
+  oversize: [{ key: string; size: number; limit: number }];
+  /** A loader failed; `servedStale` says whether a stale value was served instead (stale-if-error). */
+  loaderError: [{ key: string; error: unknown; servedStale: boolean; background: boolean }];
+}
+
+export interface Cache {
+  readonly config: CacheConfig;
+  /** Cache-aside: the cached value, else `loader`'s, run once for concurrent callers across processes. */
+  wrap<T>(key: string, loader: Loader<T>, options?: WrapOptions): Promise<T>;
+  /** `wrap` that also says how the call was answered and the value's age. */
+  wrapWithStatus<T>(key: string, loader: Loader<T>, options?: WrapOptions): Promise<WrapResult<T>>;
+  /** The fresh value, or undefined (also when Redis fails). */
+  get<T = unknown>(key: string, options?: KeyOptions): Promise<T | undefined>;
+  /** Write-through: stores `value` (after the caller wrote its database). Resolves when Redis fails. */
+  set(key: string, value: unknown, options?: SetOptions): Promise<void>;
+  /** Deletes the entry everywhere (Redis and every instance's L1). Rejects when Redis fails. */
+  delete(key: string, options?: KeyOptions): Promise<void>;
+  /** Every entry written with one of `tags` becomes a miss. Rejects when Redis fails. */
+  invalidate(selector: { tags: readonly string[] }): Promise<void>;
+  /** Every key of `namespace` becomes a miss at once. Rejects when Redis fails. */
+  bumpVersion(namespace: string): Promise<void>;
+  stats(): CacheStats;
+  /**
+   * Subscribes to the invalidation bus now (it is otherwise done on first use) and resolves with
+   * true once subscribed, false when Redis failed (reported; retried on later calls). The L1 tier is
+   * filled only while subscribed.
+   */
+  ready(): Promise<boolean>;
+  on<K extends keyof CacheEvents & string>(event: K, listener: (...args: CacheEvents[K]) => void): this;
+  off<K extends keyof CacheEvents & string>(event: K, listener: (...args: CacheEvents[K]) => void): this;
+  /** Waits for background refreshes, unsubscribes; never closes the Redis client. */
+  close(): Promise<void>;
+}
+
+export function createCache(options: CacheOptions): Cache {
+  return new RedisCache(parseOptions(options));
+}
+
+/** Where one key lives. */
+interface Location {
+  /** The key as the caller gave it. */
+  readonly key: string;
+  readonly entryKey: string;
+  readonly lockKey: string;
+  readonly namespaceStamp: string | undefined;
+}
+
+/** One read of an entry: its state, and whether the loader lock was taken with it. */
+interface Read {
+  readonly entry: StoredEntry | undefined;
+  /** Redis time of the read. */
+  readonly now: number;
+  /** The same in µs, to order the read against changes announced on the bus. */
+  readonly nowUs: number;
+  /** Local time of the read; with `now` it converts Redis times to local ones. */
+  readonly localNow: number;
+  readonly freshness: Freshness | 'missing' | 'invalid';
+  locked: boolean;
+  /** False when the entry looked fresh, so the script did not try to lock. */
+  readonly triedLock: boolean;
+}
+
+/** What one flight produced, shared by every caller of the flight; each decodes its own copy. */
+interface Outcome {
+  readonly encoded: EncodedValue | undefined;
+  /** The value itself when it has no encoding (not cacheable). */
+  readonly value: unknown;
+  readonly status: WrapStatus;
+  readonly ageMs: number;
+}
+
+/** Fallback re-check while waiting for another process's loader, in case a message is lost. */
+const recheckMs = 500;
+
+class RedisCache implements Cache {
+  readonly config: CacheConfig;
+  readonly #backend: Backend;
+  readonly #keyspace: Keyspace;
+  readonly #stamps: VersionStamps;
+  readonly #events = new RediwareEmitter<CacheEvents>();
+  readonly #l1: L1Tier | undefined;
+  readonly #bus: InvalidationBus;
+  readonly #flights = new SingleFlight();
+  readonly #signals = new WakeSignals();
+  readonly #background = new Set<Promise<unknown>>();
+  readonly #stats: CacheStats = { hits: 0, misses: 0, stale: 0, errors: 0 };
+
+  constructor(config: CacheConfig) {
+    this.config = config;
+    this.#backend = createBackend({
+      redis: config.redis,
+      timeout: config.timeout,
+      packageName: '@rediware/cache',
+      onConnectionError: (error) => {
+        // Messages may be lost while the subscriber reconnects: L1 serves nothing as fresh now.
+        this.#l1?.distrust();
+        this.#bus.markUnreliable();
+        this.#events.emit('connectionError', error);
+      },
+    });
+    this.#keyspace = createKeyspace(config.prefix, 'cache');
+    this.#stamps = new VersionStamps(this.#backend, this.#keyspace);
+    this.#l1 = config.l1 ? new L1Tier(config.l1) : undefined;
+    this.#bus = new InvalidationBus({
+      backend: this.#backend,
+      channel: `${this.#keyspace.base}bus`,
+      origin: randomUUID(),
+      onMessage: (message) => this.#receive(message),
+      onFailure: (error, operation) => this.#reportFailure(operation, error, true),
+    });
+    if (this.#l1) void this.#bus.ensure();
+  }
+
+  ready(): Promise<boolean> {
+    return this.#bus.ensure();
+  }
+
+  on<K extends keyof CacheEvents & string>(event: K, listener: (...args: CacheEvents[K]) => void): this {
+    this.#events.on(event, listener);
+    return this;
+  }
+
+  off<K extends keyof CacheEvents & string>(event: K, listener: (...args: CacheEvents[K]) => void): this {
+    this.#events.off(event, listener);
+    return this;
+  }
+
+  stats(): CacheStats {
+    return { ...this.#stats };
+  }
+
+  async wrap<T>(key: string, loader: Loader<T>, options: WrapOptions = {}): Promise<T> {
+    return (await this.wrapWithStatus(key, loader, options)).value;
+  }
+
+  async wrapWithStatus<T>(key: string, loader: Loader<T>, options: WrapOptions = {}): Promise<WrapResult<T>> {
+    if (typeof loader !== 'function') {
+      throw new RediwareError('ERR_RW_CACHE_LOADER', `The loader of wrap('${key}') must be a function.`);
+    }
+    const location = this.#locate(key, options.namespace);
+    const policy = parseEntryOptions(options, this.config);
+    void this.#bus.ensure();
+    const local = this.#l1?.fresh(location.entryKey);
+    const outcome: Outcome = local
+      ? { encoded: local.value, value: undefined, status: 'hit', ageMs: Date.now() - local.createdAt }
+      : await this.#flights.run(location.entryKey, () =>
+          this.#flight(location, loader as Loader<unknown>, policy),
+        );
+    this.#count(outcome.status);
+    return { value: this.#valueOf(outcome) as T, status: outcome.status, ageMs: outcome.ageMs };
+  }
+
+  async get<T = unknown>(key: string, options: KeyOptions = {}): Promise<T | undefined> {
+    const location = this.#locate(key, options.namespace);
+    void this.#bus.ensure();
+    const local = this.#l1?.fresh(location.entryKey);
+    if (local) {
+      this.#stats.hits++;
+      return decodeValue(local.value, this.config.serializer) as T;
+    }
+    const fill = this.#beginFill(location);
+    try {
+      const read = await this.#read(location, '');
+      if (read.freshness === 'fresh' && read.entry) {
+        this.#fillL1(fill, read);
+        this.#stats.hits++;
+        return decodeValue(read.entry.value, this.config.serializer) as T;
+      }
+    } catch (error) {
+      if (!isRedisError(error)) throw error;
+      this.#reportFailure('get', error, true);
+    } finally {
+      if (fill) this.#l1?.abandon(fill);
+    }
+    this.#stats.misses++;
+    return undefined;
+  }
+
+  async set(key: string, value: unknown, options: SetOptions = {}): Promise<void> {
+    const location = this.#locate(key, options.namespace);
+    const policy = parseEntryOptions(options, this.config);
+    const encoded = this.#encode(location, value);
+    this.#l1?.evictKey(location.entryKey);
+    if (!encoded || policy.ttlMs === 0) {
+      await this.#deleteQuietly(location);
+      return;
+    }
+    try {
+      const stamps = await this.#stamps.capture(this.#stampKeys(location, policy.tags), lifetimeOf(policy));
+      await this.#write(location, encoded, policy, stamps, '');
+    } catch (error) {
+      if (!isRedisError(error)) throw error;
+      this.#reportFailure('set', error, true);
+    }
+  }
+
+  async delete(key: string, options: KeyOptions = {}): Promise<void> {
+    const location = this.#locate(key, options.namespace);
+    this.#l1?.evictKey(location.entryKey);
+    const deletedAt = await this.#failClosed('delete', () =>
+      this.#backend.run(deleteEntryScript, [location.entryKey], []),
+    );
+    await this.#publish('key', location.entryKey, deletedAt);
+  }
+
+  async invalidate(selector: { tags: readonly string[] }): Promise<void> {
+    const tags = parseTags(selector?.tags, 'tags');
+    const stampKeys = tags.map((tag) => this.#stamps.tagKey(tag));
+    await this.#bumpStamps(stampKeys);
+  }
+
+  async bumpVersion(namespace: string): Promise<void> {
+    const name = parseNamespace(namespace);
+    if (name === undefined)
+      throw new RediwareError('ERR_RW_CACHE_NAMESPACE', 'bumpVersion needs a namespace.');
+    await this.#bumpStamps([this.#stamps.namespaceKey(name)]);
+  }
+
+  async close(): Promise<void> {
+    await Promise.allSettled([...this.#background]);
+    this.#signals.wakeAll();
+    await this.#bus.close();
+    this.#l1?.clear();
+    await this.#backend.close();
+  }
+
+  async #bumpStamps(stampKeys: readonly string[]): Promise<void> {
+    for (const stampKey of stampKeys) this.#l1?.evictStamp(stampKey);
+    await this.#failClosed('invalidate', () => this.#stamps.bump(stampKeys));
+    await Promise.all(stampKeys.map((stampKey) => this.#publish('stamp', stampKey)));
+  }
+
+  /** One flight per key and process: hit, stale, or elect one loader across processes. */
+  async #flight(location: Location, loader: Loader<unknown>, policy: EntryPolicy): Promise<Outcome> {
+    const token = randomUUID();
+    const deadline = Date.now() + this.config.lockWaitMs;
+    const subscribed = this.#bus.ensure();
+    for (;;) {
+      const expectation = this.#signals.expect(location.entryKey);
+      const fill = this.#beginFill(location);
+      let read: Read;
+      try {
+        read = await this.#read(location, token);
+        if (!read.locked && !read.triedLock && read.freshness !== 'fresh' && read.freshness !== 'stale') {
+          read.locked =
+            (await this.#backend.run(
+              acquireLockScript,
+              [location.lockKey],
+              [token, this.config.lockTtlMs],
+            )) === 1;
+        }
+      } catch (error) {
+        expectation.cancel();
+        if (fill) this.#l1?.abandon(fill);
+        if (!isRedisError(error)) throw error;
+        this.#reportFailure('wrap', error, true);
+        return this.#loadWithoutRedis(location, loader, policy);
+      }
+      const { entry } = read;
+      if (entry && (read.freshness === 'fresh' || read.freshness === 'stale')) {
+        expectation.cancel();
+        const ageMs = Math.max(0, read.now - entry.createdAt);
+        if (read.freshness === 'fresh') {
+          this.#fillL1(fill, read);
+          return { encoded: entry.value, value: undefined, status: 'hit', ageMs };
+        }
+        if (fill) this.#l1?.abandon(fill);
+        // The lock came with the read: this caller refreshes, in the background, once across processes.
+        if (read.locked) this.#refreshInBackground(location, loader, policy, token, read);
+        return { encoded: entry.value, value: undefined, status: 'stale', ageMs };
+      }
+      if (fill) this.#l1?.abandon(fill);
+      const remaining = deadline - Date.now();
+      if (read.locked || remaining <= 0) {
+        expectation.cancel();
+        // Past the wait, call the loader without the lock rather than wait any longer.
+        return this.#load(location, loader, policy, read.locked ? token : '', read, false);
+      }
+      await subscribed;
+      await expectation.wait(Math.min(remaining, recheckMs * (0.8 + Math.random() * 0.4)));
+    }
+  }
+
+  #refreshInBackground(
+    location: Location,
+    loader: Loader<unknown>,
+    policy: EntryPolicy,
+    token: string,
+    read: Read,
+  ): void {
+    const task = this.#load(location, loader, policy, token, read, true).catch(() => {});
+    this.#background.add(task);
+    void task.finally(() => this.#background.delete(task));
+  }
+
+  /**
+   * Runs the loader and stores its value. The stamps are read before the loader runs, so an
+   * invalidation that lands while it runs leaves the stored entry a miss. `token` is the held
+   * lock ('' for none), released by the write or, when nothing is written, on its own.
+   */
+  async #load(
+    location: Location,
+    loader: Loader<unknown>,
+    policy: EntryPolicy,
+    token: string,
+    read: Read,
+    background: boolean,
+  ): Promise<Outcome> {
+    let stamps: StampRef[] | undefined;
+    const stampKeys = this.#stampKeys(location, policy.tags);
+    try {
+      stamps = await this.#stamps.capture(stampKeys, lifetimeOf(policy));
+    } catch (error) {
+      if (!isRedisError(error)) throw error;
+      this.#reportFailure('wrap', error, true);
+    }
+    const context = new LoaderContext(location.key, background, policy, this.config);
+    let value: unknown;
+    try {
+      value = await loader(context);
+    } catch (error) {
+      this.#stats.errors++;
+      await this.#release(location, token);
+      const usable = read.entry && read.freshness !== 'invalid' ? read.entry : undefined;
+      const servable = usable && !background && localTime(read, usable.errorUntil) > Date.now();
+      this.#events.emit('loaderError', {
+        key: location.key,
+        error,
+        servedStale: Boolean(servable),
+        background,
+      });
+      if (servable && usable) {
+        return {
+          encoded: usable.value,
+          value: undefined,
+          status: 'stale',
+          ageMs: Math.max(0, read.now - usable.createdAt),
+        };
+      }
+      throw error;
+    }
+    const final = context.policy;
+    const encoded = context.skipped || final.ttlMs === 0 ? undefined : this.#encode(location, value);
+    if (!encoded) {
+      await this.#release(location, token);
+      return { encoded: undefined, value, status: 'miss', ageMs: 0 };
+    }
+    try {
+      if (stamps && context.changed) {
+        const before = stamps;
+        stamps = await this.#stamps.capture(this.#stampKeys(location, final.tags), lifetimeOf(final));
+        // A stamp that moved while the loader ran: the value may predate an invalidation.
+        if (
+          stamps.some((stamp) => before.some((old) => old.key === stamp.key && old.version !== stamp.version))
+        ) {
+          stamps = undefined;
+        }
+      }
+      if (stamps) await this.#write(location, encoded, final, stamps, token);
+      else await this.#release(location, token);
+    } catch (error) {
+      if (!isRedisError(error)) throw error;
+      this.#reportFailure('wrap', error, true);
+    }
+    return { encoded, value: undefined, status: 'miss', ageMs: 0 };
+  }
+
+  /** Redis failed: fail open with the loader; stale-if-error from L1 when the loader fails too. */
+  async #loadWithoutRedis(
+    location: Location,
+    loader: Loader<unknown>,
+    policy: EntryPolicy,
+  ): Promise<Outcome> {
+    const context = new LoaderContext(location.key, false, policy, this.config);
+    try {
+      const value = await loader(context);
+      return { encoded: this.#tryEncode(value), value, status: 'miss', ageMs: 0 };
+    } catch (error) {
+      this.#stats.errors++;
+      const local = this.#l1?.usableOnError(location.entryKey);
+      this.#events.emit('loaderError', {
+        key: location.key,
+        error,
+        servedStale: Boolean(local),
+        background: false,
+      });
+      if (!local) throw error;
+      return { encoded: local.value, value: undefined, status: 'stale', ageMs: Date.now() - local.createdAt };
+    }
+  }
+
+  async #read(location: Location, token: string): Promise<Read> {
+    const localNow = Date.now();
+    const reply = await this.#backend.run(
+      readEntryScript,
+      [location.entryKey, location.lockKey],
+      [token, this.config.lockTtlMs],
+      { buffers: true },
+    );
+    const now = Number(reply[0]);
+    const nowUs = Number(reply[1]);
+    const locked = Number(reply[2]) === 1;
+    const entry = entryOf(reply);
+    if (!entry) return { entry, now, nowUs, localNow, freshness: 'missing', locked, triedLock: token !== '' };
+    let freshness: Read['freshness'] = freshnessOf(entry, now);
+    if (freshness !== 'expired' && !(await this.#stamps.valid(entry.stamps))) freshness = 'invalid';
+    return {
+      entry,
+      now,
+      nowUs,
+      localNow,
+      freshness,
+      locked,
+      triedLock: token !== '' && freshnessOf(entry, now) !== 'fresh',
+    };
+  }
+
+  async #write(
+    location: Location,
+    encoded: EncodedValue,
+    policy: EntryPolicy,
+    stamps: readonly StampRef[],
+    token: string,
+  ): Promise<void> {
+    const writtenAt = await this.#backend.run(
+      writeEntryScript,
+      [location.entryKey, location.lockKey],
+      [
+        encoded.bytes,
+        encoded.kind,
+        policy.ttlMs,
+        policy.staleWhileRevalidateMs,
+        policy.staleIfErrorMs,
+        encodeStamps(stamps),
+        token,
+      ],
+    );
+    const now = Date.now();
+    // Only while the bus works: an L1 entry is trusted because other instances' changes evict it.
+    if (this.#bus.live)
+      this.#l1?.set(location.entryKey, {
+        value: encoded,
+        freshUntil: now + policy.ttlMs,
+        errorUntil: now + policy.ttlMs + policy.staleIfErrorMs,
+        createdAt: now,
+        stamps: stamps.map((stamp) => stamp.key),
+        seenAt: writtenAt,
+      });
+    await this.#publish('key', location.entryKey, writtenAt);
+  }
+
+  /** Gives the lock back without writing, and wakes the waiters so one of them loads. */
+  async #release(location: Location, token: string): Promise<void> {
+    if (token === '') return;
+    try {
+      await this.#backend.run(releaseLockScript, [location.lockKey], [token]);
+      // Changed at time 0: the entry did not change, so no L1 drops it; the waiters wake and retry.
+      await this.#publish('key', location.entryKey, 0);
+    } catch (error) {
+      if (!isRedisError(error)) throw error;
+      this.#reportFailure('release', error, true);
+    }
+  }
+
+  /** Best effort: a publish that fails only delays other instances' L1 (bounded by l1.ttl). */
+  async #publish(kind: 'key' | 'stamp', key: string, changedAt?: number): Promise<void> {
+    try {
+      await this.#bus.publish(kind, key, changedAt);
+    } catch (error) {
+      if (!isRedisError(error)) throw error;
+      this.#reportFailure('publish', error, true);
+    }
+  }
+
+  async #deleteQuietly(location: Location): Promise<void> {
+    try {
+      const deletedAt = await this.#backend.run(deleteEntryScript, [location.entryKey], []);
+      await this.#publish('key', location.entryKey, deletedAt);
+    } catch (error) {
+      if (!isRedisError(error)) throw error;
+      this.#reportFailure('set', error, true);
+    }
+  }
+
+  async #failClosed<T>(operation: string, work: () => Promise<T>): Promise<T> {
+    try {
+      return await work();
+    } catch (error) {
+      if (isRedisError(error)) this.#reportFailure(operation, error, false);
+      throw error;
+    }
+  }
+
+  #receive(message: BusMessage): void {
+    if (message.kind === 'stamp') {
+      this.#l1?.evictStamp(message.key);
+      return;
+    }
+    this.#l1?.evictKey(message.key, message.changedAt);
+    this.#signals.wake(message.key);
+  }
+
+  #beginFill(location: Location): L1Fill | undefined {
+    return this.#l1 && this.#bus.live ? this.#l1.beginFill(location.entryKey) : undefined;
+  }
+
+  #fillL1(fill: L1Fill | undefined, read: Read): void {
+    const { entry } = read;
+    if (!fill || !entry || !this.#l1) return;
+    this.#l1.store(fill, {
+      value: entry.value,
+      freshUntil: localTime(read, entry.freshUntil),
+      errorUntil: localTime(read, entry.errorUntil),
+      createdAt: localTime(read, entry.createdAt),
+      stamps: entry.stamps.map((stamp) => stamp.key),
+      seenAt: read.nowUs,
+    });
+  }
+
+  #encode(location: Location, value: unknown): EncodedValue | undefined {
+    const encoded = encodeValue(value, this.config.serializer);
+    if (encoded && encoded.bytes.length > this.config.maxValueSize) {
+      this.#events.emit('oversize', {
+        key: location.key,
+        size: encoded.bytes.length,
+        limit: this.config.maxValueSize,
+      });
+      return undefined;
+    }
+    return encoded;
+  }
+
+  #tryEncode(value: unknown): EncodedValue | undefined {
+    try {
+      return encodeValue(value, this.config.serializer);
+    } catch {
+      return undefined;
+    }
+  }
+
+  #valueOf(outcome: Outcome): unknown {
+    return outcome.encoded ? decodeValue(outcome.encoded, this.config.serializer) : outcome.value;
+  }
+
+  #count(status: WrapStatus): void {
+    if (status === 'hit') this.#stats.hits++;
+    else if (status === 'stale') this.#stats.stale++;
+    else this.#stats.misses++;
+  }
+
+  #reportFailure(operation: string, error: RediwareError, failedOpen: boolean): void {
+    this.#stats.errors++;
+    this.#events.emit('failure', { operation, error, failedOpen });
+  }
+
+  #locate(key: string, namespace: string | undefined): Location {
+    if (typeof key !== 'string') {
+      throw new RediwareError('ERR_RW_CACHE_KEY', `A cache key must be a string, received ${typeof key}.`);
+    }
+    const name = parseNamespace(namespace);
+    // Keys of a namespace are written as `namespace:key`, and record the namespace's version.
+    const identity = name === undefined ? key : `${name}:${key}`;
+    return {
+      key,
+      entryKey: this.#keyspace.key(identity, 'e'),
+      lockKey: this.#keyspace.key(identity, 'lock'),
+      namespaceStamp: name === undefined ? undefined : this.#stamps.namespaceKey(name),
+    };
+  }
+
+  #stampKeys(location: Location, tags: readonly string[]): string[] {
+    const keys = tags.map((tag) => this.#stamps.tagKey(tag));
+    if (location.namespaceStamp) keys.push(location.namespaceStamp);
+    return keys;
+  }
+}
+
+/** How long an entry lives: its stamps must live at least as long. */
+function lifetimeOf(policy: EntryPolicy): number {
+  return policy.ttlMs + Math.max(policy.staleWhileRevalidateMs, policy.staleIfErrorMs) + 60_000;
+}
+
+/** A Redis time of `read` as a local time. */
+function localTime(read: Read, redisTime: number): number {
+  return read.localNow + (redisTime - read.now);
+}
+
+function entryOf(reply: ReadEntryReply): StoredEntry | undefined {
+  if (reply.length === 3) return undefined;
+  const [, , , value, kind, freshUntil, staleUntil, errorUntil, stamps, createdAt] = reply;
+  return {
+    value: { bytes: Buffer.from(value), kind: kind.toString() as ValueKind },
+    freshUntil: Number(freshUntil),
+    staleUntil: Number(staleUntil),
+    errorUntil: Number(errorUntil),
+    createdAt: Number(createdAt),
+    stamps: decodeStamps(stamps.toString()),
+  };
+}

@@ -1,0 +1,14 @@
+export {
+  type Cache,
+  type CacheEvents,
+  type CacheStats,
+  createCache,
+  type Loader,
+  type SetOptions,
+  type WrapOptions,
+  type WrapResult,
+  type WrapStatus,
+} from './cache';
+export type { LoadContext } from './load-context';
+export type { CacheConfig, CacheOptions, EntryOptions, KeyOptions, L1Options } from './options';
+export { jsonSerializer, type Serializer } from './value-codec';

@@ -1,0 +1,125 @@
+import type { Backend, RediwareError, Subscription } from '@rediware/core';
+
+/** What changed: an entry (written, deleted, or its loader lock released) or a version stamp. */
+export type BusMessageKind = 'key' | 'stamp';
+
+export interface BusMessage {
+  readonly kind: BusMessageKind;
+  /** The entry key or the stamp key. */
+  readonly key: string;
+  /** For an entry: the Redis time of the change on the entry's node, when known. */
+  readonly changedAt: number | undefined;
+}
+
+interface WireMessage {
+  /** The instance that sent it: instances ignore their own messages. */
+  o: string;
+  t: BusMessageKind;
+  k: string;
+  w?: number;
+}
+
+/**
+ * One pub/sub channel per prefix, shared by every cache instance with that prefix, in every
+ * process. Each instance subscribes once (not per call). It carries what other instances must
+ * act on: evict their L1, wake callers waiting for a loader in another process.
+ */
+export class InvalidationBus {
+  readonly #backend: Backend;
+  readonly #channel: string;
+  readonly #origin: string;
+  readonly #onMessage: (message: BusMessage) => void;
+  readonly #onFailure: (error: RediwareError, operation: string) => void;
+  #subscription: Promise<Subscription | undefined> | undefined;
+  #live = false;
+  #closed = false;
+  /** After a failed subscribe, the next attempt waits a little, so a dead Redis is not hammered. */
+  #retryAt = 0;
+
+  constructor(options: {
+    backend: Backend;
+    channel: string;
+    origin: string;
+    onMessage: (message: BusMessage) => void;
+    onFailure: (error: RediwareError, operation: string) => void;
+  }) {
+    this.#backend = options.backend;
+    this.#channel = options.channel;
+    this.#origin = options.origin;
+    this.#onMessage = options.onMessage;
+    this.#onFailure = options.onFailure;
+  }
+
+  /** True once the subscription is confirmed: only then may the L1 tier be filled. */
+  get live(): boolean {
+    return this.#live;
+  }
+
+  /**
+   * Subscribes on first use; resolves once subscribed (true) or failed (false: reported, and the
+   * next call tries again). Never rejects.
+   */
+  ensure(): Promise<boolean> {
+    if (this.#closed) return Promise.resolve(false);
+    if (!this.#subscription && Date.now() < this.#retryAt) return Promise.resolve(false);
+    this.#subscription ??= this.#backend
+      .subscribe(this.#channel, (text) => this.#receive(text))
+      .then(
+        (subscription) => {
+          if (this.#closed) {
+            void subscription.unsubscribe().catch(() => {});
+            return undefined;
+          }
+          this.#live = true;
+          return subscription;
+        },
+        (error: RediwareError) => {
+          this.#subscription = undefined;
+          this.#retryAt = Date.now() + 1_000;
+          this.#onFailure(error, 'subscribe');
+          return undefined;
+        },
+      );
+    return this.#subscription.then((subscription) => subscription !== undefined);
+  }
+
+  /** Rejects with the RedisError when Redis fails. */
+  async publish(kind: BusMessageKind, key: string, changedAt?: number): Promise<void> {
+    const message: WireMessage = { o: this.#origin, t: kind, k: key };
+    if (changedAt !== undefined) message.w = changedAt;
+    await this.#backend.publish(this.#channel, JSON.stringify(message));
+  }
+
+  /**
+   * The connection under the subscription failed: messages may have been lost. The bus counts as
+   * live again when the next message arrives (every write publishes one, so our own echo does).
+   */
+  markUnreliable(): void {
+    this.#live = false;
+  }
+
+  #receive(text: string): void {
+    let message: WireMessage;
+    try {
+      message = JSON.parse(text) as WireMessage;
+    } catch {
+      return;
+    }
+    // Any message, our own echo included, proves the subscription works again after a failure.
+    if (!this.#closed) this.#live = true;
+    if (message.o === this.#origin || typeof message.k !== 'string') return;
+    if (message.t !== 'key' && message.t !== 'stamp') return;
+    this.#onMessage({
+      kind: message.t,
+      key: message.k,
+      changedAt: typeof message.w === 'number' ? message.w : undefined,
+    });
+  }
+
+  async close(): Promise<void> {
+    this.#closed = true;
+    this.#live = false;
+    const subscription = await this.#subscription;
+    await subscription?.unsubscribe().catch(() => {});
+  }
+}

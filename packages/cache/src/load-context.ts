@@ -1,0 +1,62 @@
+import { type CacheConfig, type EntryOptions, type EntryPolicy, parseEntryOptions } from './options';
+
+/** What a loader receives: it may change how its result is cached, or keep it out of the cache. */
+export interface LoadContext {
+  /** The key being loaded, as the caller gave it. */
+  readonly key: string;
+  /** True when this load refreshes a stale entry in the background. */
+  readonly refreshing: boolean;
+  /** Caches the result with these options instead of the call's (ttl, tags, windows). */
+  setOptions(options: EntryOptions): void;
+  /** Returns the result to the caller without caching it. */
+  skip(): void;
+}
+
+export class LoaderContext implements LoadContext {
+  readonly key: string;
+  readonly refreshing: boolean;
+  #policy: EntryPolicy;
+  #changed = false;
+  #skipped = false;
+  readonly #config: CacheConfig;
+
+  constructor(key: string, refreshing: boolean, policy: EntryPolicy, config: CacheConfig) {
+    this.key = key;
+    this.refreshing = refreshing;
+    this.#policy = policy;
+    this.#config = config;
+  }
+
+  setOptions(options: EntryOptions): void {
+    const { namespace: _, ...rest } = options;
+    this.#policy = {
+      ...parseEntryOptions(
+        {
+          ttl: this.#policy.ttlMs,
+          staleWhileRevalidate: this.#policy.staleWhileRevalidateMs,
+          staleIfError: this.#policy.staleIfErrorMs,
+          tags: this.#policy.tags,
+          ...rest,
+        },
+        this.#config,
+      ),
+    };
+    this.#changed = true;
+  }
+
+  skip(): void {
+    this.#skipped = true;
+  }
+
+  get policy(): EntryPolicy {
+    return this.#policy;
+  }
+
+  get changed(): boolean {
+    return this.#changed;
+  }
+
+  get skipped(): boolean {
+    return this.#skipped;
+  }
+}

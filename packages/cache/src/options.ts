@@ -1,0 +1,202 @@
+import {
+  checkFunction,
+  checkKnownKeys,
+  checkObject,
+  checkPositiveInteger,
+  checkPrefix,
+  checkString,
+  type Duration,
+  parseDuration,
+  parsePositiveDuration,
+  type RedisClient,
+  RediwareConfigError,
+} from '@rediware/core';
+import { jsonSerializer, type Serializer } from './value-codec';
+
+/** The bounded in-process tier in front of Redis. */
+export interface L1Options {
+  /** Entries kept at most; the least recently used go first. @default 1000 */
+  maxEntries?: number;
+  /**
+   * How long an entry is served from process memory at most (never past its freshness). Pub/sub
+   * evicts it earlier when another instance changes it; this bounds the damage of a lost message.
+   * @default '30s'
+   */
+  ttl?: Duration;
+}
+
+export interface CacheOptions {
+  /**
+   * A node-redis client or cluster (v4+, connected) or an ioredis Redis or Cluster.
+   * @default undefined: the in-process memory backend (one process only)
+   */
+  redis?: RedisClient | undefined;
+  /** Prefix of every Redis key and of the pub/sub channel. @default 'rw:' */
+  prefix?: string;
+  /** How long an entry is fresh, when a call does not say. Required. */
+  ttl: Duration;
+  /** After `ttl`, how long `wrap` may serve the old value while one caller refreshes it. @default 0 */
+  staleWhileRevalidate?: Duration;
+  /** After `ttl`, how long `wrap` may serve the old value when the loader fails. @default 0 */
+  staleIfError?: Duration;
+  /** An in-process tier kept coherent across instances by pub/sub; `true` for the defaults. @default false */
+  l1?: boolean | L1Options;
+  /** Deadline of each Redis call. @default '500ms' */
+  timeout?: Duration;
+  /** Turns values into bytes and back; Buffers are always stored as they are. @default JSON */
+  serializer?: Serializer;
+  /** Serialized values larger than this many bytes are not cached (an `oversize` event says so). @default 1048576 (1 MiB) */
+  maxValueSize?: number;
+  /**
+   * How long the loader lock of a key is held at most: a crashed loader blocks the key's other
+   * callers for no longer than this. Set it above your slowest loader.
+   * @default '10s'
+   */
+  lockTtl?: Duration;
+  /**
+   * How long a caller waits for another process's loader before it calls the loader itself.
+   * @default lockTtl
+   */
+  lockWait?: Duration;
+}
+
+export interface L1Config {
+  readonly maxEntries: number;
+  readonly ttlMs: number;
+}
+
+export interface CacheConfig {
+  readonly redis: RedisClient | undefined;
+  readonly prefix: string;
+  readonly ttlMs: number;
+  readonly staleWhileRevalidateMs: number;
+  readonly staleIfErrorMs: number;
+  readonly l1: L1Config | undefined;
+  readonly timeout: number | undefined;
+  readonly serializer: Serializer;
+  readonly maxValueSize: number;
+  readonly lockTtlMs: number;
+  readonly lockWaitMs: number;
+}
+
+const knownOptions = [
+  'redis',
+  'prefix',
+  'ttl',
+  'staleWhileRevalidate',
+  'staleIfError',
+  'l1',
+  'timeout',
+  'serializer',
+  'maxValueSize',
+  'lockTtl',
+  'lockWait',
+];
+
+export function parseOptions(input: unknown): CacheConfig {
+  const options = checkObject(input, 'options') as Partial<CacheOptions> & Record<string, unknown>;
+  checkKnownKeys(options, knownOptions, 'options');
+  if (options.ttl === undefined) throw new RediwareConfigError('ttl', 'a duration', undefined);
+  const lockTtlMs =
+    options.lockTtl === undefined ? 10_000 : parsePositiveDuration(options.lockTtl, 'lockTtl');
+  return Object.freeze({
+    redis: options.redis,
+    prefix: options.prefix === undefined ? 'rw:' : checkPrefix(options.prefix),
+    ttlMs: parsePositiveDuration(options.ttl, 'ttl'),
+    staleWhileRevalidateMs: optionalDuration(options.staleWhileRevalidate, 'staleWhileRevalidate'),
+    staleIfErrorMs: optionalDuration(options.staleIfError, 'staleIfError'),
+    l1: parseL1(options.l1),
+    timeout: options.timeout === undefined ? undefined : parsePositiveDuration(options.timeout, 'timeout'),
+    serializer: options.serializer === undefined ? jsonSerializer : parseSerializer(options.serializer),
+    maxValueSize:
+      options.maxValueSize === undefined
+        ? 1_048_576
+        : checkPositiveInteger(options.maxValueSize, 'maxValueSize'),
+    lockTtlMs,
+    lockWaitMs:
+      options.lockWait === undefined ? lockTtlMs : parsePositiveDuration(options.lockWait, 'lockWait'),
+  });
+}
+
+function optionalDuration(value: unknown, option: string): number {
+  return value === undefined ? 0 : parseDuration(value, option);
+}
+
+function parseL1(value: unknown): L1Config | undefined {
+  if (value === undefined || value === false) return undefined;
+  const options = value === true ? {} : (checkObject(value, 'l1') as L1Options & Record<string, unknown>);
+  checkKnownKeys(options, ['maxEntries', 'ttl'], 'l1');
+  return Object.freeze({
+    maxEntries:
+      options.maxEntries === undefined ? 1000 : checkPositiveInteger(options.maxEntries, 'l1.maxEntries'),
+    ttlMs: options.ttl === undefined ? 30_000 : parsePositiveDuration(options.ttl, 'l1.ttl'),
+  });
+}
+
+function parseSerializer(value: unknown): Serializer {
+  const serializer = checkObject(value, 'serializer');
+  checkFunction(serializer.serialize, 'serializer.serialize');
+  checkFunction(serializer.deserialize, 'serializer.deserialize');
+  return serializer as unknown as Serializer;
+}
+
+/** What one call may say about the entry it writes. */
+export interface EntryOptions {
+  /** Freshness of this entry; 0 means do not cache it. @default the cache's ttl */
+  ttl?: Duration;
+  /** Tags to invalidate this entry by, with `invalidate({ tags })`. @default [] */
+  tags?: readonly string[];
+  /** The versioned namespace the key belongs to (see `bumpVersion`). @default none */
+  namespace?: string;
+  /** @default the cache's staleWhileRevalidate */
+  staleWhileRevalidate?: Duration;
+  /** @default the cache's staleIfError */
+  staleIfError?: Duration;
+}
+
+/** How a call names its key. */
+export interface KeyOptions {
+  /** The versioned namespace the key belongs to. @default none */
+  namespace?: string;
+}
+
+/** The validated form of EntryOptions. */
+export interface EntryPolicy {
+  readonly ttlMs: number;
+  readonly staleWhileRevalidateMs: number;
+  readonly staleIfErrorMs: number;
+  readonly tags: readonly string[];
+}
+
+export function parseEntryOptions(options: EntryOptions, config: CacheConfig): EntryPolicy {
+  return {
+    ttlMs: options.ttl === undefined ? config.ttlMs : parseDuration(options.ttl, 'ttl'),
+    staleWhileRevalidateMs:
+      options.staleWhileRevalidate === undefined
+        ? config.staleWhileRevalidateMs
+        : parseDuration(options.staleWhileRevalidate, 'staleWhileRevalidate'),
+    staleIfErrorMs:
+      options.staleIfError === undefined
+        ? config.staleIfErrorMs
+        : parseDuration(options.staleIfError, 'staleIfError'),
+    tags: parseTags(options.tags, 'tags'),
+  };
+}
+
+export function parseTags(tags: unknown, option: string): readonly string[] {
+  if (tags === undefined) return [];
+  if (!Array.isArray(tags)) throw new RediwareConfigError(option, 'an array of non-empty strings', tags);
+  for (const tag of tags) {
+    if (typeof tag !== 'string' || tag === '') {
+      throw new RediwareConfigError(option, 'an array of non-empty strings', tags);
+    }
+  }
+  return [...new Set(tags as string[])];
+}
+
+export function parseNamespace(namespace: unknown): string | undefined {
+  if (namespace === undefined) return undefined;
+  const text = checkString(namespace, 'namespace');
+  if (text === '') throw new RediwareConfigError('namespace', 'a non-empty string', namespace);
+  return text;
+}
