@@ -1,35 +1,26 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import {
   buildExpressApp,
-  closeClient,
   connectIoredis,
-  type FaultProxy,
   type IoredisClient,
   type ListeningApp,
   listenExpress,
-  type RedisServer,
-  startFaultProxy,
-  startRedis,
+  useFaultyRedis,
   waitFor,
 } from '@rediware/testing';
 import { createLocker, type Locker } from '../src';
 import { type LockGuard, lockGuard } from '../src/express';
 import { gate, get, getThenAbort } from './http';
 
-let server: RedisServer;
+const faulty = useFaultyRedis();
 let redis: IoredisClient;
-let proxy: FaultProxy;
 let proxied: IoredisClient;
 
 beforeAll(async () => {
-  server = await startRedis();
-  proxy = await startFaultProxy({ host: server.host, port: server.port });
-  [redis, proxied] = await Promise.all([connectIoredis(server.url), connectIoredis(proxy.url)]);
-});
-afterAll(async () => {
-  await Promise.all([closeClient(redis), closeClient(proxied)]);
-  await proxy.close();
-  await server.stop();
+  [redis, proxied] = await Promise.all([
+    connectIoredis(faulty.server().url),
+    connectIoredis(faulty.proxy().url),
+  ]);
 });
 
 describe('express lockGuard', () => {
@@ -63,7 +54,7 @@ describe('express lockGuard', () => {
 
   beforeEach(async () => {
     await redis.flushall();
-    proxy.pass();
+    faulty.proxy().pass();
     guards = [];
     entered = [gate<number>(), gate<number>(), gate<number>()];
     finish = gate();
@@ -149,13 +140,13 @@ describe('express lockGuard', () => {
 
   it('answers 503 when Redis is unreachable or does not answer, within its deadline', async () => {
     await start({ timeout: 300 }, proxied);
-    proxy.refuse();
+    faulty.proxy().refuse();
     const refused = await get(`${url()}/orders/1`);
     expect(refused.status).toBe(503);
     expect(refused.headers['content-type']).toMatch(/^application\/problem\+json/);
-    proxy.pass();
+    faulty.proxy().pass();
     await waitFor(() => proxied.status === 'ready', 10_000);
-    proxy.stall();
+    faulty.proxy().stall();
     const started = Date.now();
     const stalled = await get(`${url()}/orders/2`);
     expect(stalled.status).toBe(503);

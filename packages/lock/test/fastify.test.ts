@@ -1,15 +1,11 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import {
   buildFastifyApp,
-  closeClient,
   connectNodeRedis,
-  type FaultProxy,
   type ListeningApp,
   listenFastify,
   type NodeRedisClient,
-  type RedisServer,
-  startFaultProxy,
-  startRedis,
+  useFaultyRedis,
   waitFor,
 } from '@rediware/testing';
 import type { FastifyRequest } from 'fastify';
@@ -18,20 +14,15 @@ import lockPlugin from '../src/fastify';
 import type { GuardRouteOptions } from '../src/options';
 import { gate, get, getThenAbort } from './http';
 
-let server: RedisServer;
+const faulty = useFaultyRedis();
 let redis: NodeRedisClient;
-let proxy: FaultProxy;
 let proxied: NodeRedisClient;
 
 beforeAll(async () => {
-  server = await startRedis();
-  proxy = await startFaultProxy({ host: server.host, port: server.port });
-  [redis, proxied] = await Promise.all([connectNodeRedis(server.url), connectNodeRedis(proxy.url)]);
-});
-afterAll(async () => {
-  await Promise.all([closeClient(redis), closeClient(proxied)]);
-  await proxy.close();
-  await server.stop();
+  [redis, proxied] = await Promise.all([
+    connectNodeRedis(faulty.server().url),
+    connectNodeRedis(faulty.proxy().url),
+  ]);
 });
 
 describe('fastify lock plugin', () => {
@@ -65,7 +56,7 @@ describe('fastify lock plugin', () => {
 
   beforeEach(async () => {
     await redis.flushAll();
-    proxy.pass();
+    faulty.proxy().pass();
     entered = [gate<number>(), gate<number>(), gate<number>()];
     finish = gate();
     locker = createLocker({ redis });
@@ -153,13 +144,13 @@ describe('fastify lock plugin', () => {
 
   it('answers 503 when Redis is unreachable or does not answer, within its deadline', async () => {
     await start({}, { redis: proxied, timeout: 300 });
-    proxy.stall();
+    faulty.proxy().stall();
     const started = Date.now();
     const stalled = await get(`${url()}/orders/2`);
     expect(stalled.status).toBe(503);
     expect(JSON.parse(stalled.body).type).toContain('ERR_RW_REDIS_TIMEOUT');
     expect(Date.now() - started).toBeLessThan(300 + 1_000);
-    proxy.refuse();
+    faulty.proxy().refuse();
     await waitFor(() => !proxied.isReady);
     const refused = await get(`${url()}/orders/1`);
     expect(refused.status).toBe(503);

@@ -21,6 +21,13 @@ export type AnyRedisClient = NodeRedisClient | NodeRedisClusterClient | IoredisC
 
 const closers = new Map<AnyRedisClient, () => Promise<void>>();
 
+/**
+ * ioredis' disconnect() arms a `disconnectTimeout` timer (2 s by default) that only a 'close' of
+ * the socket clears; on a socket that had already closed (a stopped server) it runs to the end
+ * and keeps jest from exiting for 2 s. A short one keeps that under jest's one-second exit check.
+ */
+const disconnectTimeout = 100;
+
 // Tests kill and stall servers on purpose; an unhandled 'error' event would crash the test process.
 const ignoreErrors = (): void => {};
 
@@ -62,7 +69,7 @@ export async function connectNodeRedis(url: string): Promise<NodeRedisClient> {
 }
 
 export async function connectIoredis(url: string): Promise<IoredisClient> {
-  const client = new Redis(url, { lazyConnect: true }).on('error', ignoreErrors);
+  const client = new Redis(url, { lazyConnect: true, disconnectTimeout }).on('error', ignoreErrors);
   remember(client, () => endIoredis(client));
   await client.connect();
   return client;
@@ -77,7 +84,10 @@ export async function connectNodeRedisCluster(cluster: RedisCluster): Promise<No
 }
 
 export async function connectIoredisCluster(cluster: RedisCluster): Promise<IoredisClusterClient> {
-  const client = new Cluster(cluster.nodes, { lazyConnect: true }).on('error', ignoreErrors);
+  const client = new Cluster(cluster.nodes, {
+    lazyConnect: true,
+    redisOptions: { disconnectTimeout },
+  }).on('error', ignoreErrors);
   remember(client, () => endIoredisCluster(client));
   await client.connect();
   return client;

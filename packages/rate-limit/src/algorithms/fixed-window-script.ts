@@ -1,25 +1,29 @@
 import { defineLimiterScript } from './policy-loop';
 
 /**
- * Fixed window: a counter per window aligned to the epoch (hash fields s = window start, c = count).
- * The key expires when its window ends.
+ * Fixed window: a counter per window aligned to the epoch, stored as one string
+ * `<window start>:<count>` that expires when its window ends. Reading and writing it are one
+ * GET and one SET PX: Redis spends its time on the few commands a script sends, so state that
+ * needs one write instead of HSET + PEXPIRE makes every decision cheaper.
  */
 const lua = `
 local function evaluate(key, limit, window, burst, cost, now)
   local start = now - (now % window)
-  local stored = redis.call('HMGET', key, 's', 'c')
   local count = 0
-  if tonumber(stored[1]) == start then count = tonumber(stored[2]) or 0 end
+  local stored = redis.call('GET', key)
+  if stored then
+    local stored_start, stored_count = string.match(stored, '^(%d+):([^:]+)$')
+    if tonumber(stored_start) == start then count = tonumber(stored_count) end
+  end
   return { allowed = count + cost <= limit, count = count, limit = limit, start = start, reset = start + window - now }
 end
 local function commit(key, d, cost, now)
-  redis.call('HSET', key, 's', d.start, 'c', d.count + cost)
-  redis.call('PEXPIRE', key, d.reset)
+  redis.call('SET', key, string.format('%d:%.17g', d.start, d.count + cost), 'PX', d.reset)
 end
 local function refund(key, d, cost, now)
   if d.count > 0 then
     d.count = math.max(0, d.count - cost)
-    redis.call('HSET', key, 'c', d.count)
+    redis.call('SET', key, string.format('%d:%.17g', d.start, d.count), 'KEEPTTL')
   end
 end
 local function report(d, committed, cost)

@@ -2,12 +2,12 @@ import { defineLimiterScript } from './policy-loop';
 
 /**
  * Sliding window, the two-window weighted counter: the estimate is the previous window's count
- * weighted by how much of it still overlaps the sliding window, plus the current count
- * (hash fields s = current window start, c = current count, p = previous count).
+ * weighted by how much of it still overlaps the sliding window, plus the current count.
  *
  * Since the current count alone never exceeds the estimate, no window aligned to `window` admits
  * more than `limit`. Between boundaries it approximates a true sliding window by assuming the
  * previous window's requests were spread evenly; 'sliding-log' is exact at a higher memory cost.
+ * State is one string `<window start>:<current>:<previous>`, read with GET and written with SET PX.
  *
  * Retry-after is the exact time until the estimate leaves room for `cost` (plus 1 ms against
  * rounding), so waiting that long and retrying succeeds if nothing else was admitted.
@@ -15,31 +15,40 @@ import { defineLimiterScript } from './policy-loop';
 const lua = `
 local function evaluate(key, limit, window, burst, cost, now)
   local start = now - (now % window)
-  local stored = redis.call('HMGET', key, 's', 'c', 'p')
-  local stored_start = tonumber(stored[1])
-  local current, previous = 0, 0
-  if stored_start == start then
-    current = tonumber(stored[2]) or 0
-    previous = tonumber(stored[3]) or 0
-  elseif stored_start == start - window then
-    previous = tonumber(stored[2]) or 0
+  local current, previous, stored_start = 0, 0, nil
+  local stored = redis.call('GET', key)
+  if stored then
+    local s, c, p = string.match(stored, '^(%d+):([^:]+):([^:]+)$')
+    stored_start = tonumber(s)
+    if stored_start == start then
+      current, previous = tonumber(c), tonumber(p)
+    elseif stored_start == start - window then
+      previous = tonumber(c)
+    end
   end
   local elapsed = now - start
   local estimate = previous * (window - elapsed) / window + current
   return { allowed = estimate + cost <= limit, limit = limit, window = window, start = start, elapsed = elapsed,
     current = current, previous = previous, estimate = estimate, stored_start = stored_start }
 end
+local function store_state(key, d, ttl)
+  redis.call('SET', key, string.format('%d:%.17g:%.17g', d.start, d.current, d.previous), 'PX', ttl)
+end
 local function commit(key, d, cost, now)
-  redis.call('HSET', key, 's', d.start, 'c', d.current + cost, 'p', d.previous)
-  redis.call('PEXPIRE', key, d.window - d.elapsed + d.window)
+  d.current = d.current + cost
+  store_state(key, d, d.window - d.elapsed + d.window)
+  d.current = d.current - cost
 end
 local function refund(key, d, cost, now)
-  if d.stored_start == d.start or d.stored_start == d.start - d.window then
-    local count = tonumber(redis.call('HGET', key, 'c')) or 0
-    redis.call('HSET', key, 'c', math.max(0, count - cost))
-    if d.stored_start == d.start then d.current = math.max(0, d.current - cost) else d.previous = math.max(0, d.previous - cost) end
-    d.estimate = d.previous * (d.window - d.elapsed) / d.window + d.current
+  if d.stored_start == d.start then
+    d.current = math.max(0, d.current - cost)
+  elseif d.stored_start == d.start - d.window then
+    d.previous = math.max(0, d.previous - cost)
+  else
+    return
   end
+  d.estimate = d.previous * (d.window - d.elapsed) / d.window + d.current
+  store_state(key, d, d.window - d.elapsed + d.window)
 end
 local function report(d, committed, cost)
   local estimate = d.estimate

@@ -3,23 +3,24 @@ import { defineLimiterScript } from './policy-loop';
 
 /**
  * Token bucket: `limit` tokens are added every `window`, continuously, up to `burst`. The level is
- * computed from the elapsed time on every call and written (hash fields t = tokens, ts = when)
+ * computed from the elapsed time on every call and written (one string `<tokens>:<when>`, SET PX)
  * only when tokens are taken or given back, with full precision, so no rounding drift builds up.
  * The key expires when the bucket would be full again, since a full bucket needs no state.
  */
 const lua = `
 local function evaluate(key, limit, window, burst, cost, now)
   local rate = limit / window
-  local stored = redis.call('HMGET', key, 't', 'ts')
   local tokens = burst
-  if stored[1] then
-    tokens = math.min(burst, tonumber(stored[1]) + math.max(0, now - tonumber(stored[2])) * rate)
+  local stored = redis.call('GET', key)
+  if stored then
+    local level, at = string.match(stored, '^([^:]+):(%d+)$')
+    tokens = math.min(burst, tonumber(level) + math.max(0, now - tonumber(at)) * rate)
   end
   return { allowed = tokens >= cost, tokens = tokens, burst = burst, rate = rate }
 end
 local function store_level(key, d, now)
-  redis.call('HSET', key, 't', string.format('%.17g', d.tokens), 'ts', now)
-  redis.call('PEXPIRE', key, math.max(1, math.ceil((d.burst - d.tokens) / d.rate)))
+  local ttl = math.max(1, math.ceil((d.burst - d.tokens) / d.rate))
+  redis.call('SET', key, string.format('%.17g:%d', d.tokens, now), 'PX', ttl)
 end
 local function commit(key, d, cost, now)
   d.tokens = d.tokens - cost
