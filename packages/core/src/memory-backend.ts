@@ -35,14 +35,22 @@ export class MemoryBackend implements Backend {
     options: RunOptions = {},
   ): Promise<Reply> {
     assertSameSlot(keys, script.name);
-    const reply = script.memory({ store: this.store, now: this.#clock() }, keys, args);
+    const reply = script.memory(
+      { store: this.store, now: this.#clock(), publish: this.#deliver },
+      keys,
+      args,
+    );
     return asRedisReply(reply, options.buffers === true) as Reply;
   }
 
   async publish(channel: string, message: string): Promise<void> {
-    // Redis delivers to subscribers after PUBLISH returns; so does this.
-    setImmediate(() => this.#channels.emit(channel, message));
+    this.#deliver(channel, message);
   }
+
+  /** Redis delivers to subscribers after PUBLISH (or the script) returns; so does this. */
+  readonly #deliver = (channel: string, message: string): void => {
+    setImmediate(() => this.#channels.emit(channel, message));
+  };
 
   async subscribe(channel: string, listener: (message: string) => void): Promise<Subscription> {
     this.#channels.on(channel, listener);

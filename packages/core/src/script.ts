@@ -10,6 +10,12 @@ export interface MemoryScriptContext {
   readonly store: MemoryStore;
   /** Milliseconds, the same scale as `now_ms()` in Lua. */
   readonly now: number;
+  /**
+   * The twin of `redis.call('PUBLISH', channel, message)` in the script: delivered to subscribers
+   * after the script returns, as Redis does, so a script can change data and announce it in one
+   * round trip.
+   */
+  publish(channel: string, message: string): void;
 }
 
 export interface ScriptDefinition<Reply> {

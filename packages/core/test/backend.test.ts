@@ -1,7 +1,14 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { redisCommand, useRedisTargets, waitFor } from '@rediware/testing';
 import { type Backend, createBackend, createKeyspace, RedisCommandError, type RediwareError } from '../src';
-import { counterScript, getScript, nowScript, setGetScript, writeThenFailScript } from './test-scripts';
+import {
+  counterScript,
+  getScript,
+  nowScript,
+  setAndPublishScript,
+  setGetScript,
+  writeThenFailScript,
+} from './test-scripts';
 
 describe.each(useRedisTargets())('backend on $name', (target) => {
   let backend: Backend;
@@ -75,6 +82,18 @@ describe.each(useRedisTargets())('backend on $name', (target) => {
     await backend.publish('rwtest:channel', 'two');
     await sleep(100);
     expect(received).toEqual(['one']);
+  });
+
+  it('delivers what a script publishes, after the script has written', async () => {
+    const key = keyspace.key('announce', 'v');
+    const seen: Array<string | null> = [];
+    const subscription = await backend.subscribe('rwtest:announce', (message) => {
+      void backend.run(getScript, [key], []).then((value) => seen.push(`${message}=${value}`));
+    });
+    await backend.run(setAndPublishScript, [key], ['v1', 'rwtest:announce']);
+    await waitFor(() => seen.length === 1);
+    expect(seen).toEqual(['v1=v1']);
+    await subscription.unsubscribe();
   });
 
   if (target.name !== 'memory') {

@@ -57,3 +57,16 @@ export const getScript = defineScript<string | null>({
     return value === undefined ? null : String(value);
   },
 });
+
+/** Writes a key and announces it from inside the script. */
+export const setAndPublishScript = defineScript<number>({
+  name: 'test-set-and-publish',
+  lua: `
+redis.call('SET', KEYS[1], ARGV[1])
+return redis.call('PUBLISH', ARGV[2], ARGV[1])`,
+  memory({ store, publish }, [key], [value, channel]) {
+    store.set(key as string, String(value));
+    publish(String(channel), String(value));
+    return 0;
+  },
+});

@@ -8,7 +8,6 @@ import {
   isRedisError,
   parsePositiveDuration,
   RediwareEmitter,
-  type RediwareError,
   withFailPolicy,
 } from '@rediware/core';
 import { type AcquireReply, acquireScript } from './acquire-script';
@@ -192,17 +191,7 @@ export class Locker extends RediwareEmitter<LockerEvents> {
     const held = await this.#run('release', () =>
       this.#backend.run(releaseScript, this.#holderKeys(target), [owner]),
     );
-    if (held > 0) this.#announceRelease(target);
     return held === target.keys.length;
-  }
-
-  /** Wakes the waiters of every key; a lost message only delays them until their fallback retry. */
-  #announceRelease(target: LockTarget): void {
-    for (const channel of target.channels) {
-      this.#backend.publish(channel, '1').catch((error: RediwareError) => {
-        this.emit('failure', { operation: 'publish', error, failedOpen: true });
-      });
-    }
   }
 
   #holderKeys(target: LockTarget): readonly string[] {

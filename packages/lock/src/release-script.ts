@@ -4,7 +4,8 @@ import { type Holders, liveSemaphore, storeSemaphore } from './holder-state';
 /**
  * Compare-and-delete: removes this owner from every holder key it still holds and returns how many
  * it held. Another owner's lock is never touched, and an owner that expired counts as not held.
- * KEYS: the holder keys. ARGV: owner.
+ * Each key it frees is announced on its release channel (the key's name) from inside the script,
+ * so releasing and waking the waiters is one round trip. KEYS: the holder keys. ARGV: owner.
  */
 export const releaseScript = defineScript<number>({
   name: 'lock-release',
@@ -18,28 +19,32 @@ for i = 1, #KEYS do
   if kind == 'string' then
     if redis.call('GET', key) == owner then
       redis.call('DEL', key)
+      redis.call('PUBLISH', key, '1')
       held = held + 1
     end
   elseif kind == 'zset' then
     local expiry = redis.call('ZSCORE', key, owner)
     if expiry then
       redis.call('ZREM', key, owner)
+      redis.call('PUBLISH', key, '1')
       if tonumber(expiry) > now then held = held + 1 end
     end
   end
 end
 return held`,
-  memory({ store, now }, keys, [owner]) {
+  memory({ store, now, publish }, keys, [owner]) {
     let held = 0;
     for (const key of keys) {
       const holders = store.get<Holders>(key);
       if (typeof holders === 'string') {
         if (holders === owner) {
           store.delete(key);
+          publish(key, '1');
           held++;
         }
       } else if (holders instanceof Map) {
         const expiry = holders.get(String(owner));
+        if (expiry !== undefined) publish(key, '1');
         if (expiry !== undefined && expiry > now) held++;
         holders.delete(String(owner));
         const live = liveSemaphore(store, key, now);
