@@ -28,7 +28,9 @@ export function rateLimit(options: ExpressRateLimitOptions): ExpressRateLimit {
     try {
       decision = await http.check(req, req.ip ?? req.socket.remoteAddress);
     } catch (error) {
-      next(error);
+      const failure = http.failure(error);
+      if (!failure) return next(error);
+      res.status(failure.statusCode).type('application/problem+json').send(JSON.stringify(failure.body));
       return;
     }
     if (!decision) return next();

@@ -57,7 +57,14 @@ function limitHook(options: FastifyRateLimitRouteOptions): onRequestHookHandler 
   const { handler, ...rest } = options;
   const http = new HttpRateLimit<FastifyRequest>(rest);
   return async (request, reply) => {
-    const decision: RequestDecision | undefined = await http.check(request, request.ip);
+    let decision: RequestDecision | undefined;
+    try {
+      decision = await http.check(request, request.ip);
+    } catch (error) {
+      const failure = http.failure(error);
+      if (!failure) throw error;
+      return reply.code(failure.statusCode).type('application/problem+json').send(failure.body);
+    }
     if (!decision) return;
     if (stricter(request.rateLimit, decision.result)) {
       request.rateLimit = decision.result;

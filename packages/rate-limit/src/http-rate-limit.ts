@@ -1,4 +1,4 @@
-import type { ProblemDetails } from '@rediware/core';
+import { type ProblemDetails, RedisError } from '@rediware/core';
 import { clientIpKey } from './client-ip-key';
 import {
   type HttpRateLimitConfig,
@@ -66,6 +66,15 @@ export class HttpRateLimit<Req> {
       ...(typeof message === 'object' ? message : {}),
     };
     return { statusCode: this.#config.statusCode, headers: decision.headers, body };
+  }
+
+  /**
+   * The answer to a request whose decision failed because Redis did (only with `failOpen: false`):
+   * a 503 problem+json. Any other error is the application's and goes to its error handling.
+   */
+  failure(error: unknown): Rejection | undefined {
+    if (!(error instanceof RedisError)) return undefined;
+    return { statusCode: 503, headers: [], body: { ...error.toProblem(), status: 503 } };
   }
 
   /** True when responses must be watched to give the cost back. */

@@ -67,7 +67,30 @@ describe('rate limit fail policy', () => {
     for (let i = 0; i < 3; i++) await request(open).get('/').expect(200);
     const refused = await request(closed).get('/');
     expect(refused.status).toBe(503);
+    expect(refused.headers['content-type']).toMatch(/^application\/problem\+json/);
+    expect(JSON.parse(refused.text)).toMatchObject({
+      status: 503,
+      type: expect.stringMatching(/ERR_RW_REDIS_TIMEOUT$/),
+    });
     expect(Date.now() - started).toBeLessThan(4 * (timeout + margin));
+  });
+
+  it('Fastify: failOpen false answers a 503 problem within the timeout', async () => {
+    const app = Fastify();
+    await app.register(rateLimitPlugin, {
+      redis: await connectIoredis(faulty.proxy().url),
+      limit: 1,
+      window: '1m',
+      timeout,
+      failOpen: false,
+    });
+    app.get('/', async () => 'ok');
+    const listening = await listenFastify(app);
+    faulty.proxy().refuse();
+    const response = await fetch(`${listening.url}/`);
+    expect(response.status).toBe(503);
+    expect(response.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+    await listening.close();
   });
 
   it('Fastify: requests are served while Redis is down', async () => {
