@@ -1,0 +1,114 @@
+import type { IncomingHttpHeaders } from 'node:http';
+
+/** Header values as the frameworks hand them over. */
+export type HeaderValue = string | number | readonly string[] | undefined;
+export type HeaderMap = Readonly<Record<string, HeaderValue>>;
+
+/** Cache-Control directives: lower-cased names; a directive without an argument maps to ''. */
+export type Directives = ReadonlyMap<string, string>;
+
+/**
+ * Parses a Cache-Control field (RFC 9111 §5.2). Hand-written: about twenty lines, and the few
+ * parsers on npm either drop unknown directives or are unmaintained.
+ */
+export function parseCacheControl(value: HeaderValue): Directives {
+  const directives = new Map<string, string>();
+  if (value === undefined) return directives;
+  const text = Array.isArray(value) ? value.join(',') : String(value);
+  for (const part of text.split(',')) {
+    const eq = part.indexOf('=');
+    const name = (eq === -1 ? part : part.slice(0, eq)).trim().toLowerCase();
+    if (name === '') continue;
+    let argument = eq === -1 ? '' : part.slice(eq + 1).trim();
+    if (argument.startsWith('"') && argument.endsWith('"') && argument.length >= 2)
+      argument = argument.slice(1, -1);
+    // The first occurrence wins: a duplicate is invalid and must not loosen the policy.
+    if (!directives.has(name)) directives.set(name, argument);
+  }
+  return directives;
+}
+
+/** A delta-seconds argument in ms, or undefined when absent or not a number. */
+function seconds(directives: Directives, name: string): number | undefined {
+  const argument = directives.get(name);
+  if (argument === undefined || !/^\d+$/.test(argument)) return undefined;
+  return Number(argument) * 1000;
+}
+
+/** Why a request is not served from or stored in the cache; undefined when it may be. */
+export function requestBypassReason(
+  method: string,
+  headers: IncomingHttpHeaders,
+  perUserKey: boolean,
+): string | undefined {
+  if (method !== 'GET' && method !== 'HEAD') return 'method';
+  // Credentials make a response personal; only a route with a per-user key may cache it.
+  if (!perUserKey && (headers.authorization !== undefined || headers.cookie !== undefined))
+    return 'credentials';
+  const directives = parseCacheControl(headers['cache-control']);
+  if (directives.has('no-store') || directives.has('no-cache')) return 'request-cache-control';
+  if (String(headers.pragma ?? '').toLowerCase() === 'no-cache') return 'request-cache-control';
+  return undefined;
+}
+
+export interface StorageDefaults {
+  readonly ttlMs: number;
+  readonly staleWhileRevalidateMs: number;
+  readonly staleIfErrorMs: number;
+  readonly statuses: ReadonlySet<number>;
+}
+
+export type StorageDecision =
+  | { readonly store: false; readonly reason: string }
+  | {
+      readonly store: true;
+      readonly ttlMs: number;
+      readonly staleWhileRevalidateMs: number;
+      readonly staleIfErrorMs: number;
+      /** Lower-cased, sorted request header names of the response's Vary. */
+      readonly vary: readonly string[];
+    };
+
+/** The Vary field as sorted lower-case names; ['*'] for `Vary: *`. */
+export function varyNames(value: HeaderValue): string[] {
+  if (value === undefined) return [];
+  const text = Array.isArray(value) ? value.join(',') : String(value);
+  const names = text
+    .split(',')
+    .map((name) => name.trim().toLowerCase())
+    .filter((name) => name !== '');
+  if (names.includes('*')) return ['*'];
+  return [...new Set(names)].sort();
+}
+
+/** Whether a shared cache may store this response, and for how long (RFC 9111 §3, §4.2.1). */
+export function storageDecision(
+  status: number,
+  headers: HeaderMap,
+  defaults: StorageDefaults,
+): StorageDecision {
+  if (!defaults.statuses.has(status)) return { store: false, reason: 'status' };
+  if (headers['set-cookie'] !== undefined) return { store: false, reason: 'set-cookie' };
+  const directives = parseCacheControl(headers['cache-control']);
+  if (directives.has('no-store')) return { store: false, reason: 'no-store' };
+  if (directives.has('private')) return { store: false, reason: 'private' };
+  // no-cache allows storing, but every use needs revalidation with the origin, which this cache does not do.
+  if (directives.has('no-cache')) return { store: false, reason: 'no-cache' };
+  const vary = varyNames(headers.vary);
+  if (vary.includes('*')) return { store: false, reason: 'vary-star' };
+  const sMaxAge = seconds(directives, 's-maxage');
+  const maxAge = seconds(directives, 'max-age');
+  const ttlMs = sMaxAge ?? maxAge ?? defaults.ttlMs;
+  if (ttlMs <= 0) return { store: false, reason: 'no-freshness' };
+  // must-revalidate, proxy-revalidate and s-maxage forbid serving stale unless the response says so itself.
+  const strict =
+    directives.has('must-revalidate') || directives.has('proxy-revalidate') || sMaxAge !== undefined;
+  return {
+    store: true,
+    ttlMs,
+    staleWhileRevalidateMs:
+      seconds(directives, 'stale-while-revalidate') ?? (strict ? 0 : defaults.staleWhileRevalidateMs),
+    staleIfErrorMs: seconds(directives, 'stale-if-error') ?? (strict ? 0 : defaults.staleIfErrorMs),
+    vary,
+  };
+}

@@ -1,0 +1,122 @@
+import { randomUUID } from 'node:crypto';
+import type { NextFunction, Request, RequestHandler, Response } from 'express';
+import { BodyCollector } from './body-capture';
+import type { HeaderMap } from './cacheability';
+import { loopbackRefresh, refreshHeader } from './loopback-refresh';
+import {
+  type CachedReply,
+  type Capture,
+  type InvalidationSelector,
+  ResponseCache,
+  type ResponseCacheStats,
+} from './response-cache';
+import type { ResponseCacheOptions, ResponseCacheRouteOptions, RoutePolicy } from './response-options';
+
+export type ExpressResponseCacheOptions = ResponseCacheOptions<Request>;
+export type ExpressResponseCacheRouteOptions = ResponseCacheRouteOptions<Request>;
+export type { InvalidationSelector, ResponseCacheStats } from './response-cache';
+
+export interface ExpressResponseCache extends RequestHandler {
+  /** Every stored response with one of the tags, or of one of the paths, becomes a miss on every instance. */
+  invalidate(selector: InvalidationSelector): Promise<void>;
+  /** A middleware for one route: its options over these, on the same store. */
+  route(options: ExpressResponseCacheRouteOptions): RequestHandler;
+  /** Requests answered by this instance, per X-Cache. */
+  stats(): ResponseCacheStats;
+  /** Stops background work and unsubscribes; never closes your Redis client. */
+  close(): Promise<void>;
+}
+
+/** The HTTP response cache as Express middleware (app-wide with app.use, or on a route). */
+export function responseCache(options: ExpressResponseCacheOptions): ExpressResponseCache {
+  const cache = new ResponseCache<Request>(options);
+  // Background refreshes re-request the route from this server with this unguessable header value.
+  const secret = randomUUID();
+  const middleware = handlerFor(cache, cache.config.route, secret) as ExpressResponseCache;
+  middleware.invalidate = (selector) => cache.invalidate(selector);
+  middleware.route = (routeOptions) => handlerFor(cache, cache.route(routeOptions), secret);
+  middleware.close = () => cache.close();
+  middleware.stats = () => cache.stats();
+  return middleware;
+}
+
+function handlerFor(
+  cache: ResponseCache<Request>,
+  policy: RoutePolicy<Request>,
+  secret: string,
+): RequestHandler {
+  return (req: Request, res: Response, next: NextFunction): void => {
+    if (req.headers[refreshHeader] === secret) {
+      next();
+      return;
+    }
+    const refresh = loopbackRefresh(req.socket, req.originalUrl, req.headers, secret);
+    cache
+      .begin({ req, method: req.method, url: req.originalUrl, headers: req.headers, refresh }, policy)
+      .then(
+        (decision) => {
+          if (decision.action === 'serve') return send(res, decision.reply);
+          res.setHeader('X-Cache', decision.action === 'bypass' ? 'BYPASS' : 'MISS');
+          if (decision.action === 'run') capture(res, decision.capture);
+          next();
+        },
+        // begin() fails open on Redis errors itself; anything else is a bug the app should see.
+        next,
+      );
+  };
+}
+
+function send(res: Response, reply: CachedReply): void {
+  res.status(reply.status);
+  for (const [name, value] of Object.entries(reply.headers)) res.setHeader(name, value);
+  res.end(reply.body);
+}
+
+/** Tees what the handler writes into a collector, and hands the response to the cache when it ends. */
+function capture(res: Response, capture: Capture): void {
+  const collector = new BodyCollector(capture.maxBodySize);
+  const { write, end, writeHead } = res;
+  let decided = false;
+  res.writeHead = function (this: Response, ...args: unknown[]) {
+    if (!decided) {
+      decided = true;
+      const extra =
+        typeof args[1] === 'object' && args[1] !== null && !Array.isArray(args[1]) ? args[1] : args[2];
+      const headers: HeaderMap = { ...res.getHeaders(), ...lowerCased(extra) };
+      const status = typeof args[0] === 'number' ? args[0] : res.statusCode;
+      if (!capture.willStore(status, headers)) res.setHeader('X-Cache', 'BYPASS');
+    }
+    return (writeHead as (...a: unknown[]) => Response).apply(this, args);
+  } as Response['writeHead'];
+  res.write = function (this: Response, ...args: unknown[]) {
+    collector.push(args[0], typeof args[1] === 'string' ? (args[1] as BufferEncoding) : undefined);
+    return (write as (...a: unknown[]) => boolean).apply(this, args);
+  } as Response['write'];
+  res.end = function (this: Response, ...args: unknown[]) {
+    if (typeof args[0] !== 'function')
+      collector.push(args[0], typeof args[1] === 'string' ? (args[1] as BufferEncoding) : undefined);
+    return (end as (...a: unknown[]) => Response).apply(this, args);
+  } as Response['end'];
+  let finished = false;
+  const finish = (complete: boolean): void => {
+    if (finished) return;
+    finished = true;
+    const body = complete ? collector.body() : undefined;
+    // The response has gone out already: a stale replacement cannot be used here.
+    void capture.finish(
+      body === undefined ? undefined : { status: res.statusCode, headers: res.getHeaders(), body },
+    );
+  };
+  res.once('finish', () => finish(true));
+  res.once('close', () => finish(res.writableFinished));
+}
+
+function lowerCased(headers: unknown): HeaderMap {
+  const result: Record<string, string | number | readonly string[]> = {};
+  if (typeof headers !== 'object' || headers === null) return result;
+  for (const [name, value] of Object.entries(headers)) {
+    if (typeof value === 'string' || typeof value === 'number' || Array.isArray(value))
+      result[name.toLowerCase()] = value as string | number | readonly string[];
+  }
+  return result;
+}

@@ -1,0 +1,154 @@
+import { randomUUID } from 'node:crypto';
+import { PassThrough, type Readable } from 'node:stream';
+import type {
+  FastifyPluginAsync,
+  FastifyReply,
+  FastifyRequest,
+  onRequestHookHandler,
+  onSendHookHandler,
+} from 'fastify';
+import fp from 'fastify-plugin';
+import { BodyCollector } from './body-capture';
+import { loopbackRefresh, refreshHeader } from './loopback-refresh';
+import {
+  type Capture,
+  type InvalidationSelector,
+  ResponseCache,
+  type ResponseCacheStats,
+} from './response-cache';
+import type { ResponseCacheOptions, ResponseCacheRouteOptions, RoutePolicy } from './response-options';
+
+export type FastifyResponseCacheOptions = ResponseCacheOptions<FastifyRequest>;
+export type FastifyResponseCacheRouteOptions = ResponseCacheRouteOptions<FastifyRequest>;
+export type { InvalidationSelector, ResponseCacheStats } from './response-cache';
+
+export interface FastifyResponseCache {
+  /** Every stored response with one of the tags, or of one of the paths, becomes a miss on every instance. */
+  invalidate(selector: InvalidationSelector): Promise<void>;
+  /** Requests answered by this instance, per X-Cache. */
+  stats(): ResponseCacheStats;
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    responseCache: FastifyResponseCache;
+  }
+  interface FastifyContextConfig {
+    /** This route's cache options over the plugin's; `false`: never cache this route. */
+    cache?: FastifyResponseCacheRouteOptions | false;
+  }
+}
+
+/** Per request: the response is being captured for the cache. */
+interface Capturing {
+  readonly capture: Capture;
+  finished: boolean;
+}
+
+const responseCachePlugin: FastifyPluginAsync<FastifyResponseCacheOptions> = async (fastify, options) => {
+  const cache = new ResponseCache<FastifyRequest>(options);
+  const capturing = new WeakMap<FastifyRequest, Capturing>();
+  // Background refreshes re-request the route from this server with this unguessable header value.
+  const refreshSecret = randomUUID();
+  fastify.decorate('responseCache', {
+    invalidate: (selector: InvalidationSelector) => cache.invalidate(selector),
+    stats: () => cache.stats(),
+  });
+  fastify.addHook('onClose', async () => cache.close());
+  fastify.addHook('onRoute', (route) => {
+    const routeOptions = route.config?.cache;
+    if (routeOptions === false) return;
+    const policy = routeOptions ? cache.route(routeOptions) : cache.config.route;
+    route.onRequest = [
+      lookup(cache, policy, capturing, refreshSecret),
+      ...(route.onRequest === undefined ? [] : [route.onRequest].flat()),
+    ];
+    route.onSend = [...(route.onSend === undefined ? [] : [route.onSend].flat()), store(capturing)];
+  });
+};
+
+function lookup(
+  cache: ResponseCache<FastifyRequest>,
+  policy: RoutePolicy<FastifyRequest>,
+  capturing: WeakMap<FastifyRequest, Capturing>,
+  refreshSecret: string,
+): onRequestHookHandler {
+  return async (request, reply) => {
+    if (request.headers[refreshHeader] === refreshSecret) return;
+    const refresh = loopbackRefresh(request.raw.socket, request.url, request.headers, refreshSecret);
+    const decision = await cache.begin(
+      { req: request, method: request.method, url: request.url, headers: request.headers, refresh },
+      policy,
+    );
+    if (decision.action === 'serve') {
+      const { status, headers, body } = decision.reply;
+      return reply.code(status).headers(headers).send(body);
+    }
+    reply.header('x-cache', decision.action === 'bypass' ? 'BYPASS' : 'MISS');
+    if (decision.action !== 'run') return;
+    const state: Capturing = { capture: decision.capture, finished: false };
+    capturing.set(request, state);
+    // A request that ends without a response (client gone) releases the entry to the next one.
+    reply.raw.once('close', () => finishOnce(state, undefined));
+  };
+}
+
+function finishOnce(state: Capturing, response: Parameters<Capture['finish']>[0]) {
+  if (state.finished) return Promise.resolve(undefined);
+  state.finished = true;
+  return state.capture.finish(response);
+}
+
+function store(capturing: WeakMap<FastifyRequest, Capturing>): onSendHookHandler {
+  return async (request, reply, payload) => {
+    const state = capturing.get(request);
+    if (!state) return payload;
+    capturing.delete(request);
+    const { capture } = state;
+    if (!capture.willStore(reply.statusCode, reply.getHeaders())) reply.header('x-cache', 'BYPASS');
+    const collector = new BodyCollector(capture.maxBodySize);
+    if (isStream(payload)) return teeStream(payload, collector, state, reply);
+    collector.push(payload);
+    const body = collector.body();
+    const stale = await finishOnce(
+      state,
+      body === undefined ? undefined : { status: reply.statusCode, headers: reply.getHeaders(), body },
+    );
+    if (!stale) return payload;
+    // The handler failed and stale-if-error allows the stored response: it replaces the error.
+    for (const name of Object.keys(reply.getHeaders())) reply.removeHeader(name);
+    reply.code(stale.status).headers(stale.headers);
+    return stale.body;
+  };
+}
+
+function isStream(payload: unknown): payload is Readable {
+  return typeof payload === 'object' && payload !== null && typeof (payload as Readable).pipe === 'function';
+}
+
+/** Passes a streamed body through while collecting it; the cache gets it when the stream ends. */
+function teeStream(
+  source: Readable,
+  collector: BodyCollector,
+  state: Capturing,
+  reply: FastifyReply,
+): Readable {
+  const tee = new PassThrough();
+  source.on('data', (chunk: unknown) => collector.push(chunk));
+  source.once('end', () => {
+    const body = collector.body();
+    void finishOnce(
+      state,
+      body === undefined ? undefined : { status: reply.statusCode, headers: reply.getHeaders(), body },
+    );
+  });
+  source.once('error', (error) => {
+    void finishOnce(state, undefined);
+    tee.destroy(error);
+  });
+  source.pipe(tee);
+  return tee;
+}
+
+/** The response cache for Fastify: every GET/HEAD route is cached unless its `config.cache` is false. */
+export default fp(responseCachePlugin, { fastify: '5.x', name: '@rediware/cache' });

@@ -1,0 +1,64 @@
+import { request as httpRequest, type IncomingHttpHeaders } from 'node:http';
+import type { Socket } from 'node:net';
+import type { TLSSocket } from 'node:tls';
+import type { CapturedResponse } from './body-capture';
+
+/** Marks a background refresh request; its value is a per-instance secret no client can guess. */
+export const refreshHeader = 'x-rediware-cache-refresh';
+
+/** The engine's default loader lock ttl: past it another request refreshes anyway. */
+const refreshTimeoutMs = 10_000;
+
+/**
+ * A background refresh for stale-while-revalidate: the same GET, sent to the server that received
+ * the request over loopback, so it runs through the app (middleware, handler) like the original.
+ * Plain HTTP only: behind in-process TLS there is no refresh, and the first request past the stale
+ * window runs the handler. (Fastify's inject() would do for Fastify, but its light-my-request loads
+ * an ESM-only cookie module that older Node and Jest cannot require.)
+ */
+export function loopbackRefresh(
+  socket: Socket,
+  url: string,
+  headers: IncomingHttpHeaders,
+  secret: string,
+): (() => Promise<CapturedResponse | undefined>) | undefined {
+  const { localAddress, localPort } = socket;
+  if ((socket as TLSSocket).encrypted || localAddress === undefined || localPort === undefined)
+    return undefined;
+  const { connection: _, ...forwarded } = headers;
+  return () =>
+    new Promise((resolve) => {
+      const outgoing = httpRequest(
+        {
+          host: localAddress,
+          port: localPort,
+          method: 'GET',
+          path: url,
+          headers: { ...forwarded, [refreshHeader]: secret },
+        },
+        (incoming) => {
+          const chunks: Buffer[] = [];
+          incoming.on('data', (chunk: Buffer) => chunks.push(chunk));
+          incoming.once('end', () => {
+            // An answer from a cache (another process behind the same port, e.g. node:cluster,
+            // which does not know this secret): a stored response must not be stored again as new.
+            if (incoming.headers['x-cache'] !== undefined) resolve(undefined);
+            else
+              resolve({
+                status: incoming.statusCode ?? 0,
+                headers: incoming.headers,
+                body: Buffer.concat(chunks),
+              });
+          });
+          incoming.once('error', () => resolve(undefined));
+        },
+      );
+      outgoing.once('error', () => resolve(undefined));
+      // A hung handler must not keep the refresh (and close(), which waits for it) forever.
+      outgoing.setTimeout(refreshTimeoutMs, () => {
+        outgoing.destroy();
+        resolve(undefined);
+      });
+      outgoing.end();
+    });
+}

@@ -1,0 +1,171 @@
+import {
+  checkFunction,
+  checkKnownKeys,
+  checkObject,
+  checkPositiveInteger,
+  checkPrefix,
+  checkString,
+  type Duration,
+  parseDuration,
+  parsePositiveDuration,
+  type RedisClient,
+  RediwareConfigError,
+} from '@rediware/core';
+import type { StorageDefaults } from './cacheability';
+
+/** What a route may say about how its responses are cached (the response cache's per-route options). */
+export interface ResponseCacheRouteOptions<Req> {
+  /**
+   * Freshness of responses that carry none (no s-maxage/max-age); 0 stores only responses whose
+   * own Cache-Control gives them a freshness, as RFC 9111 allows.
+   * @default the plugin's ttl
+   */
+  ttl?: Duration;
+  /** After freshness, serve the stored response while one request refreshes it. @default 0 */
+  staleWhileRevalidate?: Duration;
+  /** After freshness, serve the stored response when the handler fails (5xx) or throws. @default 0 */
+  staleIfError?: Duration;
+  /** Tags of the stored response, for `invalidate({ tags })`. @default no tags */
+  tags?: (req: Req) => readonly string[];
+  /** Request headers that are always part of the key (besides the response's Vary). @default [] */
+  vary?: readonly string[];
+  /** Response statuses that may be stored. @default [200, 203, 204, 300, 301, 308, 404, 410] */
+  statuses?: readonly number[];
+  /** Bodies larger than this many bytes are passed through, not stored. @default 1048576 (1 MiB) */
+  maxBodySize?: number;
+  /**
+   * A per-user key: with it, requests carrying Authorization or Cookie are cached too, in entries
+   * of their own for each returned key; `undefined` means "do not cache this request".
+   * @default none: credentialed requests bypass the cache
+   */
+  key?: (req: Req) => string | undefined;
+}
+
+export interface ResponseCacheOptions<Req> extends ResponseCacheRouteOptions<Req> {
+  /**
+   * A node-redis client or cluster (v4+, connected) or an ioredis Redis or Cluster.
+   * @default undefined: the in-process memory backend (one process only)
+   */
+  redis?: RedisClient | undefined;
+  /** Prefix of every Redis key and of the pub/sub channel. @default 'rw:' */
+  prefix?: string;
+  /** Deadline of each Redis call: past it the handler serves the request (fail open). @default '500ms' */
+  timeout?: Duration;
+  /**
+   * Hosts whose requests are cached, each under its own host; requests for any other Host bypass
+   * the cache. Without it the Host is not part of the key at all (one site per cache).
+   * @default undefined
+   */
+  trustedHosts?: readonly string[];
+  /** Freshness of responses that carry none; 0: only what RFC 9111 allows. Required. */
+  ttl: Duration;
+}
+
+export interface RoutePolicy<Req> {
+  readonly defaults: StorageDefaults;
+  readonly tags: ((req: Req) => readonly string[]) | undefined;
+  readonly vary: readonly string[];
+  readonly maxBodySize: number;
+  readonly key: ((req: Req) => string | undefined) | undefined;
+}
+
+export interface ResponseCacheConfig<Req> {
+  readonly redis: RedisClient | undefined;
+  readonly prefix: string;
+  readonly timeout: number | undefined;
+  readonly trustedHosts: ReadonlySet<string> | undefined;
+  readonly route: RoutePolicy<Req>;
+}
+
+const defaultStatuses = [200, 203, 204, 300, 301, 308, 404, 410];
+const routeKeys = [
+  'ttl',
+  'staleWhileRevalidate',
+  'staleIfError',
+  'tags',
+  'vary',
+  'statuses',
+  'maxBodySize',
+  'key',
+];
+const pluginKeys = [...routeKeys, 'redis', 'prefix', 'timeout', 'trustedHosts'];
+
+export function parseResponseCacheOptions<Req>(input: unknown): ResponseCacheConfig<Req> {
+  const options = checkObject(input, 'options') as Partial<ResponseCacheOptions<Req>> &
+    Record<string, unknown>;
+  checkKnownKeys(options, pluginKeys, 'options');
+  if (options.ttl === undefined) throw new RediwareConfigError('ttl', 'a duration (0 allowed)', undefined);
+  return Object.freeze({
+    redis: options.redis,
+    prefix: options.prefix === undefined ? 'rw:' : checkPrefix(options.prefix),
+    timeout: options.timeout === undefined ? undefined : parsePositiveDuration(options.timeout, 'timeout'),
+    trustedHosts:
+      options.trustedHosts === undefined
+        ? undefined
+        : new Set(stringList(options.trustedHosts, 'trustedHosts')),
+    route: parseRoute<Req>(options, undefined),
+  });
+}
+
+/** A route's policy: its own options over the plugin's. */
+export function parseRouteOptions<Req>(input: unknown, base: RoutePolicy<Req>): RoutePolicy<Req> {
+  const options = checkObject(input, 'route options') as Record<string, unknown>;
+  checkKnownKeys(options, routeKeys, 'route options');
+  return parseRoute<Req>(options as Partial<ResponseCacheRouteOptions<Req>>, base);
+}
+
+function parseRoute<Req>(
+  options: Partial<ResponseCacheRouteOptions<Req>>,
+  base: RoutePolicy<Req> | undefined,
+): RoutePolicy<Req> {
+  const inherited = base?.defaults;
+  const duration = (value: Duration | undefined, option: string, fallback: number): number =>
+    value === undefined ? fallback : parseDuration(value, option);
+  const statuses =
+    options.statuses === undefined
+      ? (inherited?.statuses ?? new Set(defaultStatuses))
+      : new Set(options.statuses.map((status) => checkStatus(status)));
+  return Object.freeze({
+    defaults: Object.freeze({
+      ttlMs: duration(options.ttl, 'ttl', inherited?.ttlMs ?? 0),
+      staleWhileRevalidateMs: duration(
+        options.staleWhileRevalidate,
+        'staleWhileRevalidate',
+        inherited?.staleWhileRevalidateMs ?? 0,
+      ),
+      staleIfErrorMs: duration(options.staleIfError, 'staleIfError', inherited?.staleIfErrorMs ?? 0),
+      statuses,
+    }),
+    tags:
+      options.tags === undefined
+        ? base?.tags
+        : checkFunction<(req: Req) => readonly string[]>(options.tags, 'tags'),
+    vary:
+      options.vary === undefined
+        ? (base?.vary ?? [])
+        : [...new Set(stringList(options.vary, 'vary').map((name) => name.toLowerCase()))].sort(),
+    maxBodySize:
+      options.maxBodySize === undefined
+        ? (base?.maxBodySize ?? 1_048_576)
+        : checkPositiveInteger(options.maxBodySize, 'maxBodySize'),
+    key:
+      options.key === undefined
+        ? base?.key
+        : checkFunction<(req: Req) => string | undefined>(options.key, 'key'),
+  });
+}
+
+function checkStatus(status: unknown): number {
+  if (typeof status !== 'number' || !Number.isInteger(status) || status < 100 || status > 599)
+    throw new RediwareConfigError('statuses', 'an array of HTTP status codes', status);
+  return status;
+}
+
+function stringList(value: unknown, option: string): string[] {
+  if (!Array.isArray(value)) throw new RediwareConfigError(option, 'an array of strings', value);
+  return value.map((item) => {
+    const text = checkString(item, option);
+    if (text === '') throw new RediwareConfigError(option, 'an array of non-empty strings', value);
+    return text.toLowerCase();
+  });
+}

@@ -1,0 +1,102 @@
+import type { HeaderMap } from './cacheability';
+
+/** A response as stored: status, end-to-end headers, and the body bytes. */
+export interface StoredResponse {
+  readonly status: number;
+  /** Lower-case names; multi-valued headers as arrays. */
+  readonly headers: Readonly<Record<string, string | string[]>>;
+  readonly body: Buffer;
+}
+
+/** What a base key holds when the response varies: the request headers that pick the variant. */
+export interface VaryIndex {
+  readonly vary: readonly string[];
+}
+
+export type StoredEntry =
+  | { readonly kind: 'response'; readonly response: StoredResponse }
+  | ({ readonly kind: 'vary' } & VaryIndex);
+
+/**
+ * Headers a cache must not replay (RFC 9110 §7.6.1 hop-by-hop, plus the ones this cache computes
+ * for every reply itself: length, Age, X-Cache, Date).
+ */
+const notStored = new Set([
+  'connection',
+  'keep-alive',
+  'proxy-connection',
+  'transfer-encoding',
+  'te',
+  'trailer',
+  'upgrade',
+  'proxy-authenticate',
+  'proxy-authorization',
+  'content-length',
+  'age',
+  'x-cache',
+  'date',
+  'set-cookie',
+]);
+
+export function storableHeaders(headers: HeaderMap): Record<string, string | string[]> {
+  const stored: Record<string, string | string[]> = {};
+  // Names listed in Connection are hop-by-hop too.
+  const connection = String(headers.connection ?? '')
+    .split(',')
+    .map((name) => name.trim().toLowerCase());
+  for (const [rawName, value] of Object.entries(headers)) {
+    const name = rawName.toLowerCase();
+    if (value === undefined || notStored.has(name) || connection.includes(name)) continue;
+    stored[name] = Array.isArray(value) ? [...(value as readonly string[])].map(String) : String(value);
+  }
+  return stored;
+}
+
+// Layout: one kind byte, a 4-byte length, JSON metadata, then the body bytes as they are.
+const RESPONSE = 0x52; // 'R'
+const VARY = 0x56; // 'V'
+
+export function encodeResponse(response: StoredResponse): Buffer {
+  return frame(RESPONSE, { status: response.status, headers: response.headers }, response.body);
+}
+
+export function encodeVaryIndex(index: VaryIndex): Buffer {
+  return frame(VARY, { vary: index.vary }, Buffer.alloc(0));
+}
+
+function frame(kind: number, meta: unknown, body: Buffer): Buffer {
+  const json = Buffer.from(JSON.stringify(meta), 'utf8');
+  const head = Buffer.alloc(5);
+  head[0] = kind;
+  head.writeUInt32BE(json.length, 1);
+  return Buffer.concat([head, json, body]);
+}
+
+/** The entry, or undefined for bytes this cache did not write. */
+export function decodeEntry(value: unknown): StoredEntry | undefined {
+  if (!Buffer.isBuffer(value) || value.length < 5) return undefined;
+  const length = value.readUInt32BE(1);
+  if (5 + length > value.length) return undefined;
+  let meta: unknown;
+  try {
+    meta = JSON.parse(value.subarray(5, 5 + length).toString('utf8'));
+  } catch {
+    return undefined;
+  }
+  if (typeof meta !== 'object' || meta === null) return undefined;
+  const fields = meta as Record<string, unknown>;
+  if (value[0] === VARY && Array.isArray(fields.vary)) {
+    return { kind: 'vary', vary: fields.vary.map(String) };
+  }
+  if (value[0] === RESPONSE && typeof fields.status === 'number' && typeof fields.headers === 'object') {
+    return {
+      kind: 'response',
+      response: {
+        status: fields.status,
+        headers: fields.headers as StoredResponse['headers'],
+        body: Buffer.from(value.subarray(5 + length)),
+      },
+    };
+  }
+  return undefined;
+}

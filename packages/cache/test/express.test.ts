@@ -1,0 +1,356 @@
+import { randomBytes } from 'node:crypto';
+import { type RedisTarget, useRedisTargets, waitFor } from '@rediware/testing';
+import express, { type Express, type RequestHandler } from 'express';
+import request from 'supertest';
+import { type ExpressResponseCache, type ExpressResponseCacheOptions, responseCache } from '../src/express';
+
+const targets = useRedisTargets(['memory', 'ioredis']);
+
+describe.each(targets)('express response cache on $name', (target: RedisTarget) => {
+  const caches: ExpressResponseCache[] = [];
+  let calls: number;
+  beforeEach(async () => {
+    await target.flush();
+    calls = 0;
+  });
+  afterEach(async () => {
+    await Promise.all(caches.splice(0).map((cache) => cache.close()));
+  });
+
+  function cacheOf(options: Partial<ExpressResponseCacheOptions> = {}): ExpressResponseCache {
+    const cache = responseCache({ redis: target.client(), ttl: '1m', ...options });
+    caches.push(cache);
+    return cache;
+  }
+
+  function appOf(cache: RequestHandler, handler: RequestHandler): Express {
+    const app = express();
+    app.use(cache);
+    app.all('/{*path}', (req, res, next) => {
+      calls++;
+      return handler(req, res, next);
+    });
+    return app;
+  }
+
+  const hello: RequestHandler = (_req, res) => {
+    res.type('text/plain').send(`hello ${calls}`);
+  };
+
+  it('stores a GET: MISS, then HIT with Age, the same body and Content-Type, handler run once', async () => {
+    const app = appOf(cacheOf(), hello);
+    const first = await request(app).get('/a');
+    expect(first.headers['x-cache']).toBe('MISS');
+    expect(first.headers.age).toBeUndefined();
+    const second = await request(app).get('/a');
+    expect(second.headers['x-cache']).toBe('HIT');
+    expect(second.headers.age).toMatch(/^\d+$/);
+    expect(second.text).toBe('hello 1');
+    expect(second.headers['content-type']).toBe(first.headers['content-type']);
+    expect(calls).toBe(1);
+  });
+
+  it('serves HEAD from the GET entry, and never stores a HEAD response as the GET entry', async () => {
+    const app = appOf(cacheOf(), hello);
+    const head = await request(app).head('/h');
+    expect(head.headers['x-cache']).toBe('MISS');
+    const get = await request(app).get('/h');
+    expect(get.headers['x-cache']).toBe('MISS');
+    expect(get.text).toBe('hello 2');
+    const head2 = await request(app).head('/h');
+    expect(head2.headers['x-cache']).toBe('HIT');
+    expect(head2.headers['content-length']).toBe(String(Buffer.byteLength('hello 2')));
+    expect(head2.text).toBeUndefined();
+    expect(calls).toBe(2);
+  });
+
+  it('keys by path and sorted query; other methods bypass', async () => {
+    const app = appOf(cacheOf(), hello);
+    await request(app).get('/q?b=2&a=1');
+    expect((await request(app).get('/q?a=1&b=2')).headers['x-cache']).toBe('HIT');
+    expect((await request(app).get('/q?a=1&b=3')).headers['x-cache']).toBe('MISS');
+    expect((await request(app).get('/other?a=1&b=2')).headers['x-cache']).toBe('MISS');
+    const post = await request(app).post('/q?a=1&b=2');
+    expect(post.headers['x-cache']).toBe('BYPASS');
+    expect(calls).toBe(4);
+  });
+
+  it('replays a streamed binary body byte for byte with its Content-Type', async () => {
+    const bytes = randomBytes(200_000);
+    const app = appOf(cacheOf(), (_req, res) => {
+      res.setHeader('Content-Type', 'application/octet-stream');
+      for (let at = 0; at < bytes.length; at += 16_384) res.write(bytes.subarray(at, at + 16_384));
+      res.end();
+    });
+    const parse = (res: request.Response, done: (error: Error | null, body: Buffer) => void) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (chunk: Buffer) => chunks.push(chunk));
+      res.on('end', () => done(null, Buffer.concat(chunks)));
+    };
+    const first = await request(app).get('/bin').buffer(true).parse(parse);
+    expect(Buffer.compare(first.body as Buffer, bytes)).toBe(0);
+    const second = await request(app).get('/bin').buffer(true).parse(parse);
+    expect(second.headers['x-cache']).toBe('HIT');
+    expect(second.headers['content-type']).toBe('application/octet-stream');
+    expect(Buffer.compare(second.body as Buffer, bytes)).toBe(0);
+    expect(calls).toBe(1);
+  });
+
+  it('passes bodies over maxBodySize through, unstored', async () => {
+    const big = 'x'.repeat(5000);
+    const app = appOf(cacheOf({ maxBodySize: 1000 }), (_req, res) => {
+      res.type('text/plain').send(big);
+    });
+    const first = await request(app).get('/big');
+    expect(first.text).toBe(big);
+    const second = await request(app).get('/big');
+    expect(second.headers['x-cache']).toBe('MISS');
+    expect(second.text).toBe(big);
+    expect(calls).toBe(2);
+  });
+
+  it('stores only allowed statuses', async () => {
+    const app = appOf(cacheOf(), (req, res) => {
+      res.status(Number(req.query.status)).send(`status ${calls}`);
+    });
+    for (const status of ['404', '500', '201']) {
+      await request(app).get(`/s?status=${status}`);
+      await request(app).get(`/s?status=${status}`);
+    }
+    expect(calls).toBe(5);
+    expect((await request(app).get('/s?status=404')).headers['x-cache']).toBe('HIT');
+  });
+
+  describe('security', () => {
+    it('never replays Set-Cookie: such responses are not stored', async () => {
+      const app = appOf(cacheOf(), (_req, res) => {
+        res.cookie('sid', `secret-${calls}`).send('with cookie');
+      });
+      const first = await request(app).get('/c');
+      expect(first.headers['x-cache']).toBe('BYPASS');
+      const second = await request(app).get('/c');
+      expect(second.headers['set-cookie']?.[0]).toMatch(/^sid=secret-2/);
+      expect(calls).toBe(2);
+    });
+
+    it('never shares responses to requests with Authorization or Cookie', async () => {
+      const app = appOf(cacheOf(), (req, res) => {
+        res.send(`for ${req.headers.authorization ?? req.headers.cookie ?? 'anyone'}`);
+      });
+      const auth = await request(app).get('/me').set('Authorization', 'Bearer alice');
+      expect(auth.headers['x-cache']).toBe('BYPASS');
+      expect((await request(app).get('/me').set('Cookie', 'sid=bob')).headers['x-cache']).toBe('BYPASS');
+      const anonymous = await request(app).get('/me');
+      expect(anonymous.headers['x-cache']).toBe('MISS');
+      expect(anonymous.text).toBe('for anyone');
+      const again = await request(app).get('/me').set('Authorization', 'Bearer alice');
+      expect(again.headers['x-cache']).toBe('BYPASS');
+      expect(again.text).toBe('for Bearer alice');
+    });
+
+    it('caches credentialed requests per user only when the route has a key', async () => {
+      const cache = cacheOf();
+      const app = express();
+      app.get('/mine', cache.route({ key: (req) => req.headers.authorization }), (req, res) => {
+        calls++;
+        res.send(`for ${req.headers.authorization ?? ''} ${calls}`);
+      });
+      await request(app).get('/mine').set('Authorization', 'alice');
+      const alice = await request(app).get('/mine').set('Authorization', 'alice');
+      expect(alice.headers['x-cache']).toBe('HIT');
+      expect(alice.text).toBe('for alice 1');
+      const bob = await request(app).get('/mine').set('Authorization', 'bob');
+      expect(bob.headers['x-cache']).toBe('MISS');
+      expect(bob.text).toBe('for bob 2');
+    });
+
+    it('Host poisoning: without trusted hosts the Host is not in the key; each Host gets the same entry', async () => {
+      const app = appOf(cacheOf(), hello);
+      await request(app).get('/p').set('Host', 'evil.example');
+      const good = await request(app).get('/p').set('Host', 'good.example');
+      expect(good.headers['x-cache']).toBe('HIT');
+      expect(good.text).toBe('hello 1');
+    });
+
+    it('Host poisoning: with trusted hosts, unknown hosts are never cached, known ones apart', async () => {
+      const app = appOf(cacheOf({ trustedHosts: ['a.example', 'b.example'] }), (req, res) => {
+        res.send(`host ${req.headers.host}`);
+      });
+      expect((await request(app).get('/t').set('Host', 'evil.example')).headers['x-cache']).toBe('BYPASS');
+      expect((await request(app).get('/t').set('Host', 'evil.example')).headers['x-cache']).toBe('BYPASS');
+      await request(app).get('/t').set('Host', 'a.example');
+      const a = await request(app).get('/t').set('Host', 'A.example');
+      expect(a.headers['x-cache']).toBe('HIT');
+      expect(a.text).toBe('host a.example');
+      const b = await request(app).get('/t').set('Host', 'b.example');
+      expect(b.text).toBe('host b.example');
+    });
+
+    it.each(['private', 'no-store', 'no-cache', 'private, max-age=60'])(
+      'honours the response Cache-Control %s: not stored, header untouched',
+      async (cacheControl) => {
+        const app = appOf(cacheOf(), (_req, res) => {
+          res.set('Cache-Control', cacheControl).send('x');
+        });
+        const first = await request(app).get('/cc');
+        expect(first.headers['x-cache']).toBe('BYPASS');
+        expect(first.headers['cache-control']).toBe(cacheControl);
+        await request(app).get('/cc');
+        expect(calls).toBe(2);
+      },
+    );
+
+    it('honours the request no-store, and Vary: * is never stored', async () => {
+      const app = appOf(cacheOf(), (req, res) => {
+        if (req.path === '/star') res.set('Vary', '*');
+        res.send('x');
+      });
+      await request(app).get('/ns');
+      expect((await request(app).get('/ns').set('Cache-Control', 'no-store')).headers['x-cache']).toBe(
+        'BYPASS',
+      );
+      await request(app).get('/star');
+      expect((await request(app).get('/star')).headers['x-cache']).toBe('BYPASS');
+      expect(calls).toBe(4);
+    });
+
+    it('answers 304 only for the If-None-Match of that entry (weak comparison)', async () => {
+      const app = appOf(cacheOf(), (req, res) => {
+        res.set('ETag', req.path === '/e1' ? '"one"' : '"two"').send(req.path);
+      });
+      await request(app).get('/e1');
+      await request(app).get('/e2');
+      const hit = await request(app).get('/e1').set('If-None-Match', 'W/"one"');
+      expect(hit.status).toBe(304);
+      expect(hit.headers['x-cache']).toBe('HIT');
+      expect(hit.headers.etag).toBe('"one"');
+      const other = await request(app).get('/e1').set('If-None-Match', '"two"');
+      expect(other.status).toBe(200);
+      expect(other.text).toBe('/e1');
+    });
+  });
+
+  it('makes a strong ETag from the body when the app sets none', async () => {
+    const app = appOf(cacheOf(), (_req, res) => {
+      res.setHeader('Content-Type', 'text/plain');
+      res.end('raw body');
+    });
+    await request(app).get('/raw');
+    const hit = await request(app).get('/raw');
+    expect(hit.headers.etag).toMatch(/^"/);
+    expect(
+      (
+        await request(app)
+          .get('/raw')
+          .set('If-None-Match', hit.headers.etag ?? '')
+      ).status,
+    ).toBe(304);
+  });
+
+  it('never rewrites the app Cache-Control; s-maxage wins over max-age', async () => {
+    const app = appOf(cacheOf(), (_req, res) => {
+      res.set('Cache-Control', 'public, max-age=600, s-maxage=1').send(`v${calls}`);
+    });
+    await request(app).get('/sm');
+    const hit = await request(app).get('/sm');
+    expect(hit.headers['x-cache']).toBe('HIT');
+    expect(hit.headers['cache-control']).toBe('public, max-age=600, s-maxage=1');
+    await waitFor(async () => (await request(app).get('/sm')).headers['x-cache'] === 'MISS', 5_000);
+  });
+
+  it('ttl 0 stores only responses whose Cache-Control gives a freshness', async () => {
+    const app = appOf(cacheOf({ ttl: 0 }), (req, res) => {
+      if (req.path === '/fresh') res.set('Cache-Control', 'max-age=60');
+      res.send('x');
+    });
+    await request(app).get('/none');
+    expect((await request(app).get('/none')).headers['x-cache']).toBe('BYPASS');
+    await request(app).get('/fresh');
+    expect((await request(app).get('/fresh')).headers['x-cache']).toBe('HIT');
+  });
+
+  it('stores one variant per value of the Vary headers', async () => {
+    const app = appOf(cacheOf(), (req, res) => {
+      res.set('Vary', 'Accept-Language').send(`lang ${req.headers['accept-language']} ${calls}`);
+    });
+    await request(app).get('/v').set('Accept-Language', 'en');
+    const fr = await request(app).get('/v').set('Accept-Language', 'fr');
+    expect(fr.headers['x-cache']).toBe('MISS');
+    expect(fr.text).toBe('lang fr 2');
+    const en = await request(app).get('/v').set('Accept-Language', 'en');
+    expect(en.headers['x-cache']).toBe('HIT');
+    expect(en.text).toBe('lang en 1');
+    expect((await request(app).get('/v').set('Accept-Language', 'fr')).text).toBe('lang fr 2');
+  });
+
+  it('coalesces concurrent misses: the handler runs once, the others are served its response', async () => {
+    const app = appOf(cacheOf(), async (_req, res) => {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      res.send(`slow ${calls}`);
+    });
+    const responses = await Promise.all(Array.from({ length: 20 }, () => request(app).get('/slow')));
+    expect(calls).toBe(1);
+    expect(responses.every((response) => response.text === 'slow 1')).toBe(true);
+    expect(responses.filter((response) => response.headers['x-cache'] === 'MISS')).toHaveLength(1);
+  });
+
+  it('invalidates by tag and by path', async () => {
+    const cache = cacheOf({ tags: (req) => [`item:${String(req.query.id)}`] });
+    const app = appOf(cache, hello);
+    await request(app).get('/items?id=1');
+    await request(app).get('/items?id=2');
+    await request(app).get('/list');
+    await cache.invalidate({ tags: ['item:1'] });
+    expect((await request(app).get('/items?id=1')).headers['x-cache']).toBe('MISS');
+    expect((await request(app).get('/items?id=2')).headers['x-cache']).toBe('HIT');
+    await cache.invalidate({ paths: ['/list'] });
+    expect((await request(app).get('/list')).headers['x-cache']).toBe('MISS');
+    expect((await request(app).get('/items?id=2')).headers['x-cache']).toBe('HIT');
+  });
+
+  it('shares entries and invalidations across instances on one Redis', async () => {
+    if (target.name === 'memory') return; // one memory backend per instance: nothing to share
+    const first = cacheOf({ tags: () => ['shared'] });
+    const second = cacheOf({ tags: () => ['shared'] });
+    const appA = appOf(first, hello);
+    const appB = appOf(second, hello);
+    await request(appA).get('/shared');
+    const fromB = await request(appB).get('/shared');
+    expect(fromB.headers['x-cache']).toBe('HIT');
+    expect(fromB.text).toBe('hello 1');
+    await second.invalidate({ tags: ['shared'] });
+    expect((await request(appA).get('/shared')).headers['x-cache']).toBe('MISS');
+    await second.invalidate({ paths: ['/shared'] });
+    expect((await request(appA).get('/shared')).headers['x-cache']).toBe('MISS');
+  });
+
+  it('stale-while-revalidate: serves STALE and refreshes once in the background over loopback', async () => {
+    const app = appOf(cacheOf({ ttl: 1000, staleWhileRevalidate: '1m' }), hello);
+    const server = app.listen(0, '127.0.0.1');
+    await new Promise((resolve) => server.once('listening', resolve));
+    try {
+      await request(server).get('/swr');
+      await waitFor(async () => (await request(server).head('/swr')).headers['x-cache'] === 'STALE', 5_000);
+      await waitFor(async () => {
+        const response = await request(server).get('/swr');
+        return response.headers['x-cache'] === 'HIT' && response.text === 'hello 2';
+      }, 5_000);
+      expect(calls).toBe(2);
+    } finally {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    }
+  });
+
+  it('security: concurrent requests never share a Set-Cookie response', async () => {
+    const app = appOf(cacheOf(), async (_req, res) => {
+      const user = calls;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      res.cookie('sid', `user-${user}`).send('personal');
+    });
+    const responses = await Promise.all(Array.from({ length: 10 }, () => request(app).get('/sc')));
+    const cookies = responses.map((response) => String(response.headers['set-cookie']?.[0]).split(';')[0]);
+    expect(new Set(cookies).size).toBe(10);
+    expect(responses.every((response) => response.headers['x-cache'] !== 'HIT')).toBe(true);
+  });
+});
