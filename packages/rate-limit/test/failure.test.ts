@@ -75,17 +75,17 @@ describe('rate limit fail policy', () => {
     expect(Date.now() - started).toBeLessThan(4 * (timeout + margin));
   });
 
-  it('Fastify: failOpen false answers a 503 problem within the timeout', async () => {
+  /** A Fastify app limited through the faulty Redis, listening on a loopback port. */
+  async function serveFastify(failOpen: boolean) {
     const app = Fastify();
-    await app.register(rateLimitPlugin, {
-      redis: await connectIoredis(faulty.proxy().url),
-      limit: 1,
-      window: '1m',
-      timeout,
-      failOpen: false,
-    });
+    const redis = await connectIoredis(faulty.proxy().url);
+    await app.register(rateLimitPlugin, { redis, limit: 1, window: '1m', timeout, failOpen });
     app.get('/', async () => 'ok');
-    const listening = await listenFastify(app);
+    return listenFastify(app);
+  }
+
+  it('Fastify: failOpen false answers a 503 problem within the timeout', async () => {
+    const listening = await serveFastify(false);
     faulty.proxy().refuse();
     const response = await fetch(`${listening.url}/`);
     expect(response.status).toBe(503);
@@ -94,15 +94,7 @@ describe('rate limit fail policy', () => {
   });
 
   it('Fastify: requests are served while Redis is down', async () => {
-    const app = Fastify();
-    await app.register(rateLimitPlugin, {
-      redis: await connectIoredis(faulty.proxy().url),
-      limit: 1,
-      window: '1m',
-      timeout,
-    });
-    app.get('/', async () => 'ok');
-    const listening = await listenFastify(app);
+    const listening = await serveFastify(true);
     faulty.proxy().refuse();
     for (let i = 0; i < 3; i++) expect((await fetch(`${listening.url}/`)).status).toBe(200);
     await listening.close();
