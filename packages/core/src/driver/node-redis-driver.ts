@@ -100,9 +100,18 @@ export class NodeRedisClientDriver extends NodeRedisDriverBase implements RedisD
   }
 }
 
+/** The node-redis internal that re-reads the cluster's slot map (v4 and v5 both have it). */
+interface ClusterSlotsLike {
+  rediscover?(startWith: unknown): Promise<unknown>;
+}
+
+/** At most one topology refresh per this many ms, however many commands fail. */
+const rediscoverIntervalMs = 1_000;
+
 export class NodeRedisClusterDriver extends NodeRedisDriverBase implements RedisDriver {
   readonly cluster = true;
   readonly #cluster: NodeRedisClusterLike;
+  #lastRediscover = 0;
 
   constructor(cluster: NodeRedisClusterLike, onError: (error: Error) => void) {
     super(onError);
@@ -110,7 +119,27 @@ export class NodeRedisClusterDriver extends NodeRedisDriverBase implements Redis
   }
 
   send(args: RedisArg[], routingKey: string | undefined, options: SendOptions): Promise<unknown> {
-    return this.#cluster.sendCommand(routingKey, false, args, commandOptions(options));
+    const sent = this.#cluster.sendCommand(routingKey, false, args, commandOptions(options));
+    sent.catch(() => this.#rediscover());
+    return sent;
+  }
+
+  /**
+   * node-redis re-reads the slot map only on a MOVED or ASK reply. When a master dies, its
+   * commands wait on a connection that never comes back, so no such reply ever arrives and the
+   * client would never learn that a replica took over. After a failed command (a deadline abort
+   * included) ask it to rediscover, at most once a second.
+   */
+  #rediscover(): void {
+    const now = Date.now();
+    if (now - this.#lastRediscover < rediscoverIntervalMs) return;
+    this.#lastRediscover = now;
+    const slots = (this.#cluster as { _slots?: ClusterSlotsLike })._slots;
+    const startWith = (this.#cluster.masters[0] as { client?: unknown } | undefined)?.client;
+    if (typeof slots?.rediscover !== 'function' || startWith === undefined) return;
+    slots.rediscover(startWith).catch((error: unknown) => {
+      if (error instanceof Error) this.onError(error);
+    });
   }
 
   async masters(): Promise<NodeSender[]> {
