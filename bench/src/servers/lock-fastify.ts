@@ -1,24 +1,12 @@
 import rediwareLock from '@rediware/lock/fastify';
-import Fastify, { type FastifyInstance } from 'fastify';
-import type { Redis } from 'ioredis';
 import { Mutex } from 'redis-semaphore';
-import { ioredisClient } from './redis-clients';
+import { fastifyServer } from './fastify-server';
 import { Redlock } from './redlock';
 import { releaseWhenDone } from './release-when-done';
 import { lockTtlMs, mainPath, payload } from './routes';
-import type { ServerFactory } from './server-types';
 
 // As in lock-express.ts: a fresh key per request. The anchors acquire in a preHandler and release
 // when the raw response finishes or closes, exactly where our plugin's guard does both.
-
-function fastifyServer(setup: (app: FastifyInstance, redis: Redis) => Promise<void>): ServerFactory {
-  return async ({ redisUrl }) => {
-    const redis = await ioredisClient(redisUrl);
-    const app = Fastify({ logger: false });
-    await setup(app, redis);
-    return { app: { framework: 'fastify', app }, close: async () => void redis.disconnect() };
-  };
-}
 
 export const fastifyRediwareLock = fastifyServer(async (app, redis) => {
   let next = 0;

@@ -1,25 +1,15 @@
 import fastifyRateLimit from '@fastify/rate-limit';
 import rediwareRateLimit from '@rediware/rate-limit/fastify';
-import Fastify, { type FastifyInstance, type onRequestHookHandler } from 'fastify';
-import type { Redis } from 'ioredis';
+import type { onRequestHookHandler } from 'fastify';
 import { RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
 import type { Algorithm } from './algorithms';
-import { ioredisClient } from './redis-clients';
+import { fastifyServer } from './fastify-server';
 import { blockedLimit, blockedPath, mainPath, payload, underLimit, windowMs } from './routes';
 import type { ServerFactory } from './server-types';
 
 // As in rate-limit-express.ts: keyed by client IP, `/` far under the limit, `/blocked` at
 // `blockedLimit` per minute, one ioredis client per server. Each plugin is registered with
 // `global: false` and limits the two routes through its per-route config.
-
-function fastifyServer(setup: (app: FastifyInstance, redis: Redis) => Promise<void>): ServerFactory {
-  return async ({ redisUrl }) => {
-    const redis = await ioredisClient(redisUrl);
-    const app = Fastify({ logger: false });
-    await setup(app, redis);
-    return { app: { framework: 'fastify', app }, close: async () => void redis.disconnect() };
-  };
-}
 
 export const rediwareFastify = (algorithm: Algorithm): ServerFactory =>
   fastifyServer(async (app, redis) => {
