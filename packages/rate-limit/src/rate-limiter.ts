@@ -62,24 +62,24 @@ export function createRateLimiterFromConfig(config: RateLimiterConfig): RateLimi
   return new RedisRateLimiter(config);
 }
 
-class RedisRateLimiter implements RateLimiter {
+class RedisRateLimiter extends RediwareEmitter<RateLimitEvents> implements RateLimiter {
   readonly config: RateLimiterConfig;
   readonly #backend: Backend;
   readonly #keyspace: Keyspace;
   readonly #suffixes: readonly string[];
-  readonly #events = new RediwareEmitter<RateLimitEvents>();
   readonly #blocks: BlockCache | undefined;
   readonly #fallback: RateLimiter | undefined;
   /** The smallest capacity of all policies: a larger cost could never be admitted. */
   readonly #maxCost: number;
 
   constructor(config: RateLimiterConfig) {
+    super();
     this.config = config;
     this.#backend = createBackend({
       redis: config.redis,
       timeout: config.timeout,
       packageName: '@rediware/rate-limit',
-      onConnectionError: (error) => this.#events.emit('connectionError', error),
+      onConnectionError: (error) => this.emit('connectionError', error),
     });
     this.#keyspace = createKeyspace(config.prefix, 'rl');
     this.#suffixes = config.policies.map(
@@ -91,22 +91,6 @@ class RedisRateLimiter implements RateLimiter {
         ? new RedisRateLimiter({ ...config, redis: undefined, memoryFallback: false, blockCacheSize: 0 })
         : undefined;
     this.#maxCost = Math.min(...config.policies.map((policy) => policy.burst));
-  }
-
-  on<K extends keyof RateLimitEvents & string>(
-    event: K,
-    listener: (...args: RateLimitEvents[K]) => void,
-  ): this {
-    this.#events.on(event, listener);
-    return this;
-  }
-
-  off<K extends keyof RateLimitEvents & string>(
-    event: K,
-    listener: (...args: RateLimitEvents[K]) => void,
-  ): this {
-    this.#events.off(event, listener);
-    return this;
   }
 
   async consume(key: string, cost = 1): Promise<RateLimitResult> {
@@ -170,7 +154,7 @@ class RedisRateLimiter implements RateLimiter {
         operation: mode,
         failOpen: this.config.failOpen,
         fallback: () => this.#fallbackResult(mode, key, cost),
-        onFailure: (event) => this.#events.emit('failure', event),
+        onFailure: (event) => this.emit('failure', event),
       },
     );
   }
