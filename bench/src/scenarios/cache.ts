@@ -1,9 +1,37 @@
-import type { Scenario } from './scenario-types';
+import { cachePath } from '../servers/routes';
+import { bare } from './bare';
+import type { Configuration, Framework, Scenario } from './scenario-types';
 
-/**
- * The response cache, not measured yet: @rediware/cache does not exist. When it does, add its
- * servers to servers/registry.ts (ours L1 hit, L2 (Redis) hit and miss vs apicache with Redis,
- * all in front of a handler that takes 20 ms, plus that handler uncached) and list them here as
- * tables: the runner, the report and `--only cache` need nothing else.
- */
-export const cacheScenario: Scenario = { name: 'cache', tables: [] };
+function cacheRows(framework: Framework): Configuration[] {
+  const row = (suffix: string, label: string, role: Configuration['role'], note?: string): Configuration => ({
+    key: `${framework}-cache-${suffix}`,
+    label,
+    framework,
+    role,
+    server: `${framework}-cache-${suffix}`,
+    path: cachePath,
+    ...(note ? { note } : {}),
+  });
+  const ours = framework === 'express' ? 'rediware responseCache' : 'rediware cache plugin';
+  return [
+    bare(framework, cachePath),
+    row('uncached', '20 ms handler, no cache', 'other', 'every request runs the handler'),
+    ...(framework === 'express' ? [row('apicache', 'apicache + redis 3', 'anchor')] : []),
+    row('rw-l1', `${ours}, L1 hit`, 'ours', 'l1: true: served from process memory'),
+    row('rw-l2', `${ours}, L2 hit`, 'ours', 'no l1: every hit reads Redis'),
+    row('rw-miss', `${ours}, miss`, 'ours', 'a key per request: look up, run the handler, store'),
+  ];
+}
+
+export const cacheScenario: Scenario = {
+  name: 'cache',
+  tables: [
+    {
+      id: 'cache',
+      title: 'Response cache in front of a 20 ms handler',
+      description:
+        'GET /cached answers { hello: "world" } after 20 ms; the bare row answers it at once with no middleware (the ceiling). Hit rows serve the stored response (stored during warm-up, fresh for 10 minutes); the miss rows key every request apart, so each one misses, runs the handler and stores. rediware on one ioredis client; apicache on node_redis 3, the client it supports.',
+      configurations: [...cacheRows('express'), ...cacheRows('fastify')],
+    },
+  ],
+};

@@ -1,18 +1,19 @@
 import express from 'express';
 import Fastify from 'fastify';
-import { blockedPath, loginPath, mainPath, payload } from './routes';
+import { blockedPath, cachePath, loginPath, mainPath, payload } from './routes';
 import type { ServerFactory } from './server-types';
 
 // The ceiling: the same routes and handler with no middleware at all.
 
 export const expressBare: ServerFactory = async () => {
   const app = express();
-  for (const path of [mainPath, blockedPath, loginPath]) app.get(path, (_req, res) => void res.json(payload));
+  for (const path of [mainPath, blockedPath, loginPath, cachePath])
+    app.get(path, (_req, res) => void res.json(payload));
   return { app: { framework: 'express', app }, close: async () => {} };
 };
 
 export const fastifyBare: ServerFactory = async () => {
   const app = Fastify({ logger: false });
-  for (const path of [mainPath, blockedPath, loginPath]) app.get(path, async () => payload);
+  for (const path of [mainPath, blockedPath, loginPath, cachePath]) app.get(path, async () => payload);
   return { app: { framework: 'fastify', app }, close: async () => {} };
 };

@@ -44,6 +44,13 @@ export const serverFactories: Record<string, () => Promise<ServerFactory>> = {
   'fastify-lock-redlock': () => import('./lock-fastify').then((m) => m.fastifyRedlock),
   'fastify-lock-redis-semaphore': () => import('./lock-fastify').then((m) => m.fastifyRedisSemaphore),
 
-  // The response cache (ours L1 / L2 hit and miss vs apicache, 20 ms handler) lands here once
-  // @rediware/cache exists: see scenarios/cache.ts.
+  'express-cache-uncached': () => import('./cache-express').then((m) => m.expressUncached),
+  'express-cache-apicache': () => import('./cache-express').then((m) => m.expressApicache),
+  'express-cache-rw-l1': () => import('./cache-express').then((m) => m.expressRediwareL1),
+  'express-cache-rw-l2': () => import('./cache-express').then((m) => m.expressRediwareL2),
+  'express-cache-rw-miss': () => import('./cache-express').then((m) => m.expressRediwareMiss),
+  'fastify-cache-uncached': () => import('./cache-fastify').then((m) => m.fastifyUncached),
+  'fastify-cache-rw-l1': () => import('./cache-fastify').then((m) => m.fastifyRediwareL1),
+  'fastify-cache-rw-l2': () => import('./cache-fastify').then((m) => m.fastifyRediwareL2),
+  'fastify-cache-rw-miss': () => import('./cache-fastify').then((m) => m.fastifyRediwareMiss),
 };

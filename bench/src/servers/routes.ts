@@ -19,3 +19,9 @@ export const payload = { hello: 'world' } as const;
 export const sessionSecret = 'bench-secret-bench-secret-bench-secret-0123456789';
 export const sessionMaxAgeMs = 86_400_000;
 export const sessionUser = 'bench-user';
+
+/** The response cache's route: a handler that answers after `slowHandlerMs`. */
+export const cachePath = '/cached';
+export const slowHandlerMs = 20;
+/** Freshness of the cached responses: longer than any run, so the hit rows only ever hit. */
+export const cacheTtlMs = 600_000;

@@ -102,9 +102,10 @@ export class ResponseCache<Req> {
 
   constructor(options: unknown) {
     this.config = parseResponseCacheOptions<Req>(options);
-    const { redis, prefix, timeout } = this.config;
+    const { redis, prefix, timeout, l1 } = this.config;
     this.engine = createCache({
       ...(redis === undefined ? {} : { redis }),
+      ...(l1 === undefined ? {} : { l1 }),
       prefix,
       ...(timeout === undefined ? {} : { timeout }),
       // Every entry sets its own freshness; this only satisfies the engine's required option.

@@ -12,6 +12,7 @@ import {
   RediwareConfigError,
 } from '@rediware/core';
 import type { StorageDefaults } from './cacheability';
+import type { L1Options } from './options';
 
 /** What a route may say about how its responses are cached (the response cache's per-route options). */
 export interface ResponseCacheRouteOptions<Req> {
@@ -59,6 +60,12 @@ export interface ResponseCacheOptions<Req> extends ResponseCacheRouteOptions<Req
   trustedHosts?: readonly string[];
   /** Freshness of responses that carry none; 0: only what RFC 9111 allows. Required. */
   ttl: Duration;
+  /**
+   * An in-process tier in front of Redis, kept coherent across instances by pub/sub (the data
+   * cache's `l1` option): `true` for its defaults, or `{ maxEntries, ttl }`.
+   * @default false
+   */
+  l1?: boolean | L1Options;
 }
 
 export interface RoutePolicy<Req> {
@@ -74,6 +81,8 @@ export interface ResponseCacheConfig<Req> {
   readonly prefix: string;
   readonly timeout: number | undefined;
   readonly trustedHosts: ReadonlySet<string> | undefined;
+  /** Passed to the engine as it was given; the engine validates it. */
+  readonly l1: boolean | L1Options | undefined;
   readonly route: RoutePolicy<Req>;
 }
 
@@ -88,7 +97,7 @@ const routeKeys = [
   'maxBodySize',
   'key',
 ];
-const pluginKeys = [...routeKeys, 'redis', 'prefix', 'timeout', 'trustedHosts'];
+const pluginKeys = [...routeKeys, 'redis', 'prefix', 'timeout', 'trustedHosts', 'l1'];
 
 export function parseResponseCacheOptions<Req>(input: unknown): ResponseCacheConfig<Req> {
   const options = checkObject(input, 'options') as Partial<ResponseCacheOptions<Req>> &
@@ -103,6 +112,7 @@ export function parseResponseCacheOptions<Req>(input: unknown): ResponseCacheCon
       options.trustedHosts === undefined
         ? undefined
         : new Set(stringList(options.trustedHosts, 'trustedHosts')),
+    l1: options.l1,
     route: parseRoute<Req>(options, undefined),
   });
 }
