@@ -50,6 +50,21 @@ describe.each(targets)('express response cache on $name', (target: RedisTarget) 
     expect(calls).toBe(1);
   });
 
+  it('l1 serves hits from process memory and drops them when another instance invalidates', async () => {
+    if (target.name === 'memory') return; // one memory backend per instance: nothing to share
+    const tagged = { tags: () => ['t'] };
+    const app = appOf(cacheOf({ l1: true, ...tagged }), hello);
+    const other = cacheOf(tagged);
+    await request(app).get('/l1');
+    await waitFor(async () => (await request(app).get('/l1')).headers['x-cache'] === 'HIT');
+    await target.flush();
+    // The stored copy is gone from Redis: only the L1 tier can answer this.
+    expect((await request(app).get('/l1')).headers['x-cache']).toBe('HIT');
+    await other.invalidate({ tags: ['t'] });
+    await waitFor(async () => (await request(app).get('/l1')).headers['x-cache'] === 'MISS');
+    expect(calls).toBe(2);
+  });
+
   it('serves HEAD from the GET entry, and never stores a HEAD response as the GET entry', async () => {
     const app = appOf(cacheOf(), hello);
     const head = await request(app).head('/h');
