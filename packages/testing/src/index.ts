@@ -14,6 +14,7 @@ export {
 } from './clients';
 export { type FaultMode, type FaultProxy, startFaultProxy } from './fault-proxy';
 export { type FaultyRedis, useFaultyRedis } from './faulty-redis';
+export { pickFreePort } from './free-port';
 export { type ClusterNode, type RedisCluster, type StartClusterOptions, startCluster } from './redis-cluster';
 export { type Address, type RedisReply, RedisReplyError, redisCommand } from './redis-command';
 export { type RedisServer, redisServerNotFound, type StartRedisOptions, startRedis } from './redis-server';

@@ -1,0 +1,56 @@
+import { type IncomingHttpHeaders, type IncomingMessage, request } from 'node:http';
+
+export interface OriginResponse {
+  status: number;
+  headers: IncomingHttpHeaders;
+  body: Buffer;
+}
+
+// Node writes these itself for the response it sends; every other header goes through as the
+// origin sent it, so that what the client sees is decided by the cache, not by this forwarder.
+const managedByNode = new Set(['connection', 'keep-alive', 'transfer-encoding', 'content-length']);
+
+/** Sends the request on to the origin (method, path, headers, body) and reads its whole answer. */
+export function forwardToOrigin(
+  origin: URL,
+  method: string,
+  path: string,
+  headers: IncomingHttpHeaders,
+  body: Buffer | undefined,
+): Promise<OriginResponse> {
+  return new Promise((resolve, reject) => {
+    const outgoing = request(
+      { host: origin.hostname, port: origin.port, method, path, headers: { ...headers, host: origin.host } },
+      (incoming: IncomingMessage) => {
+        const chunks: Buffer[] = [];
+        incoming.on('data', (chunk: Buffer) => chunks.push(chunk));
+        incoming.on('error', reject);
+        incoming.on('end', () =>
+          resolve({
+            status: incoming.statusCode ?? 502,
+            headers: incoming.headers,
+            body: Buffer.concat(chunks),
+          }),
+        );
+      },
+    );
+    outgoing.on('error', reject);
+    outgoing.end(body);
+  });
+}
+
+/** The origin's headers that the proxy sets on its own response. */
+export function forwardedHeaders(headers: IncomingHttpHeaders): Array<[string, string | string[]]> {
+  return Object.entries(headers).filter(
+    (entry): entry is [string, string | string[]] => entry[1] !== undefined && !managedByNode.has(entry[0]),
+  );
+}
+
+export function readBody(stream: NodeJS.ReadableStream): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    stream.on('data', (chunk: Buffer) => chunks.push(chunk));
+    stream.on('error', reject);
+    stream.on('end', () => resolve(Buffer.concat(chunks)));
+  });
+}

@@ -1,0 +1,50 @@
+import { responseCache } from '@rediware/cache/express';
+import cachePlugin from '@rediware/cache/fastify';
+import { type ListeningApp, listenExpress, listenFastify } from '@rediware/testing';
+import express from 'express';
+import Fastify from 'fastify';
+import type { Redis } from 'ioredis';
+import { forwardedHeaders, forwardToOrigin, readBody } from './forward-to-origin';
+
+export type Framework = 'express' | 'fastify';
+
+export interface ProxyApp extends ListeningApp {
+  framework: Framework;
+}
+
+// The response cache as a shared cache in front of the suite's origin: `ttl: 0`, so every
+// freshness comes from the origin's own headers, as RFC 9111 has it. The route handler only
+// forwards; everything the suite judges is the cache's doing.
+const cacheOptions = (redis: Redis) => ({ redis, ttl: 0 });
+
+export async function startExpressProxy(origin: URL, redis: Redis): Promise<ProxyApp> {
+  const app = express();
+  app.use(responseCache(cacheOptions(redis)));
+  app.all('/{*path}', async (req, res, next) => {
+    try {
+      const body = await readBody(req);
+      const answer = await forwardToOrigin(origin, req.method, req.originalUrl, req.headers, body);
+      res.status(answer.status);
+      for (const [name, value] of forwardedHeaders(answer.headers)) res.setHeader(name, value);
+      res.end(answer.body);
+    } catch (error) {
+      next(error);
+    }
+  });
+  return { framework: 'express', ...(await listenExpress(app)) };
+}
+
+export async function startFastifyProxy(origin: URL, redis: Redis): Promise<ProxyApp> {
+  const app = Fastify({ logger: false });
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
+  await app.register(cachePlugin, cacheOptions(redis));
+  app.all('/*', async (request, reply) => {
+    const body = Buffer.isBuffer(request.body) ? request.body : undefined;
+    const answer = await forwardToOrigin(origin, request.method, request.url, request.headers, body);
+    reply.code(answer.status);
+    for (const [name, value] of forwardedHeaders(answer.headers)) reply.header(name, value);
+    return reply.send(answer.body);
+  });
+  return { framework: 'fastify', ...(await listenFastify(app)) };
+}
