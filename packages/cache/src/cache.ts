@@ -10,6 +10,10 @@ import {
   RediwareError,
 } from '@rediware/core';
 import { acquireLockScript } from './acquire-lock-script';
+import { checkBatchEntries, checkBatchKeys } from './batch-keys';
+import { getMany } from './batch-read';
+import { setMany } from './batch-write';
+import type { CacheInternals } from './cache-internals';
 import { deleteEntryScript } from './delete-entry-script';
 import { type BusMessage, InvalidationBus } from './invalidation-bus';
 import { type L1Fill, L1Tier } from './l1-tier';
@@ -39,6 +43,7 @@ import {
 import { decodeValue, type EncodedValue, encodeValue, type ValueKind } from './value-codec';
 import { VersionStamps } from './version-stamps';
 import { WakeSignals } from './wake-signals';
+import { type LoadMany, wrapMany } from './wrap-many';
 import { writeEntryScript } from './write-entry-script';
 
 export interface CacheStats {
@@ -84,6 +89,22 @@ export interface Cache {
   get<T = unknown>(key: string, options?: KeyOptions): Promise<T | undefined>;
   /** Write-through: stores `value` (after the caller wrote its database). Resolves when Redis fails. */
   set(key: string, value: unknown, options?: SetOptions): Promise<void>;
+  /**
+   * `get` for many keys: L1 first, then one Redis round trip per slot group (one on a standalone
+   * server). Results are in the order of `keys`; a miss is undefined.
+   */
+  getMany<T = unknown>(keys: readonly string[], options?: KeyOptions): Promise<Array<T | undefined>>;
+  /** `set` for many `[key, value]` pairs, sharing `options`; a later pair for a key wins. */
+  setMany(entries: ReadonlyArray<readonly [string, unknown]>, options?: SetOptions): Promise<void>;
+  /**
+   * `wrap` for many keys: one `loadMany` call for every key without a usable entry, with `wrap`'s
+   * single flight per key (in this process and across processes). Results are in the order of `keys`.
+   */
+  wrapMany<T>(
+    keys: readonly string[],
+    loadMany: LoadMany<T>,
+    options?: WrapOptions,
+  ): Promise<Array<T | undefined>>;
   /** Deletes the entry everywhere (Redis and every instance's L1). Rejects when Redis fails. */
   delete(key: string, options?: KeyOptions): Promise<void>;
   /** Every entry written with one of `tags` becomes a miss. Rejects when Redis fails. */
@@ -108,7 +129,7 @@ export function createCache(options: CacheOptions): Cache {
 }
 
 /** Where one key lives. */
-interface Location {
+export interface Location {
   /** The key as the caller gave it. */
   readonly key: string;
   readonly entryKey: string;
@@ -117,7 +138,7 @@ interface Location {
 }
 
 /** One read of an entry: its state, and whether the loader lock was taken with it. */
-interface Read {
+export interface Read {
   readonly entry: StoredEntry | undefined;
   /** Redis time of the read. */
   readonly now: number;
@@ -132,7 +153,7 @@ interface Read {
 }
 
 /** What one flight produced, shared by every caller of the flight; each decodes its own copy. */
-interface Outcome {
+export interface Outcome {
   readonly encoded: EncodedValue | undefined;
   /** The value itself when it has no encoding (not cacheable). */
   readonly value: unknown;
@@ -141,7 +162,7 @@ interface Outcome {
 }
 
 /** Fallback re-check while waiting for another process's loader, in case a message is lost. */
-const recheckMs = 500;
+export const recheckMs = 500;
 
 class RedisCache implements Cache {
   readonly config: CacheConfig;
@@ -155,6 +176,7 @@ class RedisCache implements Cache {
   readonly #signals = new WakeSignals();
   readonly #background = new Set<Promise<unknown>>();
   readonly #stats: CacheStats = { hits: 0, misses: 0, stale: 0, errors: 0 };
+  readonly #internals: CacheInternals;
 
   constructor(config: CacheConfig) {
     this.config = config;
@@ -180,6 +202,31 @@ class RedisCache implements Cache {
       onFailure: (error, operation) => this.#reportFailure(operation, error, true),
     });
     if (this.#l1) void this.#bus.ensure();
+    this.#internals = this.#shareInternals();
+  }
+
+  /** What the batch operations (batch-read.ts, batch-write.ts, wrap-many.ts) share with this instance. */
+  #shareInternals(): CacheInternals {
+    return {
+      config: this.config,
+      backend: this.#backend,
+      l1: this.#l1,
+      bus: this.#bus,
+      flights: this.#flights,
+      signals: this.#signals,
+      events: this.#events,
+      stats: this.#stats,
+      background: this.#background,
+      locate: (key, namespace) => this.#locate(key, namespace),
+      stampKeys: (location, tags) => this.#stampKeys(location, tags),
+      encode: (location, value) => this.#encode(location, value),
+      beginFill: (location) => this.#beginFill(location),
+      fillL1: (fill, read) => this.#fillL1(fill, read),
+      release: (location, token) => this.#release(location, token),
+      reportFailure: (operation, error, failedOpen) => this.#reportFailure(operation, error, failedOpen),
+      count: (status) => this.#count(status),
+      valueOf: (outcome) => this.#valueOf(outcome),
+    };
   }
 
   ready(): Promise<boolean> {
@@ -263,6 +310,29 @@ class RedisCache implements Cache {
       if (!isRedisError(error)) throw error;
       this.#reportFailure('set', error, true);
     }
+  }
+
+  async getMany<T = unknown>(
+    keys: readonly string[],
+    options: KeyOptions = {},
+  ): Promise<Array<T | undefined>> {
+    return getMany(this.#internals, checkBatchKeys(keys, 'getMany'), options) as Promise<
+      Array<T | undefined>
+    >;
+  }
+
+  async setMany(entries: ReadonlyArray<readonly [string, unknown]>, options: SetOptions = {}): Promise<void> {
+    return setMany(this.#internals, checkBatchEntries(entries), options);
+  }
+
+  async wrapMany<T>(
+    keys: readonly string[],
+    loadMany: LoadMany<T>,
+    options: WrapOptions = {},
+  ): Promise<Array<T | undefined>> {
+    return wrapMany(this.#internals, checkBatchKeys(keys, 'wrapMany'), loadMany, options) as Promise<
+      Array<T | undefined>
+    >;
   }
 
   async delete(key: string, options: KeyOptions = {}): Promise<void> {
@@ -647,16 +717,16 @@ class RedisCache implements Cache {
 }
 
 /** How long an entry lives: its stamps must live at least as long. */
-function lifetimeOf(policy: EntryPolicy): number {
+export function lifetimeOf(policy: EntryPolicy): number {
   return policy.ttlMs + Math.max(policy.staleWhileRevalidateMs, policy.staleIfErrorMs) + 60_000;
 }
 
 /** A Redis time of `read` as a local time. */
-function localTime(read: Read, redisTime: number): number {
+export function localTime(read: Read, redisTime: number): number {
   return read.localNow + (redisTime - read.now);
 }
 
-function entryOf(reply: ReadEntryReply): StoredEntry | undefined {
+export function entryOf(reply: ReadEntryReply): StoredEntry | undefined {
   if (reply.length === 3) return undefined;
   const [, , , value, kind, freshUntil, staleUntil, errorUntil, stamps, createdAt] = reply;
   return {
