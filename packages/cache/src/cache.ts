@@ -18,6 +18,7 @@ import { deleteEntryScript } from './delete-entry-script';
 import { type BusMessage, InvalidationBus } from './invalidation-bus';
 import { type L1Fill, L1Tier } from './l1-tier';
 import { type LoadContext, LoaderContext } from './load-context';
+import { awaitLoader, softTimedOut } from './loader-timeouts';
 import {
   type CacheConfig,
   type CacheOptions,
@@ -456,13 +457,27 @@ class RedisCache implements Cache {
       this.#reportFailure('wrap', error, true);
     }
     const context = new LoaderContext(location.key, background, policy, this.config);
+    const usable = read.entry && read.freshness !== 'invalid' ? read.entry : undefined;
+    const startedAt = Date.now();
+    const loading = Promise.resolve().then(() => loader(context));
     let value: unknown;
     try {
-      value = await loader(context);
+      const canServeStale = Boolean(usable && !background && localTime(read, usable.errorUntil) > startedAt);
+      const settled = await awaitLoader(loading, this.config, location.key, startedAt, canServeStale);
+      if (settled === softTimedOut && usable) {
+        // softTimeout: the caller gets the stale value now; the loader still updates the cache.
+        this.#finishLate(location, loading, context, stamps, token, startedAt);
+        return {
+          encoded: usable.value,
+          value: undefined,
+          status: 'stale',
+          ageMs: Math.max(0, read.now - usable.createdAt),
+        };
+      }
+      value = settled;
     } catch (error) {
       this.#stats.errors++;
       await this.#release(location, token);
-      const usable = read.entry && read.freshness !== 'invalid' ? read.entry : undefined;
       const servable = usable && !background && localTime(read, usable.errorUntil) > Date.now();
       this.#events.emit('loaderError', {
         key: location.key,
@@ -480,6 +495,41 @@ class RedisCache implements Cache {
       }
       throw error;
     }
+    return this.#store(location, value, context, stamps, token);
+  }
+
+  /** A loader past softTimeout: stores its value when it finishes (hardTimeout still bounds it). */
+  #finishLate(
+    location: Location,
+    loading: Promise<unknown>,
+    context: LoaderContext,
+    stamps: StampRef[] | undefined,
+    token: string,
+    startedAt: number,
+  ): void {
+    const bounded = { softTimeoutMs: undefined, hardTimeoutMs: this.config.hardTimeoutMs };
+    const task = awaitLoader(loading, bounded, location.key, startedAt, false).then(
+      (value) => this.#store(location, value, context, stamps, token),
+      async (error: unknown) => {
+        this.#stats.errors++;
+        await this.#release(location, token);
+        this.#events.emit('loaderError', { key: location.key, error, servedStale: true, background: true });
+      },
+    );
+    const tracked = task.catch(() => {});
+    this.#background.add(tracked);
+    void tracked.finally(() => this.#background.delete(tracked));
+  }
+
+  /** Caches what a loader returned (unless it asked not to) and gives the lock back. */
+  async #store(
+    location: Location,
+    value: unknown,
+    context: LoaderContext,
+    initialStamps: StampRef[] | undefined,
+    token: string,
+  ): Promise<Outcome> {
+    let stamps = initialStamps;
     const final = context.policy;
     const encoded = context.skipped || final.ttlMs === 0 ? undefined : this.#encode(location, value);
     if (!encoded) {

@@ -58,6 +58,20 @@ export interface CacheOptions {
    * @default lockTtl
    */
   lockWait?: Duration;
+  /**
+   * When a loader (of `wrap`) runs longer than this and a value inside its stale-if-error window is
+   * there, that stale value is returned at once; the loader keeps running in the background and
+   * updates the cache when it finishes. Without such a value the caller keeps waiting.
+   * @default undefined: no soft timeout
+   */
+  softTimeout?: Duration;
+  /**
+   * When a loader (of `wrap`) runs longer than this, the call gives up with an
+   * `ERR_RW_CACHE_LOADER_TIMEOUT` error (or the stale-if-error value, when there is one) and the
+   * loader's result is not cached. Also bounds a loader finishing after softTimeout.
+   * @default undefined: no hard timeout
+   */
+  hardTimeout?: Duration;
 }
 
 export interface L1Config {
@@ -77,6 +91,8 @@ export interface CacheConfig {
   readonly maxValueSize: number;
   readonly lockTtlMs: number;
   readonly lockWaitMs: number;
+  readonly softTimeoutMs: number | undefined;
+  readonly hardTimeoutMs: number | undefined;
 }
 
 const knownOptions = [
@@ -91,6 +107,8 @@ const knownOptions = [
   'maxValueSize',
   'lockTtl',
   'lockWait',
+  'softTimeout',
+  'hardTimeout',
 ];
 
 export function parseOptions(input: unknown): CacheConfig {
@@ -115,6 +133,14 @@ export function parseOptions(input: unknown): CacheConfig {
     lockTtlMs,
     lockWaitMs:
       options.lockWait === undefined ? lockTtlMs : parsePositiveDuration(options.lockWait, 'lockWait'),
+    softTimeoutMs:
+      options.softTimeout === undefined
+        ? undefined
+        : parsePositiveDuration(options.softTimeout, 'softTimeout'),
+    hardTimeoutMs:
+      options.hardTimeout === undefined
+        ? undefined
+        : parsePositiveDuration(options.hardTimeout, 'hardTimeout'),
   });
 }
 
