@@ -31,6 +31,7 @@ import {
   parseTags,
 } from './options';
 import { type ReadEntryReply, readEntryScript } from './read-entry-script';
+import { refreshAt } from './refresh-ahead';
 import { releaseLockScript } from './release-lock-script';
 import { SingleFlight } from './single-flight';
 import {
@@ -404,6 +405,11 @@ class RedisCache implements Cache {
         const ageMs = Math.max(0, read.now - entry.createdAt);
         if (read.freshness === 'fresh') {
           this.#fillL1(fill, read);
+          if (read.now >= refreshAt(entry.createdAt, entry.freshUntil, this.config.refreshAhead)) {
+            const pending = this.#refreshAhead(location, loader, policy, token, read).catch(() => {});
+            this.#background.add(pending);
+            void pending.finally(() => this.#background.delete(pending));
+          }
           return { encoded: entry.value, value: undefined, status: 'hit', ageMs };
         }
         if (fill) this.#l1?.abandon(fill);
@@ -420,6 +426,27 @@ class RedisCache implements Cache {
       }
       await subscribed;
       await expectation.wait(Math.min(remaining, recheckMs * (0.8 + Math.random() * 0.4)));
+    }
+  }
+
+  /** refreshAhead: the first reader past the point takes the lock and refreshes, once across processes. */
+  async #refreshAhead(
+    location: Location,
+    loader: Loader<unknown>,
+    policy: EntryPolicy,
+    token: string,
+    read: Read,
+  ): Promise<void> {
+    try {
+      const locked = await this.#backend.run(
+        acquireLockScript,
+        [location.lockKey],
+        [token, this.config.lockTtlMs],
+      );
+      if (locked === 1) this.#refreshInBackground(location, loader, policy, token, read);
+    } catch (error) {
+      if (!isRedisError(error)) throw error;
+      this.#reportFailure('wrap', error, true);
     }
   }
 
@@ -631,7 +658,7 @@ class RedisCache implements Cache {
     if (this.#bus.live)
       this.#l1?.set(location.entryKey, {
         value: encoded,
-        freshUntil: now + policy.ttlMs,
+        freshUntil: refreshAt(now, now + policy.ttlMs, this.config.refreshAhead),
         errorUntil: now + policy.ttlMs + policy.staleIfErrorMs,
         createdAt: now,
         stamps: stamps.map((stamp) => stamp.key),
@@ -700,7 +727,8 @@ class RedisCache implements Cache {
     if (!fill || !entry || !this.#l1) return;
     this.#l1.store(fill, {
       value: entry.value,
-      freshUntil: localTime(read, entry.freshUntil),
+      // L1 serves only up to the refresh-ahead point, so the refresh is started from a Redis read.
+      freshUntil: localTime(read, refreshAt(entry.createdAt, entry.freshUntil, this.config.refreshAhead)),
       errorUntil: localTime(read, entry.errorUntil),
       createdAt: localTime(read, entry.createdAt),
       stamps: entry.stamps.map((stamp) => stamp.key),

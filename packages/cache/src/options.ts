@@ -72,6 +72,13 @@ export interface CacheOptions {
    * @default undefined: no hard timeout
    */
   hardTimeout?: Duration;
+  /**
+   * A fraction of an entry's ttl (above 0, below 1): the first `wrap` after that point returns the
+   * cached value and refreshes it once in the background (once across processes), so hot keys never
+   * miss. The L1 tier serves an entry only up to that point.
+   * @default undefined: no refresh ahead
+   */
+  refreshAhead?: number;
 }
 
 export interface L1Config {
@@ -93,6 +100,7 @@ export interface CacheConfig {
   readonly lockWaitMs: number;
   readonly softTimeoutMs: number | undefined;
   readonly hardTimeoutMs: number | undefined;
+  readonly refreshAhead: number | undefined;
 }
 
 const knownOptions = [
@@ -109,6 +117,7 @@ const knownOptions = [
   'lockWait',
   'softTimeout',
   'hardTimeout',
+  'refreshAhead',
 ];
 
 export function parseOptions(input: unknown): CacheConfig {
@@ -141,7 +150,16 @@ export function parseOptions(input: unknown): CacheConfig {
       options.hardTimeout === undefined
         ? undefined
         : parsePositiveDuration(options.hardTimeout, 'hardTimeout'),
+    refreshAhead: parseRefreshAhead(options.refreshAhead),
   });
+}
+
+function parseRefreshAhead(value: unknown): number | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'number' || !(value > 0 && value < 1)) {
+    throw new RediwareConfigError('refreshAhead', 'a fraction of the ttl, above 0 and below 1', value);
+  }
+  return value;
 }
 
 function optionalDuration(value: unknown, option: string): number {
