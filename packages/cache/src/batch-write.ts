@@ -3,6 +3,7 @@ import { readStampVersions } from './batch-stamps';
 import { type Location, lifetimeOf } from './cache';
 import type { CacheInternals } from './cache-internals';
 import { type EntryOptions, type EntryPolicy, parseEntryOptions } from './options';
+import { refreshAt } from './refresh-ahead';
 import { encodeStamps, type StampRef } from './stored-entry';
 import type { EncodedValue } from './value-codec';
 import { writeEntriesScript } from './write-entries-script';
@@ -75,7 +76,7 @@ function keepInL1(
     if (!encoded) continue;
     internals.l1.set(location.entryKey, {
       value: encoded,
-      freshUntil: now + policy.ttlMs,
+      freshUntil: refreshAt(now, now + policy.ttlMs, internals.config.refreshAhead),
       errorUntil: now + policy.ttlMs + policy.staleIfErrorMs,
       createdAt: now,
       stamps: stamps.map((stamp) => stamp.key),
