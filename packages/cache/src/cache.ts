@@ -10,10 +10,15 @@ import {
   RediwareError,
 } from '@rediware/core';
 import { acquireLockScript } from './acquire-lock-script';
+import { checkBatchEntries, checkBatchKeys } from './batch-keys';
+import { getMany } from './batch-read';
+import { setMany } from './batch-write';
+import type { CacheInternals } from './cache-internals';
 import { deleteEntryScript } from './delete-entry-script';
 import { type BusMessage, InvalidationBus } from './invalidation-bus';
 import { type L1Fill, L1Tier } from './l1-tier';
 import { type LoadContext, LoaderContext } from './load-context';
+import { awaitLoader, softTimedOut } from './loader-timeouts';
 import {
   type CacheConfig,
   type CacheOptions,
@@ -26,6 +31,7 @@ import {
   parseTags,
 } from './options';
 import { type ReadEntryReply, readEntryScript } from './read-entry-script';
+import { refreshAt } from './refresh-ahead';
 import { releaseLockScript } from './release-lock-script';
 import { SingleFlight } from './single-flight';
 import {
@@ -39,6 +45,7 @@ import {
 import { decodeValue, type EncodedValue, encodeValue, type ValueKind } from './value-codec';
 import { VersionStamps } from './version-stamps';
 import { WakeSignals } from './wake-signals';
+import { type LoadMany, wrapMany } from './wrap-many';
 import { writeEntryScript } from './write-entry-script';
 
 export interface CacheStats {
@@ -84,6 +91,22 @@ export interface Cache {
   get<T = unknown>(key: string, options?: KeyOptions): Promise<T | undefined>;
   /** Write-through: stores `value` (after the caller wrote its database). Resolves when Redis fails. */
   set(key: string, value: unknown, options?: SetOptions): Promise<void>;
+  /**
+   * `get` for many keys: L1 first, then one Redis round trip per slot group (one on a standalone
+   * server). Results are in the order of `keys`; a miss is undefined.
+   */
+  getMany<T = unknown>(keys: readonly string[], options?: KeyOptions): Promise<Array<T | undefined>>;
+  /** `set` for many `[key, value]` pairs, sharing `options`; a later pair for a key wins. */
+  setMany(entries: ReadonlyArray<readonly [string, unknown]>, options?: SetOptions): Promise<void>;
+  /**
+   * `wrap` for many keys: one `loadMany` call for every key without a usable entry, with `wrap`'s
+   * single flight per key (in this process and across processes). Results are in the order of `keys`.
+   */
+  wrapMany<T>(
+    keys: readonly string[],
+    loadMany: LoadMany<T>,
+    options?: WrapOptions,
+  ): Promise<Array<T | undefined>>;
   /** Deletes the entry everywhere (Redis and every instance's L1). Rejects when Redis fails. */
   delete(key: string, options?: KeyOptions): Promise<void>;
   /** Every entry written with one of `tags` becomes a miss. Rejects when Redis fails. */
@@ -108,7 +131,7 @@ export function createCache(options: CacheOptions): Cache {
 }
 
 /** Where one key lives. */
-interface Location {
+export interface Location {
   /** The key as the caller gave it. */
   readonly key: string;
   readonly entryKey: string;
@@ -117,7 +140,7 @@ interface Location {
 }
 
 /** One read of an entry: its state, and whether the loader lock was taken with it. */
-interface Read {
+export interface Read {
   readonly entry: StoredEntry | undefined;
   /** Redis time of the read. */
   readonly now: number;
@@ -132,7 +155,7 @@ interface Read {
 }
 
 /** What one flight produced, shared by every caller of the flight; each decodes its own copy. */
-interface Outcome {
+export interface Outcome {
   readonly encoded: EncodedValue | undefined;
   /** The value itself when it has no encoding (not cacheable). */
   readonly value: unknown;
@@ -141,7 +164,7 @@ interface Outcome {
 }
 
 /** Fallback re-check while waiting for another process's loader, in case a message is lost. */
-const recheckMs = 500;
+export const recheckMs = 500;
 
 class RedisCache implements Cache {
   readonly config: CacheConfig;
@@ -155,6 +178,7 @@ class RedisCache implements Cache {
   readonly #signals = new WakeSignals();
   readonly #background = new Set<Promise<unknown>>();
   readonly #stats: CacheStats = { hits: 0, misses: 0, stale: 0, errors: 0 };
+  readonly #internals: CacheInternals;
 
   constructor(config: CacheConfig) {
     this.config = config;
@@ -180,6 +204,31 @@ class RedisCache implements Cache {
       onFailure: (error, operation) => this.#reportFailure(operation, error, true),
     });
     if (this.#l1) void this.#bus.ensure();
+    this.#internals = this.#shareInternals();
+  }
+
+  /** What the batch operations (batch-read.ts, batch-write.ts, wrap-many.ts) share with this instance. */
+  #shareInternals(): CacheInternals {
+    return {
+      config: this.config,
+      backend: this.#backend,
+      l1: this.#l1,
+      bus: this.#bus,
+      flights: this.#flights,
+      signals: this.#signals,
+      events: this.#events,
+      stats: this.#stats,
+      background: this.#background,
+      locate: (key, namespace) => this.#locate(key, namespace),
+      stampKeys: (location, tags) => this.#stampKeys(location, tags),
+      encode: (location, value) => this.#encode(location, value),
+      beginFill: (location) => this.#beginFill(location),
+      fillL1: (fill, read) => this.#fillL1(fill, read),
+      release: (location, token) => this.#release(location, token),
+      reportFailure: (operation, error, failedOpen) => this.#reportFailure(operation, error, failedOpen),
+      count: (status) => this.#count(status),
+      valueOf: (outcome) => this.#valueOf(outcome),
+    };
   }
 
   ready(): Promise<boolean> {
@@ -265,6 +314,29 @@ class RedisCache implements Cache {
     }
   }
 
+  async getMany<T = unknown>(
+    keys: readonly string[],
+    options: KeyOptions = {},
+  ): Promise<Array<T | undefined>> {
+    return getMany(this.#internals, checkBatchKeys(keys, 'getMany'), options) as Promise<
+      Array<T | undefined>
+    >;
+  }
+
+  async setMany(entries: ReadonlyArray<readonly [string, unknown]>, options: SetOptions = {}): Promise<void> {
+    return setMany(this.#internals, checkBatchEntries(entries), options);
+  }
+
+  async wrapMany<T>(
+    keys: readonly string[],
+    loadMany: LoadMany<T>,
+    options: WrapOptions = {},
+  ): Promise<Array<T | undefined>> {
+    return wrapMany(this.#internals, checkBatchKeys(keys, 'wrapMany'), loadMany, options) as Promise<
+      Array<T | undefined>
+    >;
+  }
+
   async delete(key: string, options: KeyOptions = {}): Promise<void> {
     const location = this.#locate(key, options.namespace);
     this.#l1?.evictKey(location.entryKey);
@@ -333,6 +405,11 @@ class RedisCache implements Cache {
         const ageMs = Math.max(0, read.now - entry.createdAt);
         if (read.freshness === 'fresh') {
           this.#fillL1(fill, read);
+          if (read.now >= refreshAt(entry.createdAt, entry.freshUntil, this.config.refreshAhead)) {
+            const pending = this.#refreshAhead(location, loader, policy, token, read).catch(() => {});
+            this.#background.add(pending);
+            void pending.finally(() => this.#background.delete(pending));
+          }
           return { encoded: entry.value, value: undefined, status: 'hit', ageMs };
         }
         if (fill) this.#l1?.abandon(fill);
@@ -349,6 +426,27 @@ class RedisCache implements Cache {
       }
       await subscribed;
       await expectation.wait(Math.min(remaining, recheckMs * (0.8 + Math.random() * 0.4)));
+    }
+  }
+
+  /** refreshAhead: the first reader past the point takes the lock and refreshes, once across processes. */
+  async #refreshAhead(
+    location: Location,
+    loader: Loader<unknown>,
+    policy: EntryPolicy,
+    token: string,
+    read: Read,
+  ): Promise<void> {
+    try {
+      const locked = await this.#backend.run(
+        acquireLockScript,
+        [location.lockKey],
+        [token, this.config.lockTtlMs],
+      );
+      if (locked === 1) this.#refreshInBackground(location, loader, policy, token, read);
+    } catch (error) {
+      if (!isRedisError(error)) throw error;
+      this.#reportFailure('wrap', error, true);
     }
   }
 
@@ -386,13 +484,27 @@ class RedisCache implements Cache {
       this.#reportFailure('wrap', error, true);
     }
     const context = new LoaderContext(location.key, background, policy, this.config);
+    const usable = read.entry && read.freshness !== 'invalid' ? read.entry : undefined;
+    const startedAt = Date.now();
+    const loading = Promise.resolve().then(() => loader(context));
     let value: unknown;
     try {
-      value = await loader(context);
+      const canServeStale = Boolean(usable && !background && localTime(read, usable.errorUntil) > startedAt);
+      const settled = await awaitLoader(loading, this.config, location.key, startedAt, canServeStale);
+      if (settled === softTimedOut && usable) {
+        // softTimeout: the caller gets the stale value now; the loader still updates the cache.
+        this.#finishLate(location, loading, context, stamps, token, startedAt);
+        return {
+          encoded: usable.value,
+          value: undefined,
+          status: 'stale',
+          ageMs: Math.max(0, read.now - usable.createdAt),
+        };
+      }
+      value = settled;
     } catch (error) {
       this.#stats.errors++;
       await this.#release(location, token);
-      const usable = read.entry && read.freshness !== 'invalid' ? read.entry : undefined;
       const servable = usable && !background && localTime(read, usable.errorUntil) > Date.now();
       this.#events.emit('loaderError', {
         key: location.key,
@@ -410,6 +522,41 @@ class RedisCache implements Cache {
       }
       throw error;
     }
+    return this.#store(location, value, context, stamps, token);
+  }
+
+  /** A loader past softTimeout: stores its value when it finishes (hardTimeout still bounds it). */
+  #finishLate(
+    location: Location,
+    loading: Promise<unknown>,
+    context: LoaderContext,
+    stamps: StampRef[] | undefined,
+    token: string,
+    startedAt: number,
+  ): void {
+    const bounded = { softTimeoutMs: undefined, hardTimeoutMs: this.config.hardTimeoutMs };
+    const task = awaitLoader(loading, bounded, location.key, startedAt, false).then(
+      (value) => this.#store(location, value, context, stamps, token),
+      async (error: unknown) => {
+        this.#stats.errors++;
+        await this.#release(location, token);
+        this.#events.emit('loaderError', { key: location.key, error, servedStale: true, background: true });
+      },
+    );
+    const tracked = task.catch(() => {});
+    this.#background.add(tracked);
+    void tracked.finally(() => this.#background.delete(tracked));
+  }
+
+  /** Caches what a loader returned (unless it asked not to) and gives the lock back. */
+  async #store(
+    location: Location,
+    value: unknown,
+    context: LoaderContext,
+    initialStamps: StampRef[] | undefined,
+    token: string,
+  ): Promise<Outcome> {
+    let stamps = initialStamps;
     const final = context.policy;
     const encoded = context.skipped || final.ttlMs === 0 ? undefined : this.#encode(location, value);
     if (!encoded) {
@@ -511,7 +658,7 @@ class RedisCache implements Cache {
     if (this.#bus.live)
       this.#l1?.set(location.entryKey, {
         value: encoded,
-        freshUntil: now + policy.ttlMs,
+        freshUntil: refreshAt(now, now + policy.ttlMs, this.config.refreshAhead),
         errorUntil: now + policy.ttlMs + policy.staleIfErrorMs,
         createdAt: now,
         stamps: stamps.map((stamp) => stamp.key),
@@ -580,7 +727,8 @@ class RedisCache implements Cache {
     if (!fill || !entry || !this.#l1) return;
     this.#l1.store(fill, {
       value: entry.value,
-      freshUntil: localTime(read, entry.freshUntil),
+      // L1 serves only up to the refresh-ahead point, so the refresh is started from a Redis read.
+      freshUntil: localTime(read, refreshAt(entry.createdAt, entry.freshUntil, this.config.refreshAhead)),
       errorUntil: localTime(read, entry.errorUntil),
       createdAt: localTime(read, entry.createdAt),
       stamps: entry.stamps.map((stamp) => stamp.key),
@@ -647,16 +795,16 @@ class RedisCache implements Cache {
 }
 
 /** How long an entry lives: its stamps must live at least as long. */
-function lifetimeOf(policy: EntryPolicy): number {
+export function lifetimeOf(policy: EntryPolicy): number {
   return policy.ttlMs + Math.max(policy.staleWhileRevalidateMs, policy.staleIfErrorMs) + 60_000;
 }
 
 /** A Redis time of `read` as a local time. */
-function localTime(read: Read, redisTime: number): number {
+export function localTime(read: Read, redisTime: number): number {
   return read.localNow + (redisTime - read.now);
 }
 
-function entryOf(reply: ReadEntryReply): StoredEntry | undefined {
+export function entryOf(reply: ReadEntryReply): StoredEntry | undefined {
   if (reply.length === 3) return undefined;
   const [, , , value, kind, freshUntil, staleUntil, errorUntil, stamps, createdAt] = reply;
   return {

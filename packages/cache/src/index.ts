@@ -12,3 +12,4 @@ export {
 export type { LoadContext } from './load-context';
 export type { CacheConfig, CacheOptions, EntryOptions, KeyOptions, L1Options } from './options';
 export { jsonSerializer, type Serializer } from './value-codec';
+export type { LoadMany, LoadManyContext } from './wrap-many';

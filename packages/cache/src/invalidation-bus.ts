@@ -15,7 +15,8 @@ interface WireMessage {
   /** The instance that sent it: instances ignore their own messages. */
   o: string;
   t: BusMessageKind;
-  k: string;
+  /** One key, or several (a batch write names all its keys in one message). */
+  k: string | string[];
   w?: number;
 }
 
@@ -83,6 +84,18 @@ export class InvalidationBus {
     return this.#subscription.then((subscription) => subscription !== undefined);
   }
 
+  get channel(): string {
+    return this.#channel;
+  }
+
+  /**
+   * A message naming several entry keys, without its change time and closing brace: a batch
+   * write script appends the time it wrote at and publishes it in the same round trip.
+   */
+  keysMessageHead(keys: readonly string[]): string {
+    return `${JSON.stringify({ o: this.#origin, t: 'key', k: keys }).slice(0, -1)},"w":`;
+  }
+
   /** Rejects with the RedisError when Redis fails. */
   async publish(kind: BusMessageKind, key: string, changedAt?: number): Promise<void> {
     const message: WireMessage = { o: this.#origin, t: kind, k: key };
@@ -107,13 +120,17 @@ export class InvalidationBus {
     }
     // Any message, our own echo included, proves the subscription works again after a failure.
     if (!this.#closed) this.#live = true;
-    if (message.o === this.#origin || typeof message.k !== 'string') return;
+    if (message.o === this.#origin) return;
     if (message.t !== 'key' && message.t !== 'stamp') return;
-    this.#onMessage({
-      kind: message.t,
-      key: message.k,
-      changedAt: typeof message.w === 'number' ? message.w : undefined,
-    });
+    const keys = Array.isArray(message.k) ? message.k : [message.k];
+    for (const key of keys) {
+      if (typeof key !== 'string') continue;
+      this.#onMessage({
+        kind: message.t,
+        key,
+        changedAt: typeof message.w === 'number' ? message.w : undefined,
+      });
+    }
   }
 
   async close(): Promise<void> {

@@ -58,6 +58,27 @@ export interface CacheOptions {
    * @default lockTtl
    */
   lockWait?: Duration;
+  /**
+   * When a loader (of `wrap`) runs longer than this and a value inside its stale-if-error window is
+   * there, that stale value is returned at once; the loader keeps running in the background and
+   * updates the cache when it finishes. Without such a value the caller keeps waiting.
+   * @default undefined: no soft timeout
+   */
+  softTimeout?: Duration;
+  /**
+   * When a loader (of `wrap`) runs longer than this, the call gives up with an
+   * `ERR_RW_CACHE_LOADER_TIMEOUT` error (or the stale-if-error value, when there is one) and the
+   * loader's result is not cached. Also bounds a loader finishing after softTimeout.
+   * @default undefined: no hard timeout
+   */
+  hardTimeout?: Duration;
+  /**
+   * A fraction of an entry's ttl (above 0, below 1): the first `wrap` after that point returns the
+   * cached value and refreshes it once in the background (once across processes), so hot keys never
+   * miss. The L1 tier serves an entry only up to that point.
+   * @default undefined: no refresh ahead
+   */
+  refreshAhead?: number;
 }
 
 export interface L1Config {
@@ -77,6 +98,9 @@ export interface CacheConfig {
   readonly maxValueSize: number;
   readonly lockTtlMs: number;
   readonly lockWaitMs: number;
+  readonly softTimeoutMs: number | undefined;
+  readonly hardTimeoutMs: number | undefined;
+  readonly refreshAhead: number | undefined;
 }
 
 const knownOptions = [
@@ -91,6 +115,9 @@ const knownOptions = [
   'maxValueSize',
   'lockTtl',
   'lockWait',
+  'softTimeout',
+  'hardTimeout',
+  'refreshAhead',
 ];
 
 export function parseOptions(input: unknown): CacheConfig {
@@ -115,7 +142,24 @@ export function parseOptions(input: unknown): CacheConfig {
     lockTtlMs,
     lockWaitMs:
       options.lockWait === undefined ? lockTtlMs : parsePositiveDuration(options.lockWait, 'lockWait'),
+    softTimeoutMs:
+      options.softTimeout === undefined
+        ? undefined
+        : parsePositiveDuration(options.softTimeout, 'softTimeout'),
+    hardTimeoutMs:
+      options.hardTimeout === undefined
+        ? undefined
+        : parsePositiveDuration(options.hardTimeout, 'hardTimeout'),
+    refreshAhead: parseRefreshAhead(options.refreshAhead),
   });
+}
+
+function parseRefreshAhead(value: unknown): number | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'number' || !(value > 0 && value < 1)) {
+    throw new RediwareConfigError('refreshAhead', 'a fraction of the ttl, above 0 and below 1', value);
+  }
+  return value;
 }
 
 function optionalDuration(value: unknown, option: string): number {

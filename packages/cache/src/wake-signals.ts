@@ -13,22 +13,31 @@ export class WakeSignals {
   readonly #waiting = new Map<string, Set<() => void>>();
 
   expect(key: string): Expectation {
+    return this.expectAny([key]);
+  }
+
+  /** One expectation woken by news about any of `keys` (a batch waiting for several loaders). */
+  expectAny(keys: readonly string[]): Expectation {
     let woken = false;
     let resolveWait: (() => void) | undefined;
     const onWake = () => {
       woken = true;
       resolveWait?.();
     };
-    let set = this.#waiting.get(key);
-    if (!set) {
-      set = new Set();
-      this.#waiting.set(key, set);
+    for (const key of keys) {
+      let set = this.#waiting.get(key);
+      if (!set) {
+        set = new Set();
+        this.#waiting.set(key, set);
+      }
+      set.add(onWake);
     }
-    set.add(onWake);
     const cancel = () => {
-      const listeners = this.#waiting.get(key);
-      listeners?.delete(onWake);
-      if (listeners?.size === 0) this.#waiting.delete(key);
+      for (const key of keys) {
+        const listeners = this.#waiting.get(key);
+        listeners?.delete(onWake);
+        if (listeners?.size === 0) this.#waiting.delete(key);
+      }
     };
     return {
       cancel,

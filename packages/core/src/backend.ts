@@ -3,6 +3,11 @@ import type { Script, ScriptArg } from './script';
 export interface RunOptions {
   /** Return bulk strings as Buffers instead of UTF-8 strings. */
   buffers?: boolean;
+  /**
+   * The keys are one group from `slotGroups`: they may hold different hash tags (one slot on a
+   * cluster, anything on a standalone server).
+   */
+  batch?: boolean;
 }
 
 export interface Subscription {
@@ -25,6 +30,8 @@ export interface Backend {
     args: readonly ScriptArg[],
     options?: RunOptions,
   ): Promise<Reply>;
+  /** Groups of key indexes that one batch script call may touch together (see groupBySlot). */
+  slotGroups(keys: readonly string[]): number[][];
   publish(channel: string, message: string): Promise<void>;
   /** Resolves once the subscription is active, so a message published afterwards is received. */
   subscribe(channel: string, listener: (message: string) => void): Promise<Subscription>;

@@ -47,3 +47,4 @@ export {
   type ScriptArg,
   type ScriptDefinition,
 } from './script';
+export { groupBySlot } from './slot-groups';

@@ -4,6 +4,7 @@ import type { Clock } from './clock';
 import { MemoryStore } from './memory-store';
 import { assertSameSlot } from './same-slot';
 import type { Script, ScriptArg } from './script';
+import { groupBySlot } from './slot-groups';
 
 export interface MemoryBackendOptions {
   clock: Clock;
@@ -34,13 +35,17 @@ export class MemoryBackend implements Backend {
     args: readonly ScriptArg[],
     options: RunOptions = {},
   ): Promise<Reply> {
-    assertSameSlot(keys, script.name);
+    if (!options.batch) assertSameSlot(keys, script.name);
     const reply = script.memory(
       { store: this.store, now: this.#clock(), publish: this.#deliver },
       keys,
       args,
     );
     return asRedisReply(reply, options.buffers === true) as Reply;
+  }
+
+  slotGroups(keys: readonly string[]): number[][] {
+    return groupBySlot(keys, false);
   }
 
   async publish(channel: string, message: string): Promise<void> {

@@ -5,6 +5,7 @@ import type { RedisDriver } from './driver/driver';
 import type { RedisArg } from './driver/redis-client';
 import { assertSameSlot } from './same-slot';
 import type { Script, ScriptArg } from './script';
+import { assertOneSlot, groupBySlot } from './slot-groups';
 
 /** Runs every operation through a RedisDriver, each under the deadline, errors classified. */
 export class RedisBackend implements Backend {
@@ -26,7 +27,8 @@ export class RedisBackend implements Backend {
     args: readonly ScriptArg[],
     options: RunOptions = {},
   ): Promise<Reply> {
-    assertSameSlot(keys, script.name);
+    if (!options.batch) assertSameSlot(keys, script.name);
+    else if (this.cluster) assertOneSlot(keys, script.name);
     const tail: RedisArg[] = [String(keys.length), ...keys, ...args.map(toRedisArg)];
     return this.#call(`script ${script.name}`, (deadline) =>
       this.#evalsha(script, tail, keys[0], options.buffers === true, deadline),
@@ -49,6 +51,10 @@ export class RedisBackend implements Backend {
       if (!isNoScriptError(error) || deadline.expired) throw error;
       return this.#driver.send(['EVAL', script.source, ...tail], routingKey, options);
     }
+  }
+
+  slotGroups(keys: readonly string[]): number[][] {
+    return groupBySlot(keys, this.cluster);
   }
 
   async publish(channel: string, message: string): Promise<void> {

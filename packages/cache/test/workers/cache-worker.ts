@@ -20,8 +20,9 @@ let loaderCalls = 0;
 
 interface Command {
   id: number;
-  op: 'wrapMany' | 'get' | 'stats' | 'exit';
+  op: 'wrapMany' | 'loadMany' | 'get' | 'stats' | 'exit';
   key?: string;
+  keys?: string[];
   count?: number;
   loadMs?: number;
 }
@@ -40,6 +41,17 @@ process.on('message', async (command: Command) => {
         ),
       );
       reply({ loaderCalls, values });
+      break;
+    }
+    case 'loadMany': {
+      // One real wrapMany per call (the op above is many concurrent wraps); reports the keys loaded here.
+      const loaded: string[] = [];
+      const values = await cache.wrapMany(command.keys ?? [], async (missing) => {
+        loaded.push(...missing);
+        await sleep(command.loadMs ?? 0);
+        return missing.map((key) => ({ key, loadedBy: process.pid }));
+      });
+      reply({ loaded, values });
       break;
     }
     case 'get':

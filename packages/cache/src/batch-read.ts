@@ -1,0 +1,96 @@
+import { isRedisError } from '@rediware/core';
+import { readStampVersions } from './batch-stamps';
+import { entryOf, type Location, type Read } from './cache';
+import type { CacheInternals } from './cache-internals';
+import type { KeyOptions } from './options';
+import { readEntriesScript } from './read-entries-script';
+import type { ReadEntryReply } from './read-entry-script';
+import { freshnessOf } from './stored-entry';
+import { decodeValue, type EncodedValue } from './value-codec';
+
+/**
+ * Reads many entries: one round trip per slot group (one on a standalone server), in parallel,
+ * then one for the stamps the entries recorded, if any. With a token, the loader lock of each
+ * entry that is not fresh is tried in the same round trip, as `wrap`'s read does.
+ */
+export async function readEntries(
+  internals: CacheInternals,
+  locations: readonly Location[],
+  token: string,
+): Promise<Read[]> {
+  const { backend, config } = internals;
+  const localNow = Date.now();
+  const replies = new Array<ReadEntryReply>(locations.length);
+  await Promise.all(
+    backend.slotGroups(locations.map((location) => location.entryKey)).map(async (group) => {
+      const keys = group.flatMap((i) => [locations[i]?.entryKey, locations[i]?.lockKey] as string[]);
+      const groupReplies = await backend.run(readEntriesScript, keys, [token, config.lockTtlMs], {
+        buffers: true,
+        batch: true,
+      });
+      group.forEach((index, i) => {
+        replies[index] = groupReplies[i] as ReadEntryReply;
+      });
+    }),
+  );
+  const reads = replies.map((reply) => ({ reply, entry: entryOf(reply), now: Number(reply[0]) }));
+  const recorded = reads.flatMap(({ entry, now }) =>
+    entry && freshnessOf(entry, now) !== 'expired' ? entry.stamps.map((stamp) => stamp.key) : [],
+  );
+  const versions = recorded.length > 0 ? await readStampVersions(backend, recorded, 0) : new Map();
+  return reads.map(({ reply, entry, now }): Read => {
+    const base = { entry, now, nowUs: Number(reply[1]), localNow, locked: Number(reply[2]) === 1 };
+    if (!entry) return { ...base, freshness: 'missing', triedLock: token !== '' };
+    let freshness: Read['freshness'] = freshnessOf(entry, now);
+    if (freshness !== 'expired' && entry.stamps.some((stamp) => versions.get(stamp.key) !== stamp.version)) {
+      freshness = 'invalid';
+    }
+    return { ...base, freshness, triedLock: token !== '' && freshnessOf(entry, now) !== 'fresh' };
+  });
+}
+
+/** `getMany`: L1 first, then one batch read of the rest; a miss (or a Redis failure) is undefined. */
+export async function getMany(
+  internals: CacheInternals,
+  keys: readonly string[],
+  options: KeyOptions,
+): Promise<unknown[]> {
+  const unique = [...new Set(keys)];
+  const locations = unique.map((key) => internals.locate(key, options.namespace));
+  if (locations.length === 0) return [];
+  void internals.bus.ensure();
+  const found = new Map<string, EncodedValue>();
+  const remote = locations.filter((location) => {
+    const local = internals.l1?.fresh(location.entryKey);
+    if (local) found.set(location.key, local.value);
+    return !local;
+  });
+  if (remote.length > 0) await readRemote(internals, remote, found);
+  internals.stats.hits += found.size;
+  internals.stats.misses += unique.length - found.size;
+  return keys.map((key) => {
+    const encoded = found.get(key);
+    return encoded && decodeValue(encoded, internals.config.serializer);
+  });
+}
+
+async function readRemote(
+  internals: CacheInternals,
+  locations: readonly Location[],
+  found: Map<string, EncodedValue>,
+): Promise<void> {
+  const fills = locations.map((location) => internals.beginFill(location));
+  try {
+    const reads = await readEntries(internals, locations, '');
+    reads.forEach((read, i) => {
+      if (read.freshness !== 'fresh' || !read.entry) return;
+      internals.fillL1(fills[i], read);
+      found.set((locations[i] as Location).key, read.entry.value);
+    });
+  } catch (error) {
+    if (!isRedisError(error)) throw error;
+    internals.reportFailure('getMany', error, true);
+  } finally {
+    for (const fill of fills) if (fill) internals.l1?.abandon(fill);
+  }
+}

@@ -1,0 +1,341 @@
+import { randomUUID } from 'node:crypto';
+import { isRedisError, RediwareError } from '@rediware/core';
+import { acquireLockScript } from './acquire-lock-script';
+import { readEntries } from './batch-read';
+import { captureStamps, writeEntries } from './batch-write';
+import { type Location, localTime, type Outcome, type Read, recheckMs } from './cache';
+import type { CacheInternals } from './cache-internals';
+import { type EntryOptions, type EntryPolicy, parseEntryOptions } from './options';
+import type { StampRef } from './stored-entry';
+import { encodeValue } from './value-codec';
+
+/** What `loadMany` receives besides the keys. */
+export interface LoadManyContext {
+  /** True when this load refreshes stale entries in the background. */
+  readonly refreshing: boolean;
+}
+
+/**
+ * Loads the values of the keys `wrapMany` found no usable entry for, in one call: an array in the
+ * order of `keys` (same length), or a Map by key. `undefined` (or a key absent from the Map) is
+ * returned as undefined and not cached.
+ */
+export type LoadMany<T> = (
+  keys: string[],
+  context: LoadManyContext,
+) =>
+  | ReadonlyArray<T | undefined>
+  | ReadonlyMap<string, T>
+  | Promise<ReadonlyArray<T | undefined> | ReadonlyMap<string, T>>;
+
+interface Deferred {
+  readonly location: Location;
+  resolve(outcome: Outcome): void;
+  reject(error: unknown): void;
+}
+
+interface Pending {
+  readonly item: Deferred;
+  readonly read: Read;
+}
+
+/**
+ * `wrapMany`: per key the single flight of `wrap` (a key already in flight in this process, from
+ * `wrap` or another batch, is joined; across processes the same loader locks and bus wake-ups),
+ * with every read batched and every miss loaded by one `loadMany` call.
+ */
+export async function wrapMany(
+  internals: CacheInternals,
+  keys: readonly string[],
+  loadMany: LoadMany<unknown>,
+  options: EntryOptions,
+): Promise<unknown[]> {
+  if (typeof loadMany !== 'function') {
+    throw new RediwareError('ERR_RW_CACHE_LOADER', 'The loadMany of wrapMany must be a function.');
+  }
+  const unique = [...new Set(keys)];
+  if (unique.length === 0) return [];
+  const policy = parseEntryOptions(options, internals.config);
+  const locations = unique.map((key) => internals.locate(key, options.namespace));
+  void internals.bus.ensure();
+  const own: Deferred[] = [];
+  const outcomes = locations.map((location): Promise<Outcome> => {
+    const local = internals.l1?.fresh(location.entryKey);
+    if (local) {
+      return Promise.resolve({
+        encoded: local.value,
+        value: undefined,
+        status: 'hit',
+        ageMs: Date.now() - local.createdAt,
+      });
+    }
+    return internals.flights.run(
+      location.entryKey,
+      () => new Promise<Outcome>((resolve, reject) => own.push({ location, resolve, reject })),
+    );
+  });
+  if (own.length > 0) void batchFlight(internals, own, loadMany, policy);
+  const settled = await Promise.all(outcomes);
+  const byKey = new Map<string, Outcome>();
+  settled.forEach((outcome, i) => {
+    internals.count(outcome.status);
+    byKey.set(unique[i] as string, outcome);
+  });
+  // Decoded per position: every caller (and a key asked twice) gets its own copy.
+  return keys.map((key) => internals.valueOf(byKey.get(key) as Outcome));
+}
+
+/** The cross-process part of `wrap`'s flight, for many keys at once. Settles every deferred. */
+async function batchFlight(
+  internals: CacheInternals,
+  items: readonly Deferred[],
+  loadMany: LoadMany<unknown>,
+  policy: EntryPolicy,
+): Promise<void> {
+  const token = randomUUID();
+  const deadline = Date.now() + internals.config.lockWaitMs;
+  const subscribed = internals.bus.ensure();
+  const loads: Promise<void>[] = [];
+  let pending = items;
+  try {
+    while (pending.length > 0) {
+      const expectation = internals.signals.expectAny(pending.map((item) => item.location.entryKey));
+      let reads: Read[];
+      try {
+        reads = await readAndLock(internals, pending, token);
+      } catch (error) {
+        expectation.cancel();
+        if (!isRedisError(error)) throw error;
+        internals.reportFailure('wrapMany', error, true);
+        loads.push(loadWithoutRedis(internals, pending, loadMany));
+        break;
+      }
+      const remaining = deadline - Date.now();
+      const waiting = route(internals, pending, reads, remaining <= 0, token, loadMany, policy, loads);
+      pending = waiting;
+      if (pending.length === 0) {
+        expectation.cancel();
+        break;
+      }
+      await subscribed;
+      await expectation.wait(Math.min(remaining, recheckMs * (0.8 + Math.random() * 0.4)));
+    }
+    await Promise.all(loads);
+  } catch (error) {
+    for (const item of items) item.reject(error);
+  }
+}
+
+/** One batch read (filling L1 with what is fresh), then the locks of entries invalidated by stamps. */
+async function readAndLock(
+  internals: CacheInternals,
+  pending: readonly Deferred[],
+  token: string,
+): Promise<Read[]> {
+  const locations = pending.map((item) => item.location);
+  const fills = locations.map((location) => internals.beginFill(location));
+  try {
+    const reads = await readEntries(internals, locations, token);
+    await Promise.all(
+      reads.map(async (read, i) => {
+        if (read.freshness === 'fresh') internals.fillL1(fills[i], read);
+        // Fresh by time but invalidated by a stamp: the script did not try the lock.
+        if (read.locked || read.triedLock || read.freshness === 'fresh' || read.freshness === 'stale') return;
+        const lockKey = (locations[i] as Location).lockKey;
+        read.locked =
+          (await internals.backend.run(acquireLockScript, [lockKey], [token, internals.config.lockTtlMs])) ===
+          1;
+      }),
+    );
+    return reads;
+  } finally {
+    for (const fill of fills) if (fill) internals.l1?.abandon(fill);
+  }
+}
+
+/** Settles what a read answers, starts the loads it calls for; returns the keys left waiting. */
+function route(
+  internals: CacheInternals,
+  pending: readonly Deferred[],
+  reads: readonly Read[],
+  pastWait: boolean,
+  token: string,
+  loadMany: LoadMany<unknown>,
+  policy: EntryPolicy,
+  loads: Promise<void>[],
+): Deferred[] {
+  const waiting: Deferred[] = [];
+  const toLoad: Pending[] = [];
+  const toRefresh: Pending[] = [];
+  pending.forEach((item, i) => {
+    const read = reads[i] as Read;
+    const { entry } = read;
+    if (entry && (read.freshness === 'fresh' || read.freshness === 'stale')) {
+      item.resolve({
+        encoded: entry.value,
+        value: undefined,
+        status: read.freshness === 'fresh' ? 'hit' : 'stale',
+        ageMs: Math.max(0, read.now - entry.createdAt),
+      });
+      if (read.freshness === 'stale' && read.locked) toRefresh.push({ item, read });
+    } else if (read.locked || pastWait) toLoad.push({ item, read });
+    else waiting.push(item);
+  });
+  if (toLoad.length > 0) loads.push(loadBatch(internals, toLoad, loadMany, policy, token, false));
+  if (toRefresh.length > 0) {
+    // The locks came with the read: this batch refreshes them, in the background, once across processes.
+    const task = loadBatch(internals, toRefresh, loadMany, policy, token, true).catch(() => {});
+    internals.background.add(task);
+    void task.finally(() => internals.background.delete(task));
+  }
+  return waiting;
+}
+
+/**
+ * One `loadMany` call for every key of `batch`, then one batch write; as `wrap`'s load, the stamps
+ * are read before the loader runs, so an invalidation that lands meanwhile leaves the entries misses.
+ */
+async function loadBatch(
+  internals: CacheInternals,
+  batch: readonly Pending[],
+  loadMany: LoadMany<unknown>,
+  policy: EntryPolicy,
+  token: string,
+  background: boolean,
+): Promise<void> {
+  const locations = batch.map(({ item }) => item.location);
+  let stamps: StampRef[] | undefined;
+  try {
+    stamps = await captureStamps(
+      internals,
+      internals.stampKeys(locations[0] as Location, policy.tags),
+      policy,
+    );
+  } catch (error) {
+    if (!isRedisError(error)) throw error;
+    internals.reportFailure('wrapMany', error, true);
+  }
+  let values: unknown[];
+  try {
+    values = valuesInOrder(
+      await loadMany(
+        locations.map((location) => location.key),
+        { refreshing: background },
+      ),
+      locations,
+    );
+  } catch (error) {
+    await failBatch(internals, batch, token, background, error);
+    return;
+  }
+  const encoded = values.map((value, i) =>
+    policy.ttlMs === 0 ? undefined : internals.encode(locations[i] as Location, value),
+  );
+  const writes = locations.flatMap((location, i) => (encoded[i] ? [{ location, encoded: encoded[i] }] : []));
+  await Promise.all(
+    locations.map((location, i) => (encoded[i] ? undefined : internals.release(location, token))),
+  );
+  try {
+    if (stamps && writes.length > 0) await writeEntries(internals, writes, policy, stamps, token);
+    else await Promise.all(writes.map(({ location }) => internals.release(location, token)));
+  } catch (error) {
+    if (!isRedisError(error)) throw error;
+    internals.reportFailure('wrapMany', error, true);
+  }
+  batch.forEach(({ item }, i) => {
+    item.resolve({
+      encoded: encoded[i],
+      value: encoded[i] ? undefined : values[i],
+      status: 'miss',
+      ageMs: 0,
+    });
+  });
+}
+
+/** `loadMany` failed: every key gives its lock back, then is served stale-if-error or rejects. */
+async function failBatch(
+  internals: CacheInternals,
+  batch: readonly Pending[],
+  token: string,
+  background: boolean,
+  error: unknown,
+): Promise<void> {
+  internals.stats.errors++;
+  await Promise.all(batch.map(({ item }) => internals.release(item.location, token)));
+  for (const { item, read } of batch) {
+    const usable = read.entry && read.freshness !== 'invalid' ? read.entry : undefined;
+    const servable =
+      usable && !background && localTime(read, usable.errorUntil) > Date.now() ? usable : undefined;
+    internals.events.emit('loaderError', {
+      key: item.location.key,
+      error,
+      servedStale: Boolean(servable),
+      background,
+    });
+    if (servable) {
+      item.resolve({
+        encoded: servable.value,
+        value: undefined,
+        status: 'stale',
+        ageMs: Math.max(0, read.now - servable.createdAt),
+      });
+    } else item.reject(error);
+  }
+}
+
+/** Redis failed: fail open with one `loadMany` call; stale-if-error from L1 when it fails too. */
+async function loadWithoutRedis(
+  internals: CacheInternals,
+  pending: readonly Deferred[],
+  loadMany: LoadMany<unknown>,
+): Promise<void> {
+  const locations = pending.map((item) => item.location);
+  try {
+    const values = valuesInOrder(
+      await loadMany(
+        locations.map((location) => location.key),
+        { refreshing: false },
+      ),
+      locations,
+    );
+    pending.forEach((item, i) => {
+      item.resolve({ encoded: tryEncode(internals, values[i]), value: values[i], status: 'miss', ageMs: 0 });
+    });
+  } catch (error) {
+    internals.stats.errors++;
+    for (const item of pending) {
+      const local = internals.l1?.usableOnError(item.location.entryKey);
+      internals.events.emit('loaderError', {
+        key: item.location.key,
+        error,
+        servedStale: Boolean(local),
+        background: false,
+      });
+      if (local)
+        item.resolve({
+          encoded: local.value,
+          value: undefined,
+          status: 'stale',
+          ageMs: Date.now() - local.createdAt,
+        });
+      else item.reject(error);
+    }
+  }
+}
+
+function tryEncode(internals: CacheInternals, value: unknown) {
+  try {
+    return encodeValue(value, internals.config.serializer);
+  } catch {
+    return undefined;
+  }
+}
+
+function valuesInOrder(result: unknown, locations: readonly Location[]): unknown[] {
+  if (result instanceof Map) return locations.map((location) => result.get(location.key));
+  if (Array.isArray(result) && result.length === locations.length) return result;
+  throw new RediwareError(
+    'ERR_RW_CACHE_LOADER',
+    `loadMany must return an array of ${locations.length} values in the order of its keys, or a Map by key.`,
+  );
+}

@@ -1,0 +1,75 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { type RedisTarget, timed, useRedisTargets, waitFor } from '@rediware/testing';
+import { type Cache, type CacheOptions, createCache } from '../src';
+
+const targets = useRedisTargets();
+
+describe.each(targets)('loader timeouts on $name', (target: RedisTarget) => {
+  const open: Cache[] = [];
+  function cache(options: Partial<CacheOptions> = {}): Cache {
+    const created = createCache({ redis: target.client(), ttl: '1m', ...options });
+    open.push(created);
+    return created;
+  }
+  beforeEach(() => target.flush());
+  afterEach(async () => {
+    await Promise.all(open.splice(0).map((created) => created.close()));
+  });
+
+  it('softTimeout serves the stale value and the slow loader still updates the cache', async () => {
+    const c = cache({ ttl: 100, staleIfError: '1m', softTimeout: 50 });
+    await c.wrap('k', () => 'old');
+    await sleep(150);
+    let finished = false;
+    const slow = async () => {
+      await sleep(400);
+      finished = true;
+      return 'new';
+    };
+    const result = await c.wrapWithStatus('k', slow);
+    expect(result).toMatchObject({ value: 'old', status: 'stale' });
+    expect(finished).toBe(false);
+    await waitFor(async () => (await c.get('k')) === 'new');
+    expect(finished).toBe(true);
+  });
+
+  it('softTimeout waits for the loader when there is no stale value to serve', async () => {
+    const c = cache({ softTimeout: 20 });
+    const result = await c.wrapWithStatus('k', async () => {
+      await sleep(150);
+      return 'loaded';
+    });
+    expect(result).toMatchObject({ value: 'loaded', status: 'miss' });
+  });
+
+  it('hardTimeout gives up with a clear error, caches nothing and frees the key', async () => {
+    const c = cache({ hardTimeout: 100 });
+    const { error: failure, elapsed } = await timed(
+      c.wrap('k', () => new Promise<string>((resolve) => setTimeout(() => resolve('late'), 1_000))),
+    );
+    expect(failure).toMatchObject({
+      code: 'ERR_RW_CACHE_LOADER_TIMEOUT',
+      message: expect.stringMatching(/hardTimeout/),
+    });
+    // Does not hang past the timeout (with a margin for a loaded machine).
+    expect(elapsed).toBeLessThan(900);
+    expect(await c.get('k')).toBeUndefined();
+    expect(await c.wrap('k', () => 'next')).toBe('next');
+  });
+
+  it('hardTimeout serves the stale-if-error value when there is one', async () => {
+    const c = cache({ ttl: 100, staleIfError: '1m', hardTimeout: 50 });
+    await c.wrap('k', () => 'old');
+    await sleep(150);
+    const result = await c.wrapWithStatus(
+      'k',
+      () => new Promise((resolve) => setTimeout(() => resolve('late'), 500)),
+    );
+    expect(result).toMatchObject({ value: 'old', status: 'stale' });
+  });
+
+  it('rejects bad timeouts at construction', () => {
+    expect(() => createCache({ ttl: '1m', softTimeout: -1 })).toThrow(/softTimeout/);
+    expect(() => createCache({ ttl: '1m', hardTimeout: 'soon' as never })).toThrow(/hardTimeout/);
+  });
+});
