@@ -39,6 +39,13 @@ import {
 import { decodeValue, type EncodedValue, encodeValue, type ValueKind } from './value-codec';
 import { VersionStamps } from './version-stamps';
 import { WakeSignals } from './wake-signals';
+import { parseWriteBehindOptions, type WriteBehindOptions } from './write-behind-options';
+import { WriteBehindQueue } from './write-behind-queue';
+import {
+  startWriteBehindWorker,
+  type WriteBehindEvents,
+  type WriteBehindWorker,
+} from './write-behind-worker';
 import { writeEntryScript } from './write-entry-script';
 
 export interface CacheStats {
@@ -67,7 +74,7 @@ export type Loader<T> = (context: LoadContext) => T | Promise<T>;
 export type WrapOptions = EntryOptions;
 export type SetOptions = EntryOptions;
 
-export interface CacheEvents extends CoreEvents {
+export interface CacheEvents extends CoreEvents, WriteBehindEvents {
   /** A value was not cached because its serialized size is over `maxValueSize`. */
   oversize: [{ key: string; size: number; limit: number }];
   /** A loader failed; `servedStale` says whether a stale value was served instead (stale-if-error). */
@@ -86,6 +93,13 @@ export interface Cache {
   set(key: string, value: unknown, options?: SetOptions): Promise<void>;
   /** Deletes the entry everywhere (Redis and every instance's L1). Rejects when Redis fails. */
   delete(key: string, options?: KeyOptions): Promise<void>;
+  /**
+   * Write-behind: caches `value` and queues it, durably, for `startWriteBehind`'s flush to the
+   * database. Resolves once the write is in a Redis Stream; rejects (and caches nothing) when not.
+   */
+  writeBehind(key: string, value: unknown, options?: SetOptions): Promise<void>;
+  /** Starts a worker that drains the write-behind streams into `flush`, at least once per write. */
+  startWriteBehind(options: WriteBehindOptions): WriteBehindWorker;
   /** Every entry written with one of `tags` becomes a miss. Rejects when Redis fails. */
   invalidate(selector: { tags: readonly string[] }): Promise<void>;
   /** Every key of `namespace` becomes a miss at once. Rejects when Redis fails. */
@@ -155,6 +169,7 @@ class RedisCache implements Cache {
   readonly #signals = new WakeSignals();
   readonly #background = new Set<Promise<unknown>>();
   readonly #stats: CacheStats = { hits: 0, misses: 0, stale: 0, errors: 0 };
+  readonly #writeQueue: WriteBehindQueue;
 
   constructor(config: CacheConfig) {
     this.config = config;
@@ -171,6 +186,7 @@ class RedisCache implements Cache {
     });
     this.#keyspace = createKeyspace(config.prefix, 'cache');
     this.#stamps = new VersionStamps(this.#backend, this.#keyspace);
+    this.#writeQueue = new WriteBehindQueue(this.#backend, this.#keyspace, config.writeBehindStreams);
     this.#l1 = config.l1 ? new L1Tier(config.l1) : undefined;
     this.#bus = new InvalidationBus({
       backend: this.#backend,
@@ -263,6 +279,42 @@ class RedisCache implements Cache {
       if (!isRedisError(error)) throw error;
       this.#reportFailure('set', error, true);
     }
+  }
+
+  /**
+   * The stream has its own hash tag and the entry its key's, so on a cluster they are two slots
+   * and cannot be one script. The XADD goes first and a failure rejects before the cache changes:
+   * a write this promise acknowledges is always in the stream. If the cache write then fails, the
+   * write still reaches the database; the failure is reported as for `set`.
+   */
+  async writeBehind(key: string, value: unknown, options: SetOptions = {}): Promise<void> {
+    // Bad keys and options throw here, before anything is queued.
+    this.#locate(key, options.namespace);
+    parseEntryOptions(options, this.config);
+    const encoded = encodeValue(value, this.config.serializer);
+    if (!encoded) {
+      throw new RediwareError(
+        'ERR_RW_CACHE_VALUE',
+        `writeBehind('${key}'): the serializer cannot store this value.`,
+      );
+    }
+    const namespace = parseNamespace(options.namespace);
+    const identity = namespace === undefined ? key : `${namespace}:${key}`;
+    await this.#failClosed('writeBehind', () => this.#writeQueue.append(identity, key, namespace, encoded));
+    await this.set(key, value, options);
+  }
+
+  startWriteBehind(options: WriteBehindOptions): WriteBehindWorker {
+    return startWriteBehindWorker(
+      {
+        backend: this.#backend,
+        queue: this.#writeQueue,
+        serializer: this.config.serializer,
+        emit: (event, ...args) => this.#events.emit(event, ...(args as CacheEvents[typeof event])),
+        reportFailure: (operation, error) => this.#reportFailure(operation, error, false),
+      },
+      parseWriteBehindOptions(options),
+    );
   }
 
   async delete(key: string, options: KeyOptions = {}): Promise<void> {

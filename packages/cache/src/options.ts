@@ -12,6 +12,7 @@ import {
   RediwareConfigError,
 } from '@rediware/core';
 import { jsonSerializer, type Serializer } from './value-codec';
+import { parseWriteBehindStreams } from './write-behind-options';
 
 /** The bounded in-process tier in front of Redis. */
 export interface L1Options {
@@ -58,6 +59,13 @@ export interface CacheOptions {
    * @default lockTtl
    */
   lockWait?: Duration;
+  /**
+   * How many Redis Streams `writeBehind` spreads writes over (by key hash; one key always uses the
+   * same stream). Each stream has its own hash tag, so on a cluster they spread over the masters.
+   * Writers and workers must agree on it.
+   * @default 1
+   */
+  writeBehindStreams?: number;
 }
 
 export interface L1Config {
@@ -77,6 +85,7 @@ export interface CacheConfig {
   readonly maxValueSize: number;
   readonly lockTtlMs: number;
   readonly lockWaitMs: number;
+  readonly writeBehindStreams: number;
 }
 
 const knownOptions = [
@@ -91,6 +100,7 @@ const knownOptions = [
   'maxValueSize',
   'lockTtl',
   'lockWait',
+  'writeBehindStreams',
 ];
 
 export function parseOptions(input: unknown): CacheConfig {
@@ -115,6 +125,7 @@ export function parseOptions(input: unknown): CacheConfig {
     lockTtlMs,
     lockWaitMs:
       options.lockWait === undefined ? lockTtlMs : parsePositiveDuration(options.lockWait, 'lockWait'),
+    writeBehindStreams: parseWriteBehindStreams(options.writeBehindStreams),
   });
 }
 
