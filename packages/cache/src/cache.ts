@@ -113,7 +113,7 @@ export interface Cache {
   ready(): Promise<boolean>;
   on<K extends keyof CacheEvents & string>(event: K, listener: (...args: CacheEvents[K]) => void): this;
   off<K extends keyof CacheEvents & string>(event: K, listener: (...args: CacheEvents[K]) => void): this;
-  /** Waits for background refreshes, unsubscribes; never closes the Redis client. */
+  /** Stops write-behind workers, waits for background refreshes, unsubscribes; never closes the Redis client. */
   close(): Promise<void>;
 }
 
@@ -170,6 +170,7 @@ class RedisCache implements Cache {
   readonly #background = new Set<Promise<unknown>>();
   readonly #stats: CacheStats = { hits: 0, misses: 0, stale: 0, errors: 0 };
   readonly #writeQueue: WriteBehindQueue;
+  readonly #writeWorkers = new Set<WriteBehindWorker>();
 
   constructor(config: CacheConfig) {
     this.config = config;
@@ -305,7 +306,7 @@ class RedisCache implements Cache {
   }
 
   startWriteBehind(options: WriteBehindOptions): WriteBehindWorker {
-    return startWriteBehindWorker(
+    const worker = startWriteBehindWorker(
       {
         backend: this.#backend,
         queue: this.#writeQueue,
@@ -315,6 +316,8 @@ class RedisCache implements Cache {
       },
       parseWriteBehindOptions(options),
     );
+    this.#writeWorkers.add(worker);
+    return worker;
   }
 
   async delete(key: string, options: KeyOptions = {}): Promise<void> {
@@ -340,6 +343,8 @@ class RedisCache implements Cache {
   }
 
   async close(): Promise<void> {
+    // Workers first: they finish their batch while the backend still works.
+    await Promise.allSettled([...this.#writeWorkers].map((worker) => worker.stop()));
     await Promise.allSettled([...this.#background]);
     this.#signals.wakeAll();
     await this.#bus.close();

@@ -238,6 +238,33 @@ describe.each(targets)('write-behind on $name', (target: RedisTarget) => {
     await waitFor(() => next.database.get('b') === 2);
   });
 
+  it('close() stops the workers, after the batch being flushed', async () => {
+    const c = createCache({ redis: target.client(), ttl: '1m' });
+    const flushing = gate();
+    const release = gate();
+    const { database, flush } = recorder();
+    await c.writeBehind('a', 1);
+    const worker = c.startWriteBehind({
+      maxDelay: 10,
+      flush: async (writes) => {
+        flushing.open();
+        await release.wait;
+        await flush(writes);
+      },
+    });
+    await flushing.wait;
+    let closed = false;
+    const closing = c.close().then(() => {
+      closed = true;
+    });
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(closed).toBe(false);
+    release.open();
+    await closing;
+    await worker.stop();
+    expect([...database.keys()]).toEqual(['a']);
+  });
+
   it('rejects bad worker options with the option named', () => {
     const c = cache();
     const flush = async () => {};
