@@ -46,6 +46,13 @@ import { decodeValue, type EncodedValue, encodeValue, type ValueKind } from './v
 import { VersionStamps } from './version-stamps';
 import { WakeSignals } from './wake-signals';
 import { type LoadMany, wrapMany } from './wrap-many';
+import { parseWriteBehindOptions, type WriteBehindOptions } from './write-behind-options';
+import { WriteBehindQueue } from './write-behind-queue';
+import {
+  startWriteBehindWorker,
+  type WriteBehindEvents,
+  type WriteBehindWorker,
+} from './write-behind-worker';
 import { writeEntryScript } from './write-entry-script';
 
 export interface CacheStats {
@@ -74,7 +81,7 @@ export type Loader<T> = (context: LoadContext) => T | Promise<T>;
 export type WrapOptions = EntryOptions;
 export type SetOptions = EntryOptions;
 
-export interface CacheEvents extends CoreEvents {
+export interface CacheEvents extends CoreEvents, WriteBehindEvents {
   /** A value was not cached because its serialized size is over `maxValueSize`. */
   oversize: [{ key: string; size: number; limit: number }];
   /** A loader failed; `servedStale` says whether a stale value was served instead (stale-if-error). */
@@ -109,6 +116,13 @@ export interface Cache {
   ): Promise<Array<T | undefined>>;
   /** Deletes the entry everywhere (Redis and every instance's L1). Rejects when Redis fails. */
   delete(key: string, options?: KeyOptions): Promise<void>;
+  /**
+   * Write-behind: caches `value` and queues it, durably, for `startWriteBehind`'s flush to the
+   * database. Resolves once the write is in a Redis Stream; rejects (and caches nothing) when not.
+   */
+  writeBehind(key: string, value: unknown, options?: SetOptions): Promise<void>;
+  /** Starts a worker that drains the write-behind streams into `flush`, at least once per write. */
+  startWriteBehind(options: WriteBehindOptions): WriteBehindWorker;
   /** Every entry written with one of `tags` becomes a miss. Rejects when Redis fails. */
   invalidate(selector: { tags: readonly string[] }): Promise<void>;
   /** Every key of `namespace` becomes a miss at once. Rejects when Redis fails. */
@@ -122,7 +136,7 @@ export interface Cache {
   ready(): Promise<boolean>;
   on<K extends keyof CacheEvents & string>(event: K, listener: (...args: CacheEvents[K]) => void): this;
   off<K extends keyof CacheEvents & string>(event: K, listener: (...args: CacheEvents[K]) => void): this;
-  /** Waits for background refreshes, unsubscribes; never closes the Redis client. */
+  /** Stops write-behind workers, waits for background refreshes, unsubscribes; never closes the Redis client. */
   close(): Promise<void>;
 }
 
@@ -179,6 +193,8 @@ class RedisCache implements Cache {
   readonly #background = new Set<Promise<unknown>>();
   readonly #stats: CacheStats = { hits: 0, misses: 0, stale: 0, errors: 0 };
   readonly #internals: CacheInternals;
+  readonly #writeQueue: WriteBehindQueue;
+  readonly #writeWorkers = new Set<WriteBehindWorker>();
 
   constructor(config: CacheConfig) {
     this.config = config;
@@ -195,6 +211,7 @@ class RedisCache implements Cache {
     });
     this.#keyspace = createKeyspace(config.prefix, 'cache');
     this.#stamps = new VersionStamps(this.#backend, this.#keyspace);
+    this.#writeQueue = new WriteBehindQueue(this.#backend, this.#keyspace, config.writeBehindStreams);
     this.#l1 = config.l1 ? new L1Tier(config.l1) : undefined;
     this.#bus = new InvalidationBus({
       backend: this.#backend,
@@ -337,6 +354,44 @@ class RedisCache implements Cache {
     >;
   }
 
+  /**
+   * The stream has its own hash tag and the entry its key's, so on a cluster they are two slots
+   * and cannot be one script. The XADD goes first and a failure rejects before the cache changes:
+   * a write this promise acknowledges is always in the stream. If the cache write then fails, the
+   * write still reaches the database; the failure is reported as for `set`.
+   */
+  async writeBehind(key: string, value: unknown, options: SetOptions = {}): Promise<void> {
+    // Bad keys and options throw here, before anything is queued.
+    this.#locate(key, options.namespace);
+    parseEntryOptions(options, this.config);
+    const encoded = encodeValue(value, this.config.serializer);
+    if (!encoded) {
+      throw new RediwareError(
+        'ERR_RW_CACHE_VALUE',
+        `writeBehind('${key}'): the serializer cannot store this value.`,
+      );
+    }
+    const namespace = parseNamespace(options.namespace);
+    const identity = namespace === undefined ? key : `${namespace}:${key}`;
+    await this.#failClosed('writeBehind', () => this.#writeQueue.append(identity, key, namespace, encoded));
+    await this.set(key, value, options);
+  }
+
+  startWriteBehind(options: WriteBehindOptions): WriteBehindWorker {
+    const worker = startWriteBehindWorker(
+      {
+        backend: this.#backend,
+        queue: this.#writeQueue,
+        serializer: this.config.serializer,
+        emit: (event, ...args) => this.#events.emit(event, ...(args as CacheEvents[typeof event])),
+        reportFailure: (operation, error) => this.#reportFailure(operation, error, false),
+      },
+      parseWriteBehindOptions(options),
+    );
+    this.#writeWorkers.add(worker);
+    return worker;
+  }
+
   async delete(key: string, options: KeyOptions = {}): Promise<void> {
     const location = this.#locate(key, options.namespace);
     this.#l1?.evictKey(location.entryKey);
@@ -360,6 +415,8 @@ class RedisCache implements Cache {
   }
 
   async close(): Promise<void> {
+    // Workers first: they finish their batch while the backend still works.
+    await Promise.allSettled([...this.#writeWorkers].map((worker) => worker.stop()));
     await Promise.allSettled([...this.#background]);
     this.#signals.wakeAll();
     await this.#bus.close();

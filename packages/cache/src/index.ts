@@ -13,3 +13,5 @@ export type { LoadContext } from './load-context';
 export type { CacheConfig, CacheOptions, EntryOptions, KeyOptions, L1Options } from './options';
 export { jsonSerializer, type Serializer } from './value-codec';
 export type { LoadMany, LoadManyContext } from './wrap-many';
+export type { WriteBehindOptions, WriteBehindWrite } from './write-behind-options';
+export type { WriteBehindEvents, WriteBehindWorker } from './write-behind-worker';

@@ -12,6 +12,7 @@ import {
   RediwareConfigError,
 } from '@rediware/core';
 import { jsonSerializer, type Serializer } from './value-codec';
+import { parseWriteBehindStreams } from './write-behind-options';
 
 /** The bounded in-process tier in front of Redis. */
 export interface L1Options {
@@ -79,6 +80,13 @@ export interface CacheOptions {
    * @default undefined: no refresh ahead
    */
   refreshAhead?: number;
+  /**
+   * How many Redis Streams `writeBehind` spreads writes over (by key hash; one key always uses the
+   * same stream). Each stream has its own hash tag, so on a cluster they spread over the masters.
+   * Writers and workers must agree on it.
+   * @default 1
+   */
+  writeBehindStreams?: number;
 }
 
 export interface L1Config {
@@ -101,6 +109,7 @@ export interface CacheConfig {
   readonly softTimeoutMs: number | undefined;
   readonly hardTimeoutMs: number | undefined;
   readonly refreshAhead: number | undefined;
+  readonly writeBehindStreams: number;
 }
 
 const knownOptions = [
@@ -118,6 +127,7 @@ const knownOptions = [
   'softTimeout',
   'hardTimeout',
   'refreshAhead',
+  'writeBehindStreams',
 ];
 
 export function parseOptions(input: unknown): CacheConfig {
@@ -151,6 +161,7 @@ export function parseOptions(input: unknown): CacheConfig {
         ? undefined
         : parsePositiveDuration(options.hardTimeout, 'hardTimeout'),
     refreshAhead: parseRefreshAhead(options.refreshAhead),
+    writeBehindStreams: parseWriteBehindStreams(options.writeBehindStreams),
   });
 }
 
