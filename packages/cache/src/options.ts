@@ -1,11 +1,13 @@
 import {
   checkFunction,
   checkKnownKeys,
+  checkMetricsSink,
   checkObject,
   checkPositiveInteger,
   checkPrefix,
   checkString,
   type Duration,
+  type MetricsSink,
   parseDuration,
   parsePositiveDuration,
   type RedisClient,
@@ -58,6 +60,13 @@ export interface CacheOptions {
    * @default lockTtl
    */
   lockWait?: Duration;
+  /**
+   * Where the cache's counters go (hits, misses, stale, coalesced waits, errors, bytes stored):
+   * `createPrometheusMetrics()` from `@rediware/core/prometheus`, `createOpenTelemetryMetrics()`
+   * from `@rediware/core/opentelemetry`, or your own MetricsSink. `cache.metrics()` returns the totals.
+   * @default undefined: counted in the cache only
+   */
+  metrics?: MetricsSink | undefined;
 }
 
 export interface L1Config {
@@ -77,6 +86,7 @@ export interface CacheConfig {
   readonly maxValueSize: number;
   readonly lockTtlMs: number;
   readonly lockWaitMs: number;
+  readonly metrics: MetricsSink | undefined;
 }
 
 const knownOptions = [
@@ -91,6 +101,7 @@ const knownOptions = [
   'maxValueSize',
   'lockTtl',
   'lockWait',
+  'metrics',
 ];
 
 export function parseOptions(input: unknown): CacheConfig {
@@ -115,6 +126,7 @@ export function parseOptions(input: unknown): CacheConfig {
     lockTtlMs,
     lockWaitMs:
       options.lockWait === undefined ? lockTtlMs : parsePositiveDuration(options.lockWait, 'lockWait'),
+    metrics: checkMetricsSink(options.metrics),
   });
 }
 
