@@ -8,7 +8,7 @@ const transform: Config['transform'] = {
 
 // Workspace packages resolve to their TypeScript sources, so a test run needs no build.
 const moduleNameMapper: Config['moduleNameMapper'] = {
-  '^@rediware/([a-z-]+)/(express|fastify)$': '<rootDir>/packages/$1/src/$2.ts',
+  '^@rediware/([a-z-]+)/(express|fastify|prometheus|opentelemetry)$': '<rootDir>/packages/$1/src/$2.ts',
   '^@rediware/([a-z-]+)$': '<rootDir>/packages/$1/src/index.ts',
 };
 

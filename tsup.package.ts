@@ -4,7 +4,7 @@ import { defineConfig } from 'tsup';
 
 /** The build of every publishable package: ESM + CJS with types per condition, one entry per subpath. */
 export function packageBuild(packageDir: string) {
-  const entries = ['index', 'express', 'fastify'].filter((name) =>
+  const entries = ['index', 'express', 'fastify', 'prometheus', 'opentelemetry'].filter((name) =>
     existsSync(join(packageDir, 'src', `${name}.ts`)),
   );
   return defineConfig({

@@ -128,6 +128,16 @@ export function createShop(options: ShopOptions = {}): Shop {
     res.json(orders.place(req.params.id as string, lock.fencingToken));
   });
 
+  // The same counters the plugins send to a `metrics` sink (Prometheus, OpenTelemetry).
+  app.get('/status', (_req, res) => {
+    res.json({
+      rateLimit: { api: apiLimit.limiter.metrics(), login: loginLimit.limiter.metrics() },
+      cache: cache.metrics(),
+      session: store.metrics(),
+      lock: checkoutLock.locker.metrics(),
+    });
+  });
+
   app.get('/', (_req, res) => {
     res
       .type('text/plain')
@@ -139,6 +149,7 @@ export function createShop(options: ShopOptions = {}): Shop {
           'POST /login {"user":"alice"}       5 per minute per IP (token bucket)',
           'GET  /me, POST /logout, POST /logout-everywhere',
           'POST /carts/:id/checkout           one checkout per cart at a time (409 when busy)',
+          "GET  /status                       the plugins' counters (rate limit, cache, session, lock)",
         ].join('\n'),
       );
   });

@@ -70,6 +70,18 @@ describe('the Express demo shop on Redis', () => {
     expect(statuses.filter((status) => status === 429).length).toBeGreaterThan(0);
     expect(statuses.filter((status) => status === 200).length).toBeLessThanOrEqual(5);
   });
+
+  it("shows every plugin's counters on the status page", async () => {
+    const status = (await request(shop.app).get('/status').expect(200)).body;
+    // After the tests above: rejected logins, cache hits and misses, sessions and a busy checkout.
+    expect(status.rateLimit.login.rejected).toBeGreaterThan(0);
+    expect(status.rateLimit.api.admitted).toBeGreaterThan(0);
+    expect(status.cache.hits).toBeGreaterThan(0);
+    expect(status.cache.misses).toBeGreaterThan(0);
+    expect(status.session.writes).toBeGreaterThan(0);
+    expect(status.lock).toMatchObject({ busy: 1 });
+    expect(status.lock.acquired).toBeGreaterThanOrEqual(2);
+  });
 });
 
 describe('the Express demo shop without Redis', () => {

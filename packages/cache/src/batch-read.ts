@@ -66,8 +66,8 @@ export async function getMany(
     return !local;
   });
   if (remote.length > 0) await readRemote(internals, remote, found);
-  internals.stats.hits += found.size;
-  internals.stats.misses += unique.length - found.size;
+  internals.metrics.hits.add(found.size);
+  internals.metrics.misses.add(unique.length - found.size);
   return keys.map((key) => {
     const encoded = found.get(key);
     return encoded && decodeValue(encoded, internals.config.serializer);

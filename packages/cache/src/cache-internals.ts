@@ -1,5 +1,6 @@
-import type { Backend, RediwareEmitter, RediwareError } from '@rediware/core';
-import type { CacheEvents, CacheStats, Location, Outcome, Read, WrapStatus } from './cache';
+import type { Backend, EngineCounters, RediwareEmitter, RediwareError } from '@rediware/core';
+import type { CacheEvents, Location, Outcome, Read, WrapStatus } from './cache';
+import type { cacheMetricSpecs } from './cache-metrics';
 import type { InvalidationBus } from './invalidation-bus';
 import type { L1Fill, L1Tier } from './l1-tier';
 import type { CacheConfig } from './options';
@@ -20,7 +21,7 @@ export interface CacheInternals {
   readonly flights: SingleFlight;
   readonly signals: WakeSignals;
   readonly events: RediwareEmitter<CacheEvents>;
-  readonly stats: CacheStats;
+  readonly metrics: EngineCounters<keyof typeof cacheMetricSpecs>;
   /** Background refreshes, awaited by close(). */
   readonly background: Set<Promise<unknown>>;
   locate(key: string, namespace: string | undefined): Location;

@@ -1,9 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import {
   type Backend,
+  bindCounters,
   type CoreEvents,
+  countersSnapshot,
   createBackend,
   createKeyspace,
+  type EngineCounters,
   isRedisError,
   type Keyspace,
   RediwareEmitter,
@@ -14,6 +17,7 @@ import { checkBatchEntries, checkBatchKeys } from './batch-keys';
 import { getMany } from './batch-read';
 import { setMany } from './batch-write';
 import type { CacheInternals } from './cache-internals';
+import { type CacheMetrics, cacheMetricSpecs } from './cache-metrics';
 import { deleteEntryScript } from './delete-entry-script';
 import { type BusMessage, InvalidationBus } from './invalidation-bus';
 import { type L1Fill, L1Tier } from './l1-tier';
@@ -128,6 +132,8 @@ export interface Cache {
   /** Every key of `namespace` becomes a miss at once. Rejects when Redis fails. */
   bumpVersion(namespace: string): Promise<void>;
   stats(): CacheStats;
+  /** Totals of every counter since the cache was created (the same ones the `metrics` sink gets). */
+  metrics(): CacheMetrics;
   /**
    * Subscribes to the invalidation bus now (it is otherwise done on first use) and resolves with
    * true once subscribed, false when Redis failed (reported; retried on later calls). The L1 tier is
@@ -188,16 +194,17 @@ class RedisCache implements Cache {
   readonly #events = new RediwareEmitter<CacheEvents>();
   readonly #l1: L1Tier | undefined;
   readonly #bus: InvalidationBus;
-  readonly #flights = new SingleFlight();
+  readonly #flights = new SingleFlight(() => this.#metrics.coalescedWaits.add());
   readonly #signals = new WakeSignals();
   readonly #background = new Set<Promise<unknown>>();
-  readonly #stats: CacheStats = { hits: 0, misses: 0, stale: 0, errors: 0 };
   readonly #internals: CacheInternals;
   readonly #writeQueue: WriteBehindQueue;
   readonly #writeWorkers = new Set<WriteBehindWorker>();
+  readonly #metrics: EngineCounters<keyof typeof cacheMetricSpecs>;
 
   constructor(config: CacheConfig) {
     this.config = config;
+    this.#metrics = bindCounters(cacheMetricSpecs, config.metrics);
     this.#backend = createBackend({
       redis: config.redis,
       timeout: config.timeout,
@@ -234,7 +241,7 @@ class RedisCache implements Cache {
       flights: this.#flights,
       signals: this.#signals,
       events: this.#events,
-      stats: this.#stats,
+      metrics: this.#metrics,
       background: this.#background,
       locate: (key, namespace) => this.#locate(key, namespace),
       stampKeys: (location, tags) => this.#stampKeys(location, tags),
@@ -263,7 +270,12 @@ class RedisCache implements Cache {
   }
 
   stats(): CacheStats {
-    return { ...this.#stats };
+    const { hits, misses, stale, errors } = this.metrics();
+    return { hits, misses, stale, errors };
+  }
+
+  metrics(): CacheMetrics {
+    return countersSnapshot(this.#metrics);
   }
 
   async wrap<T>(key: string, loader: Loader<T>, options: WrapOptions = {}): Promise<T> {
@@ -292,7 +304,7 @@ class RedisCache implements Cache {
     void this.#bus.ensure();
     const local = this.#l1?.fresh(location.entryKey);
     if (local) {
-      this.#stats.hits++;
+      this.#metrics.hits.add();
       return decodeValue(local.value, this.config.serializer) as T;
     }
     const fill = this.#beginFill(location);
@@ -300,7 +312,7 @@ class RedisCache implements Cache {
       const read = await this.#read(location, '');
       if (read.freshness === 'fresh' && read.entry) {
         this.#fillL1(fill, read);
-        this.#stats.hits++;
+        this.#metrics.hits.add();
         return decodeValue(read.entry.value, this.config.serializer) as T;
       }
     } catch (error) {
@@ -309,7 +321,7 @@ class RedisCache implements Cache {
     } finally {
       if (fill) this.#l1?.abandon(fill);
     }
-    this.#stats.misses++;
+    this.#metrics.misses.add();
     return undefined;
   }
 
@@ -435,6 +447,7 @@ class RedisCache implements Cache {
     const token = randomUUID();
     const deadline = Date.now() + this.config.lockWaitMs;
     const subscribed = this.#bus.ensure();
+    let waited = false;
     for (;;) {
       const expectation = this.#signals.expect(location.entryKey);
       const fill = this.#beginFill(location);
@@ -481,6 +494,8 @@ class RedisCache implements Cache {
         // Past the wait, call the loader without the lock rather than wait any longer.
         return this.#load(location, loader, policy, read.locked ? token : '', read, false);
       }
+      if (!waited) this.#metrics.coalescedWaits.add();
+      waited = true;
       await subscribed;
       await expectation.wait(Math.min(remaining, recheckMs * (0.8 + Math.random() * 0.4)));
     }
@@ -560,7 +575,7 @@ class RedisCache implements Cache {
       }
       value = settled;
     } catch (error) {
-      this.#stats.errors++;
+      this.#metrics.errors.add();
       await this.#release(location, token);
       const servable = usable && !background && localTime(read, usable.errorUntil) > Date.now();
       this.#events.emit('loaderError', {
@@ -595,7 +610,7 @@ class RedisCache implements Cache {
     const task = awaitLoader(loading, bounded, location.key, startedAt, false).then(
       (value) => this.#store(location, value, context, stamps, token),
       async (error: unknown) => {
-        this.#stats.errors++;
+        this.#metrics.errors.add();
         await this.#release(location, token);
         this.#events.emit('loaderError', { key: location.key, error, servedStale: true, background: true });
       },
@@ -651,7 +666,7 @@ class RedisCache implements Cache {
       const value = await loader(context);
       return { encoded: this.#tryEncode(value), value, status: 'miss', ageMs: 0 };
     } catch (error) {
-      this.#stats.errors++;
+      this.#metrics.errors.add();
       const local = this.#l1?.usableOnError(location.entryKey);
       this.#events.emit('loaderError', {
         key: location.key,
@@ -710,6 +725,7 @@ class RedisCache implements Cache {
         token,
       ],
     );
+    this.#metrics.storedBytes.add(encoded.bytes.length);
     const now = Date.now();
     // Only while the bus works: an L1 entry is trusted because other instances' changes evict it.
     if (this.#bus.live)
@@ -819,13 +835,13 @@ class RedisCache implements Cache {
   }
 
   #count(status: WrapStatus): void {
-    if (status === 'hit') this.#stats.hits++;
-    else if (status === 'stale') this.#stats.stale++;
-    else this.#stats.misses++;
+    if (status === 'hit') this.#metrics.hits.add();
+    else if (status === 'stale') this.#metrics.stale.add();
+    else this.#metrics.misses.add();
   }
 
   #reportFailure(operation: string, error: RediwareError, failedOpen: boolean): void {
-    this.#stats.errors++;
+    this.#metrics.errors.add();
     this.#events.emit('failure', { operation, error, failedOpen });
   }
 

@@ -9,6 +9,7 @@ export {
   type WrapResult,
   type WrapStatus,
 } from './cache';
+export { type CacheMetrics, cacheMetricSpecs, responseCacheMetricSpecs } from './cache-metrics';
 export type { LoadContext } from './load-context';
 export type { CacheConfig, CacheOptions, EntryOptions, KeyOptions, L1Options } from './options';
 export { jsonSerializer, type Serializer } from './value-codec';

@@ -1,11 +1,13 @@
 import {
   checkFunction,
   checkKnownKeys,
+  checkMetricsSink,
   checkObject,
   checkPositiveInteger,
   checkPrefix,
   checkString,
   type Duration,
+  type MetricsSink,
   parseDuration,
   parsePositiveDuration,
   type RedisClient,
@@ -87,6 +89,13 @@ export interface CacheOptions {
    * @default 1
    */
   writeBehindStreams?: number;
+  /**
+   * Where the cache's counters go (hits, misses, stale, coalesced waits, errors, bytes stored):
+   * `createPrometheusMetrics()` from `@rediware/core/prometheus`, `createOpenTelemetryMetrics()`
+   * from `@rediware/core/opentelemetry`, or your own MetricsSink. `cache.metrics()` returns the totals.
+   * @default undefined: counted in the cache only
+   */
+  metrics?: MetricsSink | undefined;
 }
 
 export interface L1Config {
@@ -110,6 +119,7 @@ export interface CacheConfig {
   readonly hardTimeoutMs: number | undefined;
   readonly refreshAhead: number | undefined;
   readonly writeBehindStreams: number;
+  readonly metrics: MetricsSink | undefined;
 }
 
 const knownOptions = [
@@ -128,6 +138,7 @@ const knownOptions = [
   'hardTimeout',
   'refreshAhead',
   'writeBehindStreams',
+  'metrics',
 ];
 
 export function parseOptions(input: unknown): CacheConfig {
@@ -162,6 +173,7 @@ export function parseOptions(input: unknown): CacheConfig {
         : parsePositiveDuration(options.hardTimeout, 'hardTimeout'),
     refreshAhead: parseRefreshAhead(options.refreshAhead),
     writeBehindStreams: parseWriteBehindStreams(options.writeBehindStreams),
+    metrics: checkMetricsSink(options.metrics),
   });
 }
 

@@ -1,9 +1,11 @@
 import type { IncomingHttpHeaders } from 'node:http';
+import { bindCounters } from '@rediware/core';
 import createEtag from 'etag';
 import fresh from 'fresh';
 import type { CapturedResponse } from './body-capture';
 import { type Cache, createCache, type WrapResult } from './cache';
 import { baseKey, pathOf, variantKey } from './cache-key';
+import { responseCacheMetricSpecs } from './cache-metrics';
 import { type HeaderMap, requestBypassReason, storageDecision } from './cacheability';
 import type { LoadContext } from './load-context';
 import {
@@ -99,13 +101,16 @@ export class ResponseCache<Req> {
   readonly config: ResponseCacheConfig<Req>;
   readonly engine: Cache;
   readonly #stats: ResponseCacheStats = { hits: 0, stale: 0, misses: 0, bypasses: 0 };
+  readonly #metrics;
 
   constructor(options: unknown) {
     this.config = parseResponseCacheOptions<Req>(options);
-    const { redis, prefix, timeout, l1 } = this.config;
+    const { redis, prefix, timeout, l1, metrics } = this.config;
+    this.#metrics = bindCounters(responseCacheMetricSpecs, metrics);
     this.engine = createCache({
       ...(redis === undefined ? {} : { redis }),
       ...(l1 === undefined ? {} : { l1 }),
+      metrics,
       prefix,
       ...(timeout === undefined ? {} : { timeout }),
       // Every entry sets its own freshness; this only satisfies the engine's required option.
@@ -130,6 +135,7 @@ export class ResponseCache<Req> {
     else if (decision.action === 'run') this.#stats.misses++;
     else if (decision.reply.headers['x-cache'] === 'STALE') this.#stats.stale++;
     else this.#stats.hits++;
+    this.#metrics[metricOf(decision)].add();
     return decision;
   }
 
@@ -345,4 +351,10 @@ function userTag(tag: string): string {
 
 function pathTag(path: string): string {
   return `path:${path}`;
+}
+
+function metricOf(decision: CacheDecision): keyof typeof responseCacheMetricSpecs {
+  if (decision.action === 'bypass') return 'bypass';
+  if (decision.action === 'run') return 'misses';
+  return decision.reply.headers['x-cache'] === 'STALE' ? 'stale' : 'hits';
 }

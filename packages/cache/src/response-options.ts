@@ -1,11 +1,13 @@
 import {
   checkFunction,
   checkKnownKeys,
+  checkMetricsSink,
   checkObject,
   checkPositiveInteger,
   checkPrefix,
   checkString,
   type Duration,
+  type MetricsSink,
   parseDuration,
   parsePositiveDuration,
   type RedisClient,
@@ -58,6 +60,12 @@ export interface ResponseCacheOptions<Req> extends ResponseCacheRouteOptions<Req
    * @default undefined
    */
   trustedHosts?: readonly string[];
+  /**
+   * Where the counters go: responses by X-Cache (`rediware_response_cache_*`) and the engine's
+   * (`rediware_cache_*`). A sink from `@rediware/core/prometheus` or `@rediware/core/opentelemetry`.
+   * @default undefined: counted in the response cache only (`stats()`)
+   */
+  metrics?: MetricsSink | undefined;
   /** Freshness of responses that carry none; 0: only what RFC 9111 allows. Required. */
   ttl: Duration;
   /**
@@ -84,6 +92,7 @@ export interface ResponseCacheConfig<Req> {
   /** Passed to the engine as it was given; the engine validates it. */
   readonly l1: boolean | L1Options | undefined;
   readonly route: RoutePolicy<Req>;
+  readonly metrics: MetricsSink | undefined;
 }
 
 const defaultStatuses = [200, 203, 204, 300, 301, 308, 404, 410];
@@ -97,7 +106,7 @@ const routeKeys = [
   'maxBodySize',
   'key',
 ];
-const pluginKeys = [...routeKeys, 'redis', 'prefix', 'timeout', 'trustedHosts', 'l1'];
+const pluginKeys = [...routeKeys, 'redis', 'prefix', 'timeout', 'trustedHosts', 'l1', 'metrics'];
 
 export function parseResponseCacheOptions<Req>(input: unknown): ResponseCacheConfig<Req> {
   const options = checkObject(input, 'options') as Partial<ResponseCacheOptions<Req>> &
@@ -114,6 +123,7 @@ export function parseResponseCacheOptions<Req>(input: unknown): ResponseCacheCon
         : new Set(stringList(options.trustedHosts, 'trustedHosts')),
     l1: options.l1,
     route: parseRoute<Req>(options, undefined),
+    metrics: checkMetricsSink(options.metrics),
   });
 }
 

@@ -5,10 +5,19 @@
  */
 export class SingleFlight {
   readonly #flights = new Map<string, Promise<unknown>>();
+  readonly #onJoin: () => void;
+
+  /** `onJoin` runs for each call that shares a running flight instead of starting one. */
+  constructor(onJoin: () => void = () => {}) {
+    this.#onJoin = onJoin;
+  }
 
   run<T>(key: string, work: () => Promise<T>): Promise<T> {
     const running = this.#flights.get(key);
-    if (running) return running as Promise<T>;
+    if (running) {
+      this.#onJoin();
+      return running as Promise<T>;
+    }
     const flight = work().finally(() => this.#flights.delete(key));
     this.#flights.set(key, flight);
     return flight;

@@ -260,7 +260,7 @@ async function failBatch(
   background: boolean,
   error: unknown,
 ): Promise<void> {
-  internals.stats.errors++;
+  internals.metrics.errors.add();
   await Promise.all(batch.map(({ item }) => internals.release(item.location, token)));
   for (const { item, read } of batch) {
     const usable = read.entry && read.freshness !== 'invalid' ? read.entry : undefined;
@@ -302,7 +302,7 @@ async function loadWithoutRedis(
       item.resolve({ encoded: tryEncode(internals, values[i]), value: values[i], status: 'miss', ageMs: 0 });
     });
   } catch (error) {
-    internals.stats.errors++;
+    internals.metrics.errors.add();
     for (const item of pending) {
       const local = internals.l1?.usableOnError(item.location.entryKey);
       internals.events.emit('loaderError', {

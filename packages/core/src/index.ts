@@ -30,6 +30,22 @@ export { checkPrefix, createKeyspace, escapeGlob, hashTagOf, identityTag, type K
 export { MemoryBackend, type MemoryBackendOptions } from './memory-backend';
 export { MemoryStore, type MemoryStoreOptions, type StoredValue } from './memory-store';
 export {
+  bindCounters,
+  bindHistogram,
+  type Counter,
+  type CounterSpec,
+  checkMetricsSink,
+  countersSnapshot,
+  EngineCounter,
+  type EngineCounters,
+  EngineHistogram,
+  type Histogram,
+  type HistogramSpec,
+  type MetricLabels,
+  type MetricsSink,
+  type MetricUnit,
+} from './metrics';
+export {
   checkBoolean,
   checkFunction,
   checkKnownKeys,

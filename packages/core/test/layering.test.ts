@@ -23,6 +23,16 @@ describe('core layering', () => {
     }
   });
 
+  it.each(files)('%s reaches an exporter library only from its own subpath file', (file) => {
+    const source = readFileSync(file, 'utf8');
+    const own = { 'prometheus.ts': /^prom-client$/, 'opentelemetry.ts': /^@opentelemetry\// };
+    for (const [, , specifier] of source.matchAll(/^import\s+(type\s+)?[^;]*?from\s+'([^']+)'/gms)) {
+      for (const [name, pattern] of Object.entries(own)) {
+        if (pattern.test(specifier as string)) expect(file.endsWith(`/src/${name}`)).toBe(true);
+      }
+    }
+  });
+
   it('never sends KEYS', () => {
     for (const file of files) expect(readFileSync(file, 'utf8')).not.toMatch(/['"]KEYS['"]/);
   });

@@ -26,7 +26,7 @@ export type LockGuard = RequestHandler & {
   close(): Promise<void>;
 };
 
-const lockerKeys = ['redis', 'prefix', 'timeout', 'extendRatio', 'retryInterval', 'locker'];
+const lockerKeys = ['redis', 'prefix', 'timeout', 'extendRatio', 'retryInterval', 'metrics', 'locker'];
 
 /**
  * A per-route lock: `app.post('/orders/:id/pay', lockGuard({ key: (req) => req.params.id, ttl: '10s' }), ...)`.

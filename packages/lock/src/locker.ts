@@ -2,8 +2,13 @@ import { randomUUID } from 'node:crypto';
 import { setMaxListeners } from 'node:events';
 import {
   type Backend,
+  bindCounters,
+  bindHistogram,
   type CoreEvents,
+  countersSnapshot,
   createBackend,
+  type EngineCounters,
+  type EngineHistogram,
   type FailureEvent,
   isRedisError,
   parsePositiveDuration,
@@ -15,6 +20,7 @@ import { LockAbortedError, LockBusyError, type LockLostError, LockTimeoutError }
 import { extendScript } from './extend-script';
 import { HeldLock, type Lock } from './held-lock';
 import { createLockKeys, type LockTarget } from './lock-keys';
+import { type LockMetrics, lockMetricSpecs, lockWaitSpec } from './lock-metrics';
 import {
   type AcquireConfig,
   type AcquireOptions,
@@ -57,6 +63,8 @@ export class Locker extends RediwareEmitter<LockerEvents> {
   readonly #held = new Set<HeldLock>();
   /** Aborted by close(); every waiting acquire listens to it, so it has no listener limit. */
   readonly #closing = unlimitedController();
+  readonly #metrics: EngineCounters<keyof typeof lockMetricSpecs>;
+  readonly #waitSeconds: EngineHistogram;
 
   constructor(config: LockerConfig) {
     super();
@@ -69,6 +77,14 @@ export class Locker extends RediwareEmitter<LockerEvents> {
     });
     this.#target = createLockKeys(config.prefix);
     this.#watcher = new ReleaseWatcher(this.#backend, (event) => this.emit('failure', event));
+    this.#metrics = bindCounters(lockMetricSpecs, config.metrics);
+    this.#waitSeconds = bindHistogram(lockWaitSpec, config.metrics);
+  }
+
+  /** Totals of the locker's counters since it was created (the same ones the `metrics` sink gets). */
+  metrics(): LockMetrics {
+    const { count, sum } = this.#waitSeconds;
+    return { ...countersSnapshot(this.#metrics), wait: { count, sumSeconds: sum } };
   }
 
   /**
@@ -84,11 +100,18 @@ export class Locker extends RediwareEmitter<LockerEvents> {
     const owner = randomUUID();
     const started = Date.now();
     const first = await this.#attempt(target, owner, config);
-    if (first instanceof HeldLock) return first;
-    if (config.waitMs === 0) throw new LockBusyError(target.keys, first);
+    if (first instanceof HeldLock) return this.#taken(first, started);
+    if (config.waitMs === 0) {
+      this.#metrics.busy.add();
+      throw new LockBusyError(target.keys, first);
+    }
+    this.#metrics.waited.add();
     const waiter = await this.#watcher.watch(target.channels);
     try {
-      return await this.#waitForTurn(target, owner, config, cancel, waiter, started);
+      return this.#taken(await this.#waitForTurn(target, owner, config, cancel, waiter, started), started);
+    } catch (error) {
+      if (error instanceof LockTimeoutError) this.#metrics.timeouts.add();
+      throw error;
     } finally {
       waiter.close();
     }
@@ -122,6 +145,12 @@ export class Locker extends RediwareEmitter<LockerEvents> {
     await Promise.allSettled([...this.#held].map((lock) => lock.release()));
     await this.#watcher.close();
     await this.#backend.close();
+  }
+
+  #taken(lock: Lock, started: number): Lock {
+    this.#metrics.acquired.add();
+    this.#waitSeconds.record((Date.now() - started) / 1000);
+    return lock;
   }
 
   async #waitForTurn(
@@ -178,8 +207,10 @@ export class Locker extends RediwareEmitter<LockerEvents> {
           )) === 1,
         release: () => this.#release(target, owner),
         parseTtl: (ttl) => parsePositiveDuration(ttl, 'ttl'),
-        lost: (lost, error) =>
-          this.emit('lost', { key: lost.key, keys: lost.keys, fencingToken: lost.fencingToken, error }),
+        lost: (lost, error) => {
+          this.#metrics.lost.add();
+          this.emit('lost', { key: lost.key, keys: lost.keys, fencingToken: lost.fencingToken, error });
+        },
         settled: (settled) => this.#held.delete(settled),
       },
     });

@@ -2,12 +2,14 @@ import {
   checkBoolean,
   checkFunction,
   checkKnownKeys,
+  checkMetricsSink,
   checkObject,
   checkPositiveInteger,
   checkPositiveNumber,
   checkPrefix,
   DEFAULT_TIMEOUT_MS,
   type Duration,
+  type MetricsSink,
   parseDuration,
   parsePositiveDuration,
   type RedisClient,
@@ -45,6 +47,14 @@ export interface LockerOptions {
    * @default '500ms'
    */
   retryInterval?: Duration;
+  /**
+   * Where the locker's counters go (acquired, waited, busy, timeouts, lost) and the wait-time
+   * histogram: `createPrometheusMetrics()` from `@rediware/core/prometheus`,
+   * `createOpenTelemetryMetrics()` from `@rediware/core/opentelemetry`, or your own MetricsSink.
+   * `locker.metrics()` returns the totals either way.
+   * @default undefined: counted in the locker only
+   */
+  metrics?: MetricsSink | undefined;
 }
 
 /** Options of one `acquire()` or `withLock()`. */
@@ -82,6 +92,7 @@ export interface LockerConfig {
   readonly timeoutMs: number;
   readonly extendRatio: number;
   readonly retryIntervalMs: number;
+  readonly metrics: MetricsSink | undefined;
 }
 
 /** Validated options of one acquisition. */
@@ -93,7 +104,7 @@ export interface AcquireConfig {
   readonly signal: AbortSignal | undefined;
 }
 
-const lockerKeys = ['redis', 'prefix', 'timeout', 'extendRatio', 'retryInterval'] as const;
+const lockerKeys = ['redis', 'prefix', 'timeout', 'extendRatio', 'retryInterval', 'metrics'] as const;
 const acquireKeys = ['ttl', 'wait', 'limit', 'autoExtend', 'signal'] as const;
 
 export function parseOptions(options: unknown = {}): LockerConfig {
@@ -110,6 +121,7 @@ export function parseOptions(options: unknown = {}): LockerConfig {
     extendRatio,
     retryIntervalMs:
       given.retryInterval === undefined ? 500 : parsePositiveDuration(given.retryInterval, 'retryInterval'),
+    metrics: checkMetricsSink(given.metrics),
   });
 }
 

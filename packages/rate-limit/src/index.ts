@@ -1,5 +1,6 @@
 export type { Algorithm } from './algorithms/algorithm-scripts';
 export type { PolicyOptions, RateLimiterConfig, RateLimiterOptions } from './options';
+export { type RateLimitMetrics, rateLimitMetricSpecs } from './rate-limit-metrics';
 export {
   createRateLimiter,
   type RateLimitEvents,

@@ -1,12 +1,14 @@
 import {
   checkBoolean,
   checkKnownKeys,
+  checkMetricsSink,
   checkObject,
   checkOneOf,
   checkPositiveInteger,
   checkPrefix,
   checkString,
   type Duration,
+  type MetricsSink,
   parsePositiveDuration,
   type RedisClient,
   RediwareConfigError,
@@ -71,6 +73,14 @@ export interface RateLimiterOptions extends PolicyOptions {
    * @default true (10000 keys)
    */
   blockCache?: boolean | number;
+  /**
+   * Where the limiter's counters go (admitted, rejected, failed open, block cache hits), labelled
+   * `{ limiter: name }`: `createPrometheusMetrics()` from `@rediware/core/prometheus`,
+   * `createOpenTelemetryMetrics()` from `@rediware/core/opentelemetry`, or your own MetricsSink.
+   * `limiter.metrics()` returns the totals either way.
+   * @default undefined: counted in the limiter only
+   */
+  metrics?: MetricsSink | undefined;
 }
 
 export interface RateLimiterConfig {
@@ -84,6 +94,7 @@ export interface RateLimiterConfig {
   readonly memoryFallback: boolean;
   /** 0 when the block cache is off. */
   readonly blockCacheSize: number;
+  readonly metrics: MetricsSink | undefined;
 }
 
 const knownOptions = [
@@ -99,6 +110,7 @@ const knownOptions = [
   'failOpen',
   'memoryFallback',
   'blockCache',
+  'metrics',
 ];
 
 export function parseOptions(input: unknown, extraKnown: readonly string[] = []): RateLimiterConfig {
@@ -136,6 +148,7 @@ export function parseOptions(input: unknown, extraKnown: readonly string[] = [])
     memoryFallback:
       options.memoryFallback === undefined ? false : checkBoolean(options.memoryFallback, 'memoryFallback'),
     blockCacheSize: parseBlockCache(options.blockCache),
+    metrics: checkMetricsSink(options.metrics),
   });
 }
 

@@ -1,8 +1,11 @@
 import {
   type Backend,
+  bindCounters,
   type CoreEvents,
+  countersSnapshot,
   createBackend,
   createKeyspace,
+  type EngineCounters,
   type Keyspace,
   RediwareEmitter,
   RediwareError,
@@ -12,6 +15,7 @@ import { algorithmScripts } from './algorithms/algorithm-scripts';
 import { decodeReply, type PolicyDecision, policyArgs, type ScriptMode } from './algorithms/policy';
 import { BlockCache } from './block-cache';
 import { parseOptions, type RateLimiterConfig, type RateLimiterOptions } from './options';
+import { type RateLimitMetrics, rateLimitMetricSpecs } from './rate-limit-metrics';
 import { resetScript } from './reset-script';
 
 export interface RateLimitResult {
@@ -49,6 +53,8 @@ export interface RateLimiter {
     event: K,
     listener: (...args: RateLimitEvents[K]) => void,
   ): this;
+  /** Totals of this limiter's counters since it was created (the same ones the `metrics` sink gets). */
+  metrics(): RateLimitMetrics;
   /** Releases what the limiter opened itself (never the Redis client). */
   close(): Promise<void>;
 }
@@ -71,6 +77,7 @@ class RedisRateLimiter extends RediwareEmitter<RateLimitEvents> implements RateL
   readonly #fallback: RateLimiter | undefined;
   /** The smallest capacity of all policies: a larger cost could never be admitted. */
   readonly #maxCost: number;
+  readonly #metrics: EngineCounters<keyof typeof rateLimitMetricSpecs>;
 
   constructor(config: RateLimiterConfig) {
     super();
@@ -88,9 +95,20 @@ class RedisRateLimiter extends RediwareEmitter<RateLimitEvents> implements RateL
     this.#blocks = config.blockCacheSize > 0 ? new BlockCache(config.blockCacheSize) : undefined;
     this.#fallback =
       config.memoryFallback && config.redis !== undefined
-        ? new RedisRateLimiter({ ...config, redis: undefined, memoryFallback: false, blockCacheSize: 0 })
+        ? new RedisRateLimiter({
+            ...config,
+            redis: undefined,
+            memoryFallback: false,
+            blockCacheSize: 0,
+            metrics: undefined,
+          })
         : undefined;
     this.#maxCost = Math.min(...config.policies.map((policy) => policy.burst));
+    this.#metrics = bindCounters(rateLimitMetricSpecs, config.metrics, { limiter: config.name });
+  }
+
+  metrics(): RateLimitMetrics {
+    return countersSnapshot(this.#metrics);
   }
 
   async consume(key: string, cost = 1): Promise<RateLimitResult> {
@@ -98,6 +116,8 @@ class RedisRateLimiter extends RediwareEmitter<RateLimitEvents> implements RateL
     const now = Date.now();
     const block = this.#blocks?.blocked(key, cost, now);
     if (block) {
+      this.#metrics.blockCacheHits.add();
+      this.#metrics.rejected.add();
       const waitMs = block.until - now;
       return {
         allowed: false,
@@ -109,7 +129,11 @@ class RedisRateLimiter extends RediwareEmitter<RateLimitEvents> implements RateL
       };
     }
     const result = await this.#decide('consume', key, cost);
-    if (!result.allowed) this.#blocks?.block(key, cost, result, now);
+    if (result.allowed) this.#metrics.admitted.add();
+    else {
+      this.#metrics.rejected.add();
+      this.#blocks?.block(key, cost, result, now);
+    }
     return result;
   }
 
@@ -154,7 +178,10 @@ class RedisRateLimiter extends RediwareEmitter<RateLimitEvents> implements RateL
         operation: mode,
         failOpen: this.config.failOpen,
         fallback: () => this.#fallbackResult(mode, key, cost),
-        onFailure: (event) => this.emit('failure', event),
+        onFailure: (event) => {
+          if (event.failedOpen && mode === 'consume') this.#metrics.failedOpen.add();
+          this.emit('failure', event);
+        },
       },
     );
   }

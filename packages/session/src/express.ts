@@ -1,6 +1,7 @@
 import { type SessionData, Store } from 'express-session';
 import { callbackOrPromise, type NodeCallback } from './callback-or-promise';
 import type { SessionStoreOptions } from './options';
+import type { SessionMetrics } from './session-metrics';
 import { SessionStore } from './session-store';
 
 export type RedisStoreOptions = SessionStoreOptions<SessionData>;
@@ -69,6 +70,11 @@ export class RedisStore extends Store {
   ids(callback: NodeCallback<string[]>): void;
   ids(callback?: NodeCallback<string[]>) {
     return callbackOrPromise(this.#engine.ids(), callback);
+  }
+
+  /** Totals of the store's counters (reads, writes, touches skipped, corrupt, errors). */
+  metrics(): SessionMetrics {
+    return this.#engine.metrics();
   }
 
   /** The ids of the user's live sessions. Needs the `userId` option. */

@@ -2,6 +2,7 @@ import type { SessionStore as FastifySessionStore } from '@fastify/session';
 import type { Session } from 'fastify';
 import { callbackOrPromise, type NodeCallback } from './callback-or-promise';
 import type { SessionStoreOptions } from './options';
+import type { SessionMetrics } from './session-metrics';
 import { SessionStore, type SessionStoreEvents } from './session-store';
 
 export type RedisStoreOptions = SessionStoreOptions<Session>;
@@ -56,6 +57,11 @@ export class RedisStore implements FastifySessionStore {
 
   ids(): Promise<string[]> {
     return this.#engine.ids();
+  }
+
+  /** Totals of the store's counters (reads, writes, touches skipped, corrupt, errors). */
+  metrics(): SessionMetrics {
+    return this.#engine.metrics();
   }
 
   /** The ids of the user's live sessions. Needs the `userId` option. */

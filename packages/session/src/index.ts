@@ -1,4 +1,5 @@
 export { jsonSerializer, type Serializer, type SessionStoreOptions } from './options';
+export { type SessionMetrics, sessionMetricSpecs } from './session-metrics';
 export {
   type CorruptSessionEvent,
   createSessionStore,

@@ -2,10 +2,12 @@ import {
   checkBoolean,
   checkFunction,
   checkKnownKeys,
+  checkMetricsSink,
   checkObject,
   createKeyspace,
   type Duration,
   type Keyspace,
+  type MetricsSink,
   parseDuration,
   parsePositiveDuration,
   type RedisClient,
@@ -81,6 +83,13 @@ export interface SessionStoreOptions<S extends object = Record<string, unknown>>
    * @default false
    */
   hashIds?: boolean | undefined;
+  /**
+   * Where the store's counters go (reads, writes, touches skipped, corrupt records, errors):
+   * `createPrometheusMetrics()` from `@rediware/core/prometheus`, `createOpenTelemetryMetrics()`
+   * from `@rediware/core/opentelemetry`, or your own MetricsSink. `store.metrics()` returns the totals.
+   * @default undefined: counted in the store only
+   */
+  metrics?: MetricsSink | undefined;
 }
 
 /** The validated, frozen form of the options. */
@@ -96,6 +105,7 @@ export interface SessionStoreConfig<S extends object> {
   readonly userId: ((session: S) => string | undefined) | undefined;
   readonly encryptionKeys: readonly EncryptionKey[] | undefined;
   readonly hashIds: boolean;
+  readonly metrics: MetricsSink | undefined;
 }
 
 const knownOptions = [
@@ -109,6 +119,7 @@ const knownOptions = [
   'userId',
   'encryptionKeys',
   'hashIds',
+  'metrics',
 ] as const;
 
 export const jsonSerializer: Serializer = Object.freeze({
@@ -140,6 +151,7 @@ export function parseOptions<S extends object>(input: unknown = {}): SessionStor
     encryptionKeys:
       options.encryptionKeys === undefined ? undefined : parseEncryptionKeys(options.encryptionKeys),
     hashIds: options.hashIds === undefined ? false : checkBoolean(options.hashIds, 'hashIds'),
+    metrics: checkMetricsSink(options.metrics),
   });
 }
 

@@ -1,8 +1,11 @@
 import { createHash } from 'node:crypto';
 import {
   type Backend,
+  bindCounters,
   type CoreEvents,
+  countersSnapshot,
   createBackend,
+  type EngineCounters,
   RediwareEmitter,
   RediwareError,
   type Script,
@@ -21,6 +24,7 @@ import { sessionOwnerScript } from './owner-script';
 import { RecentlySeen } from './recently-seen';
 import { SaveStatus, saveSessionScript } from './save-script';
 import { SessionCodec } from './session-codec';
+import { type SessionMetrics, sessionMetricSpecs } from './session-metrics';
 
 /** A stored record could not be decrypted or parsed; it was treated as no session. */
 export interface CorruptSessionEvent {
@@ -56,6 +60,7 @@ export class SessionStore<
   readonly #backend: Backend;
   readonly #codec: SessionCodec;
   readonly #seen = new RecentlySeen(recentlySeenMax);
+  readonly #metrics: EngineCounters<keyof typeof sessionMetricSpecs>;
 
   constructor(options: SessionStoreOptions<S> = {}) {
     super();
@@ -67,10 +72,17 @@ export class SessionStore<
       onConnectionError: (error) => this.emit('connectionError', error),
     });
     this.#codec = new SessionCodec(this.#config.serializer, this.#config.encryptionKeys);
+    this.#metrics = bindCounters(sessionMetricSpecs, this.#config.metrics);
+  }
+
+  /** Totals of the store's counters since it was created (the same ones the `metrics` sink gets). */
+  metrics(): SessionMetrics {
+    return countersSnapshot(this.#metrics);
   }
 
   /** The stored session, or null when there is none (or it cannot be read: see `corrupt`). */
   async get(id: string): Promise<S | null> {
+    this.#metrics.reads.add();
     return this.#load(this.#storageId(id));
   }
 
@@ -81,7 +93,11 @@ export class SessionStore<
     const ttl = this.#ttlOf(session, now);
     const { payload, digest } = this.#codec.encode(session, sid);
     const seen = this.#seen.recall(sid);
-    if (seen?.digest === digest && this.#movesTooLittle(seen.expiresAt, now + ttl)) return;
+    if (seen?.digest === digest && this.#movesTooLittle(seen.expiresAt, now + ttl)) {
+      this.#metrics.touchesSkipped.add();
+      return;
+    }
+    this.#metrics.writes.add();
     const user = this.#userOf(session);
     const expires = cookieExpiresAt(session, now);
     if (await this.#save(sid, 'set', ttl, user, [String(expires ?? ''), payload])) {
@@ -95,7 +111,11 @@ export class SessionStore<
     const now = Date.now();
     const ttl = this.#ttlOf(session, now);
     const seen = this.#seen.recall(sid);
-    if (seen !== undefined && this.#movesTooLittle(seen.expiresAt, now + ttl)) return;
+    if (seen !== undefined && this.#movesTooLittle(seen.expiresAt, now + ttl)) {
+      this.#metrics.touchesSkipped.add();
+      return;
+    }
+    this.#metrics.writes.add();
     const expires = cookieExpiresAt(session, now);
     if (await this.#save(sid, 'touch', ttl, this.#userOf(session), [String(expires ?? ''), ''])) {
       this.#remember(sid, now + ttl, seen?.digest ?? '');
@@ -206,6 +226,7 @@ export class SessionStore<
       return session as S;
     } catch (error) {
       this.#seen.forget(sid);
+      this.#metrics.corrupt.add();
       this.emit('corrupt', { id: sid, error });
       return null;
     }
@@ -309,7 +330,10 @@ export class SessionStore<
       operation,
       failOpen: false,
       fallback: () => Promise.reject(new Error('unreachable: sessions fail closed')),
-      onFailure: (event) => this.emit('failure', event),
+      onFailure: (event) => {
+        this.#metrics.errors.add();
+        this.emit('failure', event);
+      },
     });
   }
 }

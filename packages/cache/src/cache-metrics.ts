@@ -1,0 +1,54 @@
+import type { CounterSpec } from '@rediware/core';
+
+/** What a cache engine counts; exported as `rediware_cache_<name>[_bytes]_total`. */
+export const cacheMetricSpecs = {
+  hits: {
+    subsystem: 'cache',
+    name: 'hits',
+    help: 'Reads answered with a fresh value (L1, Redis, or another loader).',
+  },
+  misses: {
+    subsystem: 'cache',
+    name: 'misses',
+    help: 'Reads that found nothing usable (get returned undefined, or wrap loaded).',
+  },
+  stale: {
+    subsystem: 'cache',
+    name: 'stale',
+    help: 'wrap calls answered with a stale value (stale-while-revalidate or stale-if-error).',
+  },
+  coalescedWaits: {
+    subsystem: 'cache',
+    name: 'coalesced_waits',
+    help: "Calls that waited for another caller's loader (same process or another) instead of loading.",
+  },
+  errors: { subsystem: 'cache', name: 'errors', help: 'Redis failures and loader failures.' },
+  storedBytes: {
+    subsystem: 'cache',
+    name: 'stored',
+    unit: 'bytes',
+    help: 'Bytes of values written to Redis.',
+  },
+} as const satisfies Record<string, CounterSpec>;
+
+/** Responses by X-Cache, counted by the response cache; exported as `rediware_response_cache_<name>_total`. */
+export const responseCacheMetricSpecs = {
+  hits: {
+    subsystem: 'response_cache',
+    name: 'hits',
+    help: 'Responses served from the cache (X-Cache: HIT, 304 included).',
+  },
+  stale: { subsystem: 'response_cache', name: 'stale', help: 'Stale responses served (X-Cache: STALE).' },
+  misses: {
+    subsystem: 'response_cache',
+    name: 'misses',
+    help: 'Responses produced by the handler and stored if cacheable (X-Cache: MISS).',
+  },
+  bypass: {
+    subsystem: 'response_cache',
+    name: 'bypass',
+    help: 'Requests the cache did not handle (X-Cache: BYPASS): method, credentials, Cache-Control.',
+  },
+} as const satisfies Record<string, CounterSpec>;
+
+export type CacheMetrics = Record<keyof typeof cacheMetricSpecs, number>;

@@ -1,0 +1,124 @@
+import { RediwareConfigError } from './errors';
+
+/** What a metric measures, besides a count: exporters add the unit to the name (`_bytes`, `_seconds`). */
+export type MetricUnit = 'bytes' | 'seconds';
+
+/** Labels fixed when an engine binds its metrics, such as `{ limiter: 'login' }`. */
+export type MetricLabels = Readonly<Record<string, string>>;
+
+export interface CounterSpec {
+  /** The package's part of the name: `rate_limit`, `cache`, `session`, `lock`. */
+  readonly subsystem: string;
+  /** Snake case, unique in the subsystem: `admitted`, `coalesced_waits`. */
+  readonly name: string;
+  readonly help: string;
+  readonly unit?: MetricUnit;
+}
+
+export interface HistogramSpec extends CounterSpec {
+  readonly unit: MetricUnit;
+  /** Upper bounds of the buckets, in `unit`. */
+  readonly buckets: readonly number[];
+}
+
+/** A monotonic count bound to its labels. */
+export interface Counter {
+  add(amount: number): void;
+}
+
+/** A distribution bound to its labels. */
+export interface Histogram {
+  record(value: number): void;
+}
+
+/**
+ * Where engines send their metrics. An engine binds every counter once, at construction, so the
+ * hot path is one call on a bound object: a sink must not build strings or objects per call.
+ * `@rediware/core/prometheus` and `@rediware/core/opentelemetry` implement it.
+ */
+export interface MetricsSink {
+  counter(spec: CounterSpec, labels: MetricLabels): Counter;
+  histogram(spec: HistogramSpec, labels: MetricLabels): Histogram;
+}
+
+/** A counter of one engine: keeps its own total (the engine's `metrics()` snapshot) and feeds the sink. */
+export class EngineCounter {
+  value = 0;
+  readonly #sink: Counter | undefined;
+
+  constructor(sink: Counter | undefined) {
+    this.#sink = sink;
+  }
+
+  add(amount = 1): void {
+    this.value += amount;
+    this.#sink?.add(amount);
+  }
+}
+
+/** A histogram of one engine: keeps count and sum locally, the buckets live in the sink. */
+export class EngineHistogram {
+  count = 0;
+  sum = 0;
+  readonly #sink: Histogram | undefined;
+
+  constructor(sink: Histogram | undefined) {
+    this.#sink = sink;
+  }
+
+  record(value: number): void {
+    this.count++;
+    this.sum += value;
+    this.#sink?.record(value);
+  }
+}
+
+export type EngineCounters<Names extends string> = { readonly [K in Names]: EngineCounter };
+
+/**
+ * Binds every counter of `specs` to `sink` once. With no sink the counters only keep their totals:
+ * an increment is a field update, so engines count unconditionally.
+ */
+export function bindCounters<Names extends string>(
+  specs: { readonly [K in Names]: CounterSpec },
+  sink: MetricsSink | undefined,
+  labels: MetricLabels = {},
+): EngineCounters<Names> {
+  const counters = {} as Record<Names, EngineCounter>;
+  for (const name of Object.keys(specs) as Names[]) {
+    counters[name] = new EngineCounter(sink?.counter(specs[name], labels));
+  }
+  return Object.freeze(counters);
+}
+
+export function bindHistogram(
+  spec: HistogramSpec,
+  sink: MetricsSink | undefined,
+  labels: MetricLabels = {},
+): EngineHistogram {
+  return new EngineHistogram(sink?.histogram(spec, labels));
+}
+
+/** The totals of `counters`, as a plain object: what an engine's `metrics()` returns. */
+export function countersSnapshot<Names extends string>(
+  counters: EngineCounters<Names>,
+): Record<Names, number> {
+  const snapshot = {} as Record<Names, number>;
+  for (const name of Object.keys(counters) as Names[]) snapshot[name] = counters[name].value;
+  return snapshot;
+}
+
+/** Checks the `metrics` option of an engine. */
+export function checkMetricsSink(value: unknown, name = 'metrics'): MetricsSink | undefined {
+  if (value === undefined) return undefined;
+  const sink = value as Partial<MetricsSink> | null;
+  if (
+    typeof sink !== 'object' ||
+    sink === null ||
+    typeof sink.counter !== 'function' ||
+    typeof sink.histogram !== 'function'
+  ) {
+    throw new RediwareConfigError(name, 'a MetricsSink (an object with counter() and histogram())', value);
+  }
+  return sink as MetricsSink;
+}
