@@ -1,8 +1,9 @@
 import { randomBytes } from 'node:crypto';
-import { type RedisTarget, useRedisTargets, waitFor } from '@rediware/testing';
+import { listenExpress, type RedisTarget, useRedisTargets, waitFor } from '@rediware/testing';
 import express, { type Express, type RequestHandler } from 'express';
 import request from 'supertest';
 import { type ExpressResponseCache, type ExpressResponseCacheOptions, responseCache } from '../src/express';
+import { checkCompression, compressionBodies } from './compression-checks';
 
 const targets = useRedisTargets(['memory', 'ioredis']);
 
@@ -107,6 +108,33 @@ describe.each(targets)('express response cache on $name', (target: RedisTarget) 
     expect(second.headers['x-cache']).toBe('MISS');
     expect(second.text).toBe(big);
     expect(calls).toBe(2);
+  });
+
+  it('stores large bodies gzip-compressed and serves each client per its Accept-Encoding', async () => {
+    const app = express();
+    app.use(cacheOf());
+    app.get('/text', (_req, res) => res.type('text/plain').send(compressionBodies.text));
+    app.get('/small', (_req, res) => res.type('text/plain').send(compressionBodies.small));
+    app.get('/binary', (_req, res) => res.type('application/octet-stream').send(compressionBodies.binary));
+    app.get('/encoded', (_req, res) => {
+      res.set({ 'Content-Type': 'text/plain', 'Content-Encoding': 'gzip' }).send(compressionBodies.encoded);
+    });
+    const server = await listenExpress(app);
+    try {
+      await checkCompression(server.url);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('compressAbove false stores bodies as they are', async () => {
+    const app = appOf(cacheOf({ compressAbove: false }), (_req, res) => {
+      res.type('text/plain').send(compressionBodies.text);
+    });
+    await request(app).get('/t');
+    const hit = await request(app).get('/t').set('Accept-Encoding', 'gzip');
+    expect(hit.headers['x-cache']).toBe('HIT');
+    expect(hit.headers['content-encoding']).toBeUndefined();
   });
 
   it('stores only allowed statuses', async () => {

@@ -9,6 +9,7 @@ import {
 } from '@rediware/testing';
 import Fastify, { type FastifyInstance } from 'fastify';
 import responseCache, { type FastifyResponseCacheOptions } from '../src/fastify';
+import { checkCompression, compressionBodies } from './compression-checks';
 import { rawGet } from './raw-get';
 
 const targets = useRedisTargets(['memory', 'ioredis']);
@@ -73,6 +74,20 @@ describe.each(targets)('fastify response cache on $name', (target: RedisTarget) 
     expect(second.headers.get('content-type')).toBe('image/png');
     expect(Buffer.from(await second.arrayBuffer()).equals(bytes)).toBe(true);
     expect(calls).toBe(1);
+  });
+
+  it('stores large bodies gzip-compressed and serves each client per its Accept-Encoding', async () => {
+    const { url } = await serve({}, (app) => {
+      app.get('/text', async (_request, reply) => reply.type('text/plain').send(compressionBodies.text));
+      app.get('/small', async (_request, reply) => reply.type('text/plain').send(compressionBodies.small));
+      app.get('/binary', async (_request, reply) =>
+        reply.type('application/octet-stream').send(compressionBodies.binary),
+      );
+      app.get('/encoded', async (_request, reply) =>
+        reply.type('text/plain').header('content-encoding', 'gzip').send(compressionBodies.encoded),
+      );
+    });
+    await checkCompression(url);
   });
 
   it('security: Set-Cookie, Authorization, private and no-store are never stored', async () => {
