@@ -370,6 +370,49 @@ describe.each(targets)('express response cache on $name', (target: RedisTarget) 
     }
   });
 
+  it('stale-if-error: the failing request itself gets the stored response (throw, next(err), 5xx)', async () => {
+    let fail = false;
+    const app = appOf(cacheOf({ ttl: 1000, staleIfError: '1m' }), (req, res, next) => {
+      if (!fail) return void res.type('text/plain').send(`good ${req.path}`);
+      if (req.path === '/sie/throw') throw new Error('database down');
+      if (req.path === '/sie/next') return next(new Error('database down'));
+      res.writeHead(503, { 'Content-Type': 'text/plain' });
+      res.write('over');
+      res.end('loaded');
+    });
+    const paths = ['/sie/throw', '/sie/next', '/sie/503'];
+    for (const path of paths) await request(app).get(path);
+    fail = true;
+    for (const path of paths) {
+      // Each entry's freshness ends on its own.
+      await waitFor(async () => (await request(app).head(path)).headers['x-cache'] !== 'HIT', 5_000);
+      const stale = await request(app).get(path);
+      expect(stale.status).toBe(200);
+      expect(stale.headers['x-cache']).toBe('STALE');
+      expect(stale.text).toBe(`good ${path}`);
+    }
+    const head = await request(app).head('/sie/503');
+    expect(head.status).toBe(200);
+    expect(head.headers['x-cache']).toBe('STALE');
+  });
+
+  it('stale-if-error: without a stale entry the 5xx goes out whole, X-Cache BYPASS', async () => {
+    const app = appOf(cacheOf({ staleIfError: '1m' }), (req, res, next) => {
+      if (req.path === '/next') return next(new Error('database down'));
+      res.writeHead(503, { 'Content-Type': 'text/plain' });
+      res.write('over');
+      res.end('loaded');
+    });
+    const unavailable = await request(app).get('/503');
+    expect(unavailable.status).toBe(503);
+    expect(unavailable.text).toBe('overloaded');
+    expect(unavailable.headers['x-cache']).toBe('BYPASS');
+    const failed = await request(app).get('/next');
+    expect(failed.status).toBe(500);
+    expect((await request(app).get('/503')).status).toBe(503);
+    expect(calls).toBe(3);
+  });
+
   it('security: concurrent requests never share a Set-Cookie response', async () => {
     const app = appOf(cacheOf(), async (_req, res) => {
       const user = calls;

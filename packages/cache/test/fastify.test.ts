@@ -157,17 +157,30 @@ describe.each(targets)('fastify response cache on $name', (target: RedisTarget) 
         if (fail) throw new Error('database down');
         return 'good';
       });
+      app.get('/sie/503', async (_request, reply) =>
+        fail ? reply.code(503).send('overloaded') : 'good 503',
+      );
     });
     await fetch(`${url}/sie`);
+    await fetch(`${url}/sie/503`);
     fail = true;
-    await waitFor(
-      async () => (await fetch(`${url}/sie`, { method: 'HEAD' })).headers.get('x-cache') !== 'HIT',
-      5_000,
-    );
-    const stale = await fetch(`${url}/sie`);
-    expect(stale.status).toBe(200);
-    expect(stale.headers.get('x-cache')).toBe('STALE');
-    expect(await stale.text()).toBe('good');
+    for (const [path, body] of [
+      ['/sie', 'good'],
+      ['/sie/503', 'good 503'],
+    ]) {
+      await waitFor(
+        async () => (await fetch(`${url}${path}`, { method: 'HEAD' })).headers.get('x-cache') !== 'HIT',
+        5_000,
+      );
+      const stale = await fetch(`${url}${path}`);
+      expect(stale.status).toBe(200);
+      expect(stale.headers.get('x-cache')).toBe('STALE');
+      expect(await stale.text()).toBe(body);
+    }
+    // Nothing stored, nothing stale: the error goes out as the handler sent it.
+    const unstored = await fetch(`${url}/sie/503?other`);
+    expect(unstored.status).toBe(503);
+    expect(await unstored.text()).toBe('overloaded');
   });
 
   it('per route: config.cache false never caches; route options override', async () => {
