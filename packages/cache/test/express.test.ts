@@ -352,6 +352,28 @@ describe.each(targets)('express response cache on $name', (target: RedisTarget) 
     expect((await request(appA).get('/shared')).headers['x-cache']).toBe('MISS');
   });
 
+  it('stale-while-revalidate: the refresh leaves out the client conditionals (a full response is stored)', async () => {
+    const app = appOf(cacheOf({ ttl: 1000, staleWhileRevalidate: '1m' }), (_req, res) => {
+      // Express's send() answers a matching If-None-Match with 304: a refresh must not carry it.
+      res.type('text/plain').send('same body');
+    });
+    const server = app.listen(0, '127.0.0.1');
+    await new Promise((resolve) => server.once('listening', resolve));
+    try {
+      const etag = String((await request(server).get('/cond')).headers.etag);
+      await waitFor(
+        async () =>
+          (await request(server).head('/cond').set('If-None-Match', etag)).headers['x-cache'] === 'STALE',
+        5_000,
+      );
+      await waitFor(async () => (await request(server).get('/cond')).headers['x-cache'] === 'HIT', 5_000);
+      expect(calls).toBe(2);
+    } finally {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    }
+  });
+
   it('stale-while-revalidate: serves STALE and refreshes once in the background over loopback', async () => {
     const app = appOf(cacheOf({ ttl: 1000, staleWhileRevalidate: '1m' }), hello);
     const server = app.listen(0, '127.0.0.1');

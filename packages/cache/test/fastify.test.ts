@@ -149,6 +149,26 @@ describe.each(targets)('fastify response cache on $name', (target: RedisTarget) 
     expect(calls).toBe(2);
   });
 
+  it('stale-while-revalidate without a socket: requests and the refresh both through inject', async () => {
+    const app = Fastify({ logger: false });
+    await app.register(responseCache, { redis: target.client(), ttl: 1000, staleWhileRevalidate: '1m' });
+    app.get('/inj', async () => `v${++calls}`);
+    try {
+      await app.inject('/inj');
+      await waitFor(
+        async () => (await app.inject({ method: 'HEAD', url: '/inj' })).headers['x-cache'] === 'STALE',
+        5_000,
+      );
+      await waitFor(async () => {
+        const response = await app.inject('/inj');
+        return response.headers['x-cache'] === 'HIT' && response.body === 'v2';
+      }, 5_000);
+      expect(calls).toBe(2);
+    } finally {
+      await app.close();
+    }
+  });
+
   it('stale-if-error: a failing handler is answered with the stored response', async () => {
     let fail = false;
     const { url } = await serve({ ttl: 1000, staleIfError: '1m' }, (app) => {
