@@ -4,7 +4,11 @@ import type { Config } from 'jest';
 
 const transform: Config['transform'] = {
   '^.+\\.ts$': ['@swc/jest', { jsc: { parser: { syntax: 'typescript' }, target: 'es2022' } }],
+  // cookie 2 is ESM-only and light-my-request (Fastify's inject) requires it: Jest on Node 20
+  // cannot require ESM, so it is compiled to CommonJS.
+  '/cookie/dist/.+\\.js$': ['@swc/jest', { jsc: { target: 'es2022' }, module: { type: 'commonjs' } }],
 };
+const transformIgnorePatterns = ['/node_modules/(?!(\\.pnpm/cookie@|cookie/))'];
 
 // Workspace packages resolve to their TypeScript sources, so a test run needs no build.
 const moduleNameMapper: Config['moduleNameMapper'] = {
@@ -20,6 +24,7 @@ function project(dir: string): NonNullable<Config['projects']>[number] {
     testMatch: ['**/test/**/*.test.ts'],
     testEnvironment: 'node',
     transform,
+    transformIgnorePatterns,
     moduleNameMapper,
   };
 }

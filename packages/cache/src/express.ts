@@ -66,43 +66,80 @@ function handlerFor(
   };
 }
 
-function send(res: Response, reply: CachedReply): void {
+/** `end`: the unpatched one when the capture has replaced res.end. */
+function send(res: Response, reply: CachedReply, end: Response['end'] = res.end): void {
   res.status(reply.status);
   for (const [name, value] of Object.entries(reply.headers)) res.setHeader(name, value);
-  res.end(reply.body);
+  (end as (body?: Buffer) => Response).call(res, reply.body);
 }
 
-/** Tees what the handler writes into a collector, and hands the response to the cache when it ends. */
+/**
+ * Tees what the handler writes into a collector, and hands the response to the cache when it ends.
+ * A 5xx is held back before anything is sent: the cache answers whether a stale response (within
+ * stale-if-error) replaces it, else it goes out as the handler wrote it.
+ */
 function capture(res: Response, capture: Capture): void {
   const collector = new BodyCollector(capture.maxBodySize);
   const { write, end, writeHead } = res;
   let decided = false;
+  let finished = false;
+  /** Calls queued while a 5xx is held; undefined when nothing is held. */
+  let held: (() => void)[] | undefined;
+  let replaced = false;
+  const hold = (status: number): void => {
+    finished = true;
+    held = [];
+    void capture.finish({ status, headers: res.getHeaders(), body: Buffer.alloc(0) }).then((stale) => {
+      const queued = held ?? [];
+      held = undefined;
+      if (stale && !res.headersSent) {
+        replaced = true;
+        for (const name of res.getHeaderNames()) res.removeHeader(name);
+        send(res, stale, end);
+        return;
+      }
+      if (!res.headersSent) res.setHeader('X-Cache', 'BYPASS');
+      for (const call of queued) call();
+    });
+  };
+  /** Whether this call is swallowed (replaced) or queued (held), instead of running now. */
+  const deferred = (status: number, call: () => void): boolean => {
+    if (replaced) return true;
+    if (held === undefined && !finished && !res.headersSent && status >= 500) hold(status);
+    if (held === undefined) return false;
+    held.push(call);
+    return true;
+  };
   res.writeHead = function (this: Response, ...args: unknown[]) {
-    if (!decided) {
+    const status = typeof args[0] === 'number' ? args[0] : res.statusCode;
+    // Once replaced, the only writeHead is the stale reply's own (through end's implicit header).
+    if (!replaced && deferred(status, () => (writeHead as (...a: unknown[]) => Response).apply(this, args)))
+      return this;
+    if (!decided && !replaced) {
       decided = true;
       const extra =
         typeof args[1] === 'object' && args[1] !== null && !Array.isArray(args[1]) ? args[1] : args[2];
       const headers: HeaderMap = { ...res.getHeaders(), ...lowerCased(extra) };
-      const status = typeof args[0] === 'number' ? args[0] : res.statusCode;
       if (!capture.willStore(status, headers)) res.setHeader('X-Cache', 'BYPASS');
     }
     return (writeHead as (...a: unknown[]) => Response).apply(this, args);
   } as Response['writeHead'];
   res.write = function (this: Response, ...args: unknown[]) {
+    if (deferred(res.statusCode, () => (write as (...a: unknown[]) => boolean).apply(this, args)))
+      return true;
     collector.push(args[0], typeof args[1] === 'string' ? (args[1] as BufferEncoding) : undefined);
     return (write as (...a: unknown[]) => boolean).apply(this, args);
   } as Response['write'];
   res.end = function (this: Response, ...args: unknown[]) {
+    if (deferred(res.statusCode, () => (end as (...a: unknown[]) => Response).apply(this, args))) return this;
     if (typeof args[0] !== 'function')
       collector.push(args[0], typeof args[1] === 'string' ? (args[1] as BufferEncoding) : undefined);
     return (end as (...a: unknown[]) => Response).apply(this, args);
   } as Response['end'];
-  let finished = false;
   const finish = (complete: boolean): void => {
     if (finished) return;
     finished = true;
     const body = complete ? collector.body() : undefined;
-    // The response has gone out already: a stale replacement cannot be used here.
     void capture.finish(
       body === undefined ? undefined : { status: res.statusCode, headers: res.getHeaders(), body },
     );

@@ -9,7 +9,8 @@ import type {
 } from 'fastify';
 import fp from 'fastify-plugin';
 import { BodyCollector } from './body-capture';
-import { loopbackRefresh, refreshHeader } from './loopback-refresh';
+import { inProcessRefresh } from './in-process-refresh';
+import { refreshHeader } from './loopback-refresh';
 import {
   type Capture,
   type InvalidationSelector,
@@ -48,7 +49,7 @@ interface Capturing {
 const responseCachePlugin: FastifyPluginAsync<FastifyResponseCacheOptions> = async (fastify, options) => {
   const cache = new ResponseCache<FastifyRequest>(options);
   const capturing = new WeakMap<FastifyRequest, Capturing>();
-  // Background refreshes re-request the route from this server with this unguessable header value.
+  // Background refreshes inject the route into the app with this unguessable header value.
   const refreshSecret = randomUUID();
   fastify.decorate('responseCache', {
     invalidate: (selector: InvalidationSelector) => cache.invalidate(selector),
@@ -75,7 +76,12 @@ function lookup(
 ): onRequestHookHandler {
   return async (request, reply) => {
     if (request.headers[refreshHeader] === refreshSecret) return;
-    const refresh = loopbackRefresh(request.raw.socket, request.url, request.headers, refreshSecret);
+    const refresh = inProcessRefresh(
+      (injected) => request.server.inject(injected),
+      request.url,
+      request.headers,
+      refreshSecret,
+    );
     const decision = await cache.begin(
       { req: request, method: request.method, url: request.url, headers: request.headers, refresh },
       policy,

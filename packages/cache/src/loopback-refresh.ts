@@ -7,14 +7,38 @@ import type { CapturedResponse } from './body-capture';
 export const refreshHeader = 'x-rediware-cache-refresh';
 
 /** The engine's default loader lock ttl: past it another request refreshes anyway. */
-const refreshTimeoutMs = 10_000;
+export const refreshTimeoutMs = 10_000;
+
+/**
+ * Request headers a refresh leaves out: hop-by-hop ones, and the client's conditionals, which
+ * would get a 304 or a part instead of the full response to store.
+ */
+const notForwarded = new Set([
+  'connection',
+  'keep-alive',
+  'transfer-encoding',
+  'content-length',
+  'if-none-match',
+  'if-modified-since',
+  'if-match',
+  'if-unmodified-since',
+  'if-range',
+  'range',
+]);
+
+/** The client's request headers a refresh repeats. */
+export function forwardedHeaders(headers: IncomingHttpHeaders): Record<string, string | string[]> {
+  const forwarded: Record<string, string | string[]> = {};
+  for (const [name, value] of Object.entries(headers))
+    if (value !== undefined && !notForwarded.has(name)) forwarded[name] = value;
+  return forwarded;
+}
 
 /**
  * A background refresh for stale-while-revalidate: the same GET, sent to the server that received
  * the request over loopback, so it runs through the app (middleware, handler) like the original.
  * Plain HTTP only: behind in-process TLS there is no refresh, and the first request past the stale
- * window runs the handler. (Fastify's inject() would do for Fastify, but its light-my-request loads
- * an ESM-only cookie module that older Node and Jest cannot require.)
+ * window runs the handler. Used by Express; Fastify injects the refresh instead (in-process-refresh).
  */
 export function loopbackRefresh(
   socket: Socket,
@@ -25,7 +49,7 @@ export function loopbackRefresh(
   const { localAddress, localPort } = socket;
   if ((socket as TLSSocket).encrypted || localAddress === undefined || localPort === undefined)
     return undefined;
-  const { connection: _, ...forwarded } = headers;
+  const forwarded = forwardedHeaders(headers);
   return () =>
     new Promise((resolve) => {
       const outgoing = httpRequest(

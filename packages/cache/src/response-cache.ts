@@ -7,6 +7,7 @@ import { type Cache, createCache, type WrapResult } from './cache';
 import { baseKey, pathOf, variantKey } from './cache-key';
 import { responseCacheMetricSpecs } from './cache-metrics';
 import { type HeaderMap, requestBypassReason, storageDecision } from './cacheability';
+import { bodyToStore, representationFor } from './content-encoding';
 import type { LoadContext } from './load-context';
 import {
   parseResponseCacheOptions,
@@ -228,7 +229,12 @@ export class ResponseCache<Req> {
           return;
         }
         const entry = result.status === 'stale' ? decodeEntry(result.value) : undefined;
-        staleReply?.(entry?.kind === 'response' ? this.#reply(entry.response, result, request) : undefined);
+        if (entry?.kind !== 'response') staleReply?.(undefined);
+        else
+          this.#reply(entry.response, result, request).then(
+            (reply) => staleReply?.(reply),
+            () => staleReply?.(undefined),
+          );
       },
       () => {
         staleReply?.(undefined);
@@ -256,7 +262,11 @@ export class ResponseCache<Req> {
         retried,
       );
     if (entry?.kind === 'response')
-      return { action: 'serve', reply: this.#reply(entry.response, result, request) };
+      return this.#reply(entry.response, result, request).then(
+        (reply): CacheDecision => ({ action: 'serve', reply }),
+        // A stored body that does not decompress: not served; the handler answers this request.
+        (): CacheDecision => ({ action: 'run', capture: passThrough }),
+      );
     // Another request's response that may not be shared (or a HEAD's): this request runs the
     // handler itself, once more through the cache so that a storable response is stored.
     if (!retried) return this.#resolve(key, vary, request, policy, true);
@@ -281,7 +291,8 @@ export class ResponseCache<Req> {
     }
     const headers = storableHeaders(captured.headers);
     if (headers.etag === undefined) headers.etag = createEtag(captured.body);
-    const response = encodeResponse({ status: captured.status, headers, body: captured.body });
+    const stored = await bodyToStore(headers, captured.body, policy.compressAbove);
+    const response = encodeResponse({ status: captured.status, headers, ...stored });
     const tags = [pathTag(pathOf(request.url)), ...(policy.tags?.(request.req) ?? []).map(userTag)];
     const entryOptions = {
       ttl: decision.ttlMs,
@@ -304,9 +315,19 @@ export class ResponseCache<Req> {
     return decision;
   }
 
-  #reply(stored: StoredResponse, result: WrapResult<unknown>, request: CacheRequest<Req>): CachedReply {
+  async #reply(
+    stored: StoredResponse,
+    result: WrapResult<unknown>,
+    request: CacheRequest<Req>,
+  ): Promise<CachedReply> {
+    const representation = await representationFor(
+      stored.headers,
+      stored.body,
+      stored.encoding,
+      single(request.headers['accept-encoding']),
+    );
     const headers: Record<string, string | string[]> = {
-      ...stored.headers,
+      ...representation.headers,
       'x-cache': result.status === 'stale' ? 'STALE' : 'HIT',
       age: String(Math.floor(result.ageMs / 1000)),
     };
@@ -314,8 +335,8 @@ export class ResponseCache<Req> {
     if (
       ok &&
       fresh(request.headers, {
-        etag: single(stored.headers.etag),
-        'last-modified': single(stored.headers['last-modified']),
+        etag: single(headers.etag),
+        'last-modified': single(headers['last-modified']),
       })
     ) {
       const notModified: Record<string, string | string[]> = {};
@@ -334,9 +355,9 @@ export class ResponseCache<Req> {
       }
       return { status: 304, headers: notModified, body: undefined };
     }
-    headers['content-length'] = String(stored.body.length);
+    headers['content-length'] = String(representation.body.length);
     // For HEAD too: both frameworks drop the body of a HEAD response but keep its length.
-    return { status: stored.status, headers, body: stored.body };
+    return { status: stored.status, headers, body: representation.body };
   }
 }
 

@@ -37,6 +37,13 @@ export interface ResponseCacheRouteOptions<Req> {
   /** Bodies larger than this many bytes are passed through, not stored. @default 1048576 (1 MiB) */
   maxBodySize?: number;
   /**
+   * Bodies larger than this many bytes are stored gzip-compressed (when their Content-Type is
+   * compressible and the app set no Content-Encoding) and served compressed to clients that accept
+   * gzip, decompressed to the others; `false`: never compress.
+   * @default 1024
+   */
+  compressAbove?: number | false;
+  /**
    * A per-user key: with it, requests carrying Authorization or Cookie are cached too, in entries
    * of their own for each returned key; `undefined` means "do not cache this request".
    * @default none: credentialed requests bypass the cache
@@ -81,6 +88,8 @@ export interface RoutePolicy<Req> {
   readonly tags: ((req: Req) => readonly string[]) | undefined;
   readonly vary: readonly string[];
   readonly maxBodySize: number;
+  /** Infinity: never compress. */
+  readonly compressAbove: number;
   readonly key: ((req: Req) => string | undefined) | undefined;
 }
 
@@ -104,6 +113,7 @@ const routeKeys = [
   'vary',
   'statuses',
   'maxBodySize',
+  'compressAbove',
   'key',
 ];
 const pluginKeys = [...routeKeys, 'redis', 'prefix', 'timeout', 'trustedHosts', 'l1', 'metrics'];
@@ -168,11 +178,20 @@ function parseRoute<Req>(
       options.maxBodySize === undefined
         ? (base?.maxBodySize ?? 1_048_576)
         : checkPositiveInteger(options.maxBodySize, 'maxBodySize'),
+    compressAbove: compressAbove(options.compressAbove, base?.compressAbove ?? 1024),
     key:
       options.key === undefined
         ? base?.key
         : checkFunction<(req: Req) => string | undefined>(options.key, 'key'),
   });
+}
+
+function compressAbove(value: unknown, inherited: number): number {
+  if (value === undefined) return inherited;
+  if (value === false) return Number.POSITIVE_INFINITY;
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 0)
+    throw new RediwareConfigError('compressAbove', 'a number of bytes (0 or more) or false', value);
+  return value;
 }
 
 function checkStatus(status: unknown): number {

@@ -1,10 +1,13 @@
 import type { HeaderMap } from './cacheability';
+import type { StoredEncoding } from './content-encoding';
 
 /** A response as stored: status, end-to-end headers, and the body bytes. */
 export interface StoredResponse {
   readonly status: number;
   /** Lower-case names; multi-valued headers as arrays. */
   readonly headers: Readonly<Record<string, string | string[]>>;
+  /** 'gzip': this cache compressed the body (the headers are the app's, without Content-Encoding). */
+  readonly encoding: StoredEncoding;
   readonly body: Buffer;
 }
 
@@ -57,7 +60,8 @@ const RESPONSE = 0x52; // 'R'
 const VARY = 0x56; // 'V'
 
 export function encodeResponse(response: StoredResponse): Buffer {
-  return frame(RESPONSE, { status: response.status, headers: response.headers }, response.body);
+  const { status, headers, encoding } = response;
+  return frame(RESPONSE, { status, headers, encoding }, response.body);
 }
 
 export function encodeVaryIndex(index: VaryIndex): Buffer {
@@ -94,6 +98,7 @@ export function decodeEntry(value: unknown): StoredEntry | undefined {
       response: {
         status: fields.status,
         headers: fields.headers as StoredResponse['headers'],
+        encoding: fields.encoding === 'gzip' ? 'gzip' : 'identity',
         body: Buffer.from(value.subarray(5 + length)),
       },
     };

@@ -1,8 +1,9 @@
 import { randomBytes } from 'node:crypto';
-import { type RedisTarget, useRedisTargets, waitFor } from '@rediware/testing';
+import { listenExpress, type RedisTarget, useRedisTargets, waitFor } from '@rediware/testing';
 import express, { type Express, type RequestHandler } from 'express';
 import request from 'supertest';
 import { type ExpressResponseCache, type ExpressResponseCacheOptions, responseCache } from '../src/express';
+import { checkCompression, compressionBodies } from './compression-checks';
 
 const targets = useRedisTargets(['memory', 'ioredis']);
 
@@ -122,6 +123,33 @@ describe.each(targets)('express response cache on $name', (target: RedisTarget) 
     expect(second.headers['x-cache']).toBe('MISS');
     expect(second.text).toBe(big);
     expect(calls).toBe(2);
+  });
+
+  it('stores large bodies gzip-compressed and serves each client per its Accept-Encoding', async () => {
+    const app = express();
+    app.use(cacheOf());
+    app.get('/text', (_req, res) => res.type('text/plain').send(compressionBodies.text));
+    app.get('/small', (_req, res) => res.type('text/plain').send(compressionBodies.small));
+    app.get('/binary', (_req, res) => res.type('application/octet-stream').send(compressionBodies.binary));
+    app.get('/encoded', (_req, res) => {
+      res.set({ 'Content-Type': 'text/plain', 'Content-Encoding': 'gzip' }).send(compressionBodies.encoded);
+    });
+    const server = await listenExpress(app);
+    try {
+      await checkCompression(server.url);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('compressAbove false stores bodies as they are', async () => {
+    const app = appOf(cacheOf({ compressAbove: false }), (_req, res) => {
+      res.type('text/plain').send(compressionBodies.text);
+    });
+    await request(app).get('/t');
+    const hit = await request(app).get('/t').set('Accept-Encoding', 'gzip');
+    expect(hit.headers['x-cache']).toBe('HIT');
+    expect(hit.headers['content-encoding']).toBeUndefined();
   });
 
   it('stores only allowed statuses', async () => {
@@ -339,6 +367,28 @@ describe.each(targets)('express response cache on $name', (target: RedisTarget) 
     expect((await request(appA).get('/shared')).headers['x-cache']).toBe('MISS');
   });
 
+  it('stale-while-revalidate: the refresh leaves out the client conditionals (a full response is stored)', async () => {
+    const app = appOf(cacheOf({ ttl: 1000, staleWhileRevalidate: '1m' }), (_req, res) => {
+      // Express's send() answers a matching If-None-Match with 304: a refresh must not carry it.
+      res.type('text/plain').send('same body');
+    });
+    const server = app.listen(0, '127.0.0.1');
+    await new Promise((resolve) => server.once('listening', resolve));
+    try {
+      const etag = String((await request(server).get('/cond')).headers.etag);
+      await waitFor(
+        async () =>
+          (await request(server).head('/cond').set('If-None-Match', etag)).headers['x-cache'] === 'STALE',
+        5_000,
+      );
+      await waitFor(async () => (await request(server).get('/cond')).headers['x-cache'] === 'HIT', 5_000);
+      expect(calls).toBe(2);
+    } finally {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    }
+  });
+
   it('stale-while-revalidate: serves STALE and refreshes once in the background over loopback', async () => {
     const app = appOf(cacheOf({ ttl: 1000, staleWhileRevalidate: '1m' }), hello);
     const server = app.listen(0, '127.0.0.1');
@@ -355,6 +405,49 @@ describe.each(targets)('express response cache on $name', (target: RedisTarget) 
       server.closeAllConnections();
       await new Promise((resolve) => server.close(resolve));
     }
+  });
+
+  it('stale-if-error: the failing request itself gets the stored response (throw, next(err), 5xx)', async () => {
+    let fail = false;
+    const app = appOf(cacheOf({ ttl: 1000, staleIfError: '1m' }), (req, res, next) => {
+      if (!fail) return void res.type('text/plain').send(`good ${req.path}`);
+      if (req.path === '/sie/throw') throw new Error('database down');
+      if (req.path === '/sie/next') return next(new Error('database down'));
+      res.writeHead(503, { 'Content-Type': 'text/plain' });
+      res.write('over');
+      res.end('loaded');
+    });
+    const paths = ['/sie/throw', '/sie/next', '/sie/503'];
+    for (const path of paths) await request(app).get(path);
+    fail = true;
+    for (const path of paths) {
+      // Each entry's freshness ends on its own.
+      await waitFor(async () => (await request(app).head(path)).headers['x-cache'] !== 'HIT', 5_000);
+      const stale = await request(app).get(path);
+      expect(stale.status).toBe(200);
+      expect(stale.headers['x-cache']).toBe('STALE');
+      expect(stale.text).toBe(`good ${path}`);
+    }
+    const head = await request(app).head('/sie/503');
+    expect(head.status).toBe(200);
+    expect(head.headers['x-cache']).toBe('STALE');
+  });
+
+  it('stale-if-error: without a stale entry the 5xx goes out whole, X-Cache BYPASS', async () => {
+    const app = appOf(cacheOf({ staleIfError: '1m' }), (req, res, next) => {
+      if (req.path === '/next') return next(new Error('database down'));
+      res.writeHead(503, { 'Content-Type': 'text/plain' });
+      res.write('over');
+      res.end('loaded');
+    });
+    const unavailable = await request(app).get('/503');
+    expect(unavailable.status).toBe(503);
+    expect(unavailable.text).toBe('overloaded');
+    expect(unavailable.headers['x-cache']).toBe('BYPASS');
+    const failed = await request(app).get('/next');
+    expect(failed.status).toBe(500);
+    expect((await request(app).get('/503')).status).toBe(503);
+    expect(calls).toBe(3);
   });
 
   it('security: concurrent requests never share a Set-Cookie response', async () => {

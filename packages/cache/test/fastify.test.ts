@@ -9,6 +9,7 @@ import {
 } from '@rediware/testing';
 import Fastify, { type FastifyInstance } from 'fastify';
 import responseCache, { type FastifyResponseCacheOptions } from '../src/fastify';
+import { checkCompression, compressionBodies } from './compression-checks';
 import { rawGet } from './raw-get';
 
 const targets = useRedisTargets(['memory', 'ioredis']);
@@ -75,6 +76,20 @@ describe.each(targets)('fastify response cache on $name', (target: RedisTarget) 
     expect(calls).toBe(1);
   });
 
+  it('stores large bodies gzip-compressed and serves each client per its Accept-Encoding', async () => {
+    const { url } = await serve({}, (app) => {
+      app.get('/text', async (_request, reply) => reply.type('text/plain').send(compressionBodies.text));
+      app.get('/small', async (_request, reply) => reply.type('text/plain').send(compressionBodies.small));
+      app.get('/binary', async (_request, reply) =>
+        reply.type('application/octet-stream').send(compressionBodies.binary),
+      );
+      app.get('/encoded', async (_request, reply) =>
+        reply.type('text/plain').header('content-encoding', 'gzip').send(compressionBodies.encoded),
+      );
+    });
+    await checkCompression(url);
+  });
+
   it('security: Set-Cookie, Authorization, private and no-store are never stored', async () => {
     const { url } = await serve({}, (app) => {
       app.get('/cookie', async (_request, reply) => reply.header('set-cookie', `sid=${++calls}`).send('c'));
@@ -134,6 +149,26 @@ describe.each(targets)('fastify response cache on $name', (target: RedisTarget) 
     expect(calls).toBe(2);
   });
 
+  it('stale-while-revalidate without a socket: requests and the refresh both through inject', async () => {
+    const app = Fastify({ logger: false });
+    await app.register(responseCache, { redis: target.client(), ttl: 1000, staleWhileRevalidate: '1m' });
+    app.get('/inj', async () => `v${++calls}`);
+    try {
+      await app.inject('/inj');
+      await waitFor(
+        async () => (await app.inject({ method: 'HEAD', url: '/inj' })).headers['x-cache'] === 'STALE',
+        5_000,
+      );
+      await waitFor(async () => {
+        const response = await app.inject('/inj');
+        return response.headers['x-cache'] === 'HIT' && response.body === 'v2';
+      }, 5_000);
+      expect(calls).toBe(2);
+    } finally {
+      await app.close();
+    }
+  });
+
   it('stale-if-error: a failing handler is answered with the stored response', async () => {
     let fail = false;
     const { url } = await serve({ ttl: 1000, staleIfError: '1m' }, (app) => {
@@ -142,17 +177,30 @@ describe.each(targets)('fastify response cache on $name', (target: RedisTarget) 
         if (fail) throw new Error('database down');
         return 'good';
       });
+      app.get('/sie/503', async (_request, reply) =>
+        fail ? reply.code(503).send('overloaded') : 'good 503',
+      );
     });
     await fetch(`${url}/sie`);
+    await fetch(`${url}/sie/503`);
     fail = true;
-    await waitFor(
-      async () => (await fetch(`${url}/sie`, { method: 'HEAD' })).headers.get('x-cache') !== 'HIT',
-      5_000,
-    );
-    const stale = await fetch(`${url}/sie`);
-    expect(stale.status).toBe(200);
-    expect(stale.headers.get('x-cache')).toBe('STALE');
-    expect(await stale.text()).toBe('good');
+    for (const [path, body] of [
+      ['/sie', 'good'],
+      ['/sie/503', 'good 503'],
+    ]) {
+      await waitFor(
+        async () => (await fetch(`${url}${path}`, { method: 'HEAD' })).headers.get('x-cache') !== 'HIT',
+        5_000,
+      );
+      const stale = await fetch(`${url}${path}`);
+      expect(stale.status).toBe(200);
+      expect(stale.headers.get('x-cache')).toBe('STALE');
+      expect(await stale.text()).toBe(body);
+    }
+    // Nothing stored, nothing stale: the error goes out as the handler sent it.
+    const unstored = await fetch(`${url}/sie/503?other`);
+    expect(unstored.status).toBe(503);
+    expect(await unstored.text()).toBe('overloaded');
   });
 
   it('per route: config.cache false never caches; route options override', async () => {

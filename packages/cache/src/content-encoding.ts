@@ -1,0 +1,82 @@
+import { promisify } from 'node:util';
+import { gunzip, gzip } from 'node:zlib';
+import compressible from 'compressible';
+import Negotiator from 'negotiator';
+import { type HeaderMap, parseCacheControl } from './cacheability';
+
+const gzipAsync = promisify(gzip);
+const gunzipAsync = promisify(gunzip);
+
+/** How a body is stored: as the app sent it, or gzip-compressed by this cache. */
+export type StoredEncoding = 'identity' | 'gzip';
+
+/**
+ * The body to store: gzip-compressed when it is larger than `compressAbove`, its type is
+ * compressible, the app did not encode it itself (never encoded twice) nor forbade transforms
+ * (no-transform), and compression makes it smaller. One encoding is stored: gzip, which every
+ * client that asks for compression accepts.
+ */
+export async function bodyToStore(
+  headers: HeaderMap,
+  body: Buffer,
+  compressAbove: number,
+): Promise<{ encoding: StoredEncoding; body: Buffer }> {
+  const type = headers['content-type'];
+  if (
+    body.length <= compressAbove ||
+    headers['content-encoding'] !== undefined ||
+    typeof type !== 'string' ||
+    compressible(type) !== true ||
+    parseCacheControl(headers['cache-control']).has('no-transform')
+  )
+    return { encoding: 'identity', body };
+  const compressed = await gzipAsync(body);
+  return compressed.length < body.length
+    ? { encoding: 'gzip', body: compressed }
+    : { encoding: 'identity', body };
+}
+
+/** One representation of a stored response, as a client gets it. */
+export interface Representation {
+  readonly headers: Record<string, string | string[]>;
+  readonly body: Buffer;
+}
+
+/**
+ * The representation a client gets of a body stored compressed: the gzip bytes when its
+ * Accept-Encoding takes gzip before identity (q-values honoured), else the bytes decompressed.
+ * Both carry Vary: Accept-Encoding; the gzip one its own ETag, so a 304 always matches the
+ * representation the client holds.
+ */
+export async function representationFor(
+  headers: Readonly<Record<string, string | string[]>>,
+  body: Buffer,
+  encoding: StoredEncoding,
+  acceptEncoding: string | undefined,
+): Promise<Representation> {
+  if (encoding === 'identity') return { headers: { ...headers }, body };
+  const varied = { ...headers, vary: withAcceptEncoding(headers.vary) };
+  const preferred = new Negotiator({ headers: { 'accept-encoding': acceptEncoding } }).encodings([
+    'gzip',
+    'identity',
+  ])[0];
+  if (preferred !== 'gzip') return { headers: varied, body: await gunzipAsync(body) };
+  const etag = typeof headers.etag === 'string' ? { etag: gzipEtag(headers.etag) } : {};
+  return { headers: { ...varied, ...etag, 'content-encoding': 'gzip' }, body };
+}
+
+function withAcceptEncoding(vary: string | string[] | undefined): string {
+  const names = vary === undefined ? [] : [vary].flat();
+  const listed = names.some((value) =>
+    value
+      .split(',')
+      .map((name) => name.trim().toLowerCase())
+      .includes('accept-encoding'),
+  );
+  return listed ? names.join(', ') : [...names, 'Accept-Encoding'].join(', ');
+}
+
+/** `"abc"` -> `"abc-gzip"`, `W/"abc"` -> `W/"abc-gzip"`: another representation, another validator. */
+function gzipEtag(etag: string): string {
+  return etag.endsWith('"') ? `${etag.slice(0, -1)}-gzip"` : `${etag}-gzip`;
+}

@@ -1,0 +1,41 @@
+import type { IncomingHttpHeaders } from 'node:http';
+import type { LightMyRequestResponse as InjectedResponse, InjectOptions } from 'fastify';
+import type { CapturedResponse } from './body-capture';
+import { forwardedHeaders, refreshHeader, refreshTimeoutMs } from './loopback-refresh';
+
+/** Sends a request into the app in process (Fastify's inject). */
+export type Inject = (options: InjectOptions) => Promise<InjectedResponse>;
+
+/**
+ * A background refresh for stale-while-revalidate: the same GET, injected into the app in this
+ * process (no socket, so it works behind TLS and for injected requests too), so it runs through
+ * the app (hooks, handler) like the original.
+ */
+export function inProcessRefresh(
+  inject: Inject,
+  url: string,
+  headers: IncomingHttpHeaders,
+  secret: string,
+): () => Promise<CapturedResponse | undefined> {
+  const forwarded = forwardedHeaders(headers);
+  return () => {
+    let timer: NodeJS.Timeout | undefined;
+    // A hung handler must not keep the refresh (and close(), which waits for it) forever.
+    const timeout = new Promise<undefined>((resolve) => {
+      timer = setTimeout(resolve, refreshTimeoutMs, undefined);
+      timer.unref();
+    });
+    const refreshed = inject({ method: 'GET', url, headers: { ...forwarded, [refreshHeader]: secret } }).then(
+      captured,
+      () => undefined,
+    );
+    return Promise.race([refreshed, timeout]).finally(() => clearTimeout(timer));
+  };
+}
+
+function captured(response: InjectedResponse): CapturedResponse | undefined {
+  // An answer from another cache instance (which does not know this secret): a stored response
+  // must not be stored again as new.
+  if (response.headers['x-cache'] !== undefined) return undefined;
+  return { status: response.statusCode, headers: response.headers, body: response.rawPayload };
+}
