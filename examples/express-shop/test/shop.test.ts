@@ -7,7 +7,7 @@ let shop: Shop;
 
 beforeAll(async () => {
   server = await startRedis();
-  shop = await createShop({ redis: await connectIoredis(server.url), readLatencyMs: 5, checkoutMs: 100 });
+  shop = await createShop({ redis: await connectIoredis(server.url), readLatencyMs: 5, checkoutMs: 300 });
 });
 afterAll(async () => {
   await shop.close();
@@ -81,6 +81,36 @@ describe('the Express demo shop on Redis', () => {
       statuses.push((await request(shop.app).post('/login').send({ user: 'eve' })).status);
     expect(statuses.filter((status) => status === 429).length).toBeGreaterThan(0);
     expect(statuses.filter((status) => status === 200).length).toBeLessThanOrEqual(5);
+  });
+});
+
+describe('the status page', () => {
+  it('serves the page and counts what the plugins did', async () => {
+    // A shop of its own, so the login bucket is full.
+    const local = await createShop({ readLatencyMs: 1, checkoutMs: 300 });
+    const page = await request(local.app).get('/').expect(200);
+    expect(page.text).toContain("fetch('/status.json'");
+    const logins = [];
+    for (const user of ['carol', 'carol', 'dave', 'dave', 'dave', 'dave'])
+      logins.push((await request(local.app).post('/login').send({ user })).status);
+    expect(logins).toEqual([200, 200, 200, 200, 200, 429]);
+    await request(local.app).get('/products/3').expect(200);
+    await request(local.app).get('/products/3').expect(200);
+    await Promise.all([
+      request(local.app).post('/carts/1/checkout').expect(200),
+      request(local.app).post('/carts/1/checkout').expect(200),
+    ]);
+    const status = await request(local.app).get('/status.json').expect(200);
+    expect(status.body.framework).toBe('Express');
+    expect(status.body.counts).toEqual({
+      // The status requests are not rate-limited; 5 logins, 2 reads and 2 checkouts are.
+      rateLimit: { admitted: 9, rejected: 1 },
+      responseCache: { hits: 1, stale: 0, misses: 1, bypasses: 0 },
+      dataCache: { hits: 0, misses: 1, stale: 0, errors: 0 },
+      lock: { acquired: 2, waited: 1 },
+      sessions: { carol: 2, dave: 3 },
+    });
+    await local.close();
   });
 });
 
