@@ -8,6 +8,7 @@ export const statusPage = `<!doctype html>
 <head>
 <meta charset="utf-8">
 <title>rediware demo shop</title>
+<link rel="icon" href="data:,">
 <style>
   body { font: 15px/1.4 system-ui, sans-serif; margin: 2rem; color: #222; }
   section { display: inline-block; vertical-align: top; margin: 0 2rem 1rem 0; }
