@@ -75,6 +75,15 @@ describe('the Express demo shop on Redis', () => {
     expect(() => shop.orders.place('42', tokens[0]!)).toThrow(/stale fencing token/);
   });
 
+  it('limits the API per user once logged in', async () => {
+    const anonymous = await request(shop.app).get('/me').expect(401);
+    expect(anonymous.headers.ratelimit).toMatch(/^"api";r=\d+;/);
+    expect(anonymous.headers.ratelimit).not.toMatch(/r=99;/);
+    // The login itself counted against the IP; the user's own budget starts full.
+    const dave = await login('dave');
+    expect((await dave.get('/me').expect(200)).headers.ratelimit).toMatch(/^"api";r=99;/);
+  });
+
   it('rate-limits login per IP with a token bucket', async () => {
     const statuses: number[] = [];
     for (let i = 0; i < 8; i++)
