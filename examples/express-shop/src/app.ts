@@ -1,12 +1,18 @@
 import { createCache } from '@rediware/cache';
+import { responseCache } from '@rediware/cache/express';
 import type { RedisClient } from '@rediware/core';
+import { createLocker } from '@rediware/lock';
 import { lockGuard } from '@rediware/lock/express';
 import { rateLimit } from '@rediware/rate-limit/express';
 import { RedisStore } from '@rediware/session/express';
 import express, { type Express } from 'express';
 import session from 'express-session';
-import { Catalogue, type Product } from './catalogue';
-import { Orders } from './orders';
+import { Catalogue, type Product } from '../../shared/src/catalogue';
+import { openDatabase } from '../../shared/src/database';
+import { countLockWaits } from '../../shared/src/lock-waits';
+import { Orders } from '../../shared/src/orders';
+import { ShopStats } from '../../shared/src/shop-stats';
+import { statusPage } from '../../shared/src/status-page';
 
 declare module 'express-session' {
   interface SessionData {
@@ -17,31 +23,39 @@ declare module 'express-session' {
 export interface ShopOptions {
   /** Redis for every plugin; omitted, each plugin runs on its in-process memory backend. */
   redis?: RedisClient | undefined;
-  catalogue?: Catalogue;
+  /** Latency of every catalogue read. */
+  readLatencyMs?: number;
   /** How long checkout takes, to make the lock visible. */
   checkoutMs?: number;
+  /** Where the data lives, for the status page. */
+  backend?: string;
 }
 
 export interface Shop {
   app: Express;
   catalogue: Catalogue;
   orders: Orders;
+  stats: ShopStats;
   close(): Promise<void>;
 }
 
 /** The shop API: cached catalogue, sessions with log-out-everywhere, locked checkout, rate limits. */
-export function createShop(options: ShopOptions = {}): Shop {
+export async function createShop(options: ShopOptions = {}): Promise<Shop> {
   const { redis } = options;
-  const catalogue = options.catalogue ?? new Catalogue();
-  const orders = new Orders();
-  const cache = createCache({ redis, prefix: 'shop:', ttl: '1m', staleWhileRevalidate: '30s' });
+  const db = await openDatabase();
+  const catalogue = new Catalogue(db, options.readLatencyMs);
+  const orders = new Orders(db);
+  // Two layers: whole HTTP responses, and inside them the product rows (cache-aside).
+  const pages = responseCache({ redis, prefix: 'shop:http:', ttl: '1m', staleWhileRevalidate: '30s' });
+  const rows = createCache({ redis, prefix: 'shop:data:', ttl: '5m' });
   const store = new RedisStore({ redis, prefix: 'shop:sess:', touchAfter: '1m', userId: (s) => s.userId });
-  const checkoutLock = lockGuard({
-    redis,
-    prefix: 'shop:',
-    key: (req) => `cart:${req.params.id}`,
-    ttl: '10s',
+  const stats = new ShopStats({
+    responseCache: () => pages.stats(),
+    dataCache: () => rows.stats(),
+    listUserSessions: (userId) => store.listUserSessions(userId),
   });
+  const locker = countLockWaits(createLocker({ redis, prefix: 'shop:' }), () => stats.lockWaited());
+  const checkoutLock = lockGuard({ locker, key: (req) => `cart:${req.params.id}`, ttl: '10s', wait: '5s' });
   const apiLimit = rateLimit({
     redis,
     prefix: 'shop:',
@@ -58,39 +72,61 @@ export function createShop(options: ShopOptions = {}): Shop {
     limit: 5,
     window: '1m',
   });
+  // The catalogue is the same for everyone, so logged-in requests (with a cookie) share it too.
+  const catalogueCache = (tags: (req: express.Request) => string[]) =>
+    pages.route({ key: () => 'public', tags });
 
   const app = express();
   app.use(express.json());
+  // The status page polls every second: it comes before the rate limit.
+  app.get('/', (_req, res) => void res.type('html').send(statusPage));
+  app.get('/status.json', async (_req, res) => {
+    res.set('Cache-Control', 'no-store').json({
+      framework: 'Express',
+      backend: options.backend ?? '',
+      counts: await stats.counts(),
+    });
+  });
   app.use(session({ store, secret: 'rediware-demo-secret', resave: false, saveUninitialized: false }));
+  app.use((req, res, next) => {
+    res.once('finish', () => req.rateLimit && stats.rateLimited(req.rateLimit.allowed));
+    next();
+  });
   app.use(apiLimit);
 
-  app.get('/products', async (_req, res) => {
-    const { value, status } = await cache.wrapWithStatus('products', () => catalogue.list(), {
-      tags: ['products'],
-    });
-    res.set('X-Data-Cache', status).json(value);
-  });
+  app.get(
+    '/products',
+    catalogueCache(() => ['products']),
+    async (_req, res) => {
+      res.json(await catalogue.list());
+    },
+  );
 
-  app.get('/products/:id', async (req, res) => {
-    const id = req.params.id;
-    const { value, status } = await cache.wrapWithStatus(
-      `product:${id}`,
-      async (ctx) => {
-        const product = await catalogue.find(id);
-        if (!product) ctx.skip();
-        return product ?? null;
-      },
-      { tags: ['products', `product:${id}`] },
-    );
-    if (!value) return void res.status(404).json({ error: 'no such product' });
-    res.set('X-Data-Cache', status).json(value);
-  });
+  app.get(
+    '/products/:id',
+    catalogueCache((req) => ['products', `product:${req.params.id}`]),
+    async (req, res) => {
+      const id = req.params.id as string;
+      const product = await rows.wrap(
+        `product:${id}`,
+        async (ctx) => {
+          const found = await catalogue.find(id);
+          if (!found) ctx.skip(); // an unknown id is not cached
+          return found ?? null;
+        },
+        { tags: [`product:${id}`] },
+      );
+      if (!product) return void res.status(404).json({ error: 'no such product' });
+      res.json(product);
+    },
+  );
 
   app.put('/products/:id', async (req, res) => {
     if (!req.session.userId) return void res.status(401).json({ error: 'log in first' });
     const updated = await catalogue.update(req.params.id, req.body as Partial<Product>);
     if (!updated) return void res.status(404).json({ error: 'no such product' });
-    await cache.invalidate({ tags: [`product:${updated.id}`, 'products'] });
+    const tags = [`product:${updated.id}`, 'products'];
+    await Promise.all([pages.invalidate({ tags }), rows.invalidate({ tags })]);
     res.json(updated);
   });
 
@@ -101,6 +137,7 @@ export function createShop(options: ShopOptions = {}): Shop {
     req.session.regenerate((error) => {
       if (error) return next(error);
       req.session.userId = user;
+      stats.loggedIn(user);
       res.json({ user });
     });
   });
@@ -122,50 +159,28 @@ export function createShop(options: ShopOptions = {}): Shop {
   });
 
   app.post('/carts/:id/checkout', checkoutLock, async (req, res) => {
+    stats.lockAcquired();
     await new Promise((resolve) => setTimeout(resolve, options.checkoutMs ?? 200));
     const lock = req.lock;
     if (!lock || lock.signal.aborted) return void res.status(409).json({ error: 'lost the cart lock' });
     res.json(orders.place(req.params.id as string, lock.fencingToken));
   });
 
-  // The same counters the plugins send to a `metrics` sink (Prometheus, OpenTelemetry).
-  app.get('/status', (_req, res) => {
-    res.json({
-      rateLimit: { api: apiLimit.limiter.metrics(), login: loginLimit.limiter.metrics() },
-      cache: cache.metrics(),
-      session: store.metrics(),
-      lock: checkoutLock.locker.metrics(),
-    });
-  });
-
-  app.get('/', (_req, res) => {
-    res
-      .type('text/plain')
-      .send(
-        [
-          'rediware demo shop',
-          'GET  /products, /products/:id     cached (X-Data-Cache: hit | stale | miss)',
-          'PUT  /products/:id                 updates and invalidates by tag (logged in)',
-          'POST /login {"user":"alice"}       5 per minute per IP (token bucket)',
-          'GET  /me, POST /logout, POST /logout-everywhere',
-          'POST /carts/:id/checkout           one checkout per cart at a time (409 when busy)',
-          "GET  /status                       the plugins' counters (rate limit, cache, session, lock)",
-        ].join('\n'),
-      );
-  });
-
   return {
     app,
     catalogue,
     orders,
+    stats,
     close: async () => {
       await Promise.all([
-        cache.close(),
+        pages.close(),
+        rows.close(),
         store.close(),
-        checkoutLock.close(),
+        locker.close(),
         apiLimit.limiter.close(),
         loginLimit.limiter.close(),
       ]);
+      db.close();
     },
   };
 }

@@ -1,10 +1,10 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { redisForDemo } from '../../shared/src/redis-for-demo';
 import { createShop } from './app';
-import { redisForDemo } from './redis-for-demo';
 
 const redis = await redisForDemo();
-const shop = createShop({ redis: redis.client });
+const shop = await createShop({ redis: redis.client, backend: redis.description });
 const server = createServer(shop.app);
 const port = Number(process.env.PORT ?? 0);
 server.listen(port, '127.0.0.1', () => {

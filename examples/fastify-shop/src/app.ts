@@ -1,0 +1,174 @@
+import fastifyCookie from '@fastify/cookie';
+import fastifySession from '@fastify/session';
+import { createCache } from '@rediware/cache';
+import responseCache from '@rediware/cache/fastify';
+import type { RedisClient } from '@rediware/core';
+import { createLocker } from '@rediware/lock';
+import lockPlugin from '@rediware/lock/fastify';
+import rateLimit from '@rediware/rate-limit/fastify';
+import { RedisStore } from '@rediware/session/fastify';
+import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
+import { Catalogue, type Product } from '../../shared/src/catalogue';
+import { openDatabase } from '../../shared/src/database';
+import { countLockWaits } from '../../shared/src/lock-waits';
+import { Orders } from '../../shared/src/orders';
+import { ShopStats } from '../../shared/src/shop-stats';
+import { statusPage } from '../../shared/src/status-page';
+
+declare module 'fastify' {
+  interface Session {
+    userId?: string;
+  }
+}
+
+export interface ShopOptions {
+  /** Redis for every plugin; omitted, each plugin runs on its in-process memory backend. */
+  redis?: RedisClient | undefined;
+  /** Where the data lives, for the status page. */
+  backend?: string;
+}
+
+type IdRequest = FastifyRequest<{ Params: { id: string } }>;
+const idOf = (request: FastifyRequest) => (request.params as { id: string }).id;
+
+/** The shop API of the Express example, on Fastify; `app.close()` closes every plugin. */
+export async function createShop(options: ShopOptions = {}): Promise<FastifyInstance> {
+  const { redis } = options;
+  const db = await openDatabase();
+  const catalogue = new Catalogue(db);
+  const orders = new Orders(db);
+  const rows = createCache({ redis, prefix: 'shop:data:', ttl: '5m' });
+  const store = new RedisStore({ redis, prefix: 'shop:sess:', touchAfter: '1m', userId: (s) => s.userId });
+  const app = Fastify();
+  const stats = new ShopStats({
+    responseCache: () => app.responseCache.stats(),
+    dataCache: () => rows.stats(),
+    listUserSessions: (userId) => store.listUserSessions(userId),
+  });
+  const locker = countLockWaits(createLocker({ redis, prefix: 'shop:' }), () => stats.lockWaited());
+  app.addHook('onClose', async () => {
+    await Promise.all([rows.close(), store.close(), locker.close()]);
+    db.close();
+  });
+
+  await app.register(fastifyCookie);
+  await app.register(fastifySession, {
+    store,
+    secret: 'rediware-demo-secret-of-32-chars!',
+    saveUninitialized: false,
+    cookie: { secure: false },
+  });
+  // Registered before the rate limit, so the limit runs first on each route (hits included).
+  await app.register(responseCache, {
+    redis,
+    prefix: 'shop:http:',
+    ttl: '1m',
+    staleWhileRevalidate: '30s',
+  });
+  await app.register(rateLimit, {
+    redis,
+    prefix: 'shop:',
+    name: 'api',
+    limit: 100,
+    window: '1m',
+    key: (request) => (request.session.userId ? `user:${request.session.userId}` : `ip:${request.ip}`),
+  });
+  await app.register(lockPlugin, { locker });
+  app.addHook('onResponse', async (request) => {
+    if (request.rateLimit) stats.rateLimited(request.rateLimit.allowed);
+  });
+
+  // The status page polls every second: neither limited nor cached.
+  const unlimited = { config: { rateLimit: false, cache: false } } as const;
+  app.get('/', unlimited, async (_request, reply) => reply.type('text/html').send(statusPage));
+  app.get('/status.json', unlimited, async (_request, reply) => {
+    reply.header('cache-control', 'no-store');
+    return { framework: 'Fastify', backend: options.backend ?? '', counts: await stats.counts() };
+  });
+
+  // The catalogue is the same for everyone, so logged-in requests (with a cookie) share it too.
+  const catalogueCache = (tags: (request: FastifyRequest) => string[]) => ({
+    config: { cache: { key: () => 'public', tags } },
+  });
+  app.get(
+    '/products',
+    catalogueCache(() => ['products']),
+    () => catalogue.list(),
+  );
+
+  app.get(
+    '/products/:id',
+    catalogueCache((request) => ['products', `product:${idOf(request)}`]),
+    async (request: IdRequest, reply) => {
+      const { id } = request.params;
+      const product = await rows.wrap(
+        `product:${id}`,
+        async (ctx) => {
+          const found = await catalogue.find(id);
+          if (!found) ctx.skip(); // an unknown id is not cached
+          return found ?? null;
+        },
+        { tags: [`product:${id}`] },
+      );
+      if (!product) return reply.code(404).send({ error: 'no such product' });
+      return product;
+    },
+  );
+
+  app.put('/products/:id', { config: { cache: false } }, async (request: IdRequest, reply) => {
+    if (!request.session.userId) return reply.code(401).send({ error: 'log in first' });
+    const updated = await catalogue.update(request.params.id, request.body as Partial<Product>);
+    if (!updated) return reply.code(404).send({ error: 'no such product' });
+    const tags = [`product:${updated.id}`, 'products'];
+    await Promise.all([app.responseCache.invalidate({ tags }), rows.invalidate({ tags })]);
+    return updated;
+  });
+
+  const loginLimit = {
+    name: 'login',
+    algorithm: 'token-bucket',
+    limit: 5,
+    window: '1m',
+    key: (request: FastifyRequest) => request.ip,
+  } as const;
+  app.post('/login', { config: { rateLimit: loginLimit } }, async (request, reply) => {
+    const user = String((request.body as { user?: unknown } | undefined)?.user ?? '');
+    if (!/^[a-z0-9_-]{1,32}$/i.test(user))
+      return reply.code(400).send({ error: 'user: 1-32 letters or digits' });
+    await request.session.regenerate();
+    request.session.userId = user;
+    stats.loggedIn(user);
+    return { user };
+  });
+
+  app.get('/me', { config: { cache: false } }, async (request, reply) => {
+    const { userId } = request.session;
+    if (!userId) return reply.code(401).send({ error: 'log in first' });
+    return { user: userId, sessions: (await store.listUserSessions(userId)).length };
+  });
+
+  app.post('/logout', async (request) => {
+    await request.session.destroy();
+    return { loggedOut: true };
+  });
+
+  app.post('/logout-everywhere', async (request, reply) => {
+    const { userId } = request.session;
+    if (!userId) return reply.code(401).send({ error: 'log in first' });
+    return { destroyed: await store.destroyUserSessions(userId) };
+  });
+
+  app.post(
+    '/carts/:id/checkout',
+    { config: { lock: { key: (request) => `cart:${idOf(request)}`, ttl: '10s', wait: '5s' } } },
+    async (request: IdRequest, reply) => {
+      stats.lockAcquired();
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      const lock = request.lock;
+      if (!lock || lock.signal.aborted) return reply.code(409).send({ error: 'lost the cart lock' });
+      return orders.place(request.params.id, lock.fencingToken);
+    },
+  );
+
+  return app;
+}

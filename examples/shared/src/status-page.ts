@@ -1,0 +1,74 @@
+/**
+ * The demo's status page: plain HTML and a little script that reads /status.json every second.
+ * Every number has an element id (`rateLimit-admitted`, `responseCache-hits`, ...) so the
+ * end-to-end test can read it.
+ */
+export const statusPage = `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<title>rediware demo shop</title>
+<link rel="icon" href="data:,">
+<style>
+  body { font: 15px/1.4 system-ui, sans-serif; margin: 2rem; color: #222; }
+  section { display: inline-block; vertical-align: top; margin: 0 2rem 1rem 0; }
+  h2 { font-size: 1rem; margin: 0 0 .3rem; }
+  td:last-child { text-align: right; padding-left: 1rem; font-variant-numeric: tabular-nums; }
+  #error { color: #b00; }
+</style>
+</head>
+<body>
+<h1>rediware demo shop</h1>
+<p id="framework"></p>
+<p id="backend"></p>
+<p id="error"></p>
+<div id="groups"></div>
+<p>Try: <code>GET /products</code>, <code>POST /login {"user":"alice"}</code>,
+<code>POST /carts/7/checkout</code> (see the README for curl lines).</p>
+<script>
+const titles = {
+  rateLimit: 'Rate limit (requests)',
+  responseCache: 'Response cache',
+  dataCache: 'Data cache (cache-aside)',
+  lock: 'Checkout lock',
+  sessions: 'Sessions per user',
+};
+function render(status) {
+  document.getElementById('framework').textContent = status.framework;
+  document.getElementById('backend').textContent = status.backend;
+  const groups = document.getElementById('groups');
+  groups.replaceChildren();
+  for (const [group, title] of Object.entries(titles)) {
+    const section = document.createElement('section');
+    const heading = document.createElement('h2');
+    heading.textContent = title;
+    const table = document.createElement('table');
+    const counts = status.counts[group];
+    const names = Object.keys(counts);
+    if (names.length === 0) table.insertRow().insertCell().textContent = 'none yet';
+    for (const name of names) {
+      const row = table.insertRow();
+      row.insertCell().textContent = name;
+      const cell = row.insertCell();
+      cell.id = group + '-' + name;
+      cell.textContent = String(counts[name]);
+    }
+    section.append(heading, table);
+    groups.append(section);
+  }
+}
+async function refresh() {
+  try {
+    const response = await fetch('/status.json', { cache: 'no-store' });
+    render(await response.json());
+    document.getElementById('error').textContent = '';
+  } catch (error) {
+    document.getElementById('error').textContent = 'status unavailable: ' + error.message;
+  }
+}
+refresh();
+setInterval(refresh, 1000);
+</script>
+</body>
+</html>
+`;
