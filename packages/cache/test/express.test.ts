@@ -51,6 +51,27 @@ describe.each(targets)('express response cache on $name', (target: RedisTarget) 
     expect(calls).toBe(1);
   });
 
+  it('headers set before the cache ran are this request own: neither stored nor replayed', async () => {
+    let counter = 0;
+    const app = express();
+    app.use((_req, res, next) => {
+      res.setHeader('X-Per-Request', String(++counter));
+      next();
+    });
+    app.use(cacheOf());
+    app.get('/a', (_req, res) => {
+      res.setHeader('X-From-Handler', 'kept');
+      res.type('text/plain').send(`hello ${++calls}`);
+    });
+    const first = await request(app).get('/a');
+    expect(first.headers['x-per-request']).toBe('1');
+    const second = await request(app).get('/a');
+    expect(second.headers['x-cache']).toBe('HIT');
+    expect(second.headers['x-per-request']).toBe('2');
+    expect(second.headers['x-from-handler']).toBe('kept');
+    expect(second.text).toBe('hello 1');
+  });
+
   it('l1 serves hits from process memory and drops them when another instance invalidates', async () => {
     if (target.name === 'memory') return; // one memory backend per instance: nothing to share
     const tagged = { tags: () => ['t'] };

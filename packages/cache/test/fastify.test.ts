@@ -203,6 +203,25 @@ describe.each(targets)('fastify response cache on $name', (target: RedisTarget) 
     expect(await unstored.text()).toBe('overloaded');
   });
 
+  it('headers set before the cache hook are this request own: neither stored nor replayed', async () => {
+    let counter = 0;
+    const { url } = await serve({}, (app) => {
+      app.addHook('onRequest', async (_request, reply) => {
+        reply.header('x-per-request', String(++counter));
+      });
+      app.get('/a', async (_request, reply) => {
+        reply.header('x-from-handler', 'kept');
+        return `hello ${++calls}`;
+      });
+    });
+    expect((await fetch(`${url}/a`)).headers.get('x-per-request')).toBe('1');
+    const second = await fetch(`${url}/a`);
+    expect(second.headers.get('x-cache')).toBe('HIT');
+    expect(second.headers.get('x-per-request')).toBe('2');
+    expect(second.headers.get('x-from-handler')).toBe('kept');
+    expect(await second.text()).toBe('hello 1');
+  });
+
   it('per route: config.cache false never caches; route options override', async () => {
     const { url } = await serve({}, (app) => {
       app.get('/off', { config: { cache: false } }, async () => `off ${++calls}`);
