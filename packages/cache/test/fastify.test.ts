@@ -222,6 +222,25 @@ describe.each(targets)('fastify response cache on $name', (target: RedisTarget) 
     expect(await second.text()).toBe('hello 1');
   });
 
+  it('Age: the origin Age is added; a response older than its max-age is never served', async () => {
+    const { url } = await serve({}, (app) => {
+      app.get('/young', async (_request, reply) => {
+        reply.header('cache-control', 'max-age=3600').header('age', '100');
+        return `young ${++calls}`;
+      });
+      app.get('/old', async (_request, reply) => {
+        reply.header('cache-control', 'max-age=60').header('age', '120');
+        return `old ${++calls}`;
+      });
+    });
+    await fetch(`${url}/young`);
+    const young = await fetch(`${url}/young`);
+    expect(young.headers.get('x-cache')).toBe('HIT');
+    expect(Number(young.headers.get('age'))).toBeGreaterThanOrEqual(100);
+    await fetch(`${url}/old`);
+    expect((await fetch(`${url}/old`)).headers.get('x-cache')).toBe('BYPASS');
+  });
+
   it('per route: config.cache false never caches; route options override', async () => {
     const { url } = await serve({}, (app) => {
       app.get('/off', { config: { cache: false } }, async () => `off ${++calls}`);
