@@ -1,4 +1,5 @@
 import type { IncomingHttpHeaders } from 'node:http';
+import { httpDate, initialAgeMs } from './response-age';
 
 /** Header values as the frameworks hand them over. */
 export type HeaderValue = string | number | readonly string[] | undefined;
@@ -62,7 +63,10 @@ export type StorageDecision =
   | { readonly store: false; readonly reason: string }
   | {
       readonly store: true;
+      /** Freshness left: the lifetime minus the age the response arrived with. */
       readonly ttlMs: number;
+      /** The age the response arrived with (origin Age or time since its Date). */
+      readonly initialAgeMs: number;
       readonly staleWhileRevalidateMs: number;
       readonly staleIfErrorMs: number;
       /** Lower-cased, sorted request header names of the response's Vary. */
@@ -86,6 +90,7 @@ export function storageDecision(
   status: number,
   headers: HeaderMap,
   defaults: StorageDefaults,
+  now: number = Date.now(),
 ): StorageDecision {
   if (!defaults.statuses.has(status)) return { store: false, reason: 'status' };
   if (headers['set-cookie'] !== undefined) return { store: false, reason: 'set-cookie' };
@@ -98,7 +103,9 @@ export function storageDecision(
   if (vary.includes('*')) return { store: false, reason: 'vary-star' };
   const sMaxAge = seconds(directives, 's-maxage');
   const maxAge = seconds(directives, 'max-age');
-  const ttlMs = sMaxAge ?? maxAge ?? defaults.ttlMs;
+  const ageMs = initialAgeMs(headers, now);
+  if (ageMs === undefined) return { store: false, reason: 'invalid-age' };
+  const ttlMs = (sMaxAge ?? maxAge ?? expiresLifetime(headers, now) ?? defaults.ttlMs) - ageMs;
   if (ttlMs <= 0) return { store: false, reason: 'no-freshness' };
   // must-revalidate, proxy-revalidate and s-maxage forbid serving stale unless the response says so itself.
   const strict =
@@ -106,9 +113,18 @@ export function storageDecision(
   return {
     store: true,
     ttlMs,
+    initialAgeMs: ageMs,
     staleWhileRevalidateMs:
       seconds(directives, 'stale-while-revalidate') ?? (strict ? 0 : defaults.staleWhileRevalidateMs),
     staleIfErrorMs: seconds(directives, 'stale-if-error') ?? (strict ? 0 : defaults.staleIfErrorMs),
     vary,
   };
+}
+
+/** Expires minus Date (RFC 9111 §4.2.1); an invalid Expires means already stale (§5.3). */
+function expiresLifetime(headers: HeaderMap, now: number): number | undefined {
+  if (headers.expires === undefined) return undefined;
+  const expires = httpDate(headers.expires);
+  if (expires === undefined) return 0;
+  return expires - (httpDate(headers.date) ?? now);
 }

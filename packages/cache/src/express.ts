@@ -3,6 +3,7 @@ import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { BodyCollector } from './body-capture';
 import type { HeaderMap } from './cacheability';
 import { loopbackRefresh, refreshHeader } from './loopback-refresh';
+import { withoutOwnHeaders } from './own-headers';
 import {
   type CachedReply,
   type Capture,
@@ -47,17 +48,20 @@ function handlerFor(
 ): RequestHandler {
   return (req: Request, res: Response, next: NextFunction): void => {
     if (req.headers[refreshHeader] === secret) {
+      // The refresh response is stored: what earlier middleware set for this internal request is not.
+      for (const name of res.getHeaderNames()) res.removeHeader(name);
       next();
       return;
     }
+    const own = new Set(res.getHeaderNames());
     const refresh = loopbackRefresh(req.socket, req.originalUrl, req.headers, secret);
     cache
       .begin({ req, method: req.method, url: req.originalUrl, headers: req.headers, refresh }, policy)
       .then(
         (decision) => {
-          if (decision.action === 'serve') return send(res, decision.reply);
+          if (decision.action === 'serve') return send(res, decision.reply, own);
           res.setHeader('X-Cache', decision.action === 'bypass' ? 'BYPASS' : 'MISS');
-          if (decision.action === 'run') capture(res, decision.capture);
+          if (decision.action === 'run') capture(res, decision.capture, own);
           next();
         },
         // begin() fails open on Redis errors itself; anything else is a bug the app should see.
@@ -66,10 +70,16 @@ function handlerFor(
   };
 }
 
-/** `end`: the unpatched one when the capture has replaced res.end. */
-function send(res: Response, reply: CachedReply, end: Response['end'] = res.end): void {
+/** `own`: this request's headers, kept; `end`: the unpatched one when the capture has replaced res.end. */
+function send(
+  res: Response,
+  reply: CachedReply,
+  own: ReadonlySet<string>,
+  end: Response['end'] = res.end,
+): void {
   res.status(reply.status);
-  for (const [name, value] of Object.entries(reply.headers)) res.setHeader(name, value);
+  for (const [name, value] of Object.entries(reply.headers))
+    if (!own.has(name.toLowerCase())) res.setHeader(name, value);
   (end as (body?: Buffer) => Response).call(res, reply.body);
 }
 
@@ -78,7 +88,7 @@ function send(res: Response, reply: CachedReply, end: Response['end'] = res.end)
  * A 5xx is held back before anything is sent: the cache answers whether a stale response (within
  * stale-if-error) replaces it, else it goes out as the handler wrote it.
  */
-function capture(res: Response, capture: Capture): void {
+function capture(res: Response, capture: Capture, own: ReadonlySet<string>): void {
   const collector = new BodyCollector(capture.maxBodySize);
   const { write, end, writeHead } = res;
   let decided = false;
@@ -89,13 +99,14 @@ function capture(res: Response, capture: Capture): void {
   const hold = (status: number): void => {
     finished = true;
     held = [];
-    void capture.finish({ status, headers: res.getHeaders(), body: Buffer.alloc(0) }).then((stale) => {
+    const headers = withoutOwnHeaders(res.getHeaders(), own);
+    void capture.finish({ status, headers, body: Buffer.alloc(0) }).then((stale) => {
       const queued = held ?? [];
       held = undefined;
       if (stale && !res.headersSent) {
         replaced = true;
-        for (const name of res.getHeaderNames()) res.removeHeader(name);
-        send(res, stale, end);
+        for (const name of res.getHeaderNames()) if (!own.has(name)) res.removeHeader(name);
+        send(res, stale, own, end);
         return;
       }
       if (!res.headersSent) res.setHeader('X-Cache', 'BYPASS');
@@ -119,7 +130,7 @@ function capture(res: Response, capture: Capture): void {
       decided = true;
       const extra =
         typeof args[1] === 'object' && args[1] !== null && !Array.isArray(args[1]) ? args[1] : args[2];
-      const headers: HeaderMap = { ...res.getHeaders(), ...lowerCased(extra) };
+      const headers = withoutOwnHeaders({ ...res.getHeaders(), ...lowerCased(extra) }, own);
       if (!capture.willStore(status, headers)) res.setHeader('X-Cache', 'BYPASS');
     }
     return (writeHead as (...a: unknown[]) => Response).apply(this, args);
@@ -141,7 +152,9 @@ function capture(res: Response, capture: Capture): void {
     finished = true;
     const body = complete ? collector.body() : undefined;
     void capture.finish(
-      body === undefined ? undefined : { status: res.statusCode, headers: res.getHeaders(), body },
+      body === undefined
+        ? undefined
+        : { status: res.statusCode, headers: withoutOwnHeaders(res.getHeaders(), own), body },
     );
   };
   res.once('finish', () => finish(true));

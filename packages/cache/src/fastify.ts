@@ -11,6 +11,7 @@ import fp from 'fastify-plugin';
 import { BodyCollector } from './body-capture';
 import { inProcessRefresh } from './in-process-refresh';
 import { refreshHeader } from './loopback-refresh';
+import { withoutOwnHeaders } from './own-headers';
 import {
   type Capture,
   type InvalidationSelector,
@@ -43,6 +44,8 @@ declare module 'fastify' {
 /** Per request: the response is being captured for the cache. */
 interface Capturing {
   readonly capture: Capture;
+  /** Headers set on the reply before the cache's hook: this request's, never stored. */
+  readonly own: ReadonlySet<string>;
   finished: boolean;
 }
 
@@ -75,7 +78,12 @@ function lookup(
   refreshSecret: string,
 ): onRequestHookHandler {
   return async (request, reply) => {
-    if (request.headers[refreshHeader] === refreshSecret) return;
+    if (request.headers[refreshHeader] === refreshSecret) {
+      // The refresh response is stored: what earlier hooks set for this internal request is not.
+      for (const name of Object.keys(reply.getHeaders())) reply.removeHeader(name);
+      return;
+    }
+    const own = new Set(Object.keys(reply.getHeaders()));
     const refresh = inProcessRefresh(
       (injected) => request.server.inject(injected),
       request.url,
@@ -88,11 +96,11 @@ function lookup(
     );
     if (decision.action === 'serve') {
       const { status, headers, body } = decision.reply;
-      return reply.code(status).headers(headers).send(body);
+      return reply.code(status).headers(withoutOwnHeaders(headers, own)).send(body);
     }
     reply.header('x-cache', decision.action === 'bypass' ? 'BYPASS' : 'MISS');
     if (decision.action !== 'run') return;
-    const state: Capturing = { capture: decision.capture, finished: false };
+    const state: Capturing = { capture: decision.capture, own, finished: false };
     capturing.set(request, state);
     // A request that ends without a response (client gone) releases the entry to the next one.
     reply.raw.once('close', () => finishOnce(state, undefined));
@@ -110,22 +118,27 @@ function store(capturing: WeakMap<FastifyRequest, Capturing>): onSendHookHandler
     const state = capturing.get(request);
     if (!state) return payload;
     capturing.delete(request);
-    const { capture } = state;
-    if (!capture.willStore(reply.statusCode, reply.getHeaders())) reply.header('x-cache', 'BYPASS');
+    const { capture, own } = state;
+    if (!capture.willStore(reply.statusCode, withoutOwnHeaders(reply.getHeaders(), own)))
+      reply.header('x-cache', 'BYPASS');
     const collector = new BodyCollector(capture.maxBodySize);
     if (isStream(payload)) return teeStream(payload, collector, state, reply);
     collector.push(payload);
     const body = collector.body();
     const stale = await finishOnce(
       state,
-      body === undefined ? undefined : { status: reply.statusCode, headers: reply.getHeaders(), body },
+      body === undefined ? undefined : { status: reply.statusCode, headers: ownless(reply, own), body },
     );
     if (!stale) return payload;
     // The handler failed and stale-if-error allows the stored response: it replaces the error.
-    for (const name of Object.keys(reply.getHeaders())) reply.removeHeader(name);
-    reply.code(stale.status).headers(stale.headers);
+    for (const name of Object.keys(reply.getHeaders())) if (!own.has(name)) reply.removeHeader(name);
+    reply.code(stale.status).headers(withoutOwnHeaders(stale.headers, own));
     return stale.body;
   };
+}
+
+function ownless(reply: FastifyReply, own: ReadonlySet<string>) {
+  return withoutOwnHeaders(reply.getHeaders(), own);
 }
 
 function isStream(payload: unknown): payload is Readable {
@@ -145,7 +158,7 @@ function teeStream(
     const body = collector.body();
     void finishOnce(
       state,
-      body === undefined ? undefined : { status: reply.statusCode, headers: reply.getHeaders(), body },
+      body === undefined ? undefined : { status: reply.statusCode, headers: ownless(reply, state.own), body },
     );
   });
   source.once('error', (error) => {

@@ -292,7 +292,12 @@ export class ResponseCache<Req> {
     const headers = storableHeaders(captured.headers);
     if (headers.etag === undefined) headers.etag = createEtag(captured.body);
     const stored = await bodyToStore(headers, captured.body, policy.compressAbove);
-    const response = encodeResponse({ status: captured.status, headers, ...stored });
+    const response = encodeResponse({
+      status: captured.status,
+      headers,
+      initialAgeMs: decision.initialAgeMs,
+      ...stored,
+    });
     const tags = [pathTag(pathOf(request.url)), ...(policy.tags?.(request.req) ?? []).map(userTag)];
     const entryOptions = {
       ttl: decision.ttlMs,
@@ -329,7 +334,7 @@ export class ResponseCache<Req> {
     const headers: Record<string, string | string[]> = {
       ...representation.headers,
       'x-cache': result.status === 'stale' ? 'STALE' : 'HIT',
-      age: String(Math.floor(result.ageMs / 1000)),
+      age: String(Math.floor((stored.initialAgeMs + result.ageMs) / 1000)),
     };
     const ok = stored.status >= 200 && stored.status < 300;
     if (

@@ -8,6 +8,8 @@ export interface StoredResponse {
   readonly headers: Readonly<Record<string, string | string[]>>;
   /** 'gzip': this cache compressed the body (the headers are the app's, without Content-Encoding). */
   readonly encoding: StoredEncoding;
+  /** The age it arrived with (origin Age or Date); the Age sent adds the time stored. */
+  readonly initialAgeMs: number;
   readonly body: Buffer;
 }
 
@@ -60,8 +62,8 @@ const RESPONSE = 0x52; // 'R'
 const VARY = 0x56; // 'V'
 
 export function encodeResponse(response: StoredResponse): Buffer {
-  const { status, headers, encoding } = response;
-  return frame(RESPONSE, { status, headers, encoding }, response.body);
+  const { status, headers, encoding, initialAgeMs } = response;
+  return frame(RESPONSE, { status, headers, encoding, initialAgeMs }, response.body);
 }
 
 export function encodeVaryIndex(index: VaryIndex): Buffer {
@@ -99,6 +101,7 @@ export function decodeEntry(value: unknown): StoredEntry | undefined {
         status: fields.status,
         headers: fields.headers as StoredResponse['headers'],
         encoding: fields.encoding === 'gzip' ? 'gzip' : 'identity',
+        initialAgeMs: typeof fields.initialAgeMs === 'number' ? fields.initialAgeMs : 0,
         body: Buffer.from(value.subarray(5 + length)),
       },
     };

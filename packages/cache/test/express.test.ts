@@ -51,6 +51,74 @@ describe.each(targets)('express response cache on $name', (target: RedisTarget) 
     expect(calls).toBe(1);
   });
 
+  it('headers set before the cache ran are this request own: neither stored nor replayed', async () => {
+    let counter = 0;
+    const app = express();
+    app.use((_req, res, next) => {
+      res.setHeader('X-Per-Request', String(++counter));
+      next();
+    });
+    app.use(cacheOf());
+    app.get('/a', (_req, res) => {
+      res.setHeader('X-From-Handler', 'kept');
+      res.type('text/plain').send(`hello ${++calls}`);
+    });
+    const first = await request(app).get('/a');
+    expect(first.headers['x-per-request']).toBe('1');
+    const second = await request(app).get('/a');
+    expect(second.headers['x-cache']).toBe('HIT');
+    expect(second.headers['x-per-request']).toBe('2');
+    expect(second.headers['x-from-handler']).toBe('kept');
+    expect(second.text).toBe('hello 1');
+  });
+
+  describe('age and freshness from the origin (RFC 9111)', () => {
+    const withHeaders =
+      (headers: Record<string, string>): RequestHandler =>
+      (_req, res) => {
+        res.set(headers).type('text/plain').send(`hello ${calls}`);
+      };
+    async function twice(app: Express) {
+      await request(app).get('/a');
+      return request(app).get('/a');
+    }
+
+    it('the Age sent adds the origin Age to the time stored', async () => {
+      const hit = await twice(appOf(cacheOf(), withHeaders({ 'Cache-Control': 'max-age=3600', Age: '100' })));
+      expect(hit.headers['x-cache']).toBe('HIT');
+      expect(Number(hit.headers.age)).toBeGreaterThanOrEqual(100);
+    });
+
+    it('a response older than its max-age (Age, or Date in the past) is stale: not served', async () => {
+      const aged = await twice(appOf(cacheOf(), withHeaders({ 'Cache-Control': 'max-age=60', Age: '120' })));
+      expect(aged.headers['x-cache']).toBe('BYPASS');
+      const old = new Date(Date.now() - 120_000).toUTCString();
+      const dated = await twice(appOf(cacheOf(), withHeaders({ 'Cache-Control': 'max-age=60', Date: old })));
+      expect(dated.headers['x-cache']).toBe('BYPASS');
+    });
+
+    it('an Age that is not one non-negative integer makes the response stale', async () => {
+      for (const age of ['abc', '-1', '1.5', '0, 0', '5;x=1']) {
+        await target.flush();
+        const hit = await twice(appOf(cacheOf(), withHeaders({ 'Cache-Control': 'max-age=3600', Age: age })));
+        expect(hit.headers['x-cache']).toBe('BYPASS');
+      }
+    });
+
+    it('Expires gives freshness (ttl 0); an invalid or past Expires is stale', async () => {
+      const later = new Date(Date.now() + 3_600_000).toUTCString();
+      const fresh = await twice(appOf(cacheOf({ ttl: 0 }), withHeaders({ Expires: later })));
+      expect(fresh.headers['x-cache']).toBe('HIT');
+      await target.flush();
+      const invalid = await twice(appOf(cacheOf({ ttl: '1m' }), withHeaders({ Expires: 'soon' })));
+      expect(invalid.headers['x-cache']).toBe('BYPASS');
+      await target.flush();
+      const past = new Date(Date.now() - 60_000).toUTCString();
+      const expired = await twice(appOf(cacheOf({ ttl: '1m' }), withHeaders({ Expires: past })));
+      expect(expired.headers['x-cache']).toBe('BYPASS');
+    });
+  });
+
   it('l1 serves hits from process memory and drops them when another instance invalidates', async () => {
     if (target.name === 'memory') return; // one memory backend per instance: nothing to share
     const tagged = { tags: () => ['t'] };

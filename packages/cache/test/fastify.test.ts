@@ -203,6 +203,44 @@ describe.each(targets)('fastify response cache on $name', (target: RedisTarget) 
     expect(await unstored.text()).toBe('overloaded');
   });
 
+  it('headers set before the cache hook are this request own: neither stored nor replayed', async () => {
+    let counter = 0;
+    const { url } = await serve({}, (app) => {
+      app.addHook('onRequest', async (_request, reply) => {
+        reply.header('x-per-request', String(++counter));
+      });
+      app.get('/a', async (_request, reply) => {
+        reply.header('x-from-handler', 'kept');
+        return `hello ${++calls}`;
+      });
+    });
+    expect((await fetch(`${url}/a`)).headers.get('x-per-request')).toBe('1');
+    const second = await fetch(`${url}/a`);
+    expect(second.headers.get('x-cache')).toBe('HIT');
+    expect(second.headers.get('x-per-request')).toBe('2');
+    expect(second.headers.get('x-from-handler')).toBe('kept');
+    expect(await second.text()).toBe('hello 1');
+  });
+
+  it('Age: the origin Age is added; a response older than its max-age is never served', async () => {
+    const { url } = await serve({}, (app) => {
+      app.get('/young', async (_request, reply) => {
+        reply.header('cache-control', 'max-age=3600').header('age', '100');
+        return `young ${++calls}`;
+      });
+      app.get('/old', async (_request, reply) => {
+        reply.header('cache-control', 'max-age=60').header('age', '120');
+        return `old ${++calls}`;
+      });
+    });
+    await fetch(`${url}/young`);
+    const young = await fetch(`${url}/young`);
+    expect(young.headers.get('x-cache')).toBe('HIT');
+    expect(Number(young.headers.get('age'))).toBeGreaterThanOrEqual(100);
+    await fetch(`${url}/old`);
+    expect((await fetch(`${url}/old`)).headers.get('x-cache')).toBe('BYPASS');
+  });
+
   it('per route: config.cache false never caches; route options override', async () => {
     const { url } = await serve({}, (app) => {
       app.get('/off', { config: { cache: false } }, async () => `off ${++calls}`);
