@@ -130,7 +130,7 @@ describe.each(targets)('express response cache on $name', (target: RedisTarget) 
     // The stored copy is gone from Redis: only the L1 tier can answer this.
     expect((await request(app).get('/l1')).headers['x-cache']).toBe('HIT');
     await other.invalidate({ tags: ['t'] });
-    await waitFor(async () => (await request(app).get('/l1')).headers['x-cache'] === 'MISS');
+    await waitFor(async () => (await request(app).get('/l1')).headers['x-cache'] === 'MISS', 15_000);
     expect(calls).toBe(2);
   });
 
