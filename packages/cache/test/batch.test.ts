@@ -1,7 +1,8 @@
 import { createKeyspace, groupBySlot } from '@rediware/core';
 import { type RedisTarget, rejectionOf, useRedisTargets } from '@rediware/testing';
-import { type Cache, type CacheEvents, type CacheOptions, createCache } from '../src';
+import type { CacheEvents } from '../src';
 import { scriptCalls } from './command-stats';
+import { useCaches } from './open-caches';
 
 const targets = useRedisTargets();
 const entryKeys = createKeyspace('rw:', 'cache');
@@ -19,16 +20,7 @@ function keysInSlots(slots: number, perSlot: number): string[] {
 }
 
 describe.each(targets)('batch operations on $name', (target: RedisTarget) => {
-  const open: Cache[] = [];
-  function cache(options: Partial<CacheOptions> = {}): Cache {
-    const created = createCache({ redis: target.client(), ttl: '1m', ...options });
-    open.push(created);
-    return created;
-  }
-  beforeEach(() => target.flush());
-  afterEach(async () => {
-    await Promise.all(open.splice(0).map((created) => created.close()));
-  });
+  const cache = useCaches(target);
   const redisOnly = target.name === 'memory' ? it.skip : it;
 
   describe('getMany and setMany', () => {

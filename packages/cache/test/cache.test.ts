@@ -1,21 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { type RedisTarget, rejectionOf, useRedisTargets, waitFor } from '@rediware/testing';
-import { type Cache, type CacheEvents, type CacheOptions, createCache } from '../src';
+import type { CacheEvents } from '../src';
+import { useCaches } from './open-caches';
 
 const targets = useRedisTargets();
 
 describe.each(targets)('cache engine on $name', (target: RedisTarget) => {
-  const open: Cache[] = [];
-  function cache(options: Partial<CacheOptions> = {}): Cache {
-    const created = createCache({ redis: target.client(), ttl: '1m', ...options });
-    open.push(created);
-    return created;
-  }
-  beforeEach(() => target.flush());
-  afterEach(async () => {
-    await Promise.all(open.splice(0).map((created) => created.close()));
-  });
+  const cache = useCaches(target);
 
   describe('get, set, delete', () => {
     it('round trips values, returns copies, and deletes', async () => {

@@ -1,20 +1,12 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { type RedisTarget, timed, useRedisTargets, waitFor } from '@rediware/testing';
-import { type Cache, type CacheOptions, createCache } from '../src';
+import { createCache } from '../src';
+import { useCaches } from './open-caches';
 
 const targets = useRedisTargets();
 
 describe.each(targets)('loader timeouts on $name', (target: RedisTarget) => {
-  const open: Cache[] = [];
-  function cache(options: Partial<CacheOptions> = {}): Cache {
-    const created = createCache({ redis: target.client(), ttl: '1m', ...options });
-    open.push(created);
-    return created;
-  }
-  beforeEach(() => target.flush());
-  afterEach(async () => {
-    await Promise.all(open.splice(0).map((created) => created.close()));
-  });
+  const cache = useCaches(target);
 
   it('softTimeout serves the stale value and the slow loader still updates the cache', async () => {
     const c = cache({ ttl: 100, staleIfError: '1m', softTimeout: 50 });
