@@ -18,6 +18,8 @@ export interface Score {
   optimalTotal: number;
   /** Required tests not passed (failed, or not judged because one they depend on failed). */
   requiredFailed: string[];
+  /** Optimal tests not passed, judged the same way. */
+  optimalFailed: string[];
 }
 
 interface SuiteTest {
@@ -57,6 +59,7 @@ export async function scorer(): Promise<(results: RawResults) => Score> {
       optimal: optimal.filter(passed).length,
       optimalTotal: optimal.length,
       requiredFailed: required.filter((test) => !passed(test)).map((test) => test.id),
+      optimalFailed: optimal.filter((test) => !passed(test)).map((test) => test.id),
     };
   };
 }
