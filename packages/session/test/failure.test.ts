@@ -13,7 +13,7 @@ import session from 'express-session';
 import request from 'supertest';
 import { RedisStore } from '../src/express';
 import { RedisStore as FastifyRedisStore } from '../src/fastify';
-import { startFastifyWorker } from './fastify-worker';
+import { startAppWorker } from './app-worker';
 
 declare module 'express-session' {
   interface SessionData {
@@ -141,7 +141,7 @@ describe('Redis unreachable: sessions fail closed within the timeout', () => {
   });
 
   it('@fastify/session: a stalled Redis gives 503 within the timeout', async () => {
-    const worker = await startFastifyWorker({
+    const worker = await startAppWorker('fastify', {
       redis: { kind: 'ioredis', url: faulty.proxy().url },
       prefix,
       timeout: `${timeoutMs}ms`,

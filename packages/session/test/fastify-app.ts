@@ -1,17 +1,15 @@
 /**
  * A Fastify app with @fastify/session and the RedisStore, run in its own process by
- * fastify-worker.ts: @fastify/cookie loads `cookie` with a dynamic import(), which jest's module
+ * app-worker.ts: @fastify/cookie loads `cookie` with a dynamic import(), which jest's module
  * sandbox cannot run, so the real plugin runs here under plain Node (with tsx) instead.
  * Prints `{"url": ...}` once listening; exits when its parent closes stdin.
  */
 import fastifyCookie from '@fastify/cookie';
 import fastifySession from '@fastify/session';
-import type { Duration } from '@rediware/core';
 import Fastify from 'fastify';
-import { Redis } from 'ioredis';
-import { createCluster } from 'redis';
 import type { CorruptSessionEvent } from '../src';
 import { RedisStore } from '../src/fastify';
+import { announce, connectWorkerRedis, failStartup, readWorkerConfig, workerSecret } from './worker-redis';
 
 declare module 'fastify' {
   interface Session {
@@ -20,30 +18,9 @@ declare module 'fastify' {
   }
 }
 
-export type WorkerRedis = { kind: 'ioredis'; url: string } | { kind: 'node-redis-cluster'; urls: string[] };
-
-export interface WorkerConfig {
-  redis: WorkerRedis;
-  prefix: string;
-  rolling?: boolean;
-  touchAfter?: Duration;
-  timeout?: Duration;
-}
-
-async function connect(redis: WorkerRedis) {
-  if (redis.kind === 'ioredis') {
-    const client = new Redis(redis.url, { lazyConnect: true, maxRetriesPerRequest: 1 }).on('error', () => {});
-    await client.connect();
-    return client;
-  }
-  const cluster = createCluster({ rootNodes: redis.urls.map((url) => ({ url })) }).on('error', () => {});
-  await cluster.connect();
-  return cluster;
-}
-
 async function main(): Promise<void> {
-  const config = JSON.parse(process.env.RW_WORKER_CONFIG ?? '{}') as WorkerConfig;
-  const redis = await connect(config.redis);
+  const config = readWorkerConfig();
+  const redis = await connectWorkerRedis(config.redis);
   const store = new RedisStore({
     redis,
     prefix: config.prefix,
@@ -59,7 +36,7 @@ async function main(): Promise<void> {
   const app = Fastify({ logger: false });
   await app.register(fastifyCookie);
   await app.register(fastifySession, {
-    secret: 'a test secret of at least 32 characters',
+    secret: workerSecret,
     store,
     saveUninitialized: false,
     rolling: config.rolling ?? false,
@@ -96,6 +73,7 @@ async function main(): Promise<void> {
   app.post('/logout-everywhere', async (req) => ({
     destroyed: await store.destroyUserSessions(String(req.session.userId)),
   }));
+  app.get('/sessions', async (req) => store.listUserSessions(String(req.session.userId)));
   app.get('/test/entered', async () => ({ entered }));
   app.post('/test/release', async () => {
     release();
@@ -105,14 +83,7 @@ async function main(): Promise<void> {
 
   await app.listen({ port: 0, host: '127.0.0.1' });
   const address = app.server.address();
-  const port = typeof address === 'object' && address !== null ? address.port : 0;
-  process.stdout.write(`${JSON.stringify({ url: `http://127.0.0.1:${port}` })}\n`);
-
-  const shutdown = () => process.exit(0);
-  process.stdin.on('end', shutdown).on('close', shutdown).resume();
+  announce(typeof address === 'object' && address !== null ? address.port : 0);
 }
 
-main().catch((error: unknown) => {
-  process.stderr.write(`${error instanceof Error ? error.stack : String(error)}\n`);
-  process.exit(1);
-});
+main().catch(failStartup);

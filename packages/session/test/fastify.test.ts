@@ -1,9 +1,9 @@
 import { type RedisTarget, useRedisTargets } from '@rediware/testing';
 import request from 'supertest';
 import { RedisStore } from '../src/fastify';
-import type { WorkerConfig } from './fastify-app';
-import { type FastifyWorker, startFastifyWorker } from './fastify-worker';
+import { type AppWorker, startAppWorker } from './app-worker';
 import { commandDelta, commandStats, onOwner } from './fixtures';
+import type { WorkerConfig } from './worker-redis';
 
 // The app runs in a child process (see fastify-app.ts): @fastify/cookie needs a dynamic import()
 // that jest's sandbox cannot run. The store assertions below run here, on the same Redis.
@@ -21,7 +21,7 @@ const variants: Record<Variant, Partial<WorkerConfig>> = {
 describe.each(useRedisTargets(['ioredis', 'node-redis-cluster']))(
   '@fastify/session with RedisStore on $name',
   (target: RedisTarget) => {
-    const workers = new Map<Variant, FastifyWorker>();
+    const workers = new Map<Variant, AppWorker>();
     let store: RedisStore;
 
     beforeAll(async () => {
@@ -32,7 +32,7 @@ describe.each(useRedisTargets(['ioredis', 'node-redis-cluster']))(
           : { kind: 'node-redis-cluster', urls };
       await Promise.all(
         (Object.keys(variants) as Variant[]).map(async (variant) => {
-          workers.set(variant, await startFastifyWorker({ redis, prefix, ...variants[variant] }));
+          workers.set(variant, await startAppWorker('fastify', { redis, prefix, ...variants[variant] }));
         }),
       );
     }, 60_000);
@@ -50,7 +50,7 @@ describe.each(useRedisTargets(['ioredis', 'node-redis-cluster']))(
     afterEach(() => store.close());
 
     function agent(variant: Variant = 'plain') {
-      return request.agent((workers.get(variant) as FastifyWorker).url);
+      return request.agent((workers.get(variant) as AppWorker).url);
     }
     it('saveUninitialized false: a visitor who does nothing gets no cookie and no stored session', async () => {
       const response = await agent().get('/me').expect(200);

@@ -2,16 +2,21 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import type { WorkerConfig } from './fastify-app';
+import type { WorkerConfig } from './worker-redis';
 
-export interface FastifyWorker {
+export type Framework = 'express' | 'fastify';
+
+export interface AppWorker {
   url: string;
   close(): Promise<void>;
 }
 
-/** Starts test/fastify-app.ts in its own Node process (with tsx) and resolves once it listens. */
-export async function startFastifyWorker(config: WorkerConfig): Promise<FastifyWorker> {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(__dirname, 'fastify-app.ts')], {
+/**
+ * Starts test/express-app.ts or test/fastify-app.ts in its own Node process (with tsx) and
+ * resolves once it listens.
+ */
+export async function startAppWorker(framework: Framework, config: WorkerConfig): Promise<AppWorker> {
+  const child = spawn(process.execPath, ['--import', 'tsx', join(__dirname, `${framework}-app.ts`)], {
     env: { ...process.env, RW_WORKER_CONFIG: JSON.stringify(config) },
     stdio: ['pipe', 'pipe', 'pipe'],
   });
@@ -21,14 +26,14 @@ export async function startFastifyWorker(config: WorkerConfig): Promise<FastifyW
   });
   const lines = createInterface({ input: child.stdout as NodeJS.ReadableStream });
   const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`fastify worker did not start: ${stderr}`)), 20_000);
+    const timer = setTimeout(() => reject(new Error(`${framework} worker did not start: ${stderr}`)), 20_000);
     lines.once('line', (line) => {
       clearTimeout(timer);
       resolve((JSON.parse(line) as { url: string }).url);
     });
     child.once('exit', (code) => {
       clearTimeout(timer);
-      reject(new Error(`fastify worker exited with ${code}: ${stderr}`));
+      reject(new Error(`${framework} worker exited with ${code}: ${stderr}`));
     });
   });
   return { url, close: () => stop(child) };

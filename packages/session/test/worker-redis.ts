@@ -1,0 +1,44 @@
+import type { Duration } from '@rediware/core';
+import { Redis } from 'ioredis';
+import { createCluster } from 'redis';
+
+/** How an app process (express-app.ts, fastify-app.ts) reaches Redis: plain data, sent in its env. */
+export type WorkerRedis = { kind: 'ioredis'; url: string } | { kind: 'node-redis-cluster'; urls: string[] };
+
+export interface WorkerConfig {
+  redis: WorkerRedis;
+  prefix: string;
+  rolling?: boolean;
+  touchAfter?: Duration;
+  timeout?: Duration;
+}
+
+/** Both app processes sign cookies with it, so a cookie of one is valid on the other. */
+export const workerSecret = 'a test secret of at least 32 characters';
+
+export function readWorkerConfig(): WorkerConfig {
+  return JSON.parse(process.env.RW_WORKER_CONFIG ?? '{}') as WorkerConfig;
+}
+
+export async function connectWorkerRedis(redis: WorkerRedis) {
+  if (redis.kind === 'ioredis') {
+    const client = new Redis(redis.url, { lazyConnect: true, maxRetriesPerRequest: 1 }).on('error', () => {});
+    await client.connect();
+    return client;
+  }
+  const cluster = createCluster({ rootNodes: redis.urls.map((url) => ({ url })) }).on('error', () => {});
+  await cluster.connect();
+  return cluster;
+}
+
+/** Tells the parent where the app listens, and exits when the parent closes stdin. */
+export function announce(port: number): void {
+  process.stdout.write(`${JSON.stringify({ url: `http://127.0.0.1:${port}` })}\n`);
+  const shutdown = () => process.exit(0);
+  process.stdin.on('end', shutdown).on('close', shutdown).resume();
+}
+
+export function failStartup(error: unknown): void {
+  process.stderr.write(`${error instanceof Error ? error.stack : String(error)}\n`);
+  process.exit(1);
+}
