@@ -1,4 +1,4 @@
-import type { Duration } from '@rediware/core';
+import type { Duration, RedisClient } from '@rediware/core';
 import { Redis } from 'ioredis';
 import { createCluster } from 'redis';
 
@@ -20,7 +20,7 @@ export function readWorkerConfig(): WorkerConfig {
   return JSON.parse(process.env.RW_WORKER_CONFIG ?? '{}') as WorkerConfig;
 }
 
-export async function connectWorkerRedis(redis: WorkerRedis) {
+export async function connectWorkerRedis(redis: WorkerRedis): Promise<RedisClient> {
   if (redis.kind === 'ioredis') {
     const client = new Redis(redis.url, { lazyConnect: true, maxRetriesPerRequest: 1 }).on('error', () => {});
     await client.connect();
