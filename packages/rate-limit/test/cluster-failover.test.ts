@@ -3,8 +3,8 @@ import {
   closeAllClients,
   connectIoredisCluster,
   connectNodeRedisCluster,
+  masterOwning,
   type RedisCluster,
-  redisCommand,
   startCluster,
   waitFor,
 } from '@rediware/testing';
@@ -19,16 +19,6 @@ afterAll(async () => {
   await closeAllClients();
   await cluster.stop();
 });
-
-/** The master that owns the slot of `key`, found by asking the cluster. */
-async function ownerOf(key: string) {
-  const slot = Number(await redisCommand(cluster.nodes[0]!, ['CLUSTER', 'KEYSLOT', key]));
-  const slots = (await redisCommand(cluster.nodes[0]!, ['CLUSTER', 'SLOTS'])) as Array<
-    [number, number, [string, number]]
-  >;
-  const range = slots.find(([from, to]) => slot >= from && slot <= to);
-  return cluster.masters.find((master) => master.port === Number(range?.[2][1]));
-}
 
 describe.each([
   ['node-redis', () => connectNodeRedisCluster(cluster)],
@@ -46,10 +36,9 @@ describe.each([
     limiter.on('failure', (event) => failures.push(event));
     const key = `failover-${_}`;
     // The limiter's key for `key` lives in this slot; find and kill the master that owns it.
-    const master = await ownerOf(`{${key}}`);
-    expect(master).toBeDefined();
+    const master = await masterOwning(cluster, `{${key}}`);
     await limiter.consume(key);
-    await master?.kill();
+    await master.kill();
     const during: boolean[] = [];
     const started = Date.now();
     while (Date.now() - started < 1_500) {
@@ -62,6 +51,6 @@ describe.each([
     // Once the replica is promoted the limit applies again: at most 3 admissions per hour.
     await waitFor(async () => !(await limiter.consume(key)).allowed, 30_000);
     await limiter.close();
-    await master?.restart();
+    await master.restart();
   }, 60_000);
 });

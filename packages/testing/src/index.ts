@@ -12,6 +12,7 @@ export {
   type NodeRedisClient,
   type NodeRedisClusterClient,
 } from './clients';
+export { type Failover, type FailoverOptions, masterOwning, throughFailover } from './cluster-failover';
 export { type FaultMode, type FaultProxy, startFaultProxy } from './fault-proxy';
 export { type FaultyRedis, useFaultyRedis } from './faulty-redis';
 export { pickFreePort } from './free-port';
@@ -19,4 +20,5 @@ export { type ClusterNode, type RedisCluster, type StartClusterOptions, startClu
 export { type Address, type RedisReply, RedisReplyError, redisCommand } from './redis-command';
 export { type RedisServer, redisServerNotFound, type StartRedisOptions, startRedis } from './redis-server';
 export { type RedisTarget, type RedisTargetName, redisTargetNames, useRedisTargets } from './redis-targets';
+export { useUnhandledRejections } from './unhandled-rejections';
 export { eventually, rejectionOf, type Timed, timed, waitFor } from './waiting';

@@ -54,7 +54,7 @@ async function nodeView(
   return { ready: true, replicaPorts: replicaPorts.sort((a, b) => a - b) };
 }
 
-async function replicationUp(node: RedisServer): Promise<boolean> {
+export async function replicationUp(node: RedisServer): Promise<boolean> {
   return (await redisText(node, ['INFO', 'replication'])).includes('master_link_status:up');
 }
 
