@@ -1,0 +1,105 @@
+import {
+  buildExpressApp,
+  closeAllClients,
+  connectIoredisCluster,
+  connectNodeRedisCluster,
+  listenExpress,
+  type RedisCluster,
+  redisCommand,
+  startCluster,
+  throughFailover,
+  useUnhandledRejections,
+} from '@rediware/testing';
+import { responseCache } from '../src/express';
+
+const timeoutMs = 300;
+/** Generous: the point is that nothing hangs, not how fast it fails. */
+const bound = timeoutMs + 1_000;
+
+let cluster: RedisCluster;
+const unhandled = useUnhandledRejections();
+
+beforeAll(async () => {
+  cluster = await startCluster({ replicasPerMaster: 1 });
+}, 60_000);
+afterAll(async () => {
+  await closeAllClients();
+  await cluster.stop();
+});
+
+/** Every key on the cluster's current masters under `prefix`, found with SCAN. */
+async function keysUnder(prefix: string): Promise<string[]> {
+  const keys: string[] = [];
+  for (const node of [...cluster.masters, ...cluster.replicas]) {
+    const role = (await redisCommand(node, ['ROLE']).catch(() => [])) as string[];
+    if (role[0] !== 'master') continue;
+    let cursor = '0';
+    do {
+      const [next, batch] = (await redisCommand(node, ['SCAN', cursor, 'MATCH', `${prefix}*`])) as [
+        string,
+        string[],
+      ];
+      cursor = next;
+      keys.push(...batch);
+    } while (cursor !== '0');
+  }
+  return keys;
+}
+
+interface Reply {
+  status: number;
+  xCache: string | null;
+  body: string;
+}
+
+async function fetchReply(url: string): Promise<Reply> {
+  const response = await fetch(url);
+  return { status: response.status, xCache: response.headers.get('x-cache'), body: await response.text() };
+}
+
+describe.each([
+  ['node-redis', () => connectNodeRedisCluster(cluster)],
+  ['ioredis', () => connectIoredisCluster(cluster)],
+] as const)('the response cache through a Redis Cluster failover with %s', (client, connect) => {
+  it('serves the origin (fails open) while the master dies and its replica takes over, then hits again', async () => {
+    const prefix = `rwtest:failover:${client}:`;
+    const cache = responseCache({ redis: await connect(), prefix, ttl: '1m', timeout: timeoutMs });
+    let originCalls = 0;
+    const app = await listenExpress(
+      buildExpressApp((express) => {
+        express.get('/item', cache, (_req, res) => {
+          originCalls++;
+          res.send(`origin call ${originCalls}`);
+        });
+      }),
+    );
+    const url = `${app.url}/item`;
+    expect(await fetchReply(url)).toMatchObject({ status: 200, xCache: 'MISS', body: 'origin call 1' });
+    expect(await fetchReply(url)).toMatchObject({ status: 200, xCache: 'HIT', body: 'origin call 1' });
+
+    // Kill the master that holds the stored response.
+    const stored = (await keysUnder(prefix)).filter((key) => !key.includes('tag:'));
+    expect(stored.length).toBeGreaterThan(0);
+    const { outcomes, restoreMaster } = await throughFailover(cluster, stored[0] as string, {
+      probe: () => fetchReply(url),
+      recovered: ({ value }) => value?.xCache === 'HIT',
+    });
+
+    const during = outcomes.slice(0, -1);
+    expect(during.length).toBeGreaterThan(0);
+    for (const { value, error, elapsed } of during) {
+      expect(error).toBeUndefined();
+      expect(value?.status).toBe(200);
+      expect(value?.body).toMatch(/^origin call \d+$/);
+      expect(elapsed).toBeLessThan(bound);
+    }
+    // Each request the cache could not answer went to the origin; the stored response came through.
+    expect(originCalls).toBeGreaterThan(1);
+    expect(outcomes.at(-1)?.value?.body).toBe('origin call 1');
+    expect(unhandled()).toEqual([]);
+    await app.close();
+    await cache.close();
+    await closeAllClients();
+    await restoreMaster();
+  }, 60_000);
+});

@@ -1,0 +1,75 @@
+import {
+  buildExpressApp,
+  closeAllClients,
+  connectIoredisCluster,
+  connectNodeRedisCluster,
+  listenExpress,
+  type RedisCluster,
+  startCluster,
+  throughFailover,
+  useUnhandledRejections,
+} from '@rediware/testing';
+import { lockGuard } from '../src/express';
+import { get } from './http';
+
+const timeoutMs = 300;
+/** Generous: the point is that nothing hangs, not how fast it fails. */
+const bound = timeoutMs + 1_000;
+
+let cluster: RedisCluster;
+const unhandled = useUnhandledRejections();
+
+beforeAll(async () => {
+  cluster = await startCluster({ replicasPerMaster: 1 });
+}, 60_000);
+afterAll(async () => {
+  await closeAllClients();
+  await cluster.stop();
+});
+
+describe.each([
+  ['node-redis', () => connectNodeRedisCluster(cluster)],
+  ['ioredis', () => connectIoredisCluster(cluster)],
+] as const)('lockGuard through a Redis Cluster failover with %s', (client, connect) => {
+  it('fails closed (503) while the master dies and its replica takes over, then grants larger fencing tokens', async () => {
+    const guard = lockGuard({
+      redis: await connect(),
+      key: (req) => String(req.params.id),
+      ttl: '5s',
+      timeout: timeoutMs,
+    });
+    const app = await listenExpress(
+      buildExpressApp((express) => {
+        express.get('/orders/:id', guard, (req, res) => {
+          res.json({ token: req.lock?.fencingToken });
+        });
+      }),
+    );
+    const key = `failover-${client}`;
+    const url = `${app.url}/orders/${key}`;
+    const before = JSON.parse((await get(url)).body) as { token: number };
+
+    // A plain lock key is its own hash tag: kill the master serving that slot.
+    const { outcomes, restoreMaster } = await throughFailover(cluster, `{${key}}`, {
+      probe: () => get(url),
+      recovered: ({ value }) => value?.status === 200,
+    });
+
+    const failed = outcomes.slice(0, -1);
+    expect(failed.length).toBeGreaterThan(0);
+    for (const { value, error, elapsed } of failed) {
+      expect(error).toBeUndefined();
+      expect(value?.status).toBe(503);
+      expect(value?.headers['content-type']).toMatch(/^application\/problem\+json/);
+      expect(elapsed).toBeLessThan(bound);
+    }
+    // The fencing counter came through the failover on the replica: tokens still only grow.
+    const after = JSON.parse(outcomes.at(-1)?.value?.body ?? '{}') as { token: number };
+    expect(after.token).toBeGreaterThan(before.token);
+    expect(unhandled()).toEqual([]);
+    await app.close();
+    await guard.close();
+    await closeAllClients();
+    await restoreMaster();
+  }, 60_000);
+});
