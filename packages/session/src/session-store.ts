@@ -80,9 +80,14 @@ export class SessionStore<
     return countersSnapshot(this.#metrics);
   }
 
-  /** The stored session, or null when there is none (or it cannot be read: see `corrupt`). */
+  /**
+   * The stored session, or null when there is none (or it cannot be read: see `corrupt`). An
+   * empty id names no session: it comes from a cookie (@fastify/session hands over a signed
+   * empty one), so it is no session rather than an error.
+   */
   async get(id: string): Promise<S | null> {
     this.#metrics.reads.add();
+    if (id === '') return null;
     return this.#load(this.#storageId(id));
   }
 

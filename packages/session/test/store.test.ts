@@ -57,6 +57,12 @@ describe.each(useRedisTargets())('session store on $name', (target: RedisTarget)
       expect(await store.get('nope')).toBeNull();
     });
 
+    it('reads an empty id (a forged cookie can carry one) as no session; writing one is an error', async () => {
+      const store = makeStore();
+      expect(await store.get('')).toBeNull();
+      await expect(store.set('', sessionWith({ n: 1 }))).rejects.toMatchObject({ code: 'ERR_RW_SESSION_ID' });
+    });
+
     it("takes the lifetime from the cookie's maxAge, over the ttl option", async () => {
       const store = makeStore({ ttl: '200ms' });
       await store.set('long', sessionWith({}, { maxAge: 60_000 }));
