@@ -16,8 +16,11 @@ export { type Failover, type FailoverOptions, masterOwning, throughFailover } fr
 export { type FaultMode, type FaultProxy, startFaultProxy } from './fault-proxy';
 export { type FaultyRedis, useFaultyRedis } from './faulty-redis';
 export { pickFreePort } from './free-port';
+export { encodedUnicode, headerValue } from './header-values';
+export { type RawReply, rawRequest } from './raw-http';
 export { type ClusterNode, type RedisCluster, type StartClusterOptions, startCluster } from './redis-cluster';
 export { type Address, type RedisReply, RedisReplyError, redisCommand } from './redis-command';
+export { allKeys } from './redis-keys';
 export { type RedisServer, redisServerNotFound, type StartRedisOptions, startRedis } from './redis-server';
 export { type RedisTarget, type RedisTargetName, redisTargetNames, useRedisTargets } from './redis-targets';
 export { useUnhandledRejections } from './unhandled-rejections';
