@@ -10,9 +10,9 @@ export function signedIdFrom(setCookie: string | null): string | undefined {
   return decodeURIComponent(match[1] as string).replace(/^s:/, '');
 }
 
-/** The Cookie header that carries `signedId` to an app of `framework`. */
+/** The Cookie header that carries `signedId` to an app of `framework`, URL-encoded as both send it. */
 export function cookieFor(framework: Framework, signedId: string): string {
   return framework === 'express'
     ? `connect.sid=${encodeURIComponent(`s:${signedId}`)}`
-    : `sessionId=${signedId}`;
+    : `sessionId=${encodeURIComponent(signedId)}`;
 }
