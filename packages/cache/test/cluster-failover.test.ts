@@ -1,4 +1,5 @@
 import {
+  allKeys,
   buildExpressApp,
   closeAllClients,
   connectIoredisCluster,
@@ -27,21 +28,12 @@ afterAll(async () => {
   await cluster.stop();
 });
 
-/** Every key on the cluster's current masters under `prefix`, found with SCAN. */
+/** Every key under `prefix` on the cluster's current masters. */
 async function keysUnder(prefix: string): Promise<string[]> {
   const keys: string[] = [];
   for (const node of [...cluster.masters, ...cluster.replicas]) {
     const role = (await redisCommand(node, ['ROLE']).catch(() => [])) as string[];
-    if (role[0] !== 'master') continue;
-    let cursor = '0';
-    do {
-      const [next, batch] = (await redisCommand(node, ['SCAN', cursor, 'MATCH', `${prefix}*`])) as [
-        string,
-        string[],
-      ];
-      cursor = next;
-      keys.push(...batch);
-    } while (cursor !== '0');
+    if (role[0] === 'master') keys.push(...(await allKeys(node)).filter((key) => key.startsWith(prefix)));
   }
   return keys;
 }
