@@ -1,10 +1,14 @@
 import {
+  type AnyRedisClient,
   allKeys,
   buildExpressApp,
+  buildFastifyApp,
   closeAllClients,
   connectIoredisCluster,
   connectNodeRedisCluster,
+  type ListeningApp,
   listenExpress,
+  listenFastify,
   type RedisCluster,
   redisCommand,
   startCluster,
@@ -12,6 +16,7 @@ import {
   useUnhandledRejections,
 } from '@rediware/testing';
 import { responseCache } from '../src/express';
+import responseCachePlugin from '../src/fastify';
 
 const timeoutMs = 300;
 /** Generous: the point is that nothing hangs, not how fast it fails. */
@@ -49,49 +54,71 @@ async function fetchReply(url: string): Promise<Reply> {
   return { status: response.status, xCache: response.headers.get('x-cache'), body: await response.text() };
 }
 
-describe.each([
-  ['node-redis', () => connectNodeRedisCluster(cluster)],
-  ['ioredis', () => connectIoredisCluster(cluster)],
-] as const)('the response cache through a Redis Cluster failover with %s', (client, connect) => {
-  it('serves the origin (fails open) while the master dies and its replica takes over, then hits again', async () => {
-    const prefix = `rwtest:failover:${client}:`;
-    const cache = responseCache({ redis: await connect(), prefix, ttl: '1m', timeout: timeoutMs });
-    let originCalls = 0;
-    const app = await listenExpress(
-      buildExpressApp((express) => {
-        express.get('/item', cache, (_req, res) => {
-          originCalls++;
-          res.send(`origin call ${originCalls}`);
-        });
+/** GET /item through the response cache, counting the origin's calls; closing it closes the cache. */
+async function serve(
+  framework: 'express' | 'fastify',
+  redis: AnyRedisClient,
+  prefix: string,
+): Promise<ListeningApp & { originCalls(): number }> {
+  let calls = 0;
+  const origin = () => `origin call ${++calls}`;
+  const options = { redis, prefix, ttl: '1m' as const, timeout: timeoutMs };
+  let app: ListeningApp;
+  if (framework === 'express') {
+    const cache = responseCache(options);
+    const listening = await listenExpress(
+      buildExpressApp((express) => express.get('/item', cache, (_req, res) => void res.send(origin()))),
+    );
+    app = { url: listening.url, close: () => listening.close().then(() => cache.close()) };
+  } else {
+    app = await listenFastify(
+      await buildFastifyApp(async (instance) => {
+        await instance.register(responseCachePlugin, options);
+        instance.get('/item', async () => origin());
       }),
     );
-    const url = `${app.url}/item`;
-    expect(await fetchReply(url)).toMatchObject({ status: 200, xCache: 'MISS', body: 'origin call 1' });
-    expect(await fetchReply(url)).toMatchObject({ status: 200, xCache: 'HIT', body: 'origin call 1' });
+  }
+  return { ...app, originCalls: () => calls };
+}
 
-    // Kill the master that holds the stored response.
-    const stored = (await keysUnder(prefix)).filter((key) => !key.includes('tag:'));
-    expect(stored.length).toBeGreaterThan(0);
-    const { outcomes, restoreMaster } = await throughFailover(cluster, stored[0] as string, {
-      probe: () => fetchReply(url),
-      recovered: ({ value }) => value?.xCache === 'HIT',
-    });
+describe.each([
+  ['express', 'node-redis', () => connectNodeRedisCluster(cluster)],
+  ['express', 'ioredis', () => connectIoredisCluster(cluster)],
+  ['fastify', 'node-redis', () => connectNodeRedisCluster(cluster)],
+  ['fastify', 'ioredis', () => connectIoredisCluster(cluster)],
+] as const)(
+  'the %s response cache through a Redis Cluster failover with %s',
+  (framework, client, connect) => {
+    it('serves the origin (fails open) while the master dies and its replica takes over, then hits again', async () => {
+      const prefix = `rwtest:failover:${framework}:${client}:`;
+      const app = await serve(framework, await connect(), prefix);
+      const url = `${app.url}/item`;
+      expect(await fetchReply(url)).toMatchObject({ status: 200, xCache: 'MISS', body: 'origin call 1' });
+      expect(await fetchReply(url)).toMatchObject({ status: 200, xCache: 'HIT', body: 'origin call 1' });
 
-    const during = outcomes.slice(0, -1);
-    expect(during.length).toBeGreaterThan(0);
-    for (const { value, error, elapsed } of during) {
-      expect(error).toBeUndefined();
-      expect(value?.status).toBe(200);
-      expect(value?.body).toMatch(/^origin call \d+$/);
-      expect(elapsed).toBeLessThan(bound);
-    }
-    // Each request the cache could not answer went to the origin; the stored response came through.
-    expect(originCalls).toBeGreaterThan(1);
-    expect(outcomes.at(-1)?.value?.body).toBe('origin call 1');
-    expect(unhandled()).toEqual([]);
-    await app.close();
-    await cache.close();
-    await closeAllClients();
-    await restoreMaster();
-  }, 60_000);
-});
+      // Kill the master that holds the stored response.
+      const stored = (await keysUnder(prefix)).filter((key) => !key.includes('tag:'));
+      expect(stored.length).toBeGreaterThan(0);
+      const { outcomes, restoreMaster } = await throughFailover(cluster, stored[0] as string, {
+        probe: () => fetchReply(url),
+        recovered: ({ value }) => value?.xCache === 'HIT',
+      });
+
+      const during = outcomes.slice(0, -1);
+      expect(during.length).toBeGreaterThan(0);
+      for (const { value, error, elapsed } of during) {
+        expect(error).toBeUndefined();
+        expect(value?.status).toBe(200);
+        expect(value?.body).toMatch(/^origin call \d+$/);
+        expect(elapsed).toBeLessThan(bound);
+      }
+      // Each request the cache could not answer went to the origin; the stored response came through.
+      expect(app.originCalls()).toBeGreaterThan(1);
+      expect(outcomes.at(-1)?.value?.body).toBe('origin call 1');
+      expect(unhandled()).toEqual([]);
+      await app.close();
+      await closeAllClients();
+      await restoreMaster();
+    }, 60_000);
+  },
+);

@@ -1,15 +1,20 @@
 import {
+  type AnyRedisClient,
   buildExpressApp,
+  buildFastifyApp,
   closeAllClients,
   connectIoredisCluster,
   connectNodeRedisCluster,
+  type ListeningApp,
   listenExpress,
+  listenFastify,
   type RedisCluster,
   startCluster,
   throughFailover,
   useUnhandledRejections,
 } from '@rediware/testing';
 import { lockGuard } from '../src/express';
+import lockPlugin from '../src/fastify';
 import { get } from './http';
 
 const timeoutMs = 300;
@@ -27,17 +32,12 @@ afterAll(async () => {
   await cluster.stop();
 });
 
-describe.each([
-  ['node-redis', () => connectNodeRedisCluster(cluster)],
-  ['ioredis', () => connectIoredisCluster(cluster)],
-] as const)('lockGuard through a Redis Cluster failover with %s', (client, connect) => {
-  it('fails closed (503) while the master dies and its replica takes over, then grants larger fencing tokens', async () => {
-    const guard = lockGuard({
-      redis: await connect(),
-      key: (req) => String(req.params.id),
-      ttl: '5s',
-      timeout: timeoutMs,
-    });
+const ttl = '5s';
+
+/** GET /orders/:id under a lock on the id, answering the fencing token; closing it closes the locker. */
+async function serve(framework: 'express' | 'fastify', redis: AnyRedisClient): Promise<ListeningApp> {
+  if (framework === 'express') {
+    const guard = lockGuard({ redis, key: (req) => String(req.params.id), ttl, timeout: timeoutMs });
     const app = await listenExpress(
       buildExpressApp((express) => {
         express.get('/orders/:id', guard, (req, res) => {
@@ -45,7 +45,28 @@ describe.each([
         });
       }),
     );
-    const key = `failover-${client}`;
+    return { url: app.url, close: () => app.close().then(() => guard.close()) };
+  }
+  const fastify = await buildFastifyApp(async (instance) => {
+    await instance.register(lockPlugin, { redis, timeout: timeoutMs });
+    instance.get(
+      '/orders/:id',
+      { config: { lock: { key: (request) => (request.params as { id: string }).id, ttl } } },
+      async (request) => ({ token: request.lock?.fencingToken }),
+    );
+  });
+  return listenFastify(fastify);
+}
+
+describe.each([
+  ['express', 'node-redis', () => connectNodeRedisCluster(cluster)],
+  ['express', 'ioredis', () => connectIoredisCluster(cluster)],
+  ['fastify', 'node-redis', () => connectNodeRedisCluster(cluster)],
+  ['fastify', 'ioredis', () => connectIoredisCluster(cluster)],
+] as const)('the %s lock guard through a Redis Cluster failover with %s', (framework, client, connect) => {
+  it('fails closed (503) while the master dies and its replica takes over, then grants larger fencing tokens', async () => {
+    const app = await serve(framework, await connect());
+    const key = `failover-${framework}-${client}`;
     const url = `${app.url}/orders/${key}`;
     const before = JSON.parse((await get(url)).body) as { token: number };
 
@@ -68,7 +89,6 @@ describe.each([
     expect(after.token).toBeGreaterThan(before.token);
     expect(unhandled()).toEqual([]);
     await app.close();
-    await guard.close();
     await closeAllClients();
     await restoreMaster();
   }, 60_000);
