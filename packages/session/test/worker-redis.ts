@@ -1,9 +1,12 @@
 import type { Duration, RedisClient } from '@rediware/core';
-import { Redis } from 'ioredis';
+import { Cluster, Redis } from 'ioredis';
 import { createCluster } from 'redis';
 
 /** How an app process (express-app.ts, fastify-app.ts) reaches Redis: plain data, sent in its env. */
-export type WorkerRedis = { kind: 'ioredis'; url: string } | { kind: 'node-redis-cluster'; urls: string[] };
+export type WorkerRedis =
+  | { kind: 'ioredis'; url: string }
+  | { kind: 'node-redis-cluster'; urls: string[] }
+  | { kind: 'ioredis-cluster'; urls: string[] };
 
 export interface WorkerConfig {
   redis: WorkerRedis;
@@ -23,6 +26,12 @@ export function readWorkerConfig(): WorkerConfig {
 export async function connectWorkerRedis(redis: WorkerRedis): Promise<RedisClient> {
   if (redis.kind === 'ioredis') {
     const client = new Redis(redis.url, { lazyConnect: true, maxRetriesPerRequest: 1 }).on('error', () => {});
+    await client.connect();
+    return client;
+  }
+  if (redis.kind === 'ioredis-cluster') {
+    const nodes = redis.urls.map((url) => ({ host: new URL(url).hostname, port: Number(new URL(url).port) }));
+    const client = new Cluster(nodes, { lazyConnect: true }).on('error', () => {});
     await client.connect();
     return client;
   }
