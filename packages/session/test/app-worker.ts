@@ -2,7 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import type { WorkerConfig } from './worker-redis';
+import type { WorkerConfig } from './app-process';
 
 export type Framework = 'express' | 'fastify';
 

@@ -1,7 +1,7 @@
 import { type RedisCluster, type RedisServer, startCluster, throughFailover } from '@rediware/testing';
+import type { WorkerRedis } from './app-process';
 import { type Framework, startAppWorker } from './app-worker';
 import { cookieFor, signedIdFrom } from './session-cookies';
-import type { WorkerRedis } from './worker-redis';
 
 // Each app runs in its own process (see app-worker.ts; @fastify/session cannot run inside jest).
 // An unhandled rejection would end that process, and every later probe with it.

@@ -9,9 +9,9 @@ import {
 } from '@rediware/testing';
 import { sign } from 'cookie-signature';
 import fc from 'fast-check';
+import { workerSecret } from './app-process';
 import { type AppWorker, type Framework, startAppWorker } from './app-worker';
 import { cookieFor, signedIdFrom } from './session-cookies';
-import { workerSecret } from './worker-redis';
 
 // Arbitrary session cookies through express-session and @fastify/session (each app in its own
 // process, see app-worker.ts): forged ones signed with the real secret, so any id reaches the

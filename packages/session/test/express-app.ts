@@ -7,7 +7,7 @@ import type { AddressInfo } from 'node:net';
 import express, { type ErrorRequestHandler } from 'express';
 import session from 'express-session';
 import { RedisStore } from '../src/express';
-import { announce, connectWorkerRedis, failStartup, readWorkerConfig, workerSecret } from './worker-redis';
+import { announce, connectWorkerRedis, failStartup, readWorkerConfig, workerSecret } from './app-process';
 
 declare module 'express-session' {
   interface SessionData {

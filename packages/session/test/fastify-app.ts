@@ -9,7 +9,7 @@ import fastifySession from '@fastify/session';
 import Fastify from 'fastify';
 import type { CorruptSessionEvent } from '../src';
 import { RedisStore } from '../src/fastify';
-import { announce, connectWorkerRedis, failStartup, readWorkerConfig, workerSecret } from './worker-redis';
+import { announce, connectWorkerRedis, failStartup, readWorkerConfig, workerSecret } from './app-process';
 
 declare module 'fastify' {
   interface Session {

@@ -1,3 +1,4 @@
+/** What an app process (express-app.ts, fastify-app.ts) shares: its config, its Redis, its startup protocol. */
 import type { Duration, RedisClient } from '@rediware/core';
 import { Cluster, Redis } from 'ioredis';
 import { createCluster } from 'redis';
