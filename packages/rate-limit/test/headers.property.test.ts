@@ -1,3 +1,4 @@
+import type { IncomingHttpHeaders } from 'node:http';
 import {
   allKeys,
   buildExpressApp,
@@ -15,7 +16,6 @@ import fc from 'fast-check';
 import Fastify from 'fastify';
 import { rateLimit } from '../src/express';
 import rateLimitPlugin from '../src/fastify';
-import type { HttpRateLimitOptions } from '../src/http-options';
 
 // Arbitrary header values through the real adapters, into the two ways a key comes from a
 // header: the default key (the client IP, from X-Forwarded-For behind a trusted proxy) and a key
@@ -25,7 +25,7 @@ const root = 'rwprop:';
 let server: RedisServer;
 const apps = new Map<string, ListeningApp>();
 
-const keyModes: Record<string, Pick<HttpRateLimitOptions<{ headers: Record<string, unknown> }>, 'key'>> = {
+const keyModes: Record<string, { key?: (req: { headers: IncomingHttpHeaders }) => string }> = {
   ip: {},
   'api-key': { key: (req) => String(req.headers['x-api-key'] ?? '') },
 };
@@ -35,20 +35,20 @@ beforeAll(async () => {
   server = await startRedis();
   const redis = await connectIoredis(server.url);
   for (const [mode, options] of Object.entries(keyModes)) {
-    const limits = { redis, limit: 2, window: '1h', ...options };
+    const limits = { redis, limit: 2, window: '1h' as const, ...options };
     apps.set(
       `express ${mode}`,
       await listenExpress(
         buildExpressApp((app) => {
           app.set('trust proxy', true);
-          app.get('/', rateLimit({ ...limits, prefix: `${root}e-${mode}:` } as never), (_req, res) => {
+          app.get('/', rateLimit({ ...limits, prefix: `${root}e-${mode}:` }), (_req, res) => {
             res.send('ok');
           });
         }),
       ),
     );
     const fastify = Fastify({ trustProxy: true });
-    await fastify.register(rateLimitPlugin, { ...limits, prefix: `${root}f-${mode}:` } as never);
+    await fastify.register(rateLimitPlugin, { ...limits, prefix: `${root}f-${mode}:` });
     fastify.get('/', async () => 'ok');
     apps.set(`fastify ${mode}`, await listenFastify(fastify));
   }
