@@ -210,11 +210,10 @@ class RedisCache implements Cache {
       timeout: config.timeout,
       packageName: '@rediware/cache',
       onConnectionError: (error) => {
-        // Messages may be lost while the subscriber reconnects: L1 serves nothing as fresh now.
-        this.#l1?.distrust();
-        this.#bus.markUnreliable();
+        this.#busInterrupted();
         this.#events.emit('connectionError', error);
       },
+      onSubscriberLost: () => this.#busInterrupted(),
     });
     this.#keyspace = createKeyspace(config.prefix, 'cache');
     this.#stamps = new VersionStamps(this.#backend, this.#keyspace);
@@ -226,6 +225,10 @@ class RedisCache implements Cache {
       origin: randomUUID(),
       onMessage: (message) => this.#receive(message),
       onFailure: (error, operation) => this.#reportFailure(operation, error, true),
+      onVerified: (sentAt) => {
+        if (this.#l1?.verified(sentAt)) this.#metrics.l1Resets.add();
+      },
+      heartbeatMs: config.l1?.maxUnverifiedMs === undefined ? undefined : config.l1.maxUnverifiedMs / 4,
     });
     if (this.#l1) void this.#bus.ensure();
     this.#internals = this.#shareInternals();
@@ -780,6 +783,13 @@ class RedisCache implements Cache {
       if (isRedisError(error)) this.#reportFailure(operation, error, false);
       throw error;
     }
+  }
+
+  /** Messages may be lost while the subscriber reconnects: L1 serves nothing as fresh from now on. */
+  #busInterrupted(): void {
+    if (this.#l1 && this.#bus.live) this.#metrics.l1Resets.add();
+    this.#l1?.distrust();
+    this.#bus.markUnreliable();
   }
 
   #receive(message: BusMessage): void {

@@ -12,7 +12,7 @@ export {
   type NodeRedisClient,
   type NodeRedisClusterClient,
 } from './clients';
-export { type FaultMode, type FaultProxy, startFaultProxy } from './fault-proxy';
+export { type FaultMode, type FaultProxy, type FaultProxyOptions, startFaultProxy } from './fault-proxy';
 export { type FaultyRedis, useFaultyRedis } from './faulty-redis';
 export { pickFreePort } from './free-port';
 export { type ClusterNode, type RedisCluster, type StartClusterOptions, startCluster } from './redis-cluster';

@@ -4,7 +4,7 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Cluster, Redis } from 'ioredis';
-import { createCache } from '../../src';
+import { createCache, type L1Options } from '../../src';
 
 const [url, mode, l1] = process.argv.slice(2) as [string, 'standalone' | 'cluster', string];
 
@@ -14,15 +14,27 @@ const cache = createCache({
   redis,
   ttl: '1m',
   prefix: 'rwproc:',
-  ...(l1 === 'l1' ? { l1: { maxEntries: 100, ttl: '1m' } } : {}),
+  ...(l1 ? { l1: JSON.parse(l1) as L1Options } : {}),
 });
 let loaderCalls = 0;
 
 interface Command {
   id: number;
-  op: 'wrapMany' | 'loadMany' | 'get' | 'stats' | 'exit';
+  op:
+    | 'wrapMany'
+    | 'loadMany'
+    | 'get'
+    | 'getMany'
+    | 'set'
+    | 'delete'
+    | 'invalidate'
+    | 'stats'
+    | 'metrics'
+    | 'exit';
   key?: string;
   keys?: string[];
+  value?: unknown;
+  tags?: string[];
   count?: number;
   loadMs?: number;
 }
@@ -57,8 +69,23 @@ process.on('message', async (command: Command) => {
     case 'get':
       reply(await cache.get(command.key ?? 'k'));
       break;
+    case 'getMany':
+      reply(await cache.getMany(command.keys ?? []));
+      break;
+    case 'set':
+      reply(await cache.set(command.key ?? 'k', command.value, { tags: command.tags ?? [] }));
+      break;
+    case 'delete':
+      reply(await cache.delete(command.key ?? 'k'));
+      break;
+    case 'invalidate':
+      reply(await cache.invalidate({ tags: command.tags ?? [] }));
+      break;
     case 'stats':
       reply(cache.stats());
+      break;
+    case 'metrics':
+      reply(cache.metrics());
       break;
     case 'exit':
       await cache.close();
