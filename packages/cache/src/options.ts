@@ -71,16 +71,17 @@ export interface CacheOptions {
    */
   lockWait?: Duration;
   /**
-   * When a loader (of `wrap`) runs longer than this and a value inside its stale-if-error window is
-   * there, that stale value is returned at once; the loader keeps running in the background and
-   * updates the cache when it finishes. Without such a value the caller keeps waiting.
+   * When a loader (of `wrap`, or a `loadMany` call of `wrapMany`) runs longer than this and a value
+   * inside its stale-if-error window is there, that stale value is returned at once; the loader
+   * keeps running in the background and updates the cache when it finishes. Without such a value
+   * the caller keeps waiting.
    * @default undefined: no soft timeout
    */
   softTimeout?: Duration;
   /**
-   * When a loader (of `wrap`) runs longer than this, the call gives up with an
-   * `ERR_RW_CACHE_LOADER_TIMEOUT` error (or the stale-if-error value, when there is one) and the
-   * loader's result is not cached. Also bounds a loader finishing after softTimeout.
+   * When a loader (of `wrap`, or a `loadMany` call of `wrapMany`) runs longer than this, the call
+   * gives up with an `ERR_RW_CACHE_LOADER_TIMEOUT` error (or the stale-if-error value, when there
+   * is one) and the loader's result is not cached. Also bounds a loader finishing after softTimeout.
    * @default undefined: no hard timeout
    */
   hardTimeout?: Duration;
