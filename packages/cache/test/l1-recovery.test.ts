@@ -32,9 +32,14 @@ afterAll(async () => {
   await server.stop();
 });
 
-async function startPair(l1: L1Options): Promise<void> {
+type Client = 'ioredis' | 'node-redis';
+
+async function startPair(client: Client, l1: L1Options): Promise<void> {
   await redisCommand(server, ['FLUSHALL']);
-  [cut, writer] = await Promise.all([startWorker(proxy.url, { l1 }), startWorker(server.url, { l1: true })]);
+  [cut, writer] = await Promise.all([
+    startWorker(proxy.url, { l1, client }),
+    startWorker(server.url, { l1: true }),
+  ]);
 }
 
 afterEach(async () => {
@@ -88,35 +93,38 @@ async function servesFromL1(key: string): Promise<boolean> {
   return (await get(key)) === 'fresh';
 }
 
-describe('L1 when the invalidation bus of one process fails', () => {
-  it('the subscriber connection drops: L1 is bypassed during the outage and refilled after it', async () => {
-    // No heartbeat: the lost connection alone must make L1 distrust what it holds.
-    await startPair({ maxEntries: 100, ttl: '1m', maxUnverified: false });
-    await fillCutL1();
-    proxy.refuse();
-    await waitFor(async () => (await resets()) >= 1);
-    await invalidateFromWriter();
-    await expectCurrentValues();
-    proxy.pass();
-    await waitFor(() => servesFromL1('probe'), 15_000);
-    await expectCurrentValues();
-    // Invalidations reach it again.
-    await writer.call({ op: 'set', key: 'k2', value: 'v3' });
-    await waitFor(async () => (await get('k2')) === 'v3');
-  }, 60_000);
+describe.each<Client>(['ioredis', 'node-redis'])(
+  'L1 when the invalidation bus of one process fails (%s)',
+  (client) => {
+    it('the subscriber connection drops: L1 is bypassed during the outage and refilled after it', async () => {
+      // No heartbeat: the lost connection alone must make L1 distrust what it holds.
+      await startPair(client, { maxEntries: 100, ttl: '1m', maxUnverified: false });
+      await fillCutL1();
+      proxy.refuse();
+      await waitFor(async () => (await resets()) >= 1);
+      await invalidateFromWriter();
+      await expectCurrentValues();
+      proxy.pass();
+      await waitFor(() => servesFromL1('probe'), 15_000);
+      await expectCurrentValues();
+      // Invalidations reach it again.
+      await writer.call({ op: 'set', key: 'k2', value: 'v3' });
+      await waitFor(async () => (await get('k2')) === 'v3');
+    }, 60_000);
 
-  it('the subscriber link stalls without an error: L1 stops serving once unverified for l1.maxUnverified', async () => {
-    await startPair({ maxEntries: 100, ttl: '1m', maxUnverified: '1s' });
-    await fillCutL1();
-    proxy.stall();
-    await invalidateFromWriter();
-    // Within maxUnverified the old value may still be served; past it, never again.
-    await waitFor(async () => (await get('k1')) === undefined, 15_000);
-    await expectCurrentValues();
-    proxy.pass();
-    // The held probe echoes arrive: the lapse is counted and L1 is trusted (and filled) again.
-    await waitFor(async () => (await resets()) >= 1, 15_000);
-    await waitFor(() => servesFromL1('probe'), 15_000);
-    await expectCurrentValues();
-  }, 60_000);
-});
+    it('the subscriber link stalls without an error: L1 stops serving once unverified for l1.maxUnverified', async () => {
+      await startPair(client, { maxEntries: 100, ttl: '1m', maxUnverified: '1s' });
+      await fillCutL1();
+      proxy.stall();
+      await invalidateFromWriter();
+      // Within maxUnverified the old value may still be served; past it, never again.
+      await waitFor(async () => (await get('k1')) === undefined, 15_000);
+      await expectCurrentValues();
+      proxy.pass();
+      // The held probe echoes arrive: the lapse is counted and L1 is trusted (and filled) again.
+      await waitFor(async () => (await resets()) >= 1, 15_000);
+      await waitFor(() => servesFromL1('probe'), 15_000);
+      await expectCurrentValues();
+    }, 60_000);
+  },
+);

@@ -4,12 +4,18 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Cluster, Redis } from 'ioredis';
+import { createClient } from 'redis';
 import { createCache, type L1Options } from '../../src';
 
-const [url, mode, l1] = process.argv.slice(2) as [string, 'standalone' | 'cluster', string];
+/** 'standalone' and 'cluster' are ioredis; 'node-redis' is a standalone node-redis client. */
+const [url, mode, l1] = process.argv.slice(2) as [string, 'standalone' | 'cluster' | 'node-redis', string];
 
+const nodeRedis = mode === 'node-redis' ? createClient({ url }) : undefined;
+// connect() marks the client open at once; commands wait for the connection.
+const connected = nodeRedis?.connect();
 const redis =
-  mode === 'cluster' ? new Cluster(JSON.parse(url) as { host: string; port: number }[]) : new Redis(url);
+  nodeRedis ??
+  (mode === 'cluster' ? new Cluster(JSON.parse(url) as { host: string; port: number }[]) : new Redis(url));
 const cache = createCache({
   redis,
   ttl: '1m',
@@ -89,11 +95,14 @@ process.on('message', async (command: Command) => {
       break;
     case 'exit':
       await cache.close();
-      redis.disconnect();
+      if (nodeRedis) await nodeRedis.close();
+      else redis.disconnect();
       reply('bye');
       process.disconnect();
       break;
   }
 });
 // Subscribed before the parent sends anything, so the first read may fill L1.
-void cache.ready().then(() => process.send?.({ ready: true }));
+void Promise.resolve(connected)
+  .then(() => cache.ready())
+  .then(() => process.send?.({ ready: true }));
