@@ -228,7 +228,9 @@ class RedisCache implements Cache {
       onVerified: (sentAt) => {
         if (this.#l1?.verified(sentAt)) this.#metrics.l1Resets.add();
       },
-      heartbeatMs: config.l1?.maxUnverifiedMs === undefined ? undefined : config.l1.maxUnverifiedMs / 4,
+      probes: config.l1 && {
+        heartbeatMs: config.l1.maxUnverifiedMs === undefined ? undefined : config.l1.maxUnverifiedMs / 4,
+      },
     });
     if (this.#l1) void this.#bus.ensure();
     this.#internals = this.#shareInternals();

@@ -33,8 +33,9 @@ const recoveryProbeMs = 1_000;
  *
  * Redis delivers one connection's messages in the order it ran the PUBLISH commands, so when an
  * instance receives its own probe sent at time T, every message published before T has reached
- * it: `onVerified(T)`. Probes go out every `heartbeatMs` (the L1's verification window / 4), and
- * after a lost connection until the subscription works again.
+ * it: `onVerified(T)`. With `probes` (an L1 tier to keep trustworthy), probes go out every
+ * `probes.heartbeatMs` (the L1's verification window / 4), and after a lost connection until the
+ * subscription works again.
  */
 export class InvalidationBus {
   readonly #backend: Backend;
@@ -43,7 +44,7 @@ export class InvalidationBus {
   readonly #onMessage: (message: BusMessage) => void;
   readonly #onFailure: (error: RediwareError, operation: string) => void;
   readonly #onVerified: (sentAt: number) => void;
-  readonly #heartbeatMs: number | undefined;
+  readonly #probes: { heartbeatMs: number | undefined } | undefined;
   #timer: NodeJS.Timeout | undefined;
   #subscription: Promise<Subscription | undefined> | undefined;
   #live = false;
@@ -59,8 +60,8 @@ export class InvalidationBus {
     onFailure: (error: RediwareError, operation: string) => void;
     /** Every message published before `sentAt` (local time) has been received. */
     onVerified?: (sentAt: number) => void;
-    /** Heartbeat probe period; undefined: probes only to recover after a lost connection. */
-    heartbeatMs?: number | undefined;
+    /** Probes, for an L1 tier; `heartbeatMs` undefined: only to recover after a lost connection. */
+    probes?: { heartbeatMs: number | undefined } | undefined;
   }) {
     this.#backend = options.backend;
     this.#channel = options.channel;
@@ -68,7 +69,7 @@ export class InvalidationBus {
     this.#onMessage = options.onMessage;
     this.#onFailure = options.onFailure;
     this.#onVerified = options.onVerified ?? (() => {});
-    this.#heartbeatMs = options.heartbeatMs;
+    this.#probes = options.probes;
   }
 
   /** True once the subscription is confirmed: only then may the L1 tier be filled. */
@@ -137,16 +138,17 @@ export class InvalidationBus {
 
   /** One timer per bus (unref'd): heartbeat probes, recovery probes and subscribe retries. */
   #startProbing(): void {
-    if (this.#timer || this.#closed) return;
+    if (this.#timer || this.#closed || !this.#probes) return;
+    const { heartbeatMs } = this.#probes;
     this.#timer = setInterval(() => {
       if (!this.#subscription) void this.ensure();
-      else if (this.#heartbeatMs !== undefined || !this.#live) this.#probe();
-    }, this.#heartbeatMs ?? recoveryProbeMs);
+      else if (heartbeatMs !== undefined || !this.#live) this.#probe();
+    }, heartbeatMs ?? recoveryProbeMs);
     this.#timer.unref();
   }
 
   #probe(): void {
-    if (this.#closed) return;
+    if (this.#closed || !this.#probes) return;
     const message: WireMessage = { o: this.#origin, t: 'probe', p: Date.now() };
     // A failed probe proves nothing and needs no report: the verification window simply runs out.
     this.#backend.publish(this.#channel, JSON.stringify(message)).catch(() => {});
