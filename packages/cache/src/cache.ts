@@ -567,7 +567,13 @@ class RedisCache implements Cache {
     let value: unknown;
     try {
       const canServeStale = Boolean(usable && !background && localTime(read, usable.errorUntil) > startedAt);
-      const settled = await awaitLoader(loading, this.config, location.key, startedAt, canServeStale);
+      const settled = await awaitLoader(
+        loading,
+        this.config,
+        `the loader of '${location.key}'`,
+        startedAt,
+        canServeStale,
+      );
       if (settled === softTimedOut && usable) {
         // softTimeout: the caller gets the stale value now; the loader still updates the cache.
         this.#finishLate(location, loading, context, stamps, token, startedAt);
@@ -612,7 +618,7 @@ class RedisCache implements Cache {
     startedAt: number,
   ): void {
     const bounded = { softTimeoutMs: undefined, hardTimeoutMs: this.config.hardTimeoutMs };
-    const task = awaitLoader(loading, bounded, location.key, startedAt, false).then(
+    const task = awaitLoader(loading, bounded, `the loader of '${location.key}'`, startedAt, false).then(
       (value) => this.#store(location, value, context, stamps, token),
       async (error: unknown) => {
         this.#metrics.errors.add();

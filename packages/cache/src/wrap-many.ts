@@ -266,8 +266,9 @@ async function awaitLoadMany(
 ): Promise<unknown> {
   const { config } = internals;
   const keys = batch.map(({ item }) => item.location.key);
-  const label =
-    keys.length > 3 ? `${keys.slice(0, 3).join("', '")}' and ${keys.length - 3} more` : keys.join("', '");
+  const named = keys.slice(0, 3).map((key) => `'${key}'`);
+  if (keys.length > 3) named.push(`${keys.length - 3} more`);
+  const label = `the loadMany of wrapMany(${named.join(', ')})`;
   const startedAt = Date.now();
   const loading = Promise.resolve().then(() => loadMany(keys, { refreshing: background }));
   const stale = batch.map(({ read }) => (background ? undefined : servableOnError(read, startedAt)));
