@@ -20,8 +20,8 @@ export interface CreateBackendOptions {
   onConnectionError?: (error: Error) => void;
   /**
    * The subscriber connection was lost and is reconnecting: messages published meanwhile are
-   * lost. Reported for node-redis and ioredis standalone clients and ioredis clusters (a node-redis
-   * cluster keeps its pub/sub connection to itself).
+   * lost. Reported for node-redis and ioredis standalone clients (the subscriber's `reconnecting`
+   * event); a cluster client may move its pub/sub link between nodes without telling.
    */
   onSubscriberLost?: () => void;
   /** Memory backend only: the time source (tests move it). */
