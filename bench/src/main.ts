@@ -41,10 +41,16 @@ async function main(): Promise<void> {
     for (const scenario of selected) {
       const tables =
         scenario.tables.length > 0 ? await runScenario(scenario, redis, server.url, settings) : [];
-      const handoff = scenario.extra
-        ? await scenario.extra({ redis, handoffRounds: settings.handoffRounds })
-        : [];
-      outputs.push({ name: scenario.name, tables, handoff });
+      const context = {
+        redis,
+        handoffRounds: settings.handoffRounds,
+        duration: settings.duration,
+        rounds: settings.rounds,
+        probeRequests: settings.probeRequests,
+      };
+      const handoff = scenario.extra ? await scenario.extra(context) : [];
+      const engine = scenario.engine ? await scenario.engine(context) : [];
+      outputs.push({ name: scenario.name, tables, handoff, engine });
     }
     const markdown = reportMarkdown(machine, settings, outputs);
     console.log(markdown);
@@ -53,7 +59,7 @@ async function main(): Promise<void> {
     const json = {
       machine,
       settings,
-      scenarios: outputs.map(({ name, tables, handoff }) => ({
+      scenarios: outputs.map(({ name, tables, handoff, engine }) => ({
         name,
         tables: tables.map(({ table, rows }) => ({
           id: table.id,
@@ -61,6 +67,7 @@ async function main(): Promise<void> {
           rows: rows.map(({ configuration, ...numbers }) => ({ ...configuration, ...numbers })),
         })),
         handoff,
+        engine,
       })),
     };
     await writeFile(new URL('latest.json', `file://${resultsDir}`), `${JSON.stringify(json, null, 2)}\n`);

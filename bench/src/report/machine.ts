@@ -27,6 +27,8 @@ const compared = [
   'connect-redis',
   'redlock',
   'redis-semaphore',
+  'apicache',
+  'bentocache',
   'ioredis',
   'redis',
 ];

@@ -1,3 +1,4 @@
+import type { EngineTable } from '../engine/measure';
 import type { HandoffResult } from '../handoff/handoff';
 import type { BenchSettings } from '../options';
 import type { RowResult, TableResult } from '../runner/run-scenario';
@@ -7,6 +8,7 @@ export interface ScenarioOutput {
   name: string;
   tables: TableResult[];
   handoff: HandoffResult[];
+  engine: EngineTable[];
 }
 
 const fixed = (value: number | undefined, digits: number): string =>
@@ -90,6 +92,25 @@ function handoffMarkdown(results: HandoffResult[]): string {
   return lines.join('\n');
 }
 
+function engineMarkdown({ title, description, rows }: EngineTable): string {
+  const lines = [
+    `### ${title}`,
+    '',
+    description,
+    '',
+    '| case | configuration | ops/s | × anchor | p50 µs | p99 µs | Redis cmds/op | sent/op |',
+    '|---|---|---:|---:|---:|---:|---:|---:|',
+  ];
+  for (const row of rows) {
+    const bold = row.role === 'ours' ? '**' : '';
+    const label = `${bold}${row.name}${bold}${row.role === 'anchor' ? ' (anchor)' : ''} <br><sub>${row.note}</sub>`;
+    lines.push(
+      `| ${row.group} | ${label} | ${requestsPerSecond(row.opsPerSec)} | ${fixed(row.vsAnchor, 2)} | ${fixed(row.p50Us, 0)} | ${fixed(row.p99Us, 0)} | ${fixed(row.commandsPerOp, 2)} | ${fixed(row.sentPerOp, 2)} |`,
+    );
+  }
+  return lines.join('\n');
+}
+
 export function settingsLine(settings: BenchSettings): string {
   return (
     `${settings.connections} connections, ${settings.duration} s per run after ${settings.warmup} s of warm-up, ` +
@@ -118,11 +139,12 @@ export function reportMarkdown(
   ];
   for (const scenario of scenarios) {
     sections.push('', `## ${scenario.name}`);
-    if (scenario.tables.length === 0 && scenario.handoff.length === 0) {
+    if (scenario.tables.length === 0 && scenario.handoff.length === 0 && scenario.engine.length === 0) {
       sections.push('', 'Not measured yet (no configurations).');
     }
     for (const table of scenario.tables) sections.push('', tableMarkdown(table));
     if (scenario.handoff.length > 0) sections.push('', handoffMarkdown(scenario.handoff));
+    for (const table of scenario.engine) sections.push('', engineMarkdown(table));
   }
   return `${sections.join('\n')}\n`;
 }

@@ -1,3 +1,4 @@
+import { runEngineBench } from '../engine/engine-bench';
 import { cachePath } from '../servers/routes';
 import { bare } from './bare';
 import type { Configuration, Framework, Scenario } from './scenario-types';
@@ -34,4 +35,6 @@ export const cacheScenario: Scenario = {
       configurations: [...cacheRows('express'), ...cacheRows('fastify')],
     },
   ],
+  engine: ({ redis, duration, rounds, probeRequests }) =>
+    runEngineBench(redis, { duration, rounds, probeRequests }),
 };

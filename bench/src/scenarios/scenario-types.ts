@@ -1,4 +1,5 @@
 import type { Address } from '@rediware/testing';
+import type { EngineTable } from '../engine/measure';
 import type { HandoffResult } from '../handoff/handoff';
 
 export type Framework = 'express' | 'fastify';
@@ -38,6 +39,10 @@ export interface Table {
 export interface ScenarioContext {
   redis: Address;
   handoffRounds: number;
+  /** Seconds each engine contender runs per round, rounds, and operations watched with MONITOR. */
+  duration: number;
+  rounds: number;
+  probeRequests: number;
 }
 
 export interface Scenario {
@@ -45,4 +50,6 @@ export interface Scenario {
   tables: Table[];
   /** Measurements outside the HTTP load (the lock hand-off), run after the tables. */
   extra?: (context: ScenarioContext) => Promise<HandoffResult[]>;
+  /** Engine-level tables (no HTTP): one operation at a time in the bench process. */
+  engine?: (context: ScenarioContext) => Promise<EngineTable[]>;
 }

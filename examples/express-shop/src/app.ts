@@ -9,7 +9,6 @@ import express, { type Express } from 'express';
 import session from 'express-session';
 import { Catalogue, type Product } from '../../shared/src/catalogue';
 import { openDatabase } from '../../shared/src/database';
-import { countLockWaits } from '../../shared/src/lock-waits';
 import { Orders } from '../../shared/src/orders';
 import { ShopStats } from '../../shared/src/shop-stats';
 import { statusPage } from '../../shared/src/status-page';
@@ -49,12 +48,7 @@ export async function createShop(options: ShopOptions = {}): Promise<Shop> {
   const pages = responseCache({ redis, prefix: 'shop:http:', ttl: '1m', staleWhileRevalidate: '30s' });
   const rows = createCache({ redis, prefix: 'shop:data:', ttl: '5m' });
   const store = new RedisStore({ redis, prefix: 'shop:sess:', touchAfter: '1m', userId: (s) => s.userId });
-  const stats = new ShopStats({
-    responseCache: () => pages.stats(),
-    dataCache: () => rows.stats(),
-    listUserSessions: (userId) => store.listUserSessions(userId),
-  });
-  const locker = countLockWaits(createLocker({ redis, prefix: 'shop:' }), () => stats.lockWaited());
+  const locker = createLocker({ redis, prefix: 'shop:' });
   const checkoutLock = lockGuard({ locker, key: (req) => `cart:${req.params.id}`, ttl: '10s', wait: '5s' });
   const apiLimit = rateLimit({
     redis,
@@ -72,6 +66,14 @@ export async function createShop(options: ShopOptions = {}): Promise<Shop> {
     limit: 5,
     window: '1m',
   });
+  const stats = new ShopStats({
+    apiLimit: apiLimit.limiter,
+    loginLimit: loginLimit.limiter,
+    responseCache: pages,
+    dataCache: rows,
+    locker,
+    sessionStore: store,
+  });
   // The catalogue is the same for everyone, so logged-in requests (with a cookie) share it too.
   const catalogueCache = (tags: (req: express.Request) => string[]) =>
     pages.route({ key: () => 'public', tags });
@@ -88,10 +90,6 @@ export async function createShop(options: ShopOptions = {}): Promise<Shop> {
     });
   });
   app.use(session({ store, secret: 'rediware-demo-secret', resave: false, saveUninitialized: false }));
-  app.use((req, res, next) => {
-    res.once('finish', () => req.rateLimit && stats.rateLimited(req.rateLimit.allowed));
-    next();
-  });
   app.use(apiLimit);
 
   app.get(
@@ -159,7 +157,6 @@ export async function createShop(options: ShopOptions = {}): Promise<Shop> {
   });
 
   app.post('/carts/:id/checkout', checkoutLock, async (req, res) => {
-    stats.lockAcquired();
     await new Promise((resolve) => setTimeout(resolve, options.checkoutMs ?? 200));
     const lock = req.lock;
     if (!lock || lock.signal.aborted) return void res.status(409).json({ error: 'lost the cart lock' });

@@ -111,14 +111,27 @@ describe('the status page', () => {
     ]);
     const status = await request(local.app).get('/status.json').expect(200);
     expect(status.body.framework).toBe('Express');
+    // Each plugin's own metrics(). The status requests are not rate-limited; the 6 logins, 2 reads
+    // and 2 checkouts pass the API limit, and the login limit refuses the 6th login.
     expect(status.body.counts).toEqual({
-      // The status requests are not rate-limited; 5 logins, 2 reads and 2 checkouts are.
-      rateLimit: { admitted: 9, rejected: 1 },
+      apiLimit: { admitted: 10, rejected: 0, failedOpen: 0, blockCacheHits: 0 },
+      loginLimit: { admitted: 5, rejected: 1, failedOpen: 0, blockCacheHits: 0 },
       responseCache: { hits: 1, stale: 0, misses: 1, bypasses: 0 },
-      dataCache: { hits: 0, misses: 1, stale: 0, errors: 0 },
-      lock: { acquired: 2, waited: 1 },
+      dataCache: {
+        hits: 0,
+        misses: 1,
+        stale: 0,
+        coalescedWaits: 0,
+        errors: 0,
+        l1Resets: 0,
+        storedBytes: expect.any(Number),
+      },
+      lock: { acquired: 2, waited: 1, timeouts: 0, lost: 0 },
+      sessionStore: expect.objectContaining({ errors: 0 }),
       sessions: { carol: 2, dave: 3 },
     });
+    expect(status.body.counts.dataCache.storedBytes).toBeGreaterThan(0);
+    expect(status.body.counts.sessionStore.writes).toBeGreaterThanOrEqual(5);
     await local.close();
   });
 });

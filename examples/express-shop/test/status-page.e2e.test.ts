@@ -69,7 +69,7 @@ afterAll(async () => {
 
   await page.locator('#responseCache-hits', { hasText: /^1$/ }).waitFor({ timeout: 5_000 });
   await page.locator('#responseCache-misses', { hasText: /^1$/ }).waitFor({ timeout: 5_000 });
-  await page.locator('#rateLimit-admitted', { hasText: /^3$/ }).waitFor({ timeout: 5_000 });
+  await page.locator('#apiLimit-admitted', { hasText: /^3$/ }).waitFor({ timeout: 5_000 });
   await page.locator('#sessions-alice', { hasText: /^1$/ }).waitFor({ timeout: 5_000 });
   expect(await page.locator('#error').textContent()).toBe('');
 });

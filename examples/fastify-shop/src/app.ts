@@ -5,12 +5,12 @@ import responseCache from '@rediware/cache/fastify';
 import type { RedisClient } from '@rediware/core';
 import { createLocker } from '@rediware/lock';
 import lockPlugin from '@rediware/lock/fastify';
+import { createRateLimiter } from '@rediware/rate-limit';
 import rateLimit from '@rediware/rate-limit/fastify';
 import { RedisStore } from '@rediware/session/fastify';
 import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
 import { Catalogue, type Product } from '../../shared/src/catalogue';
 import { openDatabase } from '../../shared/src/database';
-import { countLockWaits } from '../../shared/src/lock-waits';
 import { Orders } from '../../shared/src/orders';
 import { ShopStats } from '../../shared/src/shop-stats';
 import { statusPage } from '../../shared/src/status-page';
@@ -40,14 +40,33 @@ export async function createShop(options: ShopOptions = {}): Promise<FastifyInst
   const rows = createCache({ redis, prefix: 'shop:data:', ttl: '5m' });
   const store = new RedisStore({ redis, prefix: 'shop:sess:', touchAfter: '1m', userId: (s) => s.userId });
   const app = Fastify();
-  const stats = new ShopStats({
-    responseCache: () => app.responseCache.stats(),
-    dataCache: () => rows.stats(),
-    listUserSessions: (userId) => store.listUserSessions(userId),
+  const locker = createLocker({ redis, prefix: 'shop:' });
+  // Built here rather than by the plugin from options, so the status page can read their metrics().
+  const apiLimiter = createRateLimiter({ redis, prefix: 'shop:', name: 'api', limit: 100, window: '1m' });
+  const loginLimiter = createRateLimiter({
+    redis,
+    prefix: 'shop:',
+    name: 'login',
+    algorithm: 'token-bucket',
+    limit: 5,
+    window: '1m',
   });
-  const locker = countLockWaits(createLocker({ redis, prefix: 'shop:' }), () => stats.lockWaited());
+  const stats = new ShopStats({
+    apiLimit: apiLimiter,
+    loginLimit: loginLimiter,
+    responseCache: { stats: () => app.responseCache.stats() },
+    dataCache: rows,
+    locker,
+    sessionStore: store,
+  });
   app.addHook('onClose', async () => {
-    await Promise.all([rows.close(), store.close(), locker.close()]);
+    await Promise.all([
+      rows.close(),
+      store.close(),
+      locker.close(),
+      apiLimiter.close(),
+      loginLimiter.close(),
+    ]);
     db.close();
   });
 
@@ -66,17 +85,10 @@ export async function createShop(options: ShopOptions = {}): Promise<FastifyInst
     staleWhileRevalidate: '30s',
   });
   await app.register(rateLimit, {
-    redis,
-    prefix: 'shop:',
-    name: 'api',
-    limit: 100,
-    window: '1m',
+    limiter: apiLimiter,
     key: (request) => (request.session.userId ? `user:${request.session.userId}` : `ip:${request.ip}`),
   });
   await app.register(lockPlugin, { locker });
-  app.addHook('onResponse', async (request) => {
-    if (request.rateLimit) stats.rateLimited(request.rateLimit.allowed);
-  });
 
   // The status page polls every second: neither limited nor cached.
   const unlimited = { config: { rateLimit: false, cache: false } } as const;
@@ -124,13 +136,7 @@ export async function createShop(options: ShopOptions = {}): Promise<FastifyInst
     return updated;
   });
 
-  const loginLimit = {
-    name: 'login',
-    algorithm: 'token-bucket',
-    limit: 5,
-    window: '1m',
-    key: (request: FastifyRequest) => request.ip,
-  } as const;
+  const loginLimit = { limiter: loginLimiter, key: (request: FastifyRequest) => request.ip };
   app.post('/login', { config: { rateLimit: loginLimit } }, async (request, reply) => {
     const user = String((request.body as { user?: unknown } | undefined)?.user ?? '');
     if (!/^[a-z0-9_-]{1,32}$/i.test(user))
@@ -162,7 +168,6 @@ export async function createShop(options: ShopOptions = {}): Promise<FastifyInst
     '/carts/:id/checkout',
     { config: { lock: { key: (request) => `cart:${idOf(request)}`, ttl: '10s', wait: '5s' } } },
     async (request: IdRequest, reply) => {
-      stats.lockAcquired();
       await new Promise((resolve) => setTimeout(resolve, 200));
       const lock = request.lock;
       if (!lock || lock.signal.aborted) return reply.code(409).send({ error: 'lost the cart lock' });

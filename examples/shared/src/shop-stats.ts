@@ -1,46 +1,41 @@
+import type { CacheMetrics } from '@rediware/cache';
+import type { ResponseCacheStats } from '@rediware/cache/express';
+import type { LockMetrics } from '@rediware/lock';
+import type { RateLimitMetrics } from '@rediware/rate-limit';
+import type { SessionMetrics } from '@rediware/session';
+
 /** Counts of what one shop instance's plugins did, for the status page. */
 export interface StatusCounts {
-  rateLimit: { admitted: number; rejected: number };
-  responseCache: { hits: number; stale: number; misses: number; bypasses: number };
-  dataCache: { hits: number; misses: number; stale: number; errors: number };
-  lock: { acquired: number; waited: number };
+  apiLimit: RateLimitMetrics;
+  loginLimit: RateLimitMetrics;
+  responseCache: ResponseCacheStats;
+  dataCache: CacheMetrics;
+  lock: Pick<LockMetrics, 'acquired' | 'waited' | 'timeouts' | 'lost'>;
+  sessionStore: SessionMetrics;
   /** Live sessions of each user who logged in on this instance. */
   sessions: Record<string, number>;
 }
 
 interface Sources {
-  responseCache: () => StatusCounts['responseCache'];
-  dataCache: () => StatusCounts['dataCache'];
-  listUserSessions: (userId: string) => Promise<string[]>;
+  apiLimit: { metrics(): RateLimitMetrics };
+  loginLimit: { metrics(): RateLimitMetrics };
+  responseCache: { stats(): ResponseCacheStats };
+  dataCache: { metrics(): CacheMetrics };
+  locker: { metrics(): LockMetrics };
+  sessionStore: { metrics(): SessionMetrics; listUserSessions(userId: string): Promise<string[]> };
 }
 
 /**
- * The status page's numbers. Cache counts come from the caches' own `stats()`; the rate-limit
- * decision of each request is read from `req.rateLimit`, lock waits from the checkout locker,
- * and sessions from the session store's per-user index.
+ * The status page's numbers: each plugin's own counters (`metrics()`, the totals its Prometheus
+ * or OpenTelemetry exporter reports; the response cache's `stats()`), and the sessions of each
+ * user from the session store's per-user index.
  */
 export class ShopStats {
   readonly #sources: Sources;
-  readonly #rateLimit = { admitted: 0, rejected: 0 };
-  readonly #lock = { acquired: 0, waited: 0 };
   readonly #users = new Set<string>();
 
   constructor(sources: Sources) {
     this.#sources = sources;
-  }
-
-  /** One request's rate-limit decision (the strictest limiter's). */
-  rateLimited(allowed: boolean): void {
-    if (allowed) this.#rateLimit.admitted++;
-    else this.#rateLimit.rejected++;
-  }
-
-  lockAcquired(): void {
-    this.#lock.acquired++;
-  }
-
-  lockWaited(): void {
-    this.#lock.waited++;
   }
 
   loggedIn(userId: string): void {
@@ -48,16 +43,20 @@ export class ShopStats {
   }
 
   async counts(): Promise<StatusCounts> {
+    const sources = this.#sources;
     const users = [...this.#users].sort();
-    const lists = await Promise.all(users.map((user) => this.#sources.listUserSessions(user)));
+    const lists = await Promise.all(users.map((user) => sources.sessionStore.listUserSessions(user)));
     const sessions = Object.fromEntries(
       users.map((user, i) => [user, lists[i]?.length ?? 0]).filter(([, count]) => count !== 0),
     );
+    const { acquired, waited, timeouts, lost } = sources.locker.metrics();
     return {
-      rateLimit: { ...this.#rateLimit },
-      responseCache: this.#sources.responseCache(),
-      dataCache: this.#sources.dataCache(),
-      lock: { ...this.#lock },
+      apiLimit: sources.apiLimit.metrics(),
+      loginLimit: sources.loginLimit.metrics(),
+      responseCache: sources.responseCache.stats(),
+      dataCache: sources.dataCache.metrics(),
+      lock: { acquired, waited, timeouts, lost },
+      sessionStore: sources.sessionStore.metrics(),
       sessions,
     };
   }

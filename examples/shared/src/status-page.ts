@@ -27,10 +27,12 @@ export const statusPage = `<!doctype html>
 <code>POST /carts/7/checkout</code> (see the README for curl lines).</p>
 <script>
 const titles = {
-  rateLimit: 'Rate limit (requests)',
+  apiLimit: 'API rate limit',
+  loginLimit: 'Login rate limit',
   responseCache: 'Response cache',
   dataCache: 'Data cache (cache-aside)',
   lock: 'Checkout lock',
+  sessionStore: 'Session store',
   sessions: 'Sessions per user',
 };
 function render(status) {

@@ -23,6 +23,11 @@ export const cacheMetricSpecs = {
     help: "Calls that waited for another caller's loader (same process or another) instead of loading.",
   },
   errors: { subsystem: 'cache', name: 'errors', help: 'Redis failures and loader failures.' },
+  l1Resets: {
+    subsystem: 'cache',
+    name: 'l1_resets',
+    help: 'Times L1 stopped trusting every entry: the pub/sub link was lost, or stayed unverified past l1.maxUnverified.',
+  },
   storedBytes: {
     subsystem: 'cache',
     name: 'stored',

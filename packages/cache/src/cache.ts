@@ -210,11 +210,10 @@ class RedisCache implements Cache {
       timeout: config.timeout,
       packageName: '@rediware/cache',
       onConnectionError: (error) => {
-        // Messages may be lost while the subscriber reconnects: L1 serves nothing as fresh now.
-        this.#l1?.distrust();
-        this.#bus.markUnreliable();
+        this.#busInterrupted();
         this.#events.emit('connectionError', error);
       },
+      onSubscriberLost: () => this.#busInterrupted(),
     });
     this.#keyspace = createKeyspace(config.prefix, 'cache');
     this.#stamps = new VersionStamps(this.#backend, this.#keyspace);
@@ -226,6 +225,12 @@ class RedisCache implements Cache {
       origin: randomUUID(),
       onMessage: (message) => this.#receive(message),
       onFailure: (error, operation) => this.#reportFailure(operation, error, true),
+      onVerified: (sentAt) => {
+        if (this.#l1?.verified(sentAt)) this.#metrics.l1Resets.add();
+      },
+      probes: config.l1 && {
+        heartbeatMs: config.l1.maxUnverifiedMs === undefined ? undefined : config.l1.maxUnverifiedMs / 4,
+      },
     });
     if (this.#l1) void this.#bus.ensure();
     this.#internals = this.#shareInternals();
@@ -562,7 +567,13 @@ class RedisCache implements Cache {
     let value: unknown;
     try {
       const canServeStale = Boolean(usable && !background && localTime(read, usable.errorUntil) > startedAt);
-      const settled = await awaitLoader(loading, this.config, location.key, startedAt, canServeStale);
+      const settled = await awaitLoader(
+        loading,
+        this.config,
+        `the loader of '${location.key}'`,
+        startedAt,
+        canServeStale,
+      );
       if (settled === softTimedOut && usable) {
         // softTimeout: the caller gets the stale value now; the loader still updates the cache.
         this.#finishLate(location, loading, context, stamps, token, startedAt);
@@ -607,7 +618,7 @@ class RedisCache implements Cache {
     startedAt: number,
   ): void {
     const bounded = { softTimeoutMs: undefined, hardTimeoutMs: this.config.hardTimeoutMs };
-    const task = awaitLoader(loading, bounded, location.key, startedAt, false).then(
+    const task = awaitLoader(loading, bounded, `the loader of '${location.key}'`, startedAt, false).then(
       (value) => this.#store(location, value, context, stamps, token),
       async (error: unknown) => {
         this.#metrics.errors.add();
@@ -780,6 +791,13 @@ class RedisCache implements Cache {
       if (isRedisError(error)) this.#reportFailure(operation, error, false);
       throw error;
     }
+  }
+
+  /** Messages may be lost while the subscriber reconnects: L1 serves nothing as fresh from now on. */
+  #busInterrupted(): void {
+    if (this.#l1 && this.#bus.live) this.#metrics.l1Resets.add();
+    this.#l1?.distrust();
+    this.#bus.markUnreliable();
   }
 
   #receive(message: BusMessage): void {

@@ -14,16 +14,28 @@ export interface BusMessage {
 interface WireMessage {
   /** The instance that sent it: instances ignore their own messages. */
   o: string;
-  t: BusMessageKind;
+  /** 'probe': a heartbeat its sender waits to receive back; the others ignore it. */
+  t: BusMessageKind | 'probe';
   /** One key, or several (a batch write names all its keys in one message). */
-  k: string | string[];
+  k?: string | string[];
   w?: number;
+  /** A probe's send time (its sender's clock). */
+  p?: number;
 }
+
+/** How often a bus without heartbeat probes while it has to prove it works again. */
+const recoveryProbeMs = 1_000;
 
 /**
  * One pub/sub channel per prefix, shared by every cache instance with that prefix, in every
  * process. Each instance subscribes once (not per call). It carries what other instances must
  * act on: evict their L1, wake callers waiting for a loader in another process.
+ *
+ * Redis delivers one connection's messages in the order it ran the PUBLISH commands, so when an
+ * instance receives its own probe sent at time T, every message published before T has reached
+ * it: `onVerified(T)`. With `probes` (an L1 tier to keep trustworthy), probes go out every
+ * `probes.heartbeatMs` (the L1's verification window / 4), and after a lost connection until the
+ * subscription works again.
  */
 export class InvalidationBus {
   readonly #backend: Backend;
@@ -31,6 +43,9 @@ export class InvalidationBus {
   readonly #origin: string;
   readonly #onMessage: (message: BusMessage) => void;
   readonly #onFailure: (error: RediwareError, operation: string) => void;
+  readonly #onVerified: (sentAt: number) => void;
+  readonly #probes: { heartbeatMs: number | undefined } | undefined;
+  #timer: NodeJS.Timeout | undefined;
   #subscription: Promise<Subscription | undefined> | undefined;
   #live = false;
   #closed = false;
@@ -43,12 +58,18 @@ export class InvalidationBus {
     origin: string;
     onMessage: (message: BusMessage) => void;
     onFailure: (error: RediwareError, operation: string) => void;
+    /** Every message published before `sentAt` (local time) has been received. */
+    onVerified?: (sentAt: number) => void;
+    /** Probes, for an L1 tier; `heartbeatMs` undefined: only to recover after a lost connection. */
+    probes?: { heartbeatMs: number | undefined } | undefined;
   }) {
     this.#backend = options.backend;
     this.#channel = options.channel;
     this.#origin = options.origin;
     this.#onMessage = options.onMessage;
     this.#onFailure = options.onFailure;
+    this.#onVerified = options.onVerified ?? (() => {});
+    this.#probes = options.probes;
   }
 
   /** True once the subscription is confirmed: only then may the L1 tier be filled. */
@@ -63,6 +84,8 @@ export class InvalidationBus {
   ensure(): Promise<boolean> {
     if (this.#closed) return Promise.resolve(false);
     if (!this.#subscription && Date.now() < this.#retryAt) return Promise.resolve(false);
+    if (!this.#subscription) this.#startProbing();
+    const subscribedAt = Date.now();
     this.#subscription ??= this.#backend
       .subscribe(this.#channel, (text) => this.#receive(text))
       .then(
@@ -72,6 +95,7 @@ export class InvalidationBus {
             return undefined;
           }
           this.#live = true;
+          this.#onVerified(subscribedAt);
           return subscription;
         },
         (error: RediwareError) => {
@@ -105,10 +129,29 @@ export class InvalidationBus {
 
   /**
    * The connection under the subscription failed: messages may have been lost. The bus counts as
-   * live again when the next message arrives (every write publishes one, so our own echo does).
+   * live again when the next message arrives (a probe of ours, sent until then, or any other).
    */
   markUnreliable(): void {
     this.#live = false;
+    this.#probe();
+  }
+
+  /** One timer per bus (unref'd): heartbeat probes, recovery probes and subscribe retries. */
+  #startProbing(): void {
+    if (this.#timer || this.#closed || !this.#probes) return;
+    const { heartbeatMs } = this.#probes;
+    this.#timer = setInterval(() => {
+      if (!this.#subscription) void this.ensure();
+      else if (heartbeatMs !== undefined || !this.#live) this.#probe();
+    }, heartbeatMs ?? recoveryProbeMs);
+    this.#timer.unref();
+  }
+
+  #probe(): void {
+    if (this.#closed || !this.#probes) return;
+    const message: WireMessage = { o: this.#origin, t: 'probe', p: Date.now() };
+    // A failed probe proves nothing and needs no report: the verification window simply runs out.
+    this.#backend.publish(this.#channel, JSON.stringify(message)).catch(() => {});
   }
 
   #receive(text: string): void {
@@ -120,7 +163,10 @@ export class InvalidationBus {
     }
     // Any message, our own echo included, proves the subscription works again after a failure.
     if (!this.#closed) this.#live = true;
-    if (message.o === this.#origin) return;
+    if (message.o === this.#origin) {
+      if (message.t === 'probe' && typeof message.p === 'number') this.#onVerified(message.p);
+      return;
+    }
     if (message.t !== 'key' && message.t !== 'stamp') return;
     const keys = Array.isArray(message.k) ? message.k : [message.k];
     for (const key of keys) {
@@ -136,6 +182,7 @@ export class InvalidationBus {
   async close(): Promise<void> {
     this.#closed = true;
     this.#live = false;
+    clearInterval(this.#timer);
     const subscription = await this.#subscription;
     await subscription?.unsubscribe().catch(() => {});
   }

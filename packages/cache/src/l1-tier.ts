@@ -34,15 +34,21 @@ export interface L1Fill {
 export class L1Tier {
   readonly #entries: LRUCache<string, L1Entry>;
   readonly #ttlMs: number;
+  readonly #maxUnverifiedMs: number | undefined;
   readonly #fills = new Set<L1Fill>();
+  /** Nothing is served as fresh from this time on, until the bus proves it works again. */
+  #trustedUntil: number;
 
   constructor(config: L1Config) {
     this.#entries = new LRUCache<string, L1Entry>({ max: config.maxEntries });
     this.#ttlMs = config.ttlMs;
+    this.#maxUnverifiedMs = config.maxUnverifiedMs;
+    this.#trustedUntil = config.maxUnverifiedMs === undefined ? Number.POSITIVE_INFINITY : 0;
   }
 
-  /** A fresh entry, or undefined. */
+  /** A fresh entry, or undefined (also while the bus is unverified). */
   fresh(key: string, now = Date.now()): L1Entry | undefined {
+    if (now >= this.#trustedUntil) return undefined;
     const entry = this.#entries.get(key);
     if (!entry) return undefined;
     if (entry.servedUntil > now) return entry;
@@ -102,12 +108,28 @@ export class L1Tier {
   }
 
   /**
+   * The bus delivered every message published before `sentAt`: entries may be served until
+   * `sentAt + l1.maxUnverified`. Returns true when that window had run out meanwhile: messages
+   * may have been lost unnoticed (a silent stall), so the entries were distrusted (see below).
+   */
+  verified(sentAt: number, now = Date.now()): boolean {
+    if (this.#maxUnverifiedMs === undefined) return false;
+    // 0: not verified since the start or since distrust(), so nothing was trusted meanwhile.
+    const lapsed = this.#trustedUntil !== 0 && now >= this.#trustedUntil;
+    if (lapsed) this.distrust();
+    this.#trustedUntil = Math.max(this.#trustedUntil, sentAt + this.#maxUnverifiedMs);
+    return lapsed;
+  }
+
+  /**
    * Messages may have been lost (the subscriber's connection failed): nothing is served as fresh
    * any more, but entries stay for stale-if-error, which only serves them when Redis and the
    * loader both fail.
    */
   distrust(): void {
-    for (const [key, entry] of this.#entries.entries()) {
+    if (this.#maxUnverifiedMs !== undefined) this.#trustedUntil = 0;
+    // A copy first: set() moves the entry to the front, so a live iteration would never end.
+    for (const [key, entry] of [...this.#entries.entries()]) {
       this.#entries.set(key, { ...entry, servedUntil: 0 }, { noUpdateTTL: true });
     }
     for (const fill of this.#fills) fill.changedAt = Number.POSITIVE_INFINITY;

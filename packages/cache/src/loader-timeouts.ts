@@ -13,11 +13,12 @@ export const softTimedOut: unique symbol = Symbol('softTimedOut');
  * Waits for a running loader. Past `hardTimeoutMs` (from `startedAt`) it rejects with
  * ERR_RW_CACHE_LOADER_TIMEOUT; past `softTimeoutMs`, only when `canServeStale`, it resolves with
  * `softTimedOut` and the loader keeps running for the caller to finish in the background.
+ * `loader` names it in the error: "the loader of 'k'".
  */
 export function awaitLoader<T>(
   loading: Promise<T>,
   timeouts: LoaderTimeouts,
-  key: string,
+  loader: string,
   startedAt: number,
   canServeStale: boolean,
 ): Promise<T | typeof softTimedOut> {
@@ -36,7 +37,7 @@ export function awaitLoader<T>(
     if (hardTimeoutMs !== undefined) {
       const error = new RediwareError(
         'ERR_RW_CACHE_LOADER_TIMEOUT',
-        `The loader of '${key}' took longer than hardTimeout (${hardTimeoutMs} ms); the cache gave up on it.`,
+        `${loader.charAt(0).toUpperCase()}${loader.slice(1)} took longer than hardTimeout (${hardTimeoutMs} ms); the cache gave up on it.`,
       );
       timers.push(setTimeout(() => settle(() => reject(error)), hardTimeoutMs - (Date.now() - startedAt)));
     }

@@ -26,6 +26,15 @@ export interface L1Options {
    * @default '30s'
    */
   ttl?: Duration;
+  /**
+   * L1 serves an entry only while the bus has proved, this recently, that it delivers every
+   * message: each instance publishes a probe every quarter of this and waits for its own echo. A
+   * stalled pub/sub link that never reports an error therefore serves invalidated values for at
+   * most this long; past it, reads go to Redis until the echo returns (then L1 is refilled).
+   * `false` turns the probes off (a silent stall is then bounded by `ttl` only).
+   * @default '5s'
+   */
+  maxUnverified?: Duration | false;
 }
 
 export interface CacheOptions {
@@ -62,16 +71,17 @@ export interface CacheOptions {
    */
   lockWait?: Duration;
   /**
-   * When a loader (of `wrap`) runs longer than this and a value inside its stale-if-error window is
-   * there, that stale value is returned at once; the loader keeps running in the background and
-   * updates the cache when it finishes. Without such a value the caller keeps waiting.
+   * When a loader (of `wrap`, or a `loadMany` call of `wrapMany`) runs longer than this and a value
+   * inside its stale-if-error window is there, that stale value is returned at once; the loader
+   * keeps running in the background and updates the cache when it finishes. Without such a value
+   * the caller keeps waiting.
    * @default undefined: no soft timeout
    */
   softTimeout?: Duration;
   /**
-   * When a loader (of `wrap`) runs longer than this, the call gives up with an
-   * `ERR_RW_CACHE_LOADER_TIMEOUT` error (or the stale-if-error value, when there is one) and the
-   * loader's result is not cached. Also bounds a loader finishing after softTimeout.
+   * When a loader (of `wrap`, or a `loadMany` call of `wrapMany`) runs longer than this, the call
+   * gives up with an `ERR_RW_CACHE_LOADER_TIMEOUT` error (or the stale-if-error value, when there
+   * is one) and the loader's result is not cached. Also bounds a loader finishing after softTimeout.
    * @default undefined: no hard timeout
    */
   hardTimeout?: Duration;
@@ -101,6 +111,8 @@ export interface CacheOptions {
 export interface L1Config {
   readonly maxEntries: number;
   readonly ttlMs: number;
+  /** undefined: no probes. */
+  readonly maxUnverifiedMs: number | undefined;
 }
 
 export interface CacheConfig {
@@ -192,11 +204,18 @@ function optionalDuration(value: unknown, option: string): number {
 function parseL1(value: unknown): L1Config | undefined {
   if (value === undefined || value === false) return undefined;
   const options = value === true ? {} : (checkObject(value, 'l1') as L1Options & Record<string, unknown>);
-  checkKnownKeys(options, ['maxEntries', 'ttl'], 'l1');
+  checkKnownKeys(options, ['maxEntries', 'ttl', 'maxUnverified'], 'l1');
+  const { maxUnverified } = options;
   return Object.freeze({
     maxEntries:
       options.maxEntries === undefined ? 1000 : checkPositiveInteger(options.maxEntries, 'l1.maxEntries'),
     ttlMs: options.ttl === undefined ? 30_000 : parsePositiveDuration(options.ttl, 'l1.ttl'),
+    maxUnverifiedMs:
+      maxUnverified === false
+        ? undefined
+        : maxUnverified === undefined
+          ? 5_000
+          : parsePositiveDuration(maxUnverified, 'l1.maxUnverified'),
   });
 }
 

@@ -5,8 +5,9 @@ import { readEntries } from './batch-read';
 import { captureStamps, writeEntries } from './batch-write';
 import { type Location, localTime, type Outcome, type Read, recheckMs } from './cache';
 import type { CacheInternals } from './cache-internals';
+import { awaitLoader, softTimedOut } from './loader-timeouts';
 import { type EntryOptions, type EntryPolicy, parseEntryOptions } from './options';
-import type { StampRef } from './stored-entry';
+import type { StampRef, StoredEntry } from './stored-entry';
 import { encodeValue } from './value-codec';
 
 /** What `loadMany` receives besides the keys. */
@@ -74,7 +75,12 @@ export async function wrapMany(
       () => new Promise<Outcome>((resolve, reject) => own.push({ location, resolve, reject })),
     );
   });
-  if (own.length > 0) void batchFlight(internals, own, loadMany, policy);
+  if (own.length > 0) {
+    // Tracked for close(): past softTimeout the loader outlives this call to fill the cache.
+    const flight = batchFlight(internals, own, loadMany, policy);
+    internals.background.add(flight);
+    void flight.finally(() => internals.background.delete(flight));
+  }
   const settled = await Promise.all(outcomes);
   const byKey = new Map<string, Outcome>();
   settled.forEach((outcome, i) => {
@@ -217,13 +223,7 @@ async function loadBatch(
   }
   let values: unknown[];
   try {
-    values = valuesInOrder(
-      await loadMany(
-        locations.map((location) => location.key),
-        { refreshing: background },
-      ),
-      locations,
-    );
+    values = valuesInOrder(await awaitLoadMany(internals, batch, loadMany, background), locations);
   } catch (error) {
     await failBatch(internals, batch, token, background, error);
     return;
@@ -252,6 +252,51 @@ async function loadBatch(
   });
 }
 
+/**
+ * Runs `loadMany` under the factory timeouts, for the batch as a whole. Past softTimeout, each key
+ * with a stale-if-error value is answered with it at once; the loader keeps running (still bounded
+ * by hardTimeout) and its values are cached and answer the other keys. Past hardTimeout it rejects
+ * with ERR_RW_CACHE_LOADER_TIMEOUT.
+ */
+async function awaitLoadMany(
+  internals: CacheInternals,
+  batch: readonly Pending[],
+  loadMany: LoadMany<unknown>,
+  background: boolean,
+): Promise<unknown> {
+  const { config } = internals;
+  const keys = batch.map(({ item }) => item.location.key);
+  const named = keys.slice(0, 3).map((key) => `'${key}'`);
+  if (keys.length > 3) named.push(`${keys.length - 3} more`);
+  const label = `the loadMany of wrapMany(${named.join(', ')})`;
+  const startedAt = Date.now();
+  const loading = Promise.resolve().then(() => loadMany(keys, { refreshing: background }));
+  const stale = batch.map(({ read }) => (background ? undefined : servableOnError(read, startedAt)));
+  const settled = await awaitLoader(loading, config, label, startedAt, stale.some(Boolean));
+  if (settled !== softTimedOut) return settled;
+  batch.forEach(({ item, read }, i) => {
+    const entry = stale[i];
+    if (entry) item.resolve(staleOutcome(entry, read));
+  });
+  const bounded = { softTimeoutMs: undefined, hardTimeoutMs: config.hardTimeoutMs };
+  return awaitLoader(loading, bounded, label, startedAt, false);
+}
+
+/** The entry a read found, while stale-if-error may still serve it. */
+function servableOnError(read: Read, now: number): StoredEntry | undefined {
+  const usable = read.entry && read.freshness !== 'invalid' ? read.entry : undefined;
+  return usable && localTime(read, usable.errorUntil) > now ? usable : undefined;
+}
+
+function staleOutcome(entry: StoredEntry, read: Read): Outcome {
+  return {
+    encoded: entry.value,
+    value: undefined,
+    status: 'stale',
+    ageMs: Math.max(0, read.now - entry.createdAt),
+  };
+}
+
 /** `loadMany` failed: every key gives its lock back, then is served stale-if-error or rejects. */
 async function failBatch(
   internals: CacheInternals,
@@ -263,23 +308,16 @@ async function failBatch(
   internals.metrics.errors.add();
   await Promise.all(batch.map(({ item }) => internals.release(item.location, token)));
   for (const { item, read } of batch) {
-    const usable = read.entry && read.freshness !== 'invalid' ? read.entry : undefined;
-    const servable =
-      usable && !background && localTime(read, usable.errorUntil) > Date.now() ? usable : undefined;
+    const servable = background ? undefined : servableOnError(read, Date.now());
     internals.events.emit('loaderError', {
       key: item.location.key,
       error,
       servedStale: Boolean(servable),
       background,
     });
-    if (servable) {
-      item.resolve({
-        encoded: servable.value,
-        value: undefined,
-        status: 'stale',
-        ageMs: Math.max(0, read.now - servable.createdAt),
-      });
-    } else item.reject(error);
+    // A key already answered stale past softTimeout stays so (a second resolve is a no-op).
+    if (servable) item.resolve(staleOutcome(servable, read));
+    else item.reject(error);
   }
 }
 

@@ -60,6 +60,65 @@ describe.each(targets)('loader timeouts on $name', (target: RedisTarget) => {
     expect(result).toMatchObject({ value: 'old', status: 'stale' });
   });
 
+  it('wrapMany past softTimeout: stale keys answered at once, the slow batch still fills the cache', async () => {
+    const c = cache({ ttl: 100, staleIfError: '1m', softTimeout: 50 });
+    await c.setMany([
+      ['a', 'old-a'],
+      ['b', 'old-b'],
+    ]);
+    await sleep(150);
+    let finished = false;
+    const slowMany = async (keys: string[]) => {
+      await sleep(400);
+      finished = true;
+      return keys.map((key) => `new-${key}`);
+    };
+    expect(await c.wrapMany(['a', 'b'], slowMany)).toEqual(['old-a', 'old-b']);
+    expect(finished).toBe(false);
+    await waitFor(async () => (await c.get('b')) === 'new-b');
+    expect(await c.getMany(['a', 'b'])).toEqual(['new-a', 'new-b']);
+  });
+
+  it('wrapMany past softTimeout: a key without a stale value waits for the batch', async () => {
+    const c = cache({ ttl: 100, staleIfError: '1m', softTimeout: 50 });
+    await c.set('a', 'old-a');
+    await sleep(150);
+    let finished = false;
+    const values = await c.wrapMany(['a', 'c'], async (keys) => {
+      await sleep(300);
+      finished = true;
+      return keys.map((key) => `new-${key}`);
+    });
+    expect(values).toEqual(['old-a', 'new-c']);
+    expect(finished).toBe(true);
+    await waitFor(async () => (await c.get('a')) === 'new-a');
+  });
+
+  it('wrapMany past hardTimeout rejects with a clear error, caches nothing and frees the keys', async () => {
+    const c = cache({ hardTimeout: 100 });
+    const late = (keys: string[]) =>
+      new Promise<string[]>((resolve) => setTimeout(() => resolve(keys.map(() => 'late')), 1_000));
+    await expect(c.wrapMany(['a', 'b'], late)).rejects.toMatchObject({
+      code: 'ERR_RW_CACHE_LOADER_TIMEOUT',
+      message: expect.stringMatching(/'a', 'b'/),
+    });
+    expect(await c.getMany(['a', 'b'])).toEqual([undefined, undefined]);
+    expect(await c.wrapMany(['a', 'b'], (keys) => keys.map((key) => `next-${key}`))).toEqual([
+      'next-a',
+      'next-b',
+    ]);
+  });
+
+  it('wrapMany past hardTimeout serves the stale-if-error values it has and rejects for the rest', async () => {
+    const c = cache({ ttl: 100, staleIfError: '1m', hardTimeout: 50 });
+    await c.set('a', 'old-a');
+    await sleep(150);
+    const late = (keys: string[]) =>
+      new Promise<string[]>((resolve) => setTimeout(() => resolve(keys.map(() => 'late')), 500));
+    expect(await c.wrapMany(['a'], late)).toEqual(['old-a']);
+    await expect(c.wrapMany(['a', 'c'], late)).rejects.toMatchObject({ code: 'ERR_RW_CACHE_LOADER_TIMEOUT' });
+  });
+
   it('rejects bad timeouts at construction', () => {
     expect(() => createCache({ ttl: '1m', softTimeout: -1 })).toThrow(/softTimeout/);
     expect(() => createCache({ ttl: '1m', hardTimeout: 'soon' as never })).toThrow(/hardTimeout/);

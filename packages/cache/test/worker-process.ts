@@ -1,5 +1,6 @@
 import { type ChildProcess, fork } from 'node:child_process';
 import { join } from 'node:path';
+import type { L1Options } from '../src';
 
 const workerFile = join(__dirname, 'workers', 'cache-worker.ts');
 const root = join(__dirname, '..', '..', '..');
@@ -12,15 +13,20 @@ export interface CacheWorker {
   stop(): Promise<void>;
 }
 
-/** `address`: a Redis URL, or the cluster's root nodes. */
+/**
+ * `address`: a Redis URL, or the cluster's root nodes; `l1`: true or the cache's `l1` options;
+ * `client`: of a standalone server (ioredis by default; a cluster is always ioredis).
+ */
 export function startWorker(
   address: string | { host: string; port: number }[],
-  options: { l1?: boolean } = {},
+  options: { l1?: boolean | L1Options; client?: 'ioredis' | 'node-redis' } = {},
 ): Promise<CacheWorker> {
   const cluster = typeof address !== 'string';
+  const mode = cluster ? 'cluster' : options.client === 'node-redis' ? 'node-redis' : 'standalone';
+  const l1 = options.l1 === true ? { maxEntries: 100, ttl: '1m' } : options.l1;
   const child: ChildProcess = fork(
     workerFile,
-    [cluster ? JSON.stringify(address) : address, cluster ? 'cluster' : 'standalone', options.l1 ? 'l1' : ''],
+    [cluster ? JSON.stringify(address) : address, mode, l1 ? JSON.stringify(l1) : ''],
     { cwd: root, execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] },
   );
   const exited = new Promise((resolve) => child.once('exit', resolve));

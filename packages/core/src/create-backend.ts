@@ -18,6 +18,12 @@ export interface CreateBackendOptions {
   packageName: string;
   /** Errors of connections rediware opens itself (the subscriber). */
   onConnectionError?: (error: Error) => void;
+  /**
+   * The subscriber connection was lost and is reconnecting: messages published meanwhile are
+   * lost. Reported for node-redis and ioredis standalone clients (the subscriber's `reconnecting`
+   * event); a cluster client may move its pub/sub link between nodes without telling.
+   */
+  onSubscriberLost?: () => void;
   /** Memory backend only: the time source (tests move it). */
   clock?: Clock;
   /** Memory backend only: live keys kept at most. */
@@ -39,7 +45,10 @@ export function createBackend(options: CreateBackendOptions): Backend {
       sweepIntervalMs: 30_000,
     });
   }
-  const driver = createDriver(options.redis, options.onConnectionError ?? (() => {}));
+  const driver = createDriver(options.redis, {
+    onError: options.onConnectionError ?? (() => {}),
+    onSubscriberLost: options.onSubscriberLost ?? (() => {}),
+  });
   return new RedisBackend(driver, timeoutMs);
 }
 

@@ -3,6 +3,15 @@ import type { Address } from './redis-command';
 
 export type FaultMode = 'pass' | 'stall' | 'slow' | 'refuse';
 
+export interface FaultProxyOptions {
+  /**
+   * 'subscribers': faults hit only the connections that sent SUBSCRIBE (a client's pub/sub link),
+   * every other connection always passes; in refuse mode a connection is reset once it subscribes.
+   * Default 'all'.
+   */
+  only?: 'all' | 'subscribers';
+}
+
 export interface FaultProxy {
   readonly host: string;
   readonly port: number;
@@ -89,30 +98,51 @@ class Flow {
   }
 }
 
-class Connection {
+/** A RESP command array naming SUBSCRIBE (any case), as clients send it. */
+const subscribeCommand = /\$9\r\nsubscribe\r\n/i;
+
+class Connection implements Controls {
   private readonly upstream: Socket;
   private readonly toServer: Flow;
   private readonly toClient: Flow;
+  /** Whether the proxy's faults apply to this connection (see FaultProxyOptions.only). */
+  faulty: boolean;
 
   constructor(
     private readonly client: Socket,
     target: Address,
-    controls: Controls,
+    private readonly controls: Controls,
+    private readonly onlySubscribers: boolean,
     private readonly onClose: () => void,
   ) {
+    this.faulty = !onlySubscribers;
     this.upstream = connect({ host: target.host, port: target.port });
-    this.toServer = new Flow(this.upstream, controls, false);
-    this.toClient = new Flow(client, controls, true);
+    this.toServer = new Flow(this.upstream, this, false);
+    this.toClient = new Flow(client, this, true);
     for (const socket of [client, this.upstream]) {
       socket.setNoDelay(true);
       socket.on('error', () => {
         // Peers vanish on purpose here; 'close' follows and does the cleanup.
       });
     }
-    client.on('data', (data: Buffer) => this.toServer.push(data));
+    client.on('data', (data: Buffer) => {
+      if (!this.faulty && this.onlySubscribers && subscribeCommand.test(data.toString('latin1'))) {
+        this.faulty = true;
+        if (this.mode === 'refuse') return this.reset();
+      }
+      this.toServer.push(data);
+    });
     this.upstream.on('data', (data: Buffer) => this.toClient.push(data));
     this.upstream.on('close', () => this.toClient.end());
     client.on('close', () => this.destroy());
+  }
+
+  get mode(): FaultMode {
+    return this.faulty ? this.controls.mode : 'pass';
+  }
+
+  get delayMs(): number {
+    return this.controls.delayMs;
   }
 
   pump(): void {
@@ -135,16 +165,19 @@ class Connection {
 }
 
 /** A TCP proxy on a free loopback port in front of `target`, to make a Redis fail on demand. */
-export async function startFaultProxy(target: Address): Promise<FaultProxy> {
+export async function startFaultProxy(target: Address, options: FaultProxyOptions = {}): Promise<FaultProxy> {
   const controls = { mode: 'pass' as FaultMode, delayMs: 0 };
+  const onlySubscribers = options.only === 'subscribers';
   const open = new Set<Connection>();
   const server = createServer((client) => {
-    if (controls.mode === 'refuse') {
+    if (controls.mode === 'refuse' && !onlySubscribers) {
       client.on('error', () => {});
       client.resetAndDestroy();
       return;
     }
-    const connection = new Connection(client, target, controls, () => open.delete(connection));
+    const connection = new Connection(client, target, controls, onlySubscribers, () =>
+      open.delete(connection),
+    );
     open.add(connection);
   });
   await new Promise<void>((resolve, reject) => {
@@ -174,10 +207,10 @@ export async function startFaultProxy(target: Address): Promise<FaultProxy> {
     },
     refuse: () => {
       setMode('refuse');
-      for (const connection of open) connection.destroy();
+      for (const connection of open) if (connection.faulty) connection.destroy();
     },
     reset: () => {
-      for (const connection of open) connection.reset();
+      for (const connection of open) if (connection.faulty) connection.reset();
     },
     connections: () => open.size,
     close: () => {

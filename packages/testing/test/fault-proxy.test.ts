@@ -127,3 +127,28 @@ test('close() is idempotent and frees the port', async () => {
   await proxy.close();
   await expect(redisCommand({ host: '127.0.0.1', port }, ['PING'])).rejects.toThrow(/ECONNREFUSED/);
 });
+
+test("only: 'subscribers': faults hit the subscriber connection, other connections pass", async () => {
+  const scoped = await startFaultProxy(server, { only: 'subscribers' });
+  try {
+    const commands = await connectIoredis(scoped.url);
+    const subscriber = await connectIoredis(scoped.url);
+    const received: string[] = [];
+    subscriber.on('message', (_channel: string, message: string) => received.push(message));
+    await subscriber.subscribe('scoped');
+    scoped.stall();
+    await commands.publish('scoped', 'held');
+    // Commands keep working: only the connection that sent SUBSCRIBE is stalled.
+    expect(await commands.set('scoped-key', 'yes')).toBe('OK');
+    expect(received).toEqual([]);
+    scoped.pass();
+    await eventually(() => received.includes('held'));
+    scoped.refuse();
+    // refuse closes the subscriber connection only; a resubscribe is reset as soon as it is sent.
+    expect(await commands.get('scoped-key')).toBe('yes');
+    await eventually(() => subscriber.status !== 'ready');
+  } finally {
+    await closeAllClients();
+    await scoped.close();
+  }
+});

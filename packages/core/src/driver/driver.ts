@@ -1,5 +1,15 @@
 import type { RedisArg } from './redis-client';
 
+/** What a driver reports about the connections it opens itself (the subscriber). */
+export interface DriverEvents {
+  onError(error: Error): void;
+  /**
+   * The subscriber connection was lost and is reconnecting (the client resubscribes on its own):
+   * messages published until then are lost.
+   */
+  onSubscriberLost(): void;
+}
+
 export interface SendOptions {
   /** Bulk strings as Buffers. */
   buffers?: boolean;

@@ -1,5 +1,5 @@
 import { RedisNotConnectedError, RedisUnavailableError } from '../errors';
-import type { NodeSender, RedisDriver, SendOptions } from './driver';
+import type { DriverEvents, NodeSender, RedisDriver, SendOptions } from './driver';
 import type { IoRedisClusterLike, IoRedisLike, IoRedisSubscriberLike, RedisArg } from './redis-client';
 
 export function isIoRedis(client: object): client is IoRedisLike {
@@ -13,14 +13,14 @@ export class IoRedisDriver implements RedisDriver {
   readonly abortable = false;
   readonly cluster: boolean;
   readonly #client: IoRedisLike;
-  readonly #onError: (error: Error) => void;
+  readonly #events: DriverEvents;
   readonly #listeners = new Map<string, Set<(message: string) => void>>();
   #subscriber: IoRedisSubscriberLike | undefined;
 
-  constructor(client: IoRedisLike, onError: (error: Error) => void) {
+  constructor(client: IoRedisLike, events: DriverEvents) {
     this.#client = client;
     this.cluster = client.isCluster;
-    this.#onError = onError;
+    this.#events = events;
   }
 
   async send(args: RedisArg[], _routingKey: string | undefined, options: SendOptions): Promise<unknown> {
@@ -92,7 +92,8 @@ export class IoRedisDriver implements RedisDriver {
   #connectSubscriber(): IoRedisSubscriberLike {
     if (!this.#subscriber) {
       const subscriber = this.#client.duplicate();
-      subscriber.on('error', this.#onError);
+      subscriber.on('error', (error) => this.#events.onError(error));
+      subscriber.on('reconnecting', () => this.#events.onSubscriberLost());
       subscriber.on('message', (channel, message) => {
         for (const listener of this.#listeners.get(channel) ?? []) listener(message);
       });

@@ -1,5 +1,5 @@
 import { RedisNotConnectedError, RedisUnavailableError } from '../errors';
-import type { NodeSender, RedisDriver, SendOptions } from './driver';
+import type { DriverEvents, NodeSender, RedisDriver, SendOptions } from './driver';
 import type {
   NodeRedisClientLike,
   NodeRedisClusterLike,
@@ -50,11 +50,13 @@ abstract class NodeRedisDriverBase {
 export class NodeRedisClientDriver extends NodeRedisDriverBase implements RedisDriver {
   readonly cluster = false;
   readonly #client: NodeRedisClientLike;
+  readonly #onSubscriberLost: () => void;
   #subscriber: Promise<NodeRedisSubscriberLike> | undefined;
 
-  constructor(client: NodeRedisClientLike, onError: (error: Error) => void) {
-    super(onError);
+  constructor(client: NodeRedisClientLike, events: DriverEvents) {
+    super((error) => events.onError(error));
     this.#client = client;
+    this.#onSubscriberLost = () => events.onSubscriberLost();
   }
 
   send(args: RedisArg[], _routingKey: string | undefined, options: SendOptions): Promise<unknown> {
@@ -81,6 +83,7 @@ export class NodeRedisClientDriver extends NodeRedisDriverBase implements RedisD
     if (!this.#subscriber) {
       const subscriber = this.#client.duplicate();
       subscriber.on('error', this.onError);
+      subscriber.on('reconnecting', this.#onSubscriberLost);
       this.#subscriber = subscriber.connect().then(
         () => subscriber,
         (error: unknown) => {

@@ -17,6 +17,7 @@ export interface NodeRedisClientLike {
 export interface NodeRedisSubscriberLike {
   connect(): Promise<unknown>;
   on(event: 'error', listener: (error: Error) => void): unknown;
+  on(event: 'reconnecting', listener: () => void): unknown;
   subscribe(channel: string, listener: NodeRedisListener): Promise<unknown>;
   unsubscribe(channel: string, listener: NodeRedisListener): Promise<unknown>;
   destroy?(): unknown;
@@ -51,6 +52,7 @@ export interface IoRedisClusterLike extends IoRedisLike {
 export interface IoRedisSubscriberLike {
   on(event: 'message', listener: (channel: string, message: string) => void): unknown;
   on(event: 'error', listener: (error: Error) => void): unknown;
+  on(event: 'reconnecting', listener: () => void): unknown;
   subscribe(channel: string): Promise<unknown>;
   unsubscribe(channel: string): Promise<unknown>;
   disconnect(): void;
