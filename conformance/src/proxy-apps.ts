@@ -36,6 +36,8 @@ export async function startExpressProxy(origin: URL, redis: Redis): Promise<Prox
 
 export async function startFastifyProxy(origin: URL, redis: Redis): Promise<ProxyApp> {
   const app = Fastify({ logger: false });
+  // An unknown method (the suite sends M-SEARCH) reaches the route, and the cache's hooks, too.
+  app.addHttpMethod('M-SEARCH', { hasBody: true });
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
   await app.register(cachePlugin, cacheOptions(redis));

@@ -63,7 +63,7 @@ export type StorageDecision =
   | { readonly store: false; readonly reason: string }
   | {
       readonly store: true;
-      /** Freshness left: the lifetime minus the age the response arrived with. */
+      /** Freshness left: the lifetime minus the age the response arrived with; 0: no-cache. */
       readonly ttlMs: number;
       /** The age the response arrived with (origin Age or time since its Date). */
       readonly initialAgeMs: number;
@@ -97,14 +97,17 @@ export function storageDecision(
   const directives = parseCacheControl(headers['cache-control']);
   if (directives.has('no-store')) return { store: false, reason: 'no-store' };
   if (directives.has('private')) return { store: false, reason: 'private' };
-  // no-cache allows storing, but every use needs revalidation with the origin, which this cache does not do.
-  if (directives.has('no-cache')) return { store: false, reason: 'no-cache' };
   const vary = varyNames(headers.vary);
   if (vary.includes('*')) return { store: false, reason: 'vary-star' };
   const sMaxAge = seconds(directives, 's-maxage');
   const maxAge = seconds(directives, 'max-age');
   const ageMs = initialAgeMs(headers, now);
   if (ageMs === undefined) return { store: false, reason: 'invalid-age' };
+  // no-cache: stored never fresh, so every use is revalidated; useless without a validator.
+  if (directives.has('no-cache'))
+    return hasValidator(headers)
+      ? { store: true, ttlMs: 0, initialAgeMs: ageMs, staleWhileRevalidateMs: 0, staleIfErrorMs: 0, vary }
+      : { store: false, reason: 'no-cache' };
   const ttlMs = (sMaxAge ?? maxAge ?? expiresLifetime(headers, now) ?? defaults.ttlMs) - ageMs;
   if (ttlMs <= 0) return { store: false, reason: 'no-freshness' };
   // must-revalidate, proxy-revalidate and s-maxage forbid serving stale unless the response says so itself.
@@ -119,6 +122,11 @@ export function storageDecision(
     staleIfErrorMs: seconds(directives, 'stale-if-error') ?? (strict ? 0 : defaults.staleIfErrorMs),
     vary,
   };
+}
+
+/** Whether a response has a validator of the handler's own, which a 304 from the handler can confirm. */
+export function hasValidator(headers: HeaderMap): boolean {
+  return headers.etag !== undefined || headers['last-modified'] !== undefined;
 }
 
 /** Expires minus Date (RFC 9111 §4.2.1); an invalid Expires means already stale (§5.3). */

@@ -12,6 +12,7 @@ import {
   type ResponseCacheStats,
 } from './response-cache';
 import type { ResponseCacheOptions, ResponseCacheRouteOptions, RoutePolicy } from './response-options';
+import { isUnsafeMethod } from './unsafe-invalidation';
 
 export type ExpressResponseCacheOptions = ResponseCacheOptions<Request>;
 export type ExpressResponseCacheRouteOptions = ResponseCacheRouteOptions<Request>;
@@ -53,6 +54,7 @@ function handlerFor(
       next();
       return;
     }
+    if (isUnsafeMethod(req.method)) endAfterInvalidation(cache, req, res);
     const own = new Set(res.getHeaderNames());
     const refresh = loopbackRefresh(req.socket, req.originalUrl, req.headers, secret);
     cache
@@ -68,6 +70,19 @@ function handlerFor(
         next,
       );
   };
+}
+
+/** An unsafe request's response ends once what it invalidates is invalidated (RFC 9111 §4.4). */
+function endAfterInvalidation(cache: ResponseCache<Request>, req: Request, res: Response): void {
+  const { end } = res;
+  res.end = function (this: Response, ...args: unknown[]) {
+    res.end = end;
+    const request = { method: req.method, url: req.originalUrl, headers: req.headers };
+    void cache
+      .invalidateAfter(request, res.statusCode, res.getHeaders())
+      .then(() => (end as (...a: unknown[]) => Response).apply(this, args));
+    return this;
+  } as Response['end'];
 }
 
 /** `own`: this request's headers, kept; `end`: the unpatched one when the capture has replaced res.end. */
@@ -86,7 +101,8 @@ function send(
 /**
  * Tees what the handler writes into a collector, and hands the response to the cache when it ends.
  * A 5xx is held back before anything is sent: the cache answers whether a stale response (within
- * stale-if-error) replaces it, else it goes out as the handler wrote it.
+ * stale-if-error) replaces it, else it goes out as the handler wrote it. So is the 304 confirming a
+ * revalidated entry: the stored response, freshened, replaces it.
  */
 function capture(res: Response, capture: Capture, own: ReadonlySet<string>): void {
   const collector = new BodyCollector(capture.maxBodySize);
@@ -116,7 +132,9 @@ function capture(res: Response, capture: Capture, own: ReadonlySet<string>): voi
   /** Whether this call is swallowed (replaced) or queued (held), instead of running now. */
   const deferred = (status: number, call: () => void): boolean => {
     if (replaced) return true;
-    if (held === undefined && !finished && !res.headersSent && status >= 500) hold(status);
+    const replaceable = status >= 500 || (status === 304 && capture.revalidating);
+    if (held === undefined && !finished && !res.headersSent && replaceable) hold(status);
+
     if (held === undefined) return false;
     held.push(call);
     return true;

@@ -19,6 +19,7 @@ import {
   type ResponseCacheStats,
 } from './response-cache';
 import type { ResponseCacheOptions, ResponseCacheRouteOptions, RoutePolicy } from './response-options';
+import { isUnsafeMethod } from './unsafe-invalidation';
 
 export type FastifyResponseCacheOptions = ResponseCacheOptions<FastifyRequest>;
 export type FastifyResponseCacheRouteOptions = ResponseCacheRouteOptions<FastifyRequest>;
@@ -67,7 +68,7 @@ const responseCachePlugin: FastifyPluginAsync<FastifyResponseCacheOptions> = asy
       lookup(cache, policy, capturing, refreshSecret),
       ...(route.onRequest === undefined ? [] : [route.onRequest].flat()),
     ];
-    route.onSend = [...(route.onSend === undefined ? [] : [route.onSend].flat()), store(capturing)];
+    route.onSend = [...(route.onSend === undefined ? [] : [route.onSend].flat()), store(cache, capturing)];
   });
 };
 
@@ -113,8 +114,18 @@ function finishOnce(state: Capturing, response: Parameters<Capture['finish']>[0]
   return state.capture.finish(response);
 }
 
-function store(capturing: WeakMap<FastifyRequest, Capturing>): onSendHookHandler {
+function store(
+  cache: ResponseCache<FastifyRequest>,
+  capturing: WeakMap<FastifyRequest, Capturing>,
+): onSendHookHandler {
   return async (request, reply, payload) => {
+    // An unsafe request's response goes out once what it invalidates is invalidated (RFC 9111 §4.4).
+    if (isUnsafeMethod(request.method))
+      await cache.invalidateAfter(
+        { method: request.method, url: request.url, headers: request.headers },
+        reply.statusCode,
+        reply.getHeaders(),
+      );
     const state = capturing.get(request);
     if (!state) return payload;
     capturing.delete(request);

@@ -6,9 +6,17 @@ import type { CapturedResponse } from './body-capture';
 import { type Cache, createCache, type WrapResult } from './cache';
 import { baseKey, pathOf, variantKey } from './cache-key';
 import { responseCacheMetricSpecs } from './cache-metrics';
-import { type HeaderMap, requestBypassReason, storageDecision } from './cacheability';
+import {
+  type HeaderMap,
+  hasValidator,
+  parseCacheControl,
+  requestBypassReason,
+  storageDecision,
+} from './cacheability';
+
 import { bodyToStore, representationFor } from './content-encoding';
 import type { LoadContext } from './load-context';
+import { initialAgeMs } from './response-age';
 import {
   parseResponseCacheOptions,
   parseRouteOptions,
@@ -16,6 +24,7 @@ import {
   type ResponseCacheRouteOptions,
   type RoutePolicy,
 } from './response-options';
+import { freshened, revalidationOf } from './revalidation';
 import {
   decodeEntry,
   encodeResponse,
@@ -23,6 +32,8 @@ import {
   type StoredResponse,
   storableHeaders,
 } from './stored-response';
+
+import { invalidatedPaths } from './unsafe-invalidation';
 
 /** The parts of a request the response cache looks at. */
 export interface CacheRequest<Req> {
@@ -51,12 +62,19 @@ export interface CachedReply {
 export interface Capture {
   /** Largest body that is stored; the adapter stops collecting past it. */
   readonly maxBodySize: number;
+  /**
+   * True when the handler was asked to confirm a stale entry (If-None-Match / If-Modified-Since
+   * added): the adapter holds a 304 back as it holds a 5xx, and finish() answers with the stored
+   * response to send instead.
+   */
+  readonly revalidating: boolean;
   /** At header time: whether this response will be stored (X-Cache MISS) or not (BYPASS). */
   willStore(status: number, headers: HeaderMap): boolean;
   /**
    * The response is complete (undefined: aborted, or over maxBodySize). Resolves with a stored
-   * reply to send instead when the handler failed and stale-if-error allows one, for adapters that
-   * can still replace the response; else undefined.
+   * reply to send instead when the handler failed and stale-if-error allows one, or when it
+   * confirmed a revalidated entry with a 304, for adapters that can still replace the response;
+   * else undefined.
    */
   finish(response: CapturedResponse | undefined): Promise<CachedReply | undefined>;
 }
@@ -89,6 +107,7 @@ const notStored = Buffer.alloc(0);
 /** A capture that stores nothing (bypassed or unshareable responses). */
 const passThrough: Capture = {
   maxBodySize: 0,
+  revalidating: false,
   willStore: () => false,
   finish: async () => undefined,
 };
@@ -171,6 +190,17 @@ export class ResponseCache<Req> {
     else await this.engine.invalidate({ tags: selector.tags.map(userTag) });
   }
 
+  /**
+   * The response to an unsafe request (RFC 9111 §4.4) is about to go out: a 2xx or 3xx invalidates
+   * its target's path and the same-origin paths of its Location and Content-Location, on every
+   * instance. Resolves when done; a Redis failure is reported by the engine, never thrown, and the
+   * response goes out anyway (those entries then live until their own freshness ends).
+   */
+  async invalidateAfter(request: Omit<CacheRequest<Req>, 'req'>, status: number, headers: HeaderMap) {
+    const paths = invalidatedPaths(request.method, request.url, request.headers, status, headers);
+    if (paths.length > 0) await this.invalidate({ paths }).catch(() => undefined);
+  }
+
   close(): Promise<void> {
     return this.engine.close();
   }
@@ -193,6 +223,11 @@ export class ResponseCache<Req> {
     });
     let ran = false;
     let staleReply: ((reply: CachedReply | undefined) => void) | undefined;
+    /** The stored response as the handler's 304 freshened it: what this request gets. */
+    let revalidated: StoredResponse | undefined;
+    /** The 304's Set-Cookie: this client's own, never stored. */
+    let cookies: HeaderMap[string];
+    const requestedAt = Date.now();
     const loader = async (context: LoadContext): Promise<Buffer> => {
       if (context.refreshing) {
         // The client was answered with the stale response; the handler runs again on its own.
@@ -201,11 +236,15 @@ export class ResponseCache<Req> {
         return this.#store(context, key, vary, refreshed, request, policy, true);
       }
       ran = true;
+      const revalidation = revalidationOf(context.previous, request.method, request.headers);
+      // The handler sees the conditionals as if the client had sent them, and may answer 304.
+      if (revalidation) Object.assign(request.headers, revalidation.conditionals);
       const captured = await new Promise<CapturedResponse | undefined>((done) => {
         resolve({
           action: 'run',
           capture: {
             maxBodySize: policy.maxBodySize,
+            revalidating: revalidation !== undefined,
             // A HEAD miss reads MISS too (the cache was asked), though only GET responses are stored.
             willStore: (status: number, headers: HeaderMap) =>
               this.#decide(status, headers, policy, vary).store,
@@ -218,14 +257,45 @@ export class ResponseCache<Req> {
           },
         });
       });
+      if (revalidation)
+        for (const name of Object.keys(revalidation.conditionals)) delete request.headers[name];
       if (captured && captured.status >= 500) throw new HandlerFailed();
+      if (revalidation && captured?.status === 304) {
+        const update = await freshened(revalidation.stored, captured);
+        const stored = await this.#store(context, key, vary, update, request, policy, true, requestedAt);
+        const ageMs = (initialAgeMs(update.headers, Date.now()) ?? 0) + Math.max(0, Date.now() - requestedAt);
+        revalidated = storedForm(update, ageMs);
+        cookies = captured.headers['set-cookie'];
+        return stored;
+      }
       staleReply?.(undefined);
-      return this.#store(context, key, vary, captured, request, policy, request.method === 'GET');
+      return this.#store(
+        context,
+        key,
+        vary,
+        captured,
+        request,
+        policy,
+        request.method === 'GET',
+        requestedAt,
+      );
     };
     this.engine.wrapWithStatus(key, loader).then(
       (result) => {
         if (!ran) {
           resolve(this.#answer(result, key, vary, request, policy, retried));
+          return;
+        }
+        if (revalidated) {
+          this.#reply(revalidated, { status: 'hit', ageMs: 0 }, request).then(
+            (reply) =>
+              staleReply?.(
+                cookies === undefined
+                  ? reply
+                  : { ...reply, headers: { ...reply.headers, 'set-cookie': [cookies].flat().map(String) } },
+              ),
+            () => staleReply?.(undefined),
+          );
           return;
         }
         const entry = result.status === 'stale' ? decodeEntry(result.value) : undefined;
@@ -261,6 +331,12 @@ export class ResponseCache<Req> {
         policy,
         retried,
       );
+    // Another request's response, just loaded, that must be revalidated on every use (no-cache):
+    // this request revalidates it in turn rather than share it.
+    if (entry?.kind === 'response' && result.status === 'miss' && revalidatedOnUse(entry.response))
+      return retried
+        ? { action: 'run', capture: passThrough }
+        : this.#resolve(key, vary, request, policy, true);
     if (entry?.kind === 'response')
       return this.#reply(entry.response, result, request).then(
         (reply): CacheDecision => ({ action: 'serve', reply }),
@@ -282,6 +358,8 @@ export class ResponseCache<Req> {
     policy: RoutePolicy<Req>,
     /** A GET's response (a refresh is always a GET): a HEAD response has no body to store. */
     get: boolean,
+    /** When the request reached the cache: the time until now adds to the age (RFC 9111 §4.2.3). */
+    requestedAt = Date.now(),
   ): Promise<Buffer> {
     const decision =
       captured && get ? this.#decide(captured.status, captured.headers, policy, vary) : undefined;
@@ -289,31 +367,34 @@ export class ResponseCache<Req> {
       context.skip();
       return notStored;
     }
-    const headers = storableHeaders(captured.headers);
-    if (headers.etag === undefined) headers.etag = createEtag(captured.body);
-    const stored = await bodyToStore(headers, captured.body, policy.compressAbove);
-    const response = encodeResponse({
-      status: captured.status,
-      headers,
-      initialAgeMs: decision.initialAgeMs,
-      ...stored,
-    });
+    const identity = storedForm(captured, decision.initialAgeMs + Math.max(0, Date.now() - requestedAt));
+    const stored = await bodyToStore(identity.headers, captured.body, policy.compressAbove);
+    const response = encodeResponse({ ...identity, ...stored });
     const tags = [pathTag(pathOf(request.url)), ...(policy.tags?.(request.req) ?? []).map(userTag)];
     const entryOptions = {
       ttl: decision.ttlMs,
       staleWhileRevalidate: decision.staleWhileRevalidateMs,
       staleIfError: decision.staleIfErrorMs,
+      // Kept past its windows only when the handler can confirm it (its own validator).
+      keep: hasValidator(captured.headers) ? policy.keepForRevalidationMs : 0,
       tags,
     };
-    context.setOptions(entryOptions);
-    if (vary !== undefined || decision.vary.length === 0) return response;
-    // The base key keeps the Vary names; the response goes to its variant's key.
+    if (vary !== undefined || decision.vary.length === 0) {
+      context.setOptions(entryOptions);
+      return response;
+    }
+    // The base key keeps the Vary names, fresh as long as its variants are kept; the response goes
+    // to its variant's key.
+    context.setOptions({ ...entryOptions, ttl: decision.ttlMs + entryOptions.keep, keep: 0 });
     await this.engine.set(variantKey(key, decision.vary, request.headers), response, entryOptions);
     return encodeVaryIndex({ vary: decision.vary });
   }
 
   #decide(status: number, headers: HeaderMap, policy: RoutePolicy<Req>, vary: readonly string[] | undefined) {
     const decision = storageDecision(status, headers, policy.defaults);
+    // Never fresh (no-cache) and not kept for revalidation: nothing to store.
+    if (decision.store && decision.ttlMs === 0 && policy.keepForRevalidationMs === 0)
+      return { store: false as const, reason: 'no-cache' };
     // Through a vary index, only a response that still varies on the same headers fits the key.
     if (decision.store && vary !== undefined && decision.vary.join(',') !== vary.join(','))
       return { store: false as const, reason: 'vary-changed' };
@@ -322,7 +403,7 @@ export class ResponseCache<Req> {
 
   async #reply(
     stored: StoredResponse,
-    result: WrapResult<unknown>,
+    result: Pick<WrapResult<unknown>, 'status' | 'ageMs'>,
     request: CacheRequest<Req>,
   ): Promise<CachedReply> {
     const representation = await representationFor(
@@ -341,13 +422,16 @@ export class ResponseCache<Req> {
       ok &&
       fresh(request.headers, {
         etag: single(headers.etag),
-        'last-modified': single(headers['last-modified']),
+        // Without a Last-Modified, the stored Date stands for it (RFC 9110 §13.1.3).
+        'last-modified': single(headers['last-modified'] ?? headers.date),
       })
     ) {
       const notModified: Record<string, string | string[]> = {};
       for (const name of [
         'cache-control',
         'content-location',
+        'date',
+
         'etag',
         'expires',
         'vary',
@@ -364,6 +448,25 @@ export class ResponseCache<Req> {
     // For HEAD too: both frameworks drop the body of a HEAD response but keep its length.
     return { status: stored.status, headers, body: representation.body };
   }
+}
+
+/** A response in its stored form, body as sent: end-to-end headers and an ETag (made up if none). */
+function storedForm(captured: CapturedResponse, initialAgeMs: number): StoredResponse {
+  const headers = storableHeaders(captured.headers);
+  const generatedEtag = headers.etag === undefined;
+  if (generatedEtag) headers.etag = createEtag(captured.body);
+  return {
+    status: captured.status,
+    headers,
+    encoding: 'identity',
+    initialAgeMs,
+    generatedEtag,
+    body: captured.body,
+  };
+}
+
+function revalidatedOnUse(stored: StoredResponse): boolean {
+  return parseCacheControl(stored.headers['cache-control']).has('no-cache');
 }
 
 function single(value: string | readonly string[] | undefined): string | undefined {

@@ -28,6 +28,13 @@ export interface ResponseCacheRouteOptions<Req> {
   staleWhileRevalidate?: Duration;
   /** After freshness, serve the stored response when the handler fails (5xx) or throws. @default 0 */
   staleIfError?: Duration;
+  /**
+   * How long a response with a validator of its own (ETag or Last-Modified) stays stored after it
+   * is no longer fresh, to be revalidated: the next request runs the handler with If-None-Match /
+   * If-Modified-Since, and a 304 from it freshens the stored response, which the client gets in
+   * full. 0: a stale response is dropped, the handler answers in full. @default '10m'
+   */
+  keepForRevalidation?: Duration;
   /** Tags of the stored response, for `invalidate({ tags })`. @default no tags */
   tags?: (req: Req) => readonly string[];
   /** Request headers that are always part of the key (besides the response's Vary). @default [] */
@@ -85,6 +92,7 @@ export interface ResponseCacheOptions<Req> extends ResponseCacheRouteOptions<Req
 
 export interface RoutePolicy<Req> {
   readonly defaults: StorageDefaults;
+  readonly keepForRevalidationMs: number;
   readonly tags: ((req: Req) => readonly string[]) | undefined;
   readonly vary: readonly string[];
   readonly maxBodySize: number;
@@ -109,6 +117,7 @@ const routeKeys = [
   'ttl',
   'staleWhileRevalidate',
   'staleIfError',
+  'keepForRevalidation',
   'tags',
   'vary',
   'statuses',
@@ -166,6 +175,11 @@ function parseRoute<Req>(
       staleIfErrorMs: duration(options.staleIfError, 'staleIfError', inherited?.staleIfErrorMs ?? 0),
       statuses,
     }),
+    keepForRevalidationMs: duration(
+      options.keepForRevalidation,
+      'keepForRevalidation',
+      base?.keepForRevalidationMs ?? 600_000,
+    ),
     tags:
       options.tags === undefined
         ? base?.tags
