@@ -66,7 +66,6 @@ export async function freshened(
   for (const [name, value] of Object.entries(notModified.headers)) {
     const lower = name.toLowerCase();
     if (value !== undefined && !keptOnUpdate.has(lower) && lower !== neverStored) headers[lower] = value;
-
   }
   const { body } = await representationFor(stored.headers, stored.body, stored.encoding, 'identity');
   return { status: stored.status, headers, body };

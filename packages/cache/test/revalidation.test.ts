@@ -119,7 +119,6 @@ describe.each(targets)('revalidation on $name', (target: RedisTarget) => {
       const next = await rawGet(`${url}/r`);
       expect(next.headers['x-cache']).toBe('HIT');
       expect(next.headers['set-cookie']).toBeUndefined();
-
     });
 
     it('Last-Modified alone: the handler sees If-Modified-Since', async () => {
