@@ -3,7 +3,9 @@ import { bindCounters } from '@rediware/core';
 import createEtag from 'etag';
 import fresh from 'fresh';
 import type { CapturedResponse } from './body-capture';
+import { byteRange } from './byte-range';
 import { type Cache, createCache, type WrapResult } from './cache';
+
 import { baseKey, pathOf, variantKey } from './cache-key';
 import { responseCacheMetricSpecs } from './cache-metrics';
 import {
@@ -443,6 +445,19 @@ export class ResponseCache<Req> {
         if (value !== undefined) notModified[name] = value;
       }
       return { status: 304, headers: notModified, body: undefined };
+    }
+    const part =
+      stored.status === 200 && request.method === 'GET'
+        ? byteRange(
+            request.headers,
+            { etag: single(headers.etag), lastModified: single(headers['last-modified']) },
+            representation.body,
+          )
+        : undefined;
+    if (part) {
+      headers['content-range'] = part.contentRange;
+      headers['content-length'] = String(part.body.length);
+      return { status: 206, headers, body: part.body };
     }
     headers['content-length'] = String(representation.body.length);
     // For HEAD too: both frameworks drop the body of a HEAD response but keep its length.
