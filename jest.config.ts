@@ -41,7 +41,6 @@ const dirs = groups.flatMap((group) =>
 for (const workspace of ['conformance'])
   if (existsSync(join(__dirname, workspace, 'test'))) dirs.push(workspace);
 
-
 const config: Config = {
   projects: dirs.map(project),
   testTimeout: 30_000,

@@ -19,7 +19,8 @@ const cacheOptions = (redis: Redis) => ({ redis, ttl: 0 });
 
 export async function startExpressProxy(origin: URL, redis: Redis): Promise<ProxyApp> {
   const app = express();
-  app.use(responseCache(cacheOptions(redis)));
+  const cache = responseCache(cacheOptions(redis));
+  app.use(cache);
   app.all('/{*path}', async (req, res, next) => {
     try {
       const body = await readBody(req);
@@ -31,7 +32,9 @@ export async function startExpressProxy(origin: URL, redis: Redis): Promise<Prox
       next(error);
     }
   });
-  return { framework: 'express', ...(await listenExpress(app)) };
+  const server = await listenExpress(app);
+  // The cache holds a pub/sub subscription of its own: left open, this process never exits.
+  return { framework: 'express', url: server.url, close: () => server.close().finally(() => cache.close()) };
 }
 
 export async function startFastifyProxy(origin: URL, redis: Redis): Promise<ProxyApp> {

@@ -5,13 +5,13 @@ import { join } from 'node:path';
 
 // The conformance counts never go down: the suite runs through both frameworks (what
 // `pnpm conformance` does) and each must pass at least the floor. Raise the floor as they improve.
-const floor = { required: 0, optimal: 0 };
+const floor = { required: 134, optimal: 49 };
 
 const workspace = join(__dirname, '..');
 /** The harness imports the built package (CI builds before it tests). */
 const built = join(workspace, '..', 'packages', 'cache', 'dist', 'express.js');
-/** Both frameworks take about a minute and a half each; past this the run is killed. */
-const hardTimeoutMs = 8 * 60_000;
+/** Both frameworks take under a minute together; past this the run is killed, whatever it started. */
+const hardTimeoutMs = 5 * 60_000;
 
 interface FrameworkScore {
   framework: string;
