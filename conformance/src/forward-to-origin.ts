@@ -6,9 +6,15 @@ export interface OriginResponse {
   body: Buffer;
 }
 
-// Node writes these itself for the response it sends; every other header goes through as the
-// origin sent it, so that what the client sees is decided by the cache, not by this forwarder.
+// Node writes these itself for the response it sends; every other end-to-end header goes through
+// as the origin sent it, so that what the client sees is decided by the cache, not by this forwarder.
 const managedByNode = new Set(['connection', 'keep-alive', 'transfer-encoding', 'content-length']);
+
+/**
+ * The device token this gateway announces to the origin in Surrogate-Capability (W3C Edge
+ * Architecture), and under which the cache honours targeted Surrogate-Control directives.
+ */
+export const surrogateTarget = 'rediware';
 
 /** Sends the request on to the origin (method, path, headers, body) and reads its whole answer. */
 export function forwardToOrigin(
@@ -20,7 +26,17 @@ export function forwardToOrigin(
 ): Promise<OriginResponse> {
   return new Promise((resolve, reject) => {
     const outgoing = request(
-      { host: origin.hostname, port: origin.port, method, path, headers: { ...headers, host: origin.host } },
+      {
+        host: origin.hostname,
+        port: origin.port,
+        method,
+        path,
+        headers: {
+          ...headers,
+          host: origin.host,
+          'surrogate-capability': `${surrogateTarget}="Surrogate/1.0"`,
+        },
+      },
       (incoming: IncomingMessage) => {
         const chunks: Buffer[] = [];
         incoming.on('data', (chunk: Buffer) => chunks.push(chunk));
@@ -39,10 +55,19 @@ export function forwardToOrigin(
   });
 }
 
-/** The origin's headers that the proxy sets on its own response. */
+/**
+ * The origin's headers that the proxy sets on its own response: not the hop-by-hop ones, nor those
+ * the origin named in Connection, which belong to the origin-to-proxy hop (RFC 9110 §7.6.1).
+ */
 export function forwardedHeaders(headers: IncomingHttpHeaders): Array<[string, string | string[]]> {
+  const hopByHop = new Set(
+    String(headers.connection ?? '')
+      .split(',')
+      .map((name) => name.trim().toLowerCase()),
+  );
   return Object.entries(headers).filter(
-    (entry): entry is [string, string | string[]] => entry[1] !== undefined && !managedByNode.has(entry[0]),
+    (entry): entry is [string, string | string[]] =>
+      entry[1] !== undefined && !managedByNode.has(entry[0]) && !hopByHop.has(entry[0]),
   );
 }
 

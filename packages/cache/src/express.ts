@@ -85,12 +85,14 @@ function send(
 
 /**
  * Tees what the handler writes into a collector, and hands the response to the cache when it ends.
- * A 5xx is held back before anything is sent: the cache answers whether a stale response (within
- * stale-if-error) replaces it, else it goes out as the handler wrote it.
+ * A 5xx the cache will not store is held back before anything is sent: the cache answers whether a
+ * stale response (within stale-if-error) replaces it, else it goes out as the handler wrote it.
  */
 function capture(res: Response, capture: Capture, own: ReadonlySet<string>): void {
   const collector = new BodyCollector(capture.maxBodySize);
   const { write, end, writeHead } = res;
+  const ownless = (extra?: unknown): HeaderMap =>
+    withoutOwnHeaders({ ...res.getHeaders(), ...lowerCased(extra) }, own);
   let decided = false;
   let finished = false;
   /** Calls queued while a 5xx is held; undefined when nothing is held. */
@@ -99,8 +101,7 @@ function capture(res: Response, capture: Capture, own: ReadonlySet<string>): voi
   const hold = (status: number): void => {
     finished = true;
     held = [];
-    const headers = withoutOwnHeaders(res.getHeaders(), own);
-    void capture.finish({ status, headers, body: Buffer.alloc(0) }).then((stale) => {
+    void capture.finish({ status, headers: ownless(), body: Buffer.alloc(0) }).then((stale) => {
       const queued = held ?? [];
       held = undefined;
       if (stale && !res.headersSent) {
@@ -114,26 +115,27 @@ function capture(res: Response, capture: Capture, own: ReadonlySet<string>): voi
     });
   };
   /** Whether this call is swallowed (replaced) or queued (held), instead of running now. */
-  const deferred = (status: number, call: () => void): boolean => {
+  const deferred = (status: number, call: () => void, headers?: HeaderMap): boolean => {
     if (replaced) return true;
-    if (held === undefined && !finished && !res.headersSent && status >= 500) hold(status);
+    const pending = held === undefined && !finished && !res.headersSent;
+    if (pending && status >= 500 && !capture.willStore(status, headers ?? ownless())) hold(status);
     if (held === undefined) return false;
     held.push(call);
     return true;
   };
   res.writeHead = function (this: Response, ...args: unknown[]) {
     const status = typeof args[0] === 'number' ? args[0] : res.statusCode;
+    const extra =
+      typeof args[1] === 'object' && args[1] !== null && !Array.isArray(args[1]) ? args[1] : args[2];
+    const headers = ownless(extra);
+    const call = () => (writeHead as (...a: unknown[]) => Response).apply(this, args);
     // Once replaced, the only writeHead is the stale reply's own (through end's implicit header).
-    if (!replaced && deferred(status, () => (writeHead as (...a: unknown[]) => Response).apply(this, args)))
-      return this;
+    if (!replaced && deferred(status, call, headers)) return this;
     if (!decided && !replaced) {
       decided = true;
-      const extra =
-        typeof args[1] === 'object' && args[1] !== null && !Array.isArray(args[1]) ? args[1] : args[2];
-      const headers = withoutOwnHeaders({ ...res.getHeaders(), ...lowerCased(extra) }, own);
       if (!capture.willStore(status, headers)) res.setHeader('X-Cache', 'BYPASS');
     }
-    return (writeHead as (...a: unknown[]) => Response).apply(this, args);
+    return call();
   } as Response['writeHead'];
   res.write = function (this: Response, ...args: unknown[]) {
     if (deferred(res.statusCode, () => (write as (...a: unknown[]) => boolean).apply(this, args)))

@@ -6,7 +6,13 @@ import type { CapturedResponse } from './body-capture';
 import { type Cache, createCache, type WrapResult } from './cache';
 import { baseKey, pathOf, variantKey } from './cache-key';
 import { responseCacheMetricSpecs } from './cache-metrics';
-import { type HeaderMap, requestBypassReason, storageDecision } from './cacheability';
+import {
+  authorizedRequest,
+  type HeaderMap,
+  requestBypassReason,
+  type StorageDecision,
+  storageDecision,
+} from './cacheability';
 import { bodyToStore, representationFor } from './content-encoding';
 import type { LoadContext } from './load-context';
 import {
@@ -23,6 +29,7 @@ import {
   type StoredResponse,
   storableHeaders,
 } from './stored-response';
+import { parseSurrogateControl } from './surrogate-control';
 
 /** The parts of a request the response cache looks at. */
 export interface CacheRequest<Req> {
@@ -163,6 +170,8 @@ export class ResponseCache<Req> {
       if (user === undefined) return { action: 'bypass' };
     }
     const base = baseKey({ host, url: request.url, user, headers: request.headers, vary: policy.vary });
+    if (authorizedRequest(request.headers, policy.key !== undefined))
+      return { action: 'run', capture: this.#storeOnly(base, request, policy) };
     return this.#resolve(base, undefined, request, policy, false);
   }
 
@@ -197,7 +206,7 @@ export class ResponseCache<Req> {
       if (context.refreshing) {
         // The client was answered with the stale response; the handler runs again on its own.
         const refreshed = request.refresh ? await request.refresh().catch(() => undefined) : undefined;
-        if (refreshed && refreshed.status >= 500) throw new HandlerFailed();
+        if (refreshed && this.#failed(refreshed, policy, vary)) throw new HandlerFailed();
         return this.#store(context, key, vary, refreshed, request, policy, true);
       }
       ran = true;
@@ -218,7 +227,7 @@ export class ResponseCache<Req> {
           },
         });
       });
-      if (captured && captured.status >= 500) throw new HandlerFailed();
+      if (captured && this.#failed(captured, policy, vary)) throw new HandlerFailed();
       staleReply?.(undefined);
       return this.#store(context, key, vary, captured, request, policy, request.method === 'GET');
     };
@@ -289,7 +298,26 @@ export class ResponseCache<Req> {
       context.skip();
       return notStored;
     }
+    const entry = await this.#entry(key, vary, captured, request, policy, decision);
+    context.setOptions(entry.options);
+    return entry.value;
+  }
+
+  /**
+   * The entry for the key: the stored response, or (when it varies and `key` is a base key) a vary
+   * index, the response itself written to its variant's key here.
+   */
+  async #entry(
+    key: string,
+    vary: readonly string[] | undefined,
+    captured: CapturedResponse,
+    request: CacheRequest<Req>,
+    policy: RoutePolicy<Req>,
+    decision: Extract<StorageDecision, { store: true }>,
+  ) {
     const headers = storableHeaders(captured.headers);
+    // Surrogate-Control was addressed to this cache: it goes no further.
+    if (this.config.surrogate) delete headers['surrogate-control'];
     if (headers.etag === undefined) headers.etag = createEtag(captured.body);
     const stored = await bodyToStore(headers, captured.body, policy.compressAbove);
     const response = encodeResponse({
@@ -299,24 +327,64 @@ export class ResponseCache<Req> {
       ...stored,
     });
     const tags = [pathTag(pathOf(request.url)), ...(policy.tags?.(request.req) ?? []).map(userTag)];
-    const entryOptions = {
+    const options = {
       ttl: decision.ttlMs,
       staleWhileRevalidate: decision.staleWhileRevalidateMs,
       staleIfError: decision.staleIfErrorMs,
       tags,
     };
-    context.setOptions(entryOptions);
-    if (vary !== undefined || decision.vary.length === 0) return response;
+    if (vary !== undefined || decision.vary.length === 0) return { value: response, options };
     // The base key keeps the Vary names; the response goes to its variant's key.
-    await this.engine.set(variantKey(key, decision.vary, request.headers), response, entryOptions);
-    return encodeVaryIndex({ vary: decision.vary });
+    await this.engine.set(variantKey(key, decision.vary, request.headers), response, options);
+    return { value: encodeVaryIndex({ vary: decision.vary }), options };
   }
 
-  #decide(status: number, headers: HeaderMap, policy: RoutePolicy<Req>, vary: readonly string[] | undefined) {
-    const decision = storageDecision(status, headers, policy.defaults);
+  /**
+   * A request with Authorization: never answered from the cache (its user may be shown something
+   * else than the shared copy); its GET response is stored under the shared key only when it
+   * allows that explicitly (public, s-maxage, must-revalidate: RFC 9111 §3.5).
+   */
+  #storeOnly(key: string, request: CacheRequest<Req>, policy: RoutePolicy<Req>): Capture {
+    const decide = (status: number, headers: HeaderMap) =>
+      this.#decide(status, headers, policy, undefined, true);
+    return {
+      maxBodySize: policy.maxBodySize,
+      willStore: (status, headers) => request.method === 'GET' && decide(status, headers).store,
+      finish: async (captured) => {
+        const decision =
+          captured && request.method === 'GET' ? decide(captured.status, captured.headers) : undefined;
+        if (!captured || !decision?.store) return undefined;
+        try {
+          const entry = await this.#entry(key, undefined, captured, request, policy, decision);
+          await this.engine.set(key, entry.value, entry.options);
+        } catch {
+          // Not stored (a body that does not compress, a bug): the response went out all the same.
+        }
+        return undefined;
+      },
+    };
+  }
+
+  /** A 5xx that may not be stored is a failure: stale-if-error may answer instead. */
+  #failed(captured: CapturedResponse, policy: RoutePolicy<Req>, vary: readonly string[] | undefined) {
+    return captured.status >= 500 && !this.#decide(captured.status, captured.headers, policy, vary).store;
+  }
+
+  #decide(
+    status: number,
+    headers: HeaderMap,
+    policy: RoutePolicy<Req>,
+    vary: readonly string[] | undefined,
+    authorized = false,
+  ): StorageDecision {
+    const { surrogate } = this.config;
+    const decision = storageDecision(status, headers, policy.defaults, Date.now(), {
+      authorized,
+      surrogate: surrogate && parseSurrogateControl(headers['surrogate-control'], surrogate.target),
+    });
     // Through a vary index, only a response that still varies on the same headers fits the key.
     if (decision.store && vary !== undefined && decision.vary.join(',') !== vary.join(','))
-      return { store: false as const, reason: 'vary-changed' };
+      return { store: false, reason: 'vary-changed' };
     return decision;
   }
 
