@@ -44,7 +44,7 @@ export function forwardToOrigin(
         incoming.on('end', () =>
           resolve({
             status: incoming.statusCode ?? 502,
-            headers: incoming.headers,
+            headers: everyLine(incoming.rawHeaders),
             body: Buffer.concat(chunks),
           }),
         );
@@ -53,6 +53,22 @@ export function forwardToOrigin(
     outgoing.on('error', reject);
     outgoing.end(body);
   });
+}
+
+/**
+ * The headers as the origin sent them, a field sent on several lines as an array: Node's
+ * `incoming.headers` keeps only the first line of some fields (Age, Expires, ...), and a proxy
+ * forwards every line.
+ */
+function everyLine(raw: readonly string[]): IncomingHttpHeaders {
+  const lines = new Map<string, string[]>();
+  for (let i = 0; i + 1 < raw.length; i += 2) {
+    const name = String(raw[i]).toLowerCase();
+    lines.set(name, [...(lines.get(name) ?? []), String(raw[i + 1])]);
+  }
+  const headers: IncomingHttpHeaders = {};
+  for (const [name, values] of lines) headers[name] = values.length === 1 ? values[0] : values;
+  return headers;
 }
 
 /**

@@ -203,11 +203,12 @@ export class ResponseCache<Req> {
     let ran = false;
     let staleReply: ((reply: CachedReply | undefined) => void) | undefined;
     const loader = async (context: LoadContext): Promise<Buffer> => {
+      const requestedAt = Date.now();
       if (context.refreshing) {
         // The client was answered with the stale response; the handler runs again on its own.
         const refreshed = request.refresh ? await request.refresh().catch(() => undefined) : undefined;
         if (refreshed && this.#failed(refreshed, policy, vary)) throw new HandlerFailed();
-        return this.#store(context, key, vary, refreshed, request, policy, true);
+        return this.#store(context, key, vary, refreshed, request, policy, true, requestedAt);
       }
       ran = true;
       const captured = await new Promise<CapturedResponse | undefined>((done) => {
@@ -229,7 +230,8 @@ export class ResponseCache<Req> {
       });
       if (captured && this.#failed(captured, policy, vary)) throw new HandlerFailed();
       staleReply?.(undefined);
-      return this.#store(context, key, vary, captured, request, policy, request.method === 'GET');
+      const get = request.method === 'GET';
+      return this.#store(context, key, vary, captured, request, policy, get, requestedAt);
     };
     this.engine.wrapWithStatus(key, loader).then(
       (result) => {
@@ -291,6 +293,7 @@ export class ResponseCache<Req> {
     policy: RoutePolicy<Req>,
     /** A GET's response (a refresh is always a GET): a HEAD response has no body to store. */
     get: boolean,
+    requestedAt: number,
   ): Promise<Buffer> {
     const decision =
       captured && get ? this.#decide(captured.status, captured.headers, policy, vary) : undefined;
@@ -298,7 +301,7 @@ export class ResponseCache<Req> {
       context.skip();
       return notStored;
     }
-    const entry = await this.#entry(key, vary, captured, request, policy, decision);
+    const entry = await this.#entry(key, vary, captured, request, policy, decision, requestedAt);
     context.setOptions(entry.options);
     return entry.value;
   }
@@ -314,7 +317,10 @@ export class ResponseCache<Req> {
     request: CacheRequest<Req>,
     policy: RoutePolicy<Req>,
     decision: Extract<StorageDecision, { store: true }>,
+    /** When the handler started: the time until now counts as age (RFC 9111 §4.2.3 response_delay). */
+    requestedAt: number,
   ) {
+    const delayMs = Math.max(0, Date.now() - requestedAt);
     const headers = storableHeaders(captured.headers);
     // Surrogate-Control was addressed to this cache: it goes no further.
     if (this.config.surrogate) delete headers['surrogate-control'];
@@ -323,12 +329,12 @@ export class ResponseCache<Req> {
     const response = encodeResponse({
       status: captured.status,
       headers,
-      initialAgeMs: decision.initialAgeMs,
+      initialAgeMs: decision.initialAgeMs + delayMs,
       ...stored,
     });
     const tags = [pathTag(pathOf(request.url)), ...(policy.tags?.(request.req) ?? []).map(userTag)];
     const options = {
-      ttl: decision.ttlMs,
+      ttl: Math.max(1, decision.ttlMs - delayMs),
       staleWhileRevalidate: decision.staleWhileRevalidateMs,
       staleIfError: decision.staleIfErrorMs,
       tags,
@@ -345,6 +351,7 @@ export class ResponseCache<Req> {
    * allows that explicitly (public, s-maxage, must-revalidate: RFC 9111 §3.5).
    */
   #storeOnly(key: string, request: CacheRequest<Req>, policy: RoutePolicy<Req>): Capture {
+    const requestedAt = Date.now();
     const decide = (status: number, headers: HeaderMap) =>
       this.#decide(status, headers, policy, undefined, true);
     return {
@@ -355,7 +362,7 @@ export class ResponseCache<Req> {
           captured && request.method === 'GET' ? decide(captured.status, captured.headers) : undefined;
         if (!captured || !decision?.store) return undefined;
         try {
-          const entry = await this.#entry(key, undefined, captured, request, policy, decision);
+          const entry = await this.#entry(key, undefined, captured, request, policy, decision, requestedAt);
           await this.engine.set(key, entry.value, entry.options);
         } catch {
           // Not stored (a body that does not compress, a bug): the response went out all the same.

@@ -223,8 +223,8 @@ describe.each(targets)('express response cache on $name', (target: RedisTarget) 
 
   it.each(ruleChecks)('$name', async ({ options, run }) => {
     const origin = scriptedOrigin();
-    const app = appOf(cacheOf({ ...checkOptions, ...options }), (req, res, next) => {
-      const response = scriptedResponse(origin, req.originalUrl);
+    const app = appOf(cacheOf({ ...checkOptions, ...options }), async (req, res, next) => {
+      const response = await scriptedResponse(origin, req.originalUrl, req.headers.authorization);
       if (response === 'fail') return next(new Error('origin down'));
       res.status(response.status);
       for (const [name, value] of response.headers) res.setHeader(name, value);

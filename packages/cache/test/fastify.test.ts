@@ -95,7 +95,7 @@ describe.each(targets)('fastify response cache on $name', (target: RedisTarget) 
     const origin = scriptedOrigin();
     const { url } = await serve({ ...checkOptions, ...options }, (app) => {
       app.get('/*', async (request, reply) => {
-        const response = scriptedResponse(origin, request.url);
+        const response = await scriptedResponse(origin, request.url, request.headers.authorization);
         if (response === 'fail') throw new Error('origin down');
         reply.code(response.status);
         for (const [name, value] of response.headers) reply.header(name, value);

@@ -4,8 +4,8 @@ import { rawGet } from './raw-get';
 /**
  * HTTP-rule checks run by both framework suites against a scripted route: GET /s/<id> answers with
  * the status in `?status=` (default 200), a header per `?h=Name:value`, and the body `<id> <n>`
- * (the n-th call for that id); while `origin.failing`, it fails instead (Express: next(error),
- * Fastify: throw).
+ * (the n-th call for that id), followed by ` for <Authorization>` when the request has one; while
+ * `origin.failing`, it fails instead (Express: next(error), Fastify: throw).
  */
 export interface ScriptedOrigin {
   failing: boolean;
@@ -22,10 +22,16 @@ export function scriptedOrigin(): ScriptedOrigin {
   return { failing: false, calls: new Map() };
 }
 
-/** What the scripted route answers for this request target, or 'fail'. */
-export function scriptedResponse(origin: ScriptedOrigin, target: string): ScriptedResponse | 'fail' {
+/** What the scripted route answers for this request target (after `?delay=` ms), or 'fail'. */
+export async function scriptedResponse(
+  origin: ScriptedOrigin,
+  target: string,
+  authorization: string | undefined,
+): Promise<ScriptedResponse | 'fail'> {
   if (origin.failing) return 'fail';
   const url = new URL(target, 'http://origin');
+  const delay = Number(url.searchParams.get('delay') ?? 0);
+  if (delay > 0) await new Promise((resolve) => setTimeout(resolve, delay));
   const calls = (origin.calls.get(url.pathname) ?? 0) + 1;
   origin.calls.set(url.pathname, calls);
   const headers = url.searchParams.getAll('h').map((header): [string, string] => {
@@ -33,7 +39,8 @@ export function scriptedResponse(origin: ScriptedOrigin, target: string): Script
     return [header.slice(0, colon), header.slice(colon + 1)];
   });
   const status = Number(url.searchParams.get('status') ?? 200);
-  return { status, headers, body: `${url.pathname.slice(3)} ${calls}` };
+  const user = authorization === undefined ? '' : ` for ${authorization}`;
+  return { status, headers, body: `${url.pathname.slice(3)} ${calls}${user}` };
 }
 
 /** The cache options every check runs with unless it says otherwise. */
@@ -45,9 +52,10 @@ export interface RuleCheck {
   run(url: string, origin: ScriptedOrigin): Promise<void>;
 }
 
-function target(id: string, headers: Record<string, string> = {}, status?: number): string {
+function target(id: string, headers: Record<string, string> = {}, status?: number, delay?: number): string {
   const query = new URLSearchParams();
   if (status !== undefined) query.set('status', String(status));
+  if (delay !== undefined) query.set('delay', String(delay));
   for (const [name, value] of Object.entries(headers)) query.append('h', `${name}:${value}`);
   const search = query.toString();
   return `/s/${id}${search === '' ? '' : `?${search}`}`;
@@ -93,6 +101,15 @@ export const ruleChecks: readonly RuleCheck[] = [
     async run(url) {
       await expectHit(url, target('d405', {}, 405), 'd405 1');
       for (const status of [201, 302, 500, 503]) await expectNotStored(url, target(`d${status}`, {}, status));
+    },
+  },
+  {
+    name: 'Age counts the time the handler took (response_delay), not only the time stored',
+    async run(url) {
+      const path = target('age', { 'Cache-Control': 'max-age=600', Age: '30' }, undefined, 1100);
+      const hit = await twice(url, path);
+      expect(hit.headers['x-cache']).toBe('HIT');
+      expect(Number(hit.headers.age)).toBeGreaterThanOrEqual(31);
     },
   },
   {
@@ -204,21 +221,24 @@ export const ruleChecks: readonly RuleCheck[] = [
       for (const cc of ['public, max-age=60', 'max-age=60, must-revalidate', 's-maxage=60']) {
         const path = target(`a${cc.length}`, { 'Cache-Control': cc });
         expect((await rawGet(`${url}${path}`, alice)).headers['x-cache']).toBe('MISS');
+        // Stored once the response has gone out, uncoalesced: probed with HEAD, which stores nothing.
+        await waitFor(async () => (await rawGet(`${url}${path}`, {}, 'HEAD')).headers['x-cache'] === 'HIT');
         const anonymous = await rawGet(`${url}${path}`);
         expect(anonymous.headers['x-cache']).toBe('HIT');
-        expect(anonymous.body).toMatch(/ 1$/);
+        expect(anonymous.body).toMatch(/ 1 for Bearer alice$/);
         // Another user still reaches the handler.
         const other = await rawGet(`${url}${path}`, bob);
         expect(other.headers['x-cache']).not.toBe('HIT');
-        expect(other.body).toMatch(/ 2$/);
+        expect(other.body).toMatch(/ for Bearer bob$/);
       }
       const personal = target('apersonal', { 'Cache-Control': 'max-age=60' });
       expect((await rawGet(`${url}${personal}`, alice)).headers['x-cache']).toBe('BYPASS');
       expect((await rawGet(`${url}${personal}`)).body).toBe('apersonal 2');
+      expect((await rawGet(`${url}${personal}`)).headers['x-cache']).toBe('HIT');
       // Varying on credentials would put them in a key: not stored.
       const varied = target('avary', { 'Cache-Control': 'public, max-age=60', Vary: 'Authorization' });
       await rawGet(`${url}${varied}`, alice);
-      expect((await rawGet(`${url}${varied}`, alice)).body).toBe('avary 2');
+      expect((await rawGet(`${url}${varied}`, alice)).body).toBe('avary 2 for Bearer alice');
       expect((await rawGet(`${url}${varied}`)).body).toBe('avary 3');
     },
   },
