@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { BodyCollector } from './body-capture';
 import type { HeaderMap } from './cacheability';
+import { dropOnWriteHead } from './drop-on-write-head';
 import { loopbackRefresh, refreshHeader } from './loopback-refresh';
 import { withoutOwnHeaders } from './own-headers';
 import {
@@ -61,6 +62,8 @@ function handlerFor(
         (decision) => {
           if (decision.action === 'serve') return send(res, decision.reply, own);
           res.setHeader('X-Cache', decision.action === 'bypass' ? 'BYPASS' : 'MISS');
+          // Installed first, so it runs after the capture has read the headers.
+          if (cache.config.surrogate) dropOnWriteHead(res, ['surrogate-control']);
           if (decision.action === 'run') capture(res, decision.capture, own);
           next();
         },
@@ -94,6 +97,8 @@ function capture(res: Response, capture: Capture, own: ReadonlySet<string>): voi
   const ownless = (extra?: unknown): HeaderMap =>
     withoutOwnHeaders({ ...res.getHeaders(), ...lowerCased(extra) }, own);
   let decided = false;
+  /** The headers as the handler set them, read before writeHead drops any. */
+  let written: HeaderMap | undefined;
   let finished = false;
   /** Calls queued while a 5xx is held; undefined when nothing is held. */
   let held: (() => void)[] | undefined;
@@ -133,6 +138,7 @@ function capture(res: Response, capture: Capture, own: ReadonlySet<string>): voi
     if (!replaced && deferred(status, call, headers)) return this;
     if (!decided && !replaced) {
       decided = true;
+      written = headers;
       if (!capture.willStore(status, headers)) res.setHeader('X-Cache', 'BYPASS');
     }
     return call();
@@ -154,9 +160,7 @@ function capture(res: Response, capture: Capture, own: ReadonlySet<string>): voi
     finished = true;
     const body = complete ? collector.body() : undefined;
     void capture.finish(
-      body === undefined
-        ? undefined
-        : { status: res.statusCode, headers: withoutOwnHeaders(res.getHeaders(), own), body },
+      body === undefined ? undefined : { status: res.statusCode, headers: written ?? ownless(), body },
     );
   };
   res.once('finish', () => finish(true));

@@ -89,7 +89,7 @@ export interface ResponseCacheOptions<Req> extends ResponseCacheRouteOptions<Req
   l1?: boolean | L1Options;
   /**
    * Honour `Surrogate-Control` (max-age, no-store) over Cache-Control for this cache's own
-   * storage, and drop it from stored responses. `{ target }`: also the directives targeted at this
+   * storage, and drop it from the responses passed downstream. `{ target }`: also the directives targeted at this
    * device token (`max-age=60;target`), the name the app announces in `Surrogate-Capability`.
    * `false`: the header is an ordinary response header.
    * @default true

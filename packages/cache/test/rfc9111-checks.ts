@@ -140,12 +140,18 @@ export const ruleChecks: readonly RuleCheck[] = [
     },
   },
   {
-    name: 'Surrogate-Control: max-age and no-store over Cache-Control, targets, not replayed',
+    name: 'Surrogate-Control: max-age and no-store over Cache-Control, targets, never passed downstream',
     async run(url) {
       const path = target('sc', { 'Surrogate-Control': 'max-age=60' });
-      const hit = await twice(url, path);
+      const miss = await rawGet(`${url}${path}`);
+      expect(miss.headers['x-cache']).toBe('MISS');
+      expect(miss.headers['surrogate-control']).toBeUndefined();
+      const hit = await rawGet(`${url}${path}`);
       expect(hit.headers['x-cache']).toBe('HIT');
       expect(hit.headers['surrogate-control']).toBeUndefined();
+      const bypassed = await rawGet(`${url}${path}`, { cookie: 'sid=1' });
+      expect(bypassed.headers['x-cache']).toBe('BYPASS');
+      expect(bypassed.headers['surrogate-control']).toBeUndefined();
       await expectHit(url, target('scme', { 'Surrogate-Control': 'max-age=60;edge' }), 'scme 1');
       await expectHit(url, target('sccase', { 'Surrogate-Control': 'foo, MaX-aGe=60' }), 'sccase 1');
       await expectNotStored(url, target('scother', { 'Surrogate-Control': 'max-age=60;other' }));
@@ -172,10 +178,26 @@ export const ruleChecks: readonly RuleCheck[] = [
     },
   },
   {
+    name: 'Surrogate-Control reaches the cache in a background refresh (stale-while-revalidate)',
+    options: { staleWhileRevalidate: '1m' },
+    async run(url) {
+      const path = target('scswr', { 'Surrogate-Control': 'max-age=1' });
+      await rawGet(`${url}${path}`);
+      await waitFor(async () => (await rawGet(`${url}${path}`)).headers['x-cache'] === 'STALE', 10_000);
+      // The refresh's response is stored with the freshness its Surrogate-Control gave it.
+      await waitFor(async () => {
+        const answer = await rawGet(`${url}${path}`);
+        return answer.headers['x-cache'] === 'HIT' && answer.body === 'scswr 2';
+      }, 10_000);
+    },
+  },
+  {
     name: 'surrogateControl false: Surrogate-Control is an ordinary header',
     options: { surrogateControl: false },
     async run(url) {
-      await expectNotStored(url, target('off', { 'Surrogate-Control': 'max-age=60' }));
+      const off = target('off', { 'Surrogate-Control': 'max-age=60' });
+      await expectNotStored(url, off);
+      expect((await rawGet(`${url}${off}`)).headers['surrogate-control']).toBe('max-age=60');
       const path = target('offcc', { 'Surrogate-Control': 'max-age=0', 'Cache-Control': 'max-age=60' });
       const hit = await twice(url, path);
       expect(hit.headers['x-cache']).toBe('HIT');
