@@ -409,7 +409,8 @@ export class ResponseCache<Req> {
     const headers: Record<string, string | string[]> = {
       ...representation.headers,
       'x-cache': result.status === 'stale' ? 'STALE' : 'HIT',
-      age: String(Math.floor((stored.initialAgeMs + result.ageMs) / 1000)),
+      // Rounded up: an Age may overstate, never understate (RFC 9111 §4.2.3 errs the same way).
+      age: String(Math.ceil((stored.initialAgeMs + result.ageMs) / 1000)),
     };
     const ok = stored.status >= 200 && stored.status < 300;
     if (
