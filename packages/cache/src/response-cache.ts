@@ -9,13 +9,14 @@ import { type Cache, createCache, type WrapResult } from './cache';
 import { baseKey, pathOf, variantKey } from './cache-key';
 import { responseCacheMetricSpecs } from './cache-metrics';
 import {
+  authorizedRequest,
   type HeaderMap,
   hasValidator,
   parseCacheControl,
   requestBypassReason,
+  type StorageDecision,
   storageDecision,
 } from './cacheability';
-
 import { bodyToStore, representationFor } from './content-encoding';
 import type { LoadContext } from './load-context';
 import { initialAgeMs } from './response-age';
@@ -34,6 +35,7 @@ import {
   type StoredResponse,
   storableHeaders,
 } from './stored-response';
+import { parseSurrogateControl } from './surrogate-control';
 
 import { invalidatedPaths } from './unsafe-invalidation';
 
@@ -184,6 +186,8 @@ export class ResponseCache<Req> {
       if (user === undefined) return { action: 'bypass' };
     }
     const base = baseKey({ host, url: request.url, user, headers: request.headers, vary: policy.vary });
+    if (authorizedRequest(request.headers, policy.key !== undefined))
+      return { action: 'run', capture: this.#storeOnly(base, request, policy) };
     return this.#resolve(base, undefined, request, policy, false);
   }
 
@@ -229,13 +233,13 @@ export class ResponseCache<Req> {
     let revalidated: StoredResponse | undefined;
     /** The 304's Set-Cookie: this client's own, never stored. */
     let cookies: HeaderMap[string];
-    const requestedAt = Date.now();
     const loader = async (context: LoadContext): Promise<Buffer> => {
+      const requestedAt = Date.now();
       if (context.refreshing) {
         // The client was answered with the stale response; the handler runs again on its own.
         const refreshed = request.refresh ? await request.refresh().catch(() => undefined) : undefined;
-        if (refreshed && refreshed.status >= 500) throw new HandlerFailed();
-        return this.#store(context, key, vary, refreshed, request, policy, true);
+        if (refreshed && this.#failed(refreshed, policy, vary)) throw new HandlerFailed();
+        return this.#store(context, key, vary, refreshed, request, policy, true, requestedAt);
       }
       ran = true;
       const revalidation = revalidationOf(context.previous, request.method, request.headers);
@@ -261,26 +265,18 @@ export class ResponseCache<Req> {
       });
       if (revalidation)
         for (const name of Object.keys(revalidation.conditionals)) delete request.headers[name];
-      if (captured && captured.status >= 500) throw new HandlerFailed();
+      if (captured && this.#failed(captured, policy, vary)) throw new HandlerFailed();
       if (revalidation && captured?.status === 304) {
         const update = await freshened(revalidation.stored, captured);
         const stored = await this.#store(context, key, vary, update, request, policy, true, requestedAt);
         const ageMs = (initialAgeMs(update.headers, Date.now()) ?? 0) + Math.max(0, Date.now() - requestedAt);
-        revalidated = storedForm(update, ageMs);
+        revalidated = storedForm(update, ageMs, Boolean(this.config.surrogate));
         cookies = captured.headers['set-cookie'];
         return stored;
       }
       staleReply?.(undefined);
-      return this.#store(
-        context,
-        key,
-        vary,
-        captured,
-        request,
-        policy,
-        request.method === 'GET',
-        requestedAt,
-      );
+      const get = request.method === 'GET';
+      return this.#store(context, key, vary, captured, request, policy, get, requestedAt);
     };
     this.engine.wrapWithStatus(key, loader).then(
       (result) => {
@@ -361,7 +357,7 @@ export class ResponseCache<Req> {
     /** A GET's response (a refresh is always a GET): a HEAD response has no body to store. */
     get: boolean,
     /** When the request reached the cache: the time until now adds to the age (RFC 9111 §4.2.3). */
-    requestedAt = Date.now(),
+    requestedAt: number,
   ): Promise<Buffer> {
     const decision =
       captured && get ? this.#decide(captured.status, captured.headers, policy, vary) : undefined;
@@ -369,37 +365,99 @@ export class ResponseCache<Req> {
       context.skip();
       return notStored;
     }
-    const identity = storedForm(captured, decision.initialAgeMs + Math.max(0, Date.now() - requestedAt));
+    const entry = await this.#entry(key, vary, captured, request, policy, decision, requestedAt);
+    context.setOptions(entry.options);
+    return entry.value;
+  }
+
+  /**
+   * The entry for the key: the stored response, or (when it varies and `key` is a base key) a vary
+   * index, the response itself written to its variant's key here.
+   */
+  async #entry(
+    key: string,
+    vary: readonly string[] | undefined,
+    captured: CapturedResponse,
+    request: CacheRequest<Req>,
+    policy: RoutePolicy<Req>,
+    decision: Extract<StorageDecision, { store: true }>,
+    /** When the handler started: the time until now counts as age (RFC 9111 §4.2.3 response_delay). */
+    requestedAt: number,
+  ) {
+    const delayMs = Math.max(0, Date.now() - requestedAt);
+    // Surrogate-Control was addressed to this cache: it goes no further.
+    const identity = storedForm(captured, decision.initialAgeMs + delayMs, Boolean(this.config.surrogate));
     const stored = await bodyToStore(identity.headers, captured.body, policy.compressAbove);
     const response = encodeResponse({ ...identity, ...stored });
     const tags = [pathTag(pathOf(request.url)), ...(policy.tags?.(request.req) ?? []).map(userTag)];
-    const entryOptions = {
-      ttl: decision.ttlMs,
+    const options = {
+      // 0 stays 0 (no-cache: never fresh, kept for revalidation only).
+      ttl: decision.ttlMs === 0 ? 0 : Math.max(1, decision.ttlMs - delayMs),
       staleWhileRevalidate: decision.staleWhileRevalidateMs,
       staleIfError: decision.staleIfErrorMs,
       // Kept past its windows only when the handler can confirm it (its own validator).
       keep: hasValidator(captured.headers) ? policy.keepForRevalidationMs : 0,
       tags,
     };
-    if (vary !== undefined || decision.vary.length === 0) {
-      context.setOptions(entryOptions);
-      return response;
-    }
+    if (vary !== undefined || decision.vary.length === 0) return { value: response, options };
     // The base key keeps the Vary names, fresh as long as its variants are kept; the response goes
     // to its variant's key.
-    context.setOptions({ ...entryOptions, ttl: decision.ttlMs + entryOptions.keep, keep: 0 });
-    await this.engine.set(variantKey(key, decision.vary, request.headers), response, entryOptions);
-    return encodeVaryIndex({ vary: decision.vary });
+    await this.engine.set(variantKey(key, decision.vary, request.headers), response, options);
+    const indexOptions = { ...options, ttl: options.ttl + options.keep, keep: 0 };
+    return { value: encodeVaryIndex({ vary: decision.vary }), options: indexOptions };
   }
 
-  #decide(status: number, headers: HeaderMap, policy: RoutePolicy<Req>, vary: readonly string[] | undefined) {
-    const decision = storageDecision(status, headers, policy.defaults);
+  /**
+   * A request with Authorization: never answered from the cache (its user may be shown something
+   * else than the shared copy); its GET response is stored under the shared key only when it
+   * allows that explicitly (public, s-maxage, must-revalidate: RFC 9111 §3.5).
+   */
+  #storeOnly(key: string, request: CacheRequest<Req>, policy: RoutePolicy<Req>): Capture {
+    const requestedAt = Date.now();
+    const decide = (status: number, headers: HeaderMap) =>
+      this.#decide(status, headers, policy, undefined, true);
+    return {
+      maxBodySize: policy.maxBodySize,
+      revalidating: false,
+      willStore: (status, headers) => request.method === 'GET' && decide(status, headers).store,
+      finish: async (captured) => {
+        const decision =
+          captured && request.method === 'GET' ? decide(captured.status, captured.headers) : undefined;
+        if (!captured || !decision?.store) return undefined;
+        try {
+          const entry = await this.#entry(key, undefined, captured, request, policy, decision, requestedAt);
+          await this.engine.set(key, entry.value, entry.options);
+        } catch {
+          // Not stored (a body that does not compress, a bug): the response went out all the same.
+        }
+        return undefined;
+      },
+    };
+  }
+
+  /** A 5xx that may not be stored is a failure: stale-if-error may answer instead. */
+  #failed(captured: CapturedResponse, policy: RoutePolicy<Req>, vary: readonly string[] | undefined) {
+    return captured.status >= 500 && !this.#decide(captured.status, captured.headers, policy, vary).store;
+  }
+
+  #decide(
+    status: number,
+    headers: HeaderMap,
+    policy: RoutePolicy<Req>,
+    vary: readonly string[] | undefined,
+    authorized = false,
+  ): StorageDecision {
+    const { surrogate } = this.config;
+    const decision = storageDecision(status, headers, policy.defaults, Date.now(), {
+      authorized,
+      surrogate: surrogate && parseSurrogateControl(headers['surrogate-control'], surrogate.target),
+    });
     // Never fresh (no-cache) and not kept for revalidation: nothing to store.
     if (decision.store && decision.ttlMs === 0 && policy.keepForRevalidationMs === 0)
-      return { store: false as const, reason: 'no-cache' };
+      return { store: false, reason: 'no-cache' };
     // Through a vary index, only a response that still varies on the same headers fits the key.
     if (decision.store && vary !== undefined && decision.vary.join(',') !== vary.join(','))
-      return { store: false as const, reason: 'vary-changed' };
+      return { store: false, reason: 'vary-changed' };
     return decision;
   }
 
@@ -417,7 +475,8 @@ export class ResponseCache<Req> {
     const headers: Record<string, string | string[]> = {
       ...representation.headers,
       'x-cache': result.status === 'stale' ? 'STALE' : 'HIT',
-      age: String(Math.floor((stored.initialAgeMs + result.ageMs) / 1000)),
+      // Rounded up: an Age may overstate, never understate (RFC 9111 §4.2.3 errs the same way).
+      age: String(Math.ceil((stored.initialAgeMs + result.ageMs) / 1000)),
     };
     const ok = stored.status >= 200 && stored.status < 300;
     if (
@@ -466,8 +525,9 @@ export class ResponseCache<Req> {
 }
 
 /** A response in its stored form, body as sent: end-to-end headers and an ETag (made up if none). */
-function storedForm(captured: CapturedResponse, initialAgeMs: number): StoredResponse {
+function storedForm(captured: CapturedResponse, initialAgeMs: number, dropSurrogate = false): StoredResponse {
   const headers = storableHeaders(captured.headers);
+  if (dropSurrogate) delete headers['surrogate-control'];
   const generatedEtag = headers.etag === undefined;
   if (generatedEtag) headers.etag = createEtag(captured.body);
   return {

@@ -4,6 +4,7 @@ import express, { type Express, type RequestHandler } from 'express';
 import request from 'supertest';
 import { type ExpressResponseCache, type ExpressResponseCacheOptions, responseCache } from '../src/express';
 import { checkCompression, compressionBodies } from './compression-checks';
+import { checkOptions, ruleChecks, scriptedOrigin, scriptedResponse } from './rfc9111-checks';
 
 const targets = useRedisTargets(['memory', 'ioredis']);
 
@@ -218,6 +219,23 @@ describe.each(targets)('express response cache on $name', (target: RedisTarget) 
     const hit = await request(app).get('/t').set('Accept-Encoding', 'gzip');
     expect(hit.headers['x-cache']).toBe('HIT');
     expect(hit.headers['content-encoding']).toBeUndefined();
+  });
+
+  it.each(ruleChecks)('$name', async ({ options, run }) => {
+    const origin = scriptedOrigin();
+    const app = appOf(cacheOf({ ...checkOptions, ...options }), async (req, res, next) => {
+      const response = await scriptedResponse(origin, req.originalUrl, req.headers.authorization);
+      if (response === 'fail') return next(new Error('origin down'));
+      res.status(response.status);
+      for (const [name, value] of response.headers) res.setHeader(name, value);
+      res.send(response.body);
+    });
+    const server = await listenExpress(app);
+    try {
+      await run(server.url, origin);
+    } finally {
+      await server.close();
+    }
   });
 
   it('stores only allowed statuses', async () => {

@@ -11,6 +11,8 @@ describe('response cache options', () => {
     [{ ttl: '1m', tags: ['a'] }, 'tags'],
     [{ ttl: '1m', vary: 'accept' }, 'vary'],
     [{ ttl: '1m', typo: true }, 'options.typo'],
+    [{ ttl: '1m', surrogateControl: 'yes' }, 'surrogateControl'],
+    [{ ttl: '1m', surrogateControl: { target: 'a b' } }, 'surrogateControl'],
   ])('rejects %j naming %s', (options, option) => {
     expect(() => responseCache(options as never)).toThrow(
       expect.objectContaining({ code: 'ERR_RW_CONFIG', option }),
