@@ -27,7 +27,8 @@ const cacheOptions = (redis: Redis) => ({
 
 export async function startExpressProxy(origin: URL, redis: Redis): Promise<ProxyApp> {
   const app = express();
-  app.use(responseCache(cacheOptions(redis)));
+  const cache = responseCache(cacheOptions(redis));
+  app.use(cache);
   app.all('/{*path}', async (req, res, next) => {
     try {
       const body = await readBody(req);
@@ -39,7 +40,13 @@ export async function startExpressProxy(origin: URL, redis: Redis): Promise<Prox
       next(error);
     }
   });
-  return { framework: 'express', ...(await listenExpress(app)) };
+  const listening = await listenExpress(app);
+  // The cache's pub/sub connection would keep the process alive (Fastify's onClose closes it).
+  const close = async () => {
+    await listening.close();
+    await cache.close();
+  };
+  return { framework: 'express', url: listening.url, close };
 }
 
 export async function startFastifyProxy(origin: URL, redis: Redis): Promise<ProxyApp> {
