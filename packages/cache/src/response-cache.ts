@@ -3,6 +3,7 @@ import { bindCounters } from '@rediware/core';
 import createEtag from 'etag';
 import fresh from 'fresh';
 import type { CapturedResponse } from './body-capture';
+import { requestedRange } from './byte-ranges';
 import { type Cache, createCache, type WrapResult } from './cache';
 import { baseKey, pathOf, variantKey } from './cache-key';
 import { responseCacheMetricSpecs } from './cache-metrics';
@@ -436,7 +437,14 @@ export class ResponseCache<Req> {
       }
       return { status: 304, headers: notModified, body: undefined };
     }
-    headers['content-length'] = String(representation.body.length);
+    const size = representation.body.length;
+    const range = stored.status === 200 ? requestedRange(request.headers, headers, size) : undefined;
+    if (range) {
+      headers['content-range'] = `bytes ${range.start}-${range.end}/${size}`;
+      headers['content-length'] = String(range.end - range.start + 1);
+      return { status: 206, headers, body: representation.body.subarray(range.start, range.end + 1) };
+    }
+    headers['content-length'] = String(size);
     // For HEAD too: both frameworks drop the body of a HEAD response but keep its length.
     return { status: stored.status, headers, body: representation.body };
   }
