@@ -272,6 +272,39 @@ export const ruleChecks: readonly RuleCheck[] = [
     },
   },
   {
+    name: 'Range: one byte range of a stored complete response is served as 206 from the cache',
+    async run(url) {
+      const route = target('rangebody', { 'Cache-Control': 'max-age=60', ETag: '"v1"' });
+      const path = `${url}${route}`;
+      const full = await twice(url, route);
+      expect(full.body).toBe('rangebody 1');
+      const ranges: Array<[string, number, string, string | undefined]> = [
+        ['bytes=0-4', 206, 'range', 'bytes 0-4/11'],
+        ['bytes=5-', 206, 'body 1', 'bytes 5-10/11'],
+        ['bytes=-1', 206, '1', 'bytes 10-10/11'],
+        // Several ranges, or none satisfiable: the whole body (a server may ignore Range).
+        ['bytes=0-1,4-5', 200, 'rangebody 1', undefined],
+        ['bytes=50-', 200, 'rangebody 1', undefined],
+      ];
+      for (const [range, status, body, contentRange] of ranges) {
+        const answer = await rawGet(path, { range });
+        expect([answer.status, answer.body, answer.headers['content-range']]).toEqual([
+          status,
+          body,
+          contentRange,
+        ]);
+        expect(answer.headers['x-cache']).toBe('HIT');
+        expect(answer.headers['content-length']).toBe(String(body.length));
+      }
+      // If-Range: the range only while the stored ETag is the one the client holds (strong match).
+      expect((await rawGet(path, { range: 'bytes=0-4', 'if-range': '"v1"' })).status).toBe(206);
+      for (const other of ['"v2"', 'W/"v1"']) {
+        const changed = await rawGet(path, { range: 'bytes=0-4', 'if-range': other });
+        expect([changed.status, changed.body]).toEqual([200, 'rangebody 1']);
+      }
+    },
+  },
+  {
     name: 'Vary: request header values normalised (whitespace, Accept-* case, Accept-Language order)',
     async run(url) {
       const language = target('vl', { 'Cache-Control': 'max-age=60', Vary: 'Accept-Language' });
