@@ -188,14 +188,15 @@ export const ruleChecks: readonly RuleCheck[] = [
     name: 'Surrogate-Control reaches the cache in a background refresh (stale-while-revalidate)',
     options: { staleWhileRevalidate: '1m' },
     async run(url) {
-      const path = target('scswr', { 'Surrogate-Control': 'max-age=1' });
+      const path = target('scswr', { 'Surrogate-Control': 'max-age=2' });
       await rawGet(`${url}${path}`);
       await waitFor(async () => (await rawGet(`${url}${path}`)).headers['x-cache'] === 'STALE', 10_000);
-      // The refresh's response is stored with the freshness its Surrogate-Control gave it.
+      // The refresh's response is stored with the freshness its Surrogate-Control gave it (on a
+      // busy machine more than one refresh may have run by the time a poll lands in that window).
       await waitFor(async () => {
         const answer = await rawGet(`${url}${path}`);
-        return answer.headers['x-cache'] === 'HIT' && answer.body === 'scswr 2';
-      }, 10_000);
+        return answer.headers['x-cache'] === 'HIT' && answer.body !== 'scswr 1';
+      }, 15_000);
     },
   },
   {
