@@ -134,7 +134,6 @@ function capture(res: Response, capture: Capture, own: ReadonlySet<string>): voi
     if (replaced) return true;
     const replaceable = status >= 500 || (status === 304 && capture.revalidating);
     if (held === undefined && !finished && !res.headersSent && replaceable) hold(status);
-
     if (held === undefined) return false;
     held.push(call);
     return true;

@@ -5,7 +5,6 @@ import fresh from 'fresh';
 import type { CapturedResponse } from './body-capture';
 import { byteRange } from './byte-range';
 import { type Cache, createCache, type WrapResult } from './cache';
-
 import { baseKey, pathOf, variantKey } from './cache-key';
 import { responseCacheMetricSpecs } from './cache-metrics';
 import {
@@ -15,7 +14,6 @@ import {
   requestBypassReason,
   storageDecision,
 } from './cacheability';
-
 import { bodyToStore, representationFor } from './content-encoding';
 import type { LoadContext } from './load-context';
 import { initialAgeMs } from './response-age';
@@ -34,7 +32,6 @@ import {
   type StoredResponse,
   storableHeaders,
 } from './stored-response';
-
 import { invalidatedPaths } from './unsafe-invalidation';
 
 /** The parts of a request the response cache looks at. */
