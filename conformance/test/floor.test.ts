@@ -51,6 +51,11 @@ function runConformance(jsonFile: string): Promise<{ code: number | null; output
   });
 }
 
+// The suite is end to end and timed (pauses of 3 s against freshness of 1 or 2 s): on a loaded
+// 2-core machine one run in several loses a test or two to scheduling. A second run must fail
+// too before the floor counts as broken.
+jest.retryTimes(1, { logErrorsBeforeRetry: true });
+
 describe('http-cache-tests conformance (Express and Fastify)', () => {
   it(
     `passes at least ${floor.required} required and ${floor.optimal} optimal tests in each framework`,
