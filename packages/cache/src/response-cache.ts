@@ -5,7 +5,6 @@ import fresh from 'fresh';
 import type { CapturedResponse } from './body-capture';
 import { byteRange } from './byte-range';
 import { type Cache, createCache, type WrapResult } from './cache';
-
 import { baseKey, pathOf, variantKey } from './cache-key';
 import { responseCacheMetricSpecs } from './cache-metrics';
 import {
@@ -36,7 +35,6 @@ import {
   storableHeaders,
 } from './stored-response';
 import { parseSurrogateControl } from './surrogate-control';
-
 import { invalidatedPaths } from './unsafe-invalidation';
 
 /** The parts of a request the response cache looks at. */

@@ -33,7 +33,7 @@ export interface ResponseCacheRouteOptions<Req> {
    * How long a response with a validator of its own (ETag or Last-Modified) stays stored after it
    * is no longer fresh, to be revalidated: the next request runs the handler with If-None-Match /
    * If-Modified-Since, and a 304 from it freshens the stored response, which the client gets in
-   * full. 0: a stale response is dropped, the handler answers in full. @default '10m'
+   * full. 0: a stale response is dropped, the handler answers in full. @default '1m'
    */
   keepForRevalidation?: Duration;
   /** Tags of the stored response, for `invalidate({ tags })`. @default no tags */
@@ -207,7 +207,7 @@ function parseRoute<Req>(
     keepForRevalidationMs: duration(
       options.keepForRevalidation,
       'keepForRevalidation',
-      base?.keepForRevalidationMs ?? 600_000,
+      base?.keepForRevalidationMs ?? 60_000,
     ),
     tags:
       options.tags === undefined
