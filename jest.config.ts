@@ -37,6 +37,9 @@ const dirs = groups.flatMap((group) =>
         .map((entry) => `${group}/${entry.name}`)
     : [],
 );
+// Workspaces of their own at the root: the conformance floor (it runs the built packages).
+for (const workspace of ['conformance'])
+  if (existsSync(join(__dirname, workspace, 'test'))) dirs.push(workspace);
 
 const config: Config = {
   projects: dirs.map(project),

@@ -1,4 +1,5 @@
 import type { IncomingHttpHeaders } from 'node:http';
+import { normalisedVaryValue } from './vary-values';
 
 /** What a request contributes to its cache key, before the response's Vary is known. */
 export interface KeyParts {
@@ -31,7 +32,7 @@ function sortedQuery(url: string): string {
 function headerValue(headers: IncomingHttpHeaders, name: string): string | null {
   const value = headers[name];
   if (value === undefined) return null;
-  return Array.isArray(value) ? value.join(', ') : value;
+  return normalisedVaryValue(name, Array.isArray(value) ? value.join(', ') : value);
 }
 
 /**

@@ -560,8 +560,14 @@ class RedisCache implements Cache {
       if (!isRedisError(error)) throw error;
       this.#reportFailure('wrap', error, true);
     }
-    const context = new LoaderContext(location.key, background, policy, this.config);
     const usable = read.entry && read.freshness !== 'invalid' ? read.entry : undefined;
+    const context = new LoaderContext(
+      location.key,
+      background,
+      policy,
+      this.config,
+      await this.#previousValue(read, usable),
+    );
     const startedAt = Date.now();
     const loading = Promise.resolve().then(() => loader(context));
     let value: unknown;
@@ -608,6 +614,22 @@ class RedisCache implements Cache {
     return this.#store(location, value, context, stamps, token);
   }
 
+  /**
+   * What the loader sees as `context.previous`: the entry read, unless fresh (no loader then) or
+   * invalidated. An expired entry's stamps are checked here: the read checks only servable ones.
+   */
+  async #previousValue(read: Read, usable: StoredEntry | undefined): Promise<unknown> {
+    if (!usable) return undefined;
+    try {
+      if (read.freshness === 'expired' && !(await this.#stamps.valid(usable.stamps))) return undefined;
+      return decodeValue(usable.value, this.config.serializer);
+    } catch (error) {
+      if (!isRedisError(error)) throw error;
+      this.#reportFailure('wrap', error, true);
+      return undefined;
+    }
+  }
+
   /** A loader past softTimeout: stores its value when it finishes (hardTimeout still bounds it). */
   #finishLate(
     location: Location,
@@ -641,7 +663,8 @@ class RedisCache implements Cache {
   ): Promise<Outcome> {
     let stamps = initialStamps;
     const final = context.policy;
-    const encoded = context.skipped || final.ttlMs === 0 ? undefined : this.#encode(location, value);
+    const kept = final.ttlMs > 0 || final.keepMs > 0;
+    const encoded = context.skipped || !kept ? undefined : this.#encode(location, value);
     if (!encoded) {
       await this.#release(location, token);
       return { encoded: undefined, value, status: 'miss', ageMs: 0 };
@@ -734,6 +757,7 @@ class RedisCache implements Cache {
         policy.staleIfErrorMs,
         encodeStamps(stamps),
         token,
+        policy.keepMs,
       ],
     );
     this.#metrics.storedBytes.add(encoded.bytes.length);
@@ -887,7 +911,9 @@ class RedisCache implements Cache {
 
 /** How long an entry lives: its stamps must live at least as long. */
 export function lifetimeOf(policy: EntryPolicy): number {
-  return policy.ttlMs + Math.max(policy.staleWhileRevalidateMs, policy.staleIfErrorMs) + 60_000;
+  return (
+    policy.ttlMs + Math.max(policy.staleWhileRevalidateMs, policy.staleIfErrorMs, policy.keepMs) + 60_000
+  );
 }
 
 /** A Redis time of `read` as a local time. */

@@ -1,5 +1,8 @@
 import type { IncomingHttpHeaders } from 'node:http';
+import { heuristicLifetimeMs } from './heuristic-freshness';
 import { httpDate, initialAgeMs } from './response-age';
+import { finalStatus, understoodStatus } from './status-codes';
+import { maxDeltaSeconds, type SurrogateDirectives } from './surrogate-control';
 
 /** Header values as the frameworks hand them over. */
 export type HeaderValue = string | number | readonly string[] | undefined;
@@ -33,7 +36,7 @@ export function parseCacheControl(value: HeaderValue): Directives {
 function seconds(directives: Directives, name: string): number | undefined {
   const argument = directives.get(name);
   if (argument === undefined || !/^\d+$/.test(argument)) return undefined;
-  return Number(argument) * 1000;
+  return Math.min(Number(argument), maxDeltaSeconds) * 1000;
 }
 
 /** Why a request is not served from or stored in the cache; undefined when it may be. */
@@ -43,14 +46,32 @@ export function requestBypassReason(
   perUserKey: boolean,
 ): string | undefined {
   if (method !== 'GET' && method !== 'HEAD') return 'method';
-  // Credentials make a response personal; only a route with a per-user key may cache it.
-  if (!perUserKey && (headers.authorization !== undefined || headers.cookie !== undefined))
-    return 'credentials';
+  // A Cookie makes a response personal; only a route with a per-user key may cache it.
+  // (Authorization: see authorizedRequest.)
+  if (!perUserKey && headers.cookie !== undefined) return 'credentials';
   const directives = parseCacheControl(headers['cache-control']);
   if (directives.has('no-store') || directives.has('no-cache')) return 'request-cache-control';
   if (String(headers.pragma ?? '').toLowerCase() === 'no-cache') return 'request-cache-control';
   return undefined;
 }
+
+/**
+ * A request with Authorization (on a route without a per-user key): it always runs the handler,
+ * and its response is stored for other requests only when it explicitly allows it (RFC 9111 §3.5).
+ */
+export function authorizedRequest(headers: IncomingHttpHeaders, perUserKey: boolean): boolean {
+  return !perUserKey && headers.authorization !== undefined;
+}
+
+/** What, besides the response, decides whether it is stored. */
+export interface StorageContext {
+  /** The request carried Authorization. */
+  readonly authorized: boolean;
+  /** Surrogate-Control meant for this cache; undefined when absent or switched off. */
+  readonly surrogate: SurrogateDirectives | undefined;
+}
+
+const plainRequest: StorageContext = { authorized: false, surrogate: undefined };
 
 export interface StorageDefaults {
   readonly ttlMs: number;
@@ -63,7 +84,7 @@ export type StorageDecision =
   | { readonly store: false; readonly reason: string }
   | {
       readonly store: true;
-      /** Freshness left: the lifetime minus the age the response arrived with. */
+      /** Freshness left: the lifetime minus the age the response arrived with; 0: no-cache. */
       readonly ttlMs: number;
       /** The age the response arrived with (origin Age or time since its Date). */
       readonly initialAgeMs: number;
@@ -85,31 +106,52 @@ export function varyNames(value: HeaderValue): string[] {
   return [...new Set(names)].sort();
 }
 
-/** Whether a shared cache may store this response, and for how long (RFC 9111 §3, §4.2.1). */
+/** Whether a shared cache may store this response, and for how long (RFC 9111 §3, §4.2). */
 export function storageDecision(
   status: number,
   headers: HeaderMap,
   defaults: StorageDefaults,
   now: number = Date.now(),
+  context: StorageContext = plainRequest,
 ): StorageDecision {
-  if (!defaults.statuses.has(status)) return { store: false, reason: 'status' };
+  if (!finalStatus(status)) return { store: false, reason: 'status' };
   if (headers['set-cookie'] !== undefined) return { store: false, reason: 'set-cookie' };
   const directives = parseCacheControl(headers['cache-control']);
-  if (directives.has('no-store')) return { store: false, reason: 'no-store' };
+  const { surrogate } = context;
+  if (surrogate?.noStore) return { store: false, reason: 'no-store' };
+  // Surrogate-Control's max-age is addressed to this cache: it overrides Cache-Control's no-store
+  // (meant for the browser), never private.
+  if (directives.has('no-store') && surrogate?.maxAgeMs === undefined)
+    return { store: false, reason: 'no-store' };
   if (directives.has('private')) return { store: false, reason: 'private' };
-  // no-cache allows storing, but every use needs revalidation with the origin, which this cache does not do.
-  if (directives.has('no-cache')) return { store: false, reason: 'no-cache' };
+  if (directives.has('must-understand') && !understoodStatus(status))
+    return { store: false, reason: 'must-understand' };
+  const sMaxAge = seconds(directives, 's-maxage');
+  const mustRevalidate = directives.has('must-revalidate');
+  if (context.authorized && !directives.has('public') && !mustRevalidate && sMaxAge === undefined)
+    return { store: false, reason: 'authorization' };
   const vary = varyNames(headers.vary);
   if (vary.includes('*')) return { store: false, reason: 'vary-star' };
-  const sMaxAge = seconds(directives, 's-maxage');
-  const maxAge = seconds(directives, 'max-age');
+  // Credentials never go into a key, not even hashed: a response that varies on them is not stored.
+  if (vary.includes('authorization') || vary.includes('cookie'))
+    return { store: false, reason: 'vary-credentials' };
   const ageMs = initialAgeMs(headers, now);
   if (ageMs === undefined) return { store: false, reason: 'invalid-age' };
-  const ttlMs = (sMaxAge ?? maxAge ?? expiresLifetime(headers, now) ?? defaults.ttlMs) - ageMs;
+  const lifetimeMs = freshnessLifetime(status, headers, directives, sMaxAge, defaults, now, surrogate);
+  if (lifetimeMs === undefined) return { store: false, reason: 'status' };
+  // no-cache: stored never fresh, so every use is revalidated; useless without a validator.
+  if (directives.has('no-cache'))
+    return hasValidator(headers)
+      ? { store: true, ttlMs: 0, initialAgeMs: ageMs, staleWhileRevalidateMs: 0, staleIfErrorMs: 0, vary }
+      : { store: false, reason: 'no-cache' };
+  const ttlMs = lifetimeMs - ageMs;
   if (ttlMs <= 0) return { store: false, reason: 'no-freshness' };
-  // must-revalidate, proxy-revalidate and s-maxage forbid serving stale unless the response says so itself.
+  // must-revalidate, proxy-revalidate, s-maxage and no-cache forbid serving stale unless the response says so itself.
   const strict =
-    directives.has('must-revalidate') || directives.has('proxy-revalidate') || sMaxAge !== undefined;
+    mustRevalidate ||
+    directives.has('proxy-revalidate') ||
+    directives.has('no-cache') ||
+    sMaxAge !== undefined;
   return {
     store: true,
     ttlMs,
@@ -119,6 +161,35 @@ export function storageDecision(
     staleIfErrorMs: seconds(directives, 'stale-if-error') ?? (strict ? 0 : defaults.staleIfErrorMs),
     vary,
   };
+}
+
+/** Whether a response has a validator of the handler's own, which a 304 from the handler can confirm. */
+export function hasValidator(headers: HeaderMap): boolean {
+  return headers.etag !== undefined || headers['last-modified'] !== undefined;
+}
+
+/**
+ * The freshness lifetime: Surrogate-Control max-age, s-maxage, max-age, Expires; without any, the
+ * default `ttl` (statuses in `statuses` only) or, with `ttl: 0`, heuristic freshness (statuses in
+ * `statuses`, or any with `public`). undefined: this status may not be stored without explicit
+ * freshness.
+ */
+function freshnessLifetime(
+  status: number,
+  headers: HeaderMap,
+  directives: Directives,
+  sMaxAge: number | undefined,
+  defaults: StorageDefaults,
+  now: number,
+  surrogate: SurrogateDirectives | undefined,
+): number | undefined {
+  const explicit =
+    surrogate?.maxAgeMs ?? sMaxAge ?? seconds(directives, 'max-age') ?? expiresLifetime(headers, now);
+  if (explicit !== undefined) return explicit;
+  const listed = defaults.statuses.has(status);
+  if (listed && defaults.ttlMs > 0) return defaults.ttlMs;
+  if (!listed && !directives.has('public')) return undefined;
+  return heuristicLifetimeMs(headers, now) ?? 0;
 }
 
 /** Expires minus Date (RFC 9111 §4.2.1); an invalid Expires means already stale (§5.3). */

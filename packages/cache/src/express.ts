@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { BodyCollector } from './body-capture';
 import type { HeaderMap } from './cacheability';
+import { dropOnWriteHead } from './drop-on-write-head';
 import { loopbackRefresh, refreshHeader } from './loopback-refresh';
 import { withoutOwnHeaders } from './own-headers';
 import {
@@ -12,6 +13,7 @@ import {
   type ResponseCacheStats,
 } from './response-cache';
 import type { ResponseCacheOptions, ResponseCacheRouteOptions, RoutePolicy } from './response-options';
+import { isUnsafeMethod } from './unsafe-invalidation';
 
 export type ExpressResponseCacheOptions = ResponseCacheOptions<Request>;
 export type ExpressResponseCacheRouteOptions = ResponseCacheRouteOptions<Request>;
@@ -53,6 +55,7 @@ function handlerFor(
       next();
       return;
     }
+    if (isUnsafeMethod(req.method)) endAfterInvalidation(cache, req, res);
     const own = new Set(res.getHeaderNames());
     const refresh = loopbackRefresh(req.socket, req.originalUrl, req.headers, secret);
     cache
@@ -61,6 +64,8 @@ function handlerFor(
         (decision) => {
           if (decision.action === 'serve') return send(res, decision.reply, own);
           res.setHeader('X-Cache', decision.action === 'bypass' ? 'BYPASS' : 'MISS');
+          // Installed first, so it runs after the capture has read the headers.
+          if (cache.config.surrogate) dropOnWriteHead(res, ['surrogate-control']);
           if (decision.action === 'run') capture(res, decision.capture, own);
           next();
         },
@@ -68,6 +73,19 @@ function handlerFor(
         next,
       );
   };
+}
+
+/** An unsafe request's response ends once what it invalidates is invalidated (RFC 9111 §4.4). */
+function endAfterInvalidation(cache: ResponseCache<Request>, req: Request, res: Response): void {
+  const { end } = res;
+  res.end = function (this: Response, ...args: unknown[]) {
+    res.end = end;
+    const request = { method: req.method, url: req.originalUrl, headers: req.headers };
+    void cache
+      .invalidateAfter(request, res.statusCode, res.getHeaders())
+      .then(() => (end as (...a: unknown[]) => Response).apply(this, args));
+    return this;
+  } as Response['end'];
 }
 
 /** `own`: this request's headers, kept; `end`: the unpatched one when the capture has replaced res.end. */
@@ -85,13 +103,18 @@ function send(
 
 /**
  * Tees what the handler writes into a collector, and hands the response to the cache when it ends.
- * A 5xx is held back before anything is sent: the cache answers whether a stale response (within
- * stale-if-error) replaces it, else it goes out as the handler wrote it.
+ * A 5xx the cache will not store is held back before anything is sent: the cache answers whether a
+ * stale response (within stale-if-error) replaces it, else it goes out as the handler wrote it. So is
+ * the 304 confirming a revalidated entry: the stored response, freshened, replaces it.
  */
 function capture(res: Response, capture: Capture, own: ReadonlySet<string>): void {
   const collector = new BodyCollector(capture.maxBodySize);
   const { write, end, writeHead } = res;
+  const ownless = (extra?: unknown): HeaderMap =>
+    withoutOwnHeaders({ ...res.getHeaders(), ...lowerCased(extra) }, own);
   let decided = false;
+  /** The headers as the handler set them, read before writeHead drops any. */
+  let written: HeaderMap | undefined;
   let finished = false;
   /** Calls queued while a 5xx is held; undefined when nothing is held. */
   let held: (() => void)[] | undefined;
@@ -99,8 +122,7 @@ function capture(res: Response, capture: Capture, own: ReadonlySet<string>): voi
   const hold = (status: number): void => {
     finished = true;
     held = [];
-    const headers = withoutOwnHeaders(res.getHeaders(), own);
-    void capture.finish({ status, headers, body: Buffer.alloc(0) }).then((stale) => {
+    void capture.finish({ status, headers: ownless(), body: Buffer.alloc(0) }).then((stale) => {
       const queued = held ?? [];
       held = undefined;
       if (stale && !res.headersSent) {
@@ -114,26 +136,29 @@ function capture(res: Response, capture: Capture, own: ReadonlySet<string>): voi
     });
   };
   /** Whether this call is swallowed (replaced) or queued (held), instead of running now. */
-  const deferred = (status: number, call: () => void): boolean => {
+  const deferred = (status: number, call: () => void, headers?: HeaderMap): boolean => {
     if (replaced) return true;
-    if (held === undefined && !finished && !res.headersSent && status >= 500) hold(status);
+    const pending = held === undefined && !finished && !res.headersSent;
+    const failed = status >= 500 && !capture.willStore(status, headers ?? ownless());
+    if (pending && (failed || (status === 304 && capture.revalidating))) hold(status);
     if (held === undefined) return false;
     held.push(call);
     return true;
   };
   res.writeHead = function (this: Response, ...args: unknown[]) {
     const status = typeof args[0] === 'number' ? args[0] : res.statusCode;
+    const extra =
+      typeof args[1] === 'object' && args[1] !== null && !Array.isArray(args[1]) ? args[1] : args[2];
+    const headers = ownless(extra);
+    const call = () => (writeHead as (...a: unknown[]) => Response).apply(this, args);
     // Once replaced, the only writeHead is the stale reply's own (through end's implicit header).
-    if (!replaced && deferred(status, () => (writeHead as (...a: unknown[]) => Response).apply(this, args)))
-      return this;
+    if (!replaced && deferred(status, call, headers)) return this;
     if (!decided && !replaced) {
       decided = true;
-      const extra =
-        typeof args[1] === 'object' && args[1] !== null && !Array.isArray(args[1]) ? args[1] : args[2];
-      const headers = withoutOwnHeaders({ ...res.getHeaders(), ...lowerCased(extra) }, own);
+      written = headers;
       if (!capture.willStore(status, headers)) res.setHeader('X-Cache', 'BYPASS');
     }
-    return (writeHead as (...a: unknown[]) => Response).apply(this, args);
+    return call();
   } as Response['writeHead'];
   res.write = function (this: Response, ...args: unknown[]) {
     if (deferred(res.statusCode, () => (write as (...a: unknown[]) => boolean).apply(this, args)))
@@ -152,9 +177,7 @@ function capture(res: Response, capture: Capture, own: ReadonlySet<string>): voi
     finished = true;
     const body = complete ? collector.body() : undefined;
     void capture.finish(
-      body === undefined
-        ? undefined
-        : { status: res.statusCode, headers: withoutOwnHeaders(res.getHeaders(), own), body },
+      body === undefined ? undefined : { status: res.statusCode, headers: written ?? ownless(), body },
     );
   };
   res.once('finish', () => finish(true));

@@ -19,6 +19,7 @@ import {
   type ResponseCacheStats,
 } from './response-cache';
 import type { ResponseCacheOptions, ResponseCacheRouteOptions, RoutePolicy } from './response-options';
+import { isUnsafeMethod } from './unsafe-invalidation';
 
 export type FastifyResponseCacheOptions = ResponseCacheOptions<FastifyRequest>;
 export type FastifyResponseCacheRouteOptions = ResponseCacheRouteOptions<FastifyRequest>;
@@ -52,6 +53,8 @@ interface Capturing {
 const responseCachePlugin: FastifyPluginAsync<FastifyResponseCacheOptions> = async (fastify, options) => {
   const cache = new ResponseCache<FastifyRequest>(options);
   const capturing = new WeakMap<FastifyRequest, Capturing>();
+  // Surrogate-Control is addressed to this cache: dropped from the responses it passes on.
+  const dropped = cache.config.surrogate ? ['surrogate-control'] : [];
   // Background refreshes inject the route into the app with this unguessable header value.
   const refreshSecret = randomUUID();
   fastify.decorate('responseCache', {
@@ -67,7 +70,10 @@ const responseCachePlugin: FastifyPluginAsync<FastifyResponseCacheOptions> = asy
       lookup(cache, policy, capturing, refreshSecret),
       ...(route.onRequest === undefined ? [] : [route.onRequest].flat()),
     ];
-    route.onSend = [...(route.onSend === undefined ? [] : [route.onSend].flat()), store(capturing)];
+    route.onSend = [
+      ...(route.onSend === undefined ? [] : [route.onSend].flat()),
+      store(cache, capturing, dropped, refreshSecret),
+    ];
   });
 };
 
@@ -113,21 +119,42 @@ function finishOnce(state: Capturing, response: Parameters<Capture['finish']>[0]
   return state.capture.finish(response);
 }
 
-function store(capturing: WeakMap<FastifyRequest, Capturing>): onSendHookHandler {
+function store(
+  cache: ResponseCache<FastifyRequest>,
+  capturing: WeakMap<FastifyRequest, Capturing>,
+  dropped: readonly string[],
+  refreshSecret: string,
+): onSendHookHandler {
   return async (request, reply, payload) => {
+    // An unsafe request's response goes out once what it invalidates is invalidated (RFC 9111 §4.4).
+    if (isUnsafeMethod(request.method))
+      await cache.invalidateAfter(
+        { method: request.method, url: request.url, headers: request.headers },
+        reply.statusCode,
+        reply.getHeaders(),
+      );
     const state = capturing.get(request);
-    if (!state) return payload;
+    // A background refresh hands its whole response to the cache: nothing is dropped from it.
+    const drop = () => {
+      if (request.headers[refreshHeader] !== refreshSecret)
+        for (const name of dropped) reply.removeHeader(name);
+    };
+    if (!state) {
+      drop();
+      return payload;
+    }
     capturing.delete(request);
     const { capture, own } = state;
-    if (!capture.willStore(reply.statusCode, withoutOwnHeaders(reply.getHeaders(), own)))
-      reply.header('x-cache', 'BYPASS');
+    const headers = withoutOwnHeaders(reply.getHeaders(), own);
+    drop();
+    if (!capture.willStore(reply.statusCode, headers)) reply.header('x-cache', 'BYPASS');
     const collector = new BodyCollector(capture.maxBodySize);
-    if (isStream(payload)) return teeStream(payload, collector, state, reply);
+    if (isStream(payload)) return teeStream(payload, collector, state, reply, headers);
     collector.push(payload);
     const body = collector.body();
     const stale = await finishOnce(
       state,
-      body === undefined ? undefined : { status: reply.statusCode, headers: ownless(reply, own), body },
+      body === undefined ? undefined : { status: reply.statusCode, headers, body },
     );
     if (!stale) return payload;
     // The handler failed and stale-if-error allows the stored response: it replaces the error.
@@ -135,10 +162,6 @@ function store(capturing: WeakMap<FastifyRequest, Capturing>): onSendHookHandler
     reply.code(stale.status).headers(withoutOwnHeaders(stale.headers, own));
     return stale.body;
   };
-}
-
-function ownless(reply: FastifyReply, own: ReadonlySet<string>) {
-  return withoutOwnHeaders(reply.getHeaders(), own);
 }
 
 function isStream(payload: unknown): payload is Readable {
@@ -151,15 +174,13 @@ function teeStream(
   collector: BodyCollector,
   state: Capturing,
   reply: FastifyReply,
+  headers: ReturnType<FastifyReply['getHeaders']>,
 ): Readable {
   const tee = new PassThrough();
   source.on('data', (chunk: unknown) => collector.push(chunk));
   source.once('end', () => {
     const body = collector.body();
-    void finishOnce(
-      state,
-      body === undefined ? undefined : { status: reply.statusCode, headers: ownless(reply, state.own), body },
-    );
+    void finishOnce(state, body === undefined ? undefined : { status: reply.statusCode, headers, body });
   });
   source.once('error', (error) => {
     void finishOnce(state, undefined);

@@ -6,6 +6,12 @@ export interface LoadContext {
   readonly key: string;
   /** True when this load refreshes a stale entry in the background. */
   readonly refreshing: boolean;
+  /**
+   * The value stored for the key that is no longer fresh (stale, or past its windows but kept by
+   * the `keep` option), for a loader that revalidates it; undefined when there is none or it was
+   * invalidated.
+   */
+  readonly previous: unknown;
   /** Caches the result with these options instead of the call's (ttl, tags, windows). */
   setOptions(options: EntryOptions): void;
   /** Returns the result to the caller without caching it. */
@@ -15,14 +21,22 @@ export interface LoadContext {
 export class LoaderContext implements LoadContext {
   readonly key: string;
   readonly refreshing: boolean;
+  readonly previous: unknown;
   #policy: EntryPolicy;
   #changed = false;
   #skipped = false;
   readonly #config: CacheConfig;
 
-  constructor(key: string, refreshing: boolean, policy: EntryPolicy, config: CacheConfig) {
+  constructor(
+    key: string,
+    refreshing: boolean,
+    policy: EntryPolicy,
+    config: CacheConfig,
+    previous: unknown = undefined,
+  ) {
     this.key = key;
     this.refreshing = refreshing;
+    this.previous = previous;
     this.#policy = policy;
     this.#config = config;
   }
@@ -35,6 +49,7 @@ export class LoaderContext implements LoadContext {
           ttl: this.#policy.ttlMs,
           staleWhileRevalidate: this.#policy.staleWhileRevalidateMs,
           staleIfError: this.#policy.staleIfErrorMs,
+          keep: this.#policy.keepMs,
           tags: this.#policy.tags,
           ...rest,
         },

@@ -238,6 +238,12 @@ export interface EntryOptions {
   staleWhileRevalidate?: Duration;
   /** @default the cache's staleIfError */
   staleIfError?: Duration;
+  /**
+   * After freshness, the entry stays in Redis this long (or to the end of its stale windows, if
+   * later) without ever being served, for the next loader to see as `context.previous` (an HTTP
+   * cache revalidates it). Written by `wrap` and `set`; `setMany` ignores it. @default 0
+   */
+  keep?: Duration;
 }
 
 /** How a call names its key. */
@@ -251,6 +257,7 @@ export interface EntryPolicy {
   readonly ttlMs: number;
   readonly staleWhileRevalidateMs: number;
   readonly staleIfErrorMs: number;
+  readonly keepMs: number;
   readonly tags: readonly string[];
 }
 
@@ -265,6 +272,7 @@ export function parseEntryOptions(options: EntryOptions, config: CacheConfig): E
       options.staleIfError === undefined
         ? config.staleIfErrorMs
         : parseDuration(options.staleIfError, 'staleIfError'),
+    keepMs: options.keep === undefined ? 0 : parseDuration(options.keep, 'keep'),
     tags: parseTags(options.tags, 'tags'),
   };
 }

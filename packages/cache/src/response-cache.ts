@@ -3,12 +3,22 @@ import { bindCounters } from '@rediware/core';
 import createEtag from 'etag';
 import fresh from 'fresh';
 import type { CapturedResponse } from './body-capture';
+import { byteRange } from './byte-range';
 import { type Cache, createCache, type WrapResult } from './cache';
 import { baseKey, pathOf, variantKey } from './cache-key';
 import { responseCacheMetricSpecs } from './cache-metrics';
-import { type HeaderMap, requestBypassReason, storageDecision } from './cacheability';
+import {
+  authorizedRequest,
+  type HeaderMap,
+  hasValidator,
+  parseCacheControl,
+  requestBypassReason,
+  type StorageDecision,
+  storageDecision,
+} from './cacheability';
 import { bodyToStore, representationFor } from './content-encoding';
 import type { LoadContext } from './load-context';
+import { initialAgeMs } from './response-age';
 import {
   parseResponseCacheOptions,
   parseRouteOptions,
@@ -16,6 +26,7 @@ import {
   type ResponseCacheRouteOptions,
   type RoutePolicy,
 } from './response-options';
+import { freshened, revalidationOf } from './revalidation';
 import {
   decodeEntry,
   encodeResponse,
@@ -23,6 +34,8 @@ import {
   type StoredResponse,
   storableHeaders,
 } from './stored-response';
+import { parseSurrogateControl } from './surrogate-control';
+import { invalidatedPaths } from './unsafe-invalidation';
 
 /** The parts of a request the response cache looks at. */
 export interface CacheRequest<Req> {
@@ -51,12 +64,19 @@ export interface CachedReply {
 export interface Capture {
   /** Largest body that is stored; the adapter stops collecting past it. */
   readonly maxBodySize: number;
+  /**
+   * True when the handler was asked to confirm a stale entry (If-None-Match / If-Modified-Since
+   * added): the adapter holds a 304 back as it holds a 5xx, and finish() answers with the stored
+   * response to send instead.
+   */
+  readonly revalidating: boolean;
   /** At header time: whether this response will be stored (X-Cache MISS) or not (BYPASS). */
   willStore(status: number, headers: HeaderMap): boolean;
   /**
    * The response is complete (undefined: aborted, or over maxBodySize). Resolves with a stored
-   * reply to send instead when the handler failed and stale-if-error allows one, for adapters that
-   * can still replace the response; else undefined.
+   * reply to send instead when the handler failed and stale-if-error allows one, or when it
+   * confirmed a revalidated entry with a 304, for adapters that can still replace the response;
+   * else undefined.
    */
   finish(response: CapturedResponse | undefined): Promise<CachedReply | undefined>;
 }
@@ -89,6 +109,7 @@ const notStored = Buffer.alloc(0);
 /** A capture that stores nothing (bypassed or unshareable responses). */
 const passThrough: Capture = {
   maxBodySize: 0,
+  revalidating: false,
   willStore: () => false,
   finish: async () => undefined,
 };
@@ -163,12 +184,25 @@ export class ResponseCache<Req> {
       if (user === undefined) return { action: 'bypass' };
     }
     const base = baseKey({ host, url: request.url, user, headers: request.headers, vary: policy.vary });
+    if (authorizedRequest(request.headers, policy.key !== undefined))
+      return { action: 'run', capture: this.#storeOnly(base, request, policy) };
     return this.#resolve(base, undefined, request, policy, false);
   }
 
   async invalidate(selector: InvalidationSelector): Promise<void> {
     if ('paths' in selector) await this.engine.invalidate({ tags: selector.paths.map(pathTag) });
     else await this.engine.invalidate({ tags: selector.tags.map(userTag) });
+  }
+
+  /**
+   * The response to an unsafe request (RFC 9111 §4.4) is about to go out: a 2xx or 3xx invalidates
+   * its target's path and the same-origin paths of its Location and Content-Location, on every
+   * instance. Resolves when done; a Redis failure is reported by the engine, never thrown, and the
+   * response goes out anyway (those entries then live until their own freshness ends).
+   */
+  async invalidateAfter(request: Omit<CacheRequest<Req>, 'req'>, status: number, headers: HeaderMap) {
+    const paths = invalidatedPaths(request.method, request.url, request.headers, status, headers);
+    if (paths.length > 0) await this.invalidate({ paths }).catch(() => undefined);
   }
 
   close(): Promise<void> {
@@ -193,19 +227,28 @@ export class ResponseCache<Req> {
     });
     let ran = false;
     let staleReply: ((reply: CachedReply | undefined) => void) | undefined;
+    /** The stored response as the handler's 304 freshened it: what this request gets. */
+    let revalidated: StoredResponse | undefined;
+    /** The 304's Set-Cookie: this client's own, never stored. */
+    let cookies: HeaderMap[string];
     const loader = async (context: LoadContext): Promise<Buffer> => {
+      const requestedAt = Date.now();
       if (context.refreshing) {
         // The client was answered with the stale response; the handler runs again on its own.
         const refreshed = request.refresh ? await request.refresh().catch(() => undefined) : undefined;
-        if (refreshed && refreshed.status >= 500) throw new HandlerFailed();
-        return this.#store(context, key, vary, refreshed, request, policy, true);
+        if (refreshed && this.#failed(refreshed, policy, vary)) throw new HandlerFailed();
+        return this.#store(context, key, vary, refreshed, request, policy, true, requestedAt);
       }
       ran = true;
+      const revalidation = revalidationOf(context.previous, request.method, request.headers);
+      // The handler sees the conditionals as if the client had sent them, and may answer 304.
+      if (revalidation) Object.assign(request.headers, revalidation.conditionals);
       const captured = await new Promise<CapturedResponse | undefined>((done) => {
         resolve({
           action: 'run',
           capture: {
             maxBodySize: policy.maxBodySize,
+            revalidating: revalidation !== undefined,
             // A HEAD miss reads MISS too (the cache was asked), though only GET responses are stored.
             willStore: (status: number, headers: HeaderMap) =>
               this.#decide(status, headers, policy, vary).store,
@@ -218,14 +261,37 @@ export class ResponseCache<Req> {
           },
         });
       });
-      if (captured && captured.status >= 500) throw new HandlerFailed();
+      if (revalidation)
+        for (const name of Object.keys(revalidation.conditionals)) delete request.headers[name];
+      if (captured && this.#failed(captured, policy, vary)) throw new HandlerFailed();
+      if (revalidation && captured?.status === 304) {
+        const update = await freshened(revalidation.stored, captured);
+        const stored = await this.#store(context, key, vary, update, request, policy, true, requestedAt);
+        const ageMs = (initialAgeMs(update.headers, Date.now()) ?? 0) + Math.max(0, Date.now() - requestedAt);
+        revalidated = storedForm(update, ageMs, Boolean(this.config.surrogate));
+        cookies = captured.headers['set-cookie'];
+        return stored;
+      }
       staleReply?.(undefined);
-      return this.#store(context, key, vary, captured, request, policy, request.method === 'GET');
+      const get = request.method === 'GET';
+      return this.#store(context, key, vary, captured, request, policy, get, requestedAt);
     };
     this.engine.wrapWithStatus(key, loader).then(
       (result) => {
         if (!ran) {
           resolve(this.#answer(result, key, vary, request, policy, retried));
+          return;
+        }
+        if (revalidated) {
+          this.#reply(revalidated, { status: 'hit', ageMs: 0 }, request).then(
+            (reply) =>
+              staleReply?.(
+                cookies === undefined
+                  ? reply
+                  : { ...reply, headers: { ...reply.headers, 'set-cookie': [cookies].flat().map(String) } },
+              ),
+            () => staleReply?.(undefined),
+          );
           return;
         }
         const entry = result.status === 'stale' ? decodeEntry(result.value) : undefined;
@@ -261,6 +327,12 @@ export class ResponseCache<Req> {
         policy,
         retried,
       );
+    // Another request's response, just loaded, that must be revalidated on every use (no-cache):
+    // this request revalidates it in turn rather than share it.
+    if (entry?.kind === 'response' && result.status === 'miss' && revalidatedOnUse(entry.response))
+      return retried
+        ? { action: 'run', capture: passThrough }
+        : this.#resolve(key, vary, request, policy, true);
     if (entry?.kind === 'response')
       return this.#reply(entry.response, result, request).then(
         (reply): CacheDecision => ({ action: 'serve', reply }),
@@ -282,6 +354,8 @@ export class ResponseCache<Req> {
     policy: RoutePolicy<Req>,
     /** A GET's response (a refresh is always a GET): a HEAD response has no body to store. */
     get: boolean,
+    /** When the request reached the cache: the time until now adds to the age (RFC 9111 §4.2.3). */
+    requestedAt: number,
   ): Promise<Buffer> {
     const decision =
       captured && get ? this.#decide(captured.status, captured.headers, policy, vary) : undefined;
@@ -289,40 +363,105 @@ export class ResponseCache<Req> {
       context.skip();
       return notStored;
     }
-    const headers = storableHeaders(captured.headers);
-    if (headers.etag === undefined) headers.etag = createEtag(captured.body);
-    const stored = await bodyToStore(headers, captured.body, policy.compressAbove);
-    const response = encodeResponse({
-      status: captured.status,
-      headers,
-      initialAgeMs: decision.initialAgeMs,
-      ...stored,
-    });
-    const tags = [pathTag(pathOf(request.url)), ...(policy.tags?.(request.req) ?? []).map(userTag)];
-    const entryOptions = {
-      ttl: decision.ttlMs,
-      staleWhileRevalidate: decision.staleWhileRevalidateMs,
-      staleIfError: decision.staleIfErrorMs,
-      tags,
-    };
-    context.setOptions(entryOptions);
-    if (vary !== undefined || decision.vary.length === 0) return response;
-    // The base key keeps the Vary names; the response goes to its variant's key.
-    await this.engine.set(variantKey(key, decision.vary, request.headers), response, entryOptions);
-    return encodeVaryIndex({ vary: decision.vary });
+    const entry = await this.#entry(key, vary, captured, request, policy, decision, requestedAt);
+    context.setOptions(entry.options);
+    return entry.value;
   }
 
-  #decide(status: number, headers: HeaderMap, policy: RoutePolicy<Req>, vary: readonly string[] | undefined) {
-    const decision = storageDecision(status, headers, policy.defaults);
+  /**
+   * The entry for the key: the stored response, or (when it varies and `key` is a base key) a vary
+   * index, the response itself written to its variant's key here.
+   */
+  async #entry(
+    key: string,
+    vary: readonly string[] | undefined,
+    captured: CapturedResponse,
+    request: CacheRequest<Req>,
+    policy: RoutePolicy<Req>,
+    decision: Extract<StorageDecision, { store: true }>,
+    /** When the handler started: the time until now counts as age (RFC 9111 §4.2.3 response_delay). */
+    requestedAt: number,
+  ) {
+    const delayMs = Math.max(0, Date.now() - requestedAt);
+    // Surrogate-Control was addressed to this cache: it goes no further.
+    const identity = storedForm(captured, decision.initialAgeMs + delayMs, Boolean(this.config.surrogate));
+    const stored = await bodyToStore(identity.headers, captured.body, policy.compressAbove);
+    const response = encodeResponse({ ...identity, ...stored });
+    const tags = [pathTag(pathOf(request.url)), ...(policy.tags?.(request.req) ?? []).map(userTag)];
+    const options = {
+      // 0 stays 0 (no-cache: never fresh, kept for revalidation only).
+      ttl: decision.ttlMs === 0 ? 0 : Math.max(1, decision.ttlMs - delayMs),
+      staleWhileRevalidate: decision.staleWhileRevalidateMs,
+      staleIfError: decision.staleIfErrorMs,
+      // Kept past its windows only when the handler can confirm it (its own validator).
+      keep: hasValidator(captured.headers) ? policy.keepForRevalidationMs : 0,
+      tags,
+    };
+    if (vary !== undefined || decision.vary.length === 0) return { value: response, options };
+    // The base key keeps the Vary names, fresh as long as its variants are kept; the response goes
+    // to its variant's key.
+    await this.engine.set(variantKey(key, decision.vary, request.headers), response, options);
+    const indexOptions = { ...options, ttl: options.ttl + options.keep, keep: 0 };
+    return { value: encodeVaryIndex({ vary: decision.vary }), options: indexOptions };
+  }
+
+  /**
+   * A request with Authorization: never answered from the cache (its user may be shown something
+   * else than the shared copy); its GET response is stored under the shared key only when it
+   * allows that explicitly (public, s-maxage, must-revalidate: RFC 9111 §3.5).
+   */
+  #storeOnly(key: string, request: CacheRequest<Req>, policy: RoutePolicy<Req>): Capture {
+    const requestedAt = Date.now();
+    const decide = (status: number, headers: HeaderMap) =>
+      this.#decide(status, headers, policy, undefined, true);
+    return {
+      maxBodySize: policy.maxBodySize,
+      revalidating: false,
+      willStore: (status, headers) => request.method === 'GET' && decide(status, headers).store,
+      finish: async (captured) => {
+        const decision =
+          captured && request.method === 'GET' ? decide(captured.status, captured.headers) : undefined;
+        if (!captured || !decision?.store) return undefined;
+        try {
+          const entry = await this.#entry(key, undefined, captured, request, policy, decision, requestedAt);
+          await this.engine.set(key, entry.value, entry.options);
+        } catch {
+          // Not stored (a body that does not compress, a bug): the response went out all the same.
+        }
+        return undefined;
+      },
+    };
+  }
+
+  /** A 5xx that may not be stored is a failure: stale-if-error may answer instead. */
+  #failed(captured: CapturedResponse, policy: RoutePolicy<Req>, vary: readonly string[] | undefined) {
+    return captured.status >= 500 && !this.#decide(captured.status, captured.headers, policy, vary).store;
+  }
+
+  #decide(
+    status: number,
+    headers: HeaderMap,
+    policy: RoutePolicy<Req>,
+    vary: readonly string[] | undefined,
+    authorized = false,
+  ): StorageDecision {
+    const { surrogate } = this.config;
+    const decision = storageDecision(status, headers, policy.defaults, Date.now(), {
+      authorized,
+      surrogate: surrogate && parseSurrogateControl(headers['surrogate-control'], surrogate.target),
+    });
+    // Never fresh (no-cache) and not kept for revalidation: nothing to store.
+    if (decision.store && decision.ttlMs === 0 && policy.keepForRevalidationMs === 0)
+      return { store: false, reason: 'no-cache' };
     // Through a vary index, only a response that still varies on the same headers fits the key.
     if (decision.store && vary !== undefined && decision.vary.join(',') !== vary.join(','))
-      return { store: false as const, reason: 'vary-changed' };
+      return { store: false, reason: 'vary-changed' };
     return decision;
   }
 
   async #reply(
     stored: StoredResponse,
-    result: WrapResult<unknown>,
+    result: Pick<WrapResult<unknown>, 'status' | 'ageMs'>,
     request: CacheRequest<Req>,
   ): Promise<CachedReply> {
     const representation = await representationFor(
@@ -334,20 +473,24 @@ export class ResponseCache<Req> {
     const headers: Record<string, string | string[]> = {
       ...representation.headers,
       'x-cache': result.status === 'stale' ? 'STALE' : 'HIT',
-      age: String(Math.floor((stored.initialAgeMs + result.ageMs) / 1000)),
+      // Rounded up: an Age may overstate, never understate (RFC 9111 §4.2.3 errs the same way).
+      age: String(Math.ceil((stored.initialAgeMs + result.ageMs) / 1000)),
     };
     const ok = stored.status >= 200 && stored.status < 300;
     if (
       ok &&
       fresh(request.headers, {
         etag: single(headers.etag),
-        'last-modified': single(headers['last-modified']),
+        // Without a Last-Modified, the stored Date stands for it (RFC 9110 §13.1.3).
+        'last-modified': single(headers['last-modified'] ?? headers.date),
       })
     ) {
       const notModified: Record<string, string | string[]> = {};
       for (const name of [
         'cache-control',
         'content-location',
+        'date',
+
         'etag',
         'expires',
         'vary',
@@ -360,10 +503,43 @@ export class ResponseCache<Req> {
       }
       return { status: 304, headers: notModified, body: undefined };
     }
+    const part =
+      stored.status === 200 && request.method === 'GET'
+        ? byteRange(
+            request.headers,
+            { etag: single(headers.etag), lastModified: single(headers['last-modified']) },
+            representation.body,
+          )
+        : undefined;
+    if (part) {
+      headers['content-range'] = part.contentRange;
+      headers['content-length'] = String(part.body.length);
+      return { status: 206, headers, body: part.body };
+    }
     headers['content-length'] = String(representation.body.length);
     // For HEAD too: both frameworks drop the body of a HEAD response but keep its length.
     return { status: stored.status, headers, body: representation.body };
   }
+}
+
+/** A response in its stored form, body as sent: end-to-end headers and an ETag (made up if none). */
+function storedForm(captured: CapturedResponse, initialAgeMs: number, dropSurrogate = false): StoredResponse {
+  const headers = storableHeaders(captured.headers);
+  if (dropSurrogate) delete headers['surrogate-control'];
+  const generatedEtag = headers.etag === undefined;
+  if (generatedEtag) headers.etag = createEtag(captured.body);
+  return {
+    status: captured.status,
+    headers,
+    encoding: 'identity',
+    initialAgeMs,
+    generatedEtag,
+    body: captured.body,
+  };
+}
+
+function revalidatedOnUse(stored: StoredResponse): boolean {
+  return parseCacheControl(stored.headers['cache-control']).has('no-cache');
 }
 
 function single(value: string | readonly string[] | undefined): string | undefined {

@@ -15,6 +15,7 @@ import {
 } from '@rediware/core';
 import type { StorageDefaults } from './cacheability';
 import type { L1Options } from './options';
+import { heuristicStatuses } from './status-codes';
 
 /** What a route may say about how its responses are cached (the response cache's per-route options). */
 export interface ResponseCacheRouteOptions<Req> {
@@ -28,11 +29,23 @@ export interface ResponseCacheRouteOptions<Req> {
   staleWhileRevalidate?: Duration;
   /** After freshness, serve the stored response when the handler fails (5xx) or throws. @default 0 */
   staleIfError?: Duration;
+  /**
+   * How long a response with a validator of its own (ETag or Last-Modified) stays stored after it
+   * is no longer fresh, to be revalidated: the next request runs the handler with If-None-Match /
+   * If-Modified-Since, and a 304 from it freshens the stored response, which the client gets in
+   * full. 0: a stale response is dropped, the handler answers in full. @default '1m'
+   */
+  keepForRevalidation?: Duration;
   /** Tags of the stored response, for `invalidate({ tags })`. @default no tags */
   tags?: (req: Req) => readonly string[];
   /** Request headers that are always part of the key (besides the response's Vary). @default [] */
   vary?: readonly string[];
-  /** Response statuses that may be stored. @default [200, 203, 204, 300, 301, 308, 404, 410] */
+  /**
+   * Statuses stored without explicit freshness (with the default `ttl`, or heuristic freshness
+   * when `ttl` is 0); any other final status is stored only when its response gives its own
+   * freshness (s-maxage, max-age, Expires, Surrogate-Control).
+   * @default [200, 203, 204, 300, 301, 308, 404, 405, 410, 414, 501] (RFC 9110's heuristically cacheable)
+   */
   statuses?: readonly number[];
   /** Bodies larger than this many bytes are passed through, not stored. @default 1048576 (1 MiB) */
   maxBodySize?: number;
@@ -81,10 +94,24 @@ export interface ResponseCacheOptions<Req> extends ResponseCacheRouteOptions<Req
    * @default false
    */
   l1?: boolean | L1Options;
+  /**
+   * Honour `Surrogate-Control` (max-age, no-store) over Cache-Control for this cache's own
+   * storage, and drop it from the responses passed downstream. `{ target }`: also the directives targeted at this
+   * device token (`max-age=60;target`), the name the app announces in `Surrogate-Capability`.
+   * `false`: the header is an ordinary response header.
+   * @default true
+   */
+  surrogateControl?: boolean | { target: string };
+}
+
+/** Surrogate-Control handling: undefined when switched off. */
+export interface SurrogatePolicy {
+  readonly target: string | undefined;
 }
 
 export interface RoutePolicy<Req> {
   readonly defaults: StorageDefaults;
+  readonly keepForRevalidationMs: number;
   readonly tags: ((req: Req) => readonly string[]) | undefined;
   readonly vary: readonly string[];
   readonly maxBodySize: number;
@@ -102,13 +129,14 @@ export interface ResponseCacheConfig<Req> {
   readonly l1: boolean | L1Options | undefined;
   readonly route: RoutePolicy<Req>;
   readonly metrics: MetricsSink | undefined;
+  readonly surrogate: SurrogatePolicy | undefined;
 }
 
-const defaultStatuses = [200, 203, 204, 300, 301, 308, 404, 410];
 const routeKeys = [
   'ttl',
   'staleWhileRevalidate',
   'staleIfError',
+  'keepForRevalidation',
   'tags',
   'vary',
   'statuses',
@@ -116,7 +144,16 @@ const routeKeys = [
   'compressAbove',
   'key',
 ];
-const pluginKeys = [...routeKeys, 'redis', 'prefix', 'timeout', 'trustedHosts', 'l1', 'metrics'];
+const pluginKeys = [
+  ...routeKeys,
+  'redis',
+  'prefix',
+  'timeout',
+  'trustedHosts',
+  'l1',
+  'metrics',
+  'surrogateControl',
+];
 
 export function parseResponseCacheOptions<Req>(input: unknown): ResponseCacheConfig<Req> {
   const options = checkObject(input, 'options') as Partial<ResponseCacheOptions<Req>> &
@@ -134,6 +171,7 @@ export function parseResponseCacheOptions<Req>(input: unknown): ResponseCacheCon
     l1: options.l1,
     route: parseRoute<Req>(options, undefined),
     metrics: checkMetricsSink(options.metrics),
+    surrogate: surrogatePolicy(options.surrogateControl),
   });
 }
 
@@ -153,7 +191,7 @@ function parseRoute<Req>(
     value === undefined ? fallback : parseDuration(value, option);
   const statuses =
     options.statuses === undefined
-      ? (inherited?.statuses ?? new Set(defaultStatuses))
+      ? (inherited?.statuses ?? new Set(heuristicStatuses))
       : new Set(options.statuses.map((status) => checkStatus(status)));
   return Object.freeze({
     defaults: Object.freeze({
@@ -166,6 +204,11 @@ function parseRoute<Req>(
       staleIfErrorMs: duration(options.staleIfError, 'staleIfError', inherited?.staleIfErrorMs ?? 0),
       statuses,
     }),
+    keepForRevalidationMs: duration(
+      options.keepForRevalidation,
+      'keepForRevalidation',
+      base?.keepForRevalidationMs ?? 60_000,
+    ),
     tags:
       options.tags === undefined
         ? base?.tags
@@ -184,6 +227,16 @@ function parseRoute<Req>(
         ? base?.key
         : checkFunction<(req: Req) => string | undefined>(options.key, 'key'),
   });
+}
+
+function surrogatePolicy(value: unknown): SurrogatePolicy | undefined {
+  if (value === undefined || value === true) return Object.freeze({ target: undefined });
+  if (value === false) return undefined;
+  const target =
+    typeof value === 'object' && value !== null ? (value as { target?: unknown }).target : undefined;
+  if (typeof target !== 'string' || !/^[A-Za-z0-9._-]+$/.test(target))
+    throw new RediwareConfigError('surrogateControl', 'true, false or { target: a device token }', value);
+  return Object.freeze({ target });
 }
 
 function compressAbove(value: unknown, inherited: number): number {

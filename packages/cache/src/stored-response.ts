@@ -10,6 +10,8 @@ export interface StoredResponse {
   readonly encoding: StoredEncoding;
   /** The age it arrived with (origin Age or Date); the Age sent adds the time stored. */
   readonly initialAgeMs: number;
+  /** True when this cache made the ETag up (from the body): never sent to the handler as a validator. */
+  readonly generatedEtag: boolean;
   readonly body: Buffer;
 }
 
@@ -24,7 +26,8 @@ export type StoredEntry =
 
 /**
  * Headers a cache must not replay (RFC 9110 §7.6.1 hop-by-hop, plus the ones this cache computes
- * for every reply itself: length, Age, X-Cache, Date).
+ * for every reply itself: length, Age, X-Cache). Date is kept: a stored response keeps the date
+ * it was generated at (RFC 9110 §6.6.1).
  */
 const notStored = new Set([
   'connection',
@@ -39,7 +42,6 @@ const notStored = new Set([
   'content-length',
   'age',
   'x-cache',
-  'date',
   'set-cookie',
 ]);
 
@@ -62,8 +64,8 @@ const RESPONSE = 0x52; // 'R'
 const VARY = 0x56; // 'V'
 
 export function encodeResponse(response: StoredResponse): Buffer {
-  const { status, headers, encoding, initialAgeMs } = response;
-  return frame(RESPONSE, { status, headers, encoding, initialAgeMs }, response.body);
+  const { status, headers, encoding, initialAgeMs, generatedEtag } = response;
+  return frame(RESPONSE, { status, headers, encoding, initialAgeMs, generatedEtag }, response.body);
 }
 
 export function encodeVaryIndex(index: VaryIndex): Buffer {
@@ -102,6 +104,7 @@ export function decodeEntry(value: unknown): StoredEntry | undefined {
         headers: fields.headers as StoredResponse['headers'],
         encoding: fields.encoding === 'gzip' ? 'gzip' : 'identity',
         initialAgeMs: typeof fields.initialAgeMs === 'number' ? fields.initialAgeMs : 0,
+        generatedEtag: fields.generatedEtag === true,
         body: Buffer.from(value.subarray(5 + length)),
       },
     };

@@ -5,10 +5,11 @@ import type { ValueKind } from './value-codec';
 
 /**
  * Replaces an entry: value, kind, its three windows (from Redis TIME, so every app server agrees)
- * and the stamps it depends on. The key lives until the end of its longest window. When a lock
- * token is given, the loader lock is released in the same round trip if it is still ours.
+ * and the stamps it depends on. The key lives until the end of its longest window, or of the
+ * keep time after freshness (a kept entry is only read by the next loader). When a lock token is
+ * given, the loader lock is released in the same round trip if it is still ours.
  * KEYS: entry, lock. ARGV: value, kind, fresh ms, stale-while-revalidate ms, stale-if-error ms,
- * stamps, lock token ('' for none). Reply: the Redis time of the write in µs (see L1Tier).
+ * stamps, lock token ('' for none), keep ms (optional, 0). Reply: the Redis time of the write in µs (see L1Tier).
  */
 export const writeEntryScript = defineScript<number>({
   name: 'cache-write-entry',
@@ -17,16 +18,17 @@ local now = now_ms()
 local f = now + tonumber(ARGV[3])
 local s = f + tonumber(ARGV[4])
 local e = f + tonumber(ARGV[5])
+local k = f + tonumber(ARGV[8] or '0')
 redis.call('DEL', KEYS[1])
 redis.call('HSET', KEYS[1], 'v', ARGV[1], 'k', ARGV[2], 'f', string.format('%d', f),
   's', string.format('%d', s), 'e', string.format('%d', e), 't', ARGV[6], 'c', string.format('%d', now))
-redis.call('PEXPIRE', KEYS[1], math.max(s, e) - now)
+redis.call('PEXPIRE', KEYS[1], math.max(s, e, k) - now)
 if ARGV[7] ~= '' and redis.call('GET', KEYS[2]) == ARGV[7] then redis.call('DEL', KEYS[2]) end
 return now_us()
 `,
   memory: ({ store, now }, keys, args) => {
     const [entryKey, lockKey] = keys as [string, string];
-    const [value, kind, freshMs, staleMs, errorMs, stamps, token] = args;
+    const [value, kind, freshMs, staleMs, errorMs, stamps, token, keepMs] = args;
     const f = now + Number(freshMs);
     const record: EntryRecord = {
       v: Buffer.from(value as Buffer),
@@ -37,7 +39,7 @@ return now_us()
       t: String(stamps),
       c: now,
     };
-    store.set(entryKey, record, Math.max(record.s, record.e) - now);
+    store.set(entryKey, record, Math.max(record.s, record.e, f + Number(keepMs ?? 0)) - now);
     if (token !== '' && store.get(lockKey) === String(token)) store.delete(lockKey);
     return now * 1000;
   },

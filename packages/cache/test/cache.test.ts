@@ -283,6 +283,49 @@ describe.each(targets)('cache engine on $name', (target: RedisTarget) => {
     });
   });
 
+  describe('keep and context.previous', () => {
+    it('a kept entry is never served, and its loader sees it as previous; without keep it is gone', async () => {
+      const c = cache();
+      const previous: unknown[] = [];
+      const loader =
+        (value: string) =>
+        (context: { previous: unknown }): string => {
+          previous.push(context.previous);
+          return value;
+        };
+      await c.wrap('kept', loader('v1'), { ttl: 100, keep: '1m', tags: ['t'] });
+      await c.wrap('dropped', loader('v1'), { ttl: 100 });
+      await waitFor(async () => (await c.get('kept')) === undefined);
+      await waitFor(async () => (await c.get('dropped')) === undefined);
+      expect(
+        await c.wrapWithStatus('kept', loader('v2'), { ttl: 100, keep: '1m', tags: ['t'] }),
+      ).toMatchObject({
+        value: 'v2',
+        status: 'miss',
+      });
+      expect(await c.wrap('dropped', loader('v2'), { ttl: 100 })).toBe('v2');
+      expect(previous).toEqual([undefined, undefined, 'v1', undefined]);
+      // Kept with ttl 0: stored only for the next loader.
+      await c.wrap('zero', loader('z1'), { ttl: 0, keep: '1m' });
+      expect(await c.get('zero')).toBeUndefined();
+      await c.wrap('zero', loader('z2'), { ttl: 0, keep: '1m' });
+      expect(previous.slice(-2)).toEqual([undefined, 'z1']);
+    });
+
+    it('an invalidated kept entry is not previous', async () => {
+      const c = cache();
+      let seen: unknown = 'not called';
+      await c.wrap('k', () => 'old', { ttl: 100, keep: '1m', tags: ['t'] });
+      await waitFor(async () => (await c.get('k')) === undefined);
+      await c.invalidate({ tags: ['t'] });
+      await c.wrap('k', (context) => {
+        seen = context.previous;
+        return 'new';
+      });
+      expect(seen).toBeUndefined();
+    });
+  });
+
   describe('L1', () => {
     it('serves from process memory, and another instance evicts it by set, delete and invalidate', async () => {
       if (target.name === 'memory') return;

@@ -4,6 +4,7 @@ import express, { type Express, type RequestHandler } from 'express';
 import request from 'supertest';
 import { type ExpressResponseCache, type ExpressResponseCacheOptions, responseCache } from '../src/express';
 import { checkCompression, compressionBodies } from './compression-checks';
+import { checkOptions, ruleChecks, scriptedOrigin, scriptedResponse } from './rfc9111-checks';
 
 const targets = useRedisTargets(['memory', 'ioredis']);
 
@@ -220,6 +221,23 @@ describe.each(targets)('express response cache on $name', (target: RedisTarget) 
     expect(hit.headers['content-encoding']).toBeUndefined();
   });
 
+  it.each(ruleChecks)('$name', async ({ options, run }) => {
+    const origin = scriptedOrigin();
+    const app = appOf(cacheOf({ ...checkOptions, ...options }), async (req, res, next) => {
+      const response = await scriptedResponse(origin, req.originalUrl, req.headers.authorization);
+      if (response === 'fail') return next(new Error('origin down'));
+      res.status(response.status);
+      for (const [name, value] of response.headers) res.setHeader(name, value);
+      res.send(response.body);
+    });
+    const server = await listenExpress(app);
+    try {
+      await run(server.url, origin);
+    } finally {
+      await server.close();
+    }
+  });
+
   it('stores only allowed statuses', async () => {
     const app = appOf(cacheOf(), (req, res) => {
       res.status(Number(req.query.status)).send(`status ${calls}`);
@@ -297,7 +315,8 @@ describe.each(targets)('express response cache on $name', (target: RedisTarget) 
       expect(b.text).toBe('host b.example');
     });
 
-    it.each(['private', 'no-store', 'no-cache', 'private, max-age=60'])(
+    // no-cache is stored but revalidated on every use: revalidation.test.ts.
+    it.each(['private', 'no-store', 'private, max-age=60'])(
       'honours the response Cache-Control %s: not stored, header untouched',
       async (cacheControl) => {
         const app = appOf(cacheOf(), (_req, res) => {

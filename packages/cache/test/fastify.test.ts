@@ -11,6 +11,7 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import responseCache, { type FastifyResponseCacheOptions } from '../src/fastify';
 import { checkCompression, compressionBodies } from './compression-checks';
 import { rawGet } from './raw-get';
+import { checkOptions, ruleChecks, scriptedOrigin, scriptedResponse } from './rfc9111-checks';
 
 const targets = useRedisTargets(['memory', 'ioredis']);
 
@@ -88,6 +89,20 @@ describe.each(targets)('fastify response cache on $name', (target: RedisTarget) 
       );
     });
     await checkCompression(url);
+  });
+
+  it.each(ruleChecks)('$name', async ({ options, run }) => {
+    const origin = scriptedOrigin();
+    const { url } = await serve({ ...checkOptions, ...options }, (app) => {
+      app.get('/*', async (request, reply) => {
+        const response = await scriptedResponse(origin, request.url, request.headers.authorization);
+        if (response === 'fail') throw new Error('origin down');
+        reply.code(response.status);
+        for (const [name, value] of response.headers) reply.header(name, value);
+        return reply.send(response.body);
+      });
+    });
+    await run(url, origin);
   });
 
   it('security: Set-Cookie, Authorization, private and no-store are never stored', async () => {

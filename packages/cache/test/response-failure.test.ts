@@ -4,6 +4,8 @@ import Fastify from 'fastify';
 import request from 'supertest';
 import { responseCache } from '../src/express';
 import fastifyResponseCache from '../src/fastify';
+import { frameworks, listenWith } from './neutral-apps';
+import { rawGet } from './raw-get';
 
 const faulty = useFaultyRedis();
 const timeout = 200;
@@ -56,4 +58,19 @@ describe('response cache with Redis unreachable', () => {
     faulty.proxy().pass();
     await server.close();
   });
+
+  it.each(frameworks)(
+    '%s: a successful POST is answered within the timeout though its invalidation fails',
+    async (framework) => {
+      const redis = await connectIoredis(faulty.proxy().url);
+      const app = await listenWith(framework, { redis, ttl: '1m', timeout }, () => ({ status: 201 }));
+      faulty.proxy().stall();
+      const posted = await timed(rawGet(`${app.url}/z`, {}, 'POST'));
+      expect(posted.elapsed).toBeLessThan(timeout + margin);
+      expect(posted.value?.status).toBe(201);
+      faulty.proxy().pass();
+      await app.close();
+      redis.disconnect();
+    },
+  );
 });

@@ -10,7 +10,10 @@ describe('response cache options', () => {
     [{ ttl: '1m', trustedHosts: 'a.example' }, 'trustedHosts'],
     [{ ttl: '1m', tags: ['a'] }, 'tags'],
     [{ ttl: '1m', vary: 'accept' }, 'vary'],
+    [{ ttl: '1m', keepForRevalidation: 'a while' }, 'keepForRevalidation'],
     [{ ttl: '1m', typo: true }, 'options.typo'],
+    [{ ttl: '1m', surrogateControl: 'yes' }, 'surrogateControl'],
+    [{ ttl: '1m', surrogateControl: { target: 'a b' } }, 'surrogateControl'],
   ])('rejects %j naming %s', (options, option) => {
     expect(() => responseCache(options as never)).toThrow(
       expect.objectContaining({ code: 'ERR_RW_CONFIG', option }),
@@ -59,5 +62,21 @@ describe('cacheability rules', () => {
     expect(storageDecision(200, {}, defaults)).toMatchObject({ ttlMs: 60_000 });
     expect(storageDecision(200, { 'cache-control': 'max-age=0' }, defaults)).toMatchObject({ store: false });
     expect(storageDecision(201, {}, defaults)).toMatchObject({ store: false, reason: 'status' });
+  });
+
+  it('no-cache: stored never fresh (revalidated on use) with a validator, not stored without one', () => {
+    for (const validator of [{ etag: '"a"' }, { 'last-modified': 'Wed, 01 Jan 2020 00:00:00 GMT' }])
+      expect(
+        storageDecision(200, { 'cache-control': 'no-cache, max-age=60', ...validator }, defaults),
+      ).toMatchObject({
+        store: true,
+        ttlMs: 0,
+        staleWhileRevalidateMs: 0,
+        staleIfErrorMs: 0,
+      });
+    expect(storageDecision(200, { 'cache-control': 'no-cache' }, defaults)).toMatchObject({ store: false });
+    expect(
+      storageDecision(200, { 'cache-control': 'no-cache', etag: '"a"', 'set-cookie': 'a=b' }, defaults),
+    ).toMatchObject({ store: false, reason: 'set-cookie' });
   });
 });
