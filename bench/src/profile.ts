@@ -1,6 +1,6 @@
 // CPU profile of one server under load: `pnpm --filter @rediware/bench profile <server-id> [seconds]`.
 // Starts its own redis-server, forks server-main.ts with --cpu-prof, loads GET <path> with
-// autocannon (50 connections), stops the server and prints the functions with the most self time.
+// autocannon (50 connections; session servers with a logged-in cookie), stops the server and prints the functions with the most self time.
 // The .cpuprofile is left in bench/results/profiles/ for a flame graph (Chrome DevTools, speedscope).
 import { fork } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { redisCommand, startRedis } from '@rediware/testing';
 import { load } from './runner/load';
 import { serverTsconfig } from './runner/server-process';
+import { loginCookie } from './runner/session-cookie';
 
 interface ProfileNode {
   id: number;
@@ -39,8 +40,12 @@ async function main(): Promise<void> {
   );
   const before = new Set(readdirSync(profiles));
   const url = `http://127.0.0.1:${port}${path}`;
-  await load({ url, connections: 50, duration: 1 });
-  const sample = await load({ url, connections: 50, duration: Number(seconds) });
+  // Session servers are loaded with the cookie of a session logged in first, as in the bench.
+  const headers = serverId.includes('-session-')
+    ? { cookie: await loginCookie(`http://127.0.0.1:${port}`) }
+    : {};
+  await load({ url, connections: 50, duration: 1, headers });
+  const sample = await load({ url, connections: 50, duration: Number(seconds), headers });
   console.log(`${serverId}: ${Math.round(sample.reqPerSec)} req/s, p50 ${sample.p50} ms`);
   const stats = String(await redisCommand(redis, ['INFO', 'commandstats']));
   for (const line of stats.split('\n').filter((row) => row.startsWith('cmdstat_'))) {
