@@ -1,4 +1,5 @@
-// CPU cost of one operation without HTTP: `pnpm --filter @rediware/bench cost [name...] [--ops N]`.
+// CPU cost of one operation without HTTP: `pnpm --filter @rediware/bench cost [name...] [--ops N]`
+// (on the built packages: `pnpm build` first; the script sets TSX_TSCONFIG_PATH to tsconfig.servers.json).
 // Runs N operations (50 in flight, like the load's 50 connections) through each configuration on
 // its own ioredis / node-redis client against a redis-server of its own, and prints this process's
 // CPU µs per operation (process.cpuUsage: other processes on the machine do not count), Redis
