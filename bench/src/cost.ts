@@ -25,11 +25,13 @@ async function ioredis(url: string): Promise<Redis> {
 }
 
 const ttlMs = 10_000;
+/** Under callgrind everything runs ~50 times slower: the default 500 ms deadline would expire. */
+const timeout = process.env.CALLGRIND === '1' ? '60s' : undefined;
 const subjects: Record<string, Subject> = {
   'lock-rw': {
     async setup(url) {
       const redis = await ioredis(url);
-      const locker = createLocker({ redis });
+      const locker = createLocker({ redis, timeout });
       const op: Operation = async (i) => (await locker.acquire(`req:${i}`, { ttl: ttlMs })).release();
       return { op, close: () => locker.close().then(() => redis.disconnect()) };
     },
@@ -48,7 +50,7 @@ const subjects: Record<string, Subject> = {
   'rate-limit-rw': {
     async setup(url) {
       const redis = await ioredis(url);
-      const limiter = createRateLimiter({ redis, limit: 1_000_000_000, window: '1m' });
+      const limiter = createRateLimiter({ redis, limit: 1_000_000_000, window: '1m', timeout });
       return {
         op: () => limiter.consume('127.0.0.1'),
         close: () => limiter.close().then(() => redis.disconnect()),
@@ -59,7 +61,7 @@ const subjects: Record<string, Subject> = {
     async setup(url) {
       const redis = createClient({ url });
       await redis.connect();
-      const store = new SessionStore({ redis });
+      const store = new SessionStore({ redis, timeout });
       await store.set('sid', { cookie: { maxAge: 86_400_000 }, user: 'ann' } as never);
       return {
         op: () => store.get('sid'),
