@@ -2,6 +2,11 @@ import { type ChildProcess, fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
 const serverMain = fileURLToPath(new URL('../server-main.ts', import.meta.url));
+/**
+ * Servers load the packages' built dist/ (what users run; `pnpm build` first), not src/ through
+ * tsx, whose transform adds a name helper to every function it creates and would tax ours alone.
+ */
+export const serverTsconfig = fileURLToPath(new URL('../../tsconfig.servers.json', import.meta.url));
 const startTimeoutMs = 60_000;
 const stopTimeoutMs = 5_000;
 
@@ -22,7 +27,12 @@ process.once('exit', () => {
 export async function startServer(serverId: string, redisUrl: string): Promise<ServerProcess> {
   const child = fork(serverMain, [serverId], {
     execArgv: ['--import', 'tsx'],
-    env: { ...process.env, BENCH_REDIS_URL: redisUrl, NODE_ENV: 'production' },
+    env: {
+      ...process.env,
+      BENCH_REDIS_URL: redisUrl,
+      NODE_ENV: 'production',
+      TSX_TSCONFIG_PATH: serverTsconfig,
+    },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
   running.add(child);

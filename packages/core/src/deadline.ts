@@ -1,4 +1,4 @@
-import { RedisTimeoutError } from './errors';
+import { DeadlineQueue } from './deadline-queue';
 
 /** What a call under a deadline can see of it. */
 export interface Deadline {
@@ -12,8 +12,7 @@ export interface Deadline {
  * Settles with `work`, or rejects with RedisTimeoutError after `timeoutMs`: a caller never waits
  * longer than its deadline on a slow or dead Redis. With `abortable`, the deadline's signal aborts
  * at the deadline, so a client that supports it drops the command if it was not sent yet instead
- * of running it later. This runs on every Redis call, so it avoids Promise.race and creates an
- * AbortController only for clients that can use one.
+ * of running it later. For one call; a backend keeps one DeadlineQueue for all of its calls.
  */
 export function withDeadline<T>(
   work: (deadline: Deadline) => Promise<T>,
@@ -21,24 +20,5 @@ export function withDeadline<T>(
   operation: string,
   abortable = true,
 ): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    const controller = abortable ? new AbortController() : undefined;
-    const deadline = { signal: controller?.signal, expired: false };
-    const timer = setTimeout(() => {
-      deadline.expired = true;
-      reject(new RedisTimeoutError(operation, timeoutMs));
-      controller?.abort();
-    }, timeoutMs);
-    work(deadline).then(
-      (value) => {
-        clearTimeout(timer);
-        resolve(value);
-      },
-      (error: unknown) => {
-        // After the deadline nobody waits for this: a second settle is a no-op, not an unhandled rejection.
-        clearTimeout(timer);
-        reject(error);
-      },
-    );
-  });
+  return new DeadlineQueue(timeoutMs, abortable, (error) => error).run(work, operation);
 }

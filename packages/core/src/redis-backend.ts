@@ -1,5 +1,6 @@
 import type { Backend, RunOptions, Subscription } from './backend';
-import { type Deadline, withDeadline } from './deadline';
+import type { Deadline } from './deadline';
+import { DeadlineQueue } from './deadline-queue';
 import { classifyRedisError, isNoScriptError } from './driver/classify-error';
 import type { RedisDriver } from './driver/driver';
 import type { RedisArg } from './driver/redis-client';
@@ -14,43 +15,52 @@ export class RedisBackend implements Backend {
   readonly timeoutMs: number;
   readonly #driver: RedisDriver;
   readonly #subscriptions = new Set<Subscription>();
+  readonly #deadlines: DeadlineQueue;
 
   constructor(driver: RedisDriver, timeoutMs: number) {
     this.#driver = driver;
     this.cluster = driver.cluster;
     this.timeoutMs = timeoutMs;
+    this.#deadlines = new DeadlineQueue(timeoutMs, driver.abortable, classifyRedisError);
   }
 
-  async run<Reply>(
+  run<Reply>(
     script: Script<Reply>,
     keys: readonly string[],
     args: readonly ScriptArg[],
     options: RunOptions = {},
   ): Promise<Reply> {
-    if (!options.batch) assertSameSlot(keys, script.name);
-    else if (this.cluster) assertOneSlot(keys, script.name);
-    const tail: RedisArg[] = [String(keys.length), ...keys, ...args.map(toRedisArg)];
-    return this.#call(`script ${script.name}`, (deadline) =>
-      this.#evalsha(script, tail, keys[0], options.buffers === true, deadline),
+    try {
+      if (!options.batch) assertSameSlot(keys, script.name);
+      else if (this.cluster) assertOneSlot(keys, script.name);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    const command = evalshaCommand(script, keys, args);
+    const buffers = options.buffers === true;
+    return this.#deadlines.run(
+      (deadline) => this.#evalsha(script, command, keys[0], buffers, deadline),
+      `script ${script.name}`,
     ) as Promise<Reply>;
   }
 
   /** EVALSHA first; only a NOSCRIPT reply sends the source (which also caches it). Any other error is final. */
-  async #evalsha(
+  #evalsha(
     script: Script<unknown>,
-    tail: RedisArg[],
+    command: RedisArg[],
     routingKey: string | undefined,
     buffers: boolean,
     deadline: Deadline,
-  ) {
+  ): Promise<unknown> {
     const options = { buffers, signal: deadline.signal };
-    try {
-      return await this.#driver.send(['EVALSHA', script.sha, ...tail], routingKey, options);
-    } catch (error) {
+    return this.#driver.send(command, routingKey, options).catch((error: unknown) => {
       // After the deadline nobody waits for the answer: sending the script now would be a ghost write.
       if (!isNoScriptError(error) || deadline.expired) throw error;
-      return this.#driver.send(['EVAL', script.source, ...tail], routingKey, options);
-    }
+      const evalCommand = command.slice();
+      evalCommand[0] = 'EVAL';
+      evalCommand[1] = script.source;
+      return this.#driver.send(evalCommand, routingKey, options);
+    });
   }
 
   slotGroups(keys: readonly string[]): number[][] {
@@ -94,15 +104,25 @@ export class RedisBackend implements Backend {
     await this.#driver.close();
   }
 
-  async #call<T>(operation: string, work: (deadline: Deadline) => Promise<T>): Promise<T> {
-    try {
-      return await withDeadline(work, this.timeoutMs, operation, this.#driver.abortable);
-    } catch (error) {
-      throw classifyRedisError(error, operation);
-    }
+  #call<T>(operation: string, work: (deadline: Deadline) => Promise<T>): Promise<T> {
+    return this.#deadlines.run(work, operation);
   }
 }
 
-function toRedisArg(arg: ScriptArg): RedisArg {
-  return typeof arg === 'number' ? String(arg) : arg;
+/** `EVALSHA sha numkeys ...keys ...args`, built in one array. */
+function evalshaCommand(
+  script: Script<unknown>,
+  keys: readonly string[],
+  args: readonly ScriptArg[],
+): RedisArg[] {
+  const command: RedisArg[] = new Array(3 + keys.length + args.length);
+  command[0] = 'EVALSHA';
+  command[1] = script.sha;
+  command[2] = String(keys.length);
+  for (let i = 0; i < keys.length; i++) command[3 + i] = keys[i] as string;
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i] as ScriptArg;
+    command[3 + keys.length + i] = typeof arg === 'number' ? String(arg) : arg;
+  }
+  return command;
 }

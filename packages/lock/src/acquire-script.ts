@@ -9,13 +9,18 @@ export type AcquireReply = [taken: 0 | 1, tokenOrRetryAfterMs: number];
  * counters. ARGV: owner, ttl ms, limit. A mutex (limit 1) is `SET NX PX`; a semaphore is a sorted
  * set of owners scored by expiry. One fencing token, above every key's counter, is written to all
  * counters, so it is strictly increasing for each key. Counters never expire: a counter that
- * expired would start again at 1.
+ * expired would start again at 1. The common case, one free mutex key, is `SET NX PX` and `INCR`
+ * alone: a key that exists (a holder, or a semaphore's set) fails the SET and takes the general
+ * path, the only one that reads the clock.
  */
 export const acquireScript = defineScript<AcquireReply>({
   name: 'lock-acquire',
   lua: `
 local n = #KEYS / 2
 local owner, ttl, limit = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3])
+if n == 1 and limit == 1 and redis.call('SET', KEYS[1], owner, 'NX', 'PX', ttl) then
+  return { 1, redis.call('INCR', KEYS[2]) }
+end
 local now = now_ms()
 local busy, retry = false, 0
 for i = 1, n do

@@ -1,5 +1,5 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
-import type { LockLostError } from './errors';
+import { ClientGone } from './client-gone';
 import { createGuard, type GuardResponse, guardLocker, lostResponse, problemContentType } from './guard';
 import type { Lock } from './held-lock';
 import type { Locker } from './locker';
@@ -47,19 +47,19 @@ export function lockGuard(options: LockGuardOptions): LockGuard {
   const enter = createGuard(locker, route);
 
   const handler = (req: Request, res: Response, next: NextFunction): void => {
-    const cancel = new AbortController();
-    res.once('close', () => cancel.abort(new Error('The client closed the connection.')));
-    enter(req, cancel.signal).then((outcome) => {
+    const cancel = new ClientGone(res);
+    enter(req, cancel).then((outcome) => {
+      cancel.stop();
       if (outcome.kind === 'cancelled') return;
       if (outcome.kind === 'refused') return send(res, outcome.response);
       const { lock } = outcome;
       const release = (): void => void lock.release().catch(() => {});
-      if (cancel.signal.aborted) return release();
+      if (cancel.closed) return release();
       req.lock = lock;
       res.once('finish', release);
       res.once('close', release);
-      lock.signal.addEventListener('abort', () => {
-        if (!res.headersSent) send(res, lostResponse(lock.signal.reason as LockLostError, route.statusCode));
+      lock.onLost((error) => {
+        if (!res.headersSent) send(res, lostResponse(error, route.statusCode));
       });
       next();
     }, next);

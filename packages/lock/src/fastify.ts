@@ -1,7 +1,14 @@
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest, preHandlerAsyncHookHandler } from 'fastify';
 import fp from 'fastify-plugin';
-import type { LockLostError } from './errors';
-import { createGuard, type GuardResponse, guardLocker, lostResponse, problemContentType } from './guard';
+import { ClientGone } from './client-gone';
+import {
+  createGuard,
+  type GuardOutcome,
+  type GuardResponse,
+  guardLocker,
+  lostResponse,
+  problemContentType,
+} from './guard';
 import type { Lock } from './held-lock';
 import type { Locker } from './locker';
 import { type GuardRouteOptions, type LockerOptions, parseGuardRouteOptions } from './options';
@@ -47,21 +54,25 @@ function lockPreHandler(
 ): preHandlerAsyncHookHandler {
   const enter = createGuard(locker, route);
   return async function lockGuard(request: FastifyRequest, reply: FastifyReply) {
-    const cancel = new AbortController();
-    reply.raw.once('close', () => cancel.abort(new Error('The client closed the connection.')));
-    const outcome = await enter(request, cancel.signal);
+    const cancel = new ClientGone(reply.raw);
+    let outcome: GuardOutcome;
+    try {
+      outcome = await enter(request, cancel);
+    } finally {
+      cancel.stop();
+    }
     if (outcome.kind === 'cancelled') return reply.hijack();
     if (outcome.kind === 'refused') return send(reply, outcome.response);
     const { lock } = outcome;
     const release = (): void => void lock.release().catch(() => {});
-    if (cancel.signal.aborted) {
+    if (cancel.closed) {
       release();
       return reply.hijack();
     }
     request.lock = lock;
     reply.raw.once('close', release);
-    lock.signal.addEventListener('abort', () => {
-      if (!reply.sent) void send(reply, lostResponse(lock.signal.reason as LockLostError, route.statusCode));
+    lock.onLost((error) => {
+      if (!reply.sent) void send(reply, lostResponse(error, route.statusCode));
     });
   };
 }

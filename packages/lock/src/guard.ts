@@ -1,12 +1,13 @@
 import { isRedisError, type ProblemDetails } from '@rediware/core';
+import type { ClientGone } from './client-gone';
 import { LockAbortedError, LockBusyError, type LockLostError, LockTimeoutError } from './errors';
-import type { Lock } from './held-lock';
+import type { HeldLock } from './held-lock';
 import { createLocker, type Locker } from './locker';
 import type { GuardRouteConfig, LockerOptions } from './options';
 
 /** What the adapter does with a request: go on holding the lock, or answer with this. */
 export type GuardOutcome =
-  | { readonly kind: 'held'; readonly lock: Lock }
+  | { readonly kind: 'held'; readonly lock: HeldLock }
   | { readonly kind: 'refused'; readonly response: GuardResponse }
   /** The client went away while waiting: nothing to answer. */
   | { readonly kind: 'cancelled' };
@@ -39,18 +40,19 @@ export function guardLocker(options: LockerOptions & { locker?: Locker | undefin
 export function createGuard<Req>(
   locker: Locker,
   route: GuardRouteConfig<Req>,
-): (req: Req, cancel: AbortSignal) => Promise<GuardOutcome> {
+): (req: Req, cancel: ClientGone) => Promise<GuardOutcome> {
   return async (req, cancel) => {
     try {
-      const [key, ttl, wait] = await Promise.all([route.key(req), route.ttl(req), route.wait(req)]);
+      const [key, ttl, wait] = await perRequest(route.key(req), route.ttl(req), route.wait(req));
       const lock = await locker.acquire(key, {
         ttl,
         wait,
         limit: route.limit,
         autoExtend: route.autoExtend,
-        signal: cancel,
+        // An acquire that cannot wait has nothing to cancel: no signal to make for it.
+        signal: wait === 0 ? undefined : cancel.signal,
       });
-      return { kind: 'held', lock };
+      return { kind: 'held', lock: lock as HeldLock };
     } catch (error) {
       if (error instanceof LockAbortedError) return { kind: 'cancelled' };
       if (error instanceof LockBusyError || error instanceof LockTimeoutError) {
@@ -67,6 +69,20 @@ export function createGuard<Req>(
       throw error;
     }
   };
+}
+
+/** The three per-request values; awaited only when one of them is a promise. */
+function perRequest<A, B, C>(
+  a: A | Promise<A>,
+  b: B | Promise<B>,
+  c: C | Promise<C>,
+): [A, B, C] | Promise<[A, B, C]> {
+  if (isThenable(a) || isThenable(b) || isThenable(c)) return Promise.all([a, b, c]);
+  return [a, b, c] as [A, B, C];
+}
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return typeof (value as { then?: unknown } | null)?.then === 'function';
 }
 
 /** The answer when the lock is lost before the handler sent anything. */

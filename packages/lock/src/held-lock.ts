@@ -62,7 +62,10 @@ export class HeldLock implements Lock {
   readonly key: string;
   readonly keys: readonly string[];
   readonly fencingToken: number;
-  readonly #controller = new AbortController();
+  /** Made when `signal` is first read (most locks are released without anyone reading it). */
+  #controller: AbortController | undefined;
+  #lostWith: LockLostError | undefined;
+  #onLost: ((error: LockLostError) => void) | undefined;
   readonly #init: HeldLockInit;
   #validUntil: number;
   #extendTimer: NodeJS.Timeout | undefined;
@@ -80,7 +83,16 @@ export class HeldLock implements Lock {
   }
 
   get signal(): AbortSignal {
+    if (this.#controller === undefined) {
+      this.#controller = new AbortController();
+      if (this.#lostWith !== undefined) this.#controller.abort(this.#lostWith);
+    }
     return this.#controller.signal;
+  }
+
+  /** For the guards: called once if the lock is lost (like `signal`'s abort, without the signal). */
+  onLost(listener: (error: LockLostError) => void): void {
+    this.#onLost = listener;
   }
 
   get remainingMs(): number {
@@ -88,12 +100,12 @@ export class HeldLock implements Lock {
   }
 
   get #active(): boolean {
-    return this.#released === undefined && !this.#controller.signal.aborted;
+    return this.#released === undefined && this.#lostWith === undefined;
   }
 
   async extend(ttl?: number | string): Promise<void> {
     if (this.#released !== undefined) throw this.#lostError('it was released');
-    if (this.#controller.signal.aborted) throw this.#controller.signal.reason;
+    if (this.#lostWith !== undefined) throw this.#lostWith;
     const ttlMs = ttl === undefined ? this.#init.ttlMs : this.#init.operations.parseTtl(ttl);
     const sentAt = Date.now();
     const extended = await this.#init.operations.extend(ttlMs);
@@ -110,9 +122,10 @@ export class HeldLock implements Lock {
   release(): Promise<boolean> {
     if (this.#released) return this.#released;
     this.#stopTimers();
-    this.#released = this.#controller.signal.aborted
-      ? Promise.resolve(false)
-      : this.#init.operations.release().finally(() => this.#init.operations.settled(this));
+    this.#released =
+      this.#lostWith !== undefined
+        ? Promise.resolve(false)
+        : this.#init.operations.release().finally(() => this.#init.operations.settled(this));
     return this.#released;
   }
 
@@ -147,7 +160,9 @@ export class HeldLock implements Lock {
   #lose(error: LockLostError): void {
     if (!this.#active) return;
     this.#stopTimers();
-    this.#controller.abort(error);
+    this.#lostWith = error;
+    this.#controller?.abort(error);
+    this.#onLost?.(error);
     this.#init.operations.settled(this);
     this.#init.operations.lost(this, error);
   }

@@ -5,29 +5,28 @@ import { type Holders, liveSemaphore, storeSemaphore } from './holder-state';
  * Compare-and-delete: removes this owner from every holder key it still holds and returns how many
  * it held. Another owner's lock is never touched, and an owner that expired counts as not held.
  * Each key it frees is announced on its release channel (the key's name) from inside the script,
- * so releasing and waking the waiters is one round trip. KEYS: the holder keys. ARGV: owner.
+ * so releasing and waking the waiters is one round trip. A mutex costs GET, DEL and PUBLISH; the
+ * clock is read only for a semaphore. KEYS: the holder keys. ARGV: owner.
  */
 export const releaseScript = defineScript<number>({
   name: 'lock-release',
   lua: `
 local owner = ARGV[1]
-local now = now_ms()
 local held = 0
 for i = 1, #KEYS do
   local key = KEYS[i]
-  local kind = redis.call('TYPE', key).ok
-  if kind == 'string' then
-    if redis.call('GET', key) == owner then
-      redis.call('DEL', key)
-      redis.call('PUBLISH', key, '1')
-      held = held + 1
-    end
-  elseif kind == 'zset' then
+  -- GET answers a mutex (or no key) at once; a semaphore's sorted set answers WRONGTYPE.
+  local value = redis.pcall('GET', key)
+  if value == owner then
+    redis.call('DEL', key)
+    redis.call('PUBLISH', key, '1')
+    held = held + 1
+  elseif type(value) == 'table' and value.err and redis.call('TYPE', key).ok == 'zset' then
     local expiry = redis.call('ZSCORE', key, owner)
     if expiry then
       redis.call('ZREM', key, owner)
       redis.call('PUBLISH', key, '1')
-      if tonumber(expiry) > now then held = held + 1 end
+      if tonumber(expiry) > now_ms() then held = held + 1 end
     end
   end
 end

@@ -5,6 +5,7 @@ export type HeaderMode = 'draft-8' | 'draft-7' | 'legacy';
 export const headerModes: readonly HeaderMode[] = ['draft-8', 'draft-7', 'legacy'];
 
 const seconds = (ms: number) => Math.ceil(ms / 1000);
+const policyName = (name: string, i: number) => (i === 0 ? name : `${name}-${i}`);
 
 /**
  * The response headers of a decision:
@@ -22,22 +23,18 @@ export function rateLimitHeaders(
   now = Date.now(),
 ): Array<[string, string]> {
   const headers: Array<[string, string]> = [];
-  const policyName = (i: number) => (i === 0 ? name : `${name}-${i}`);
   const deciding = Math.max(
     0,
     policies.findIndex((policy) => policy.limit === result.limit && policy.windowMs === result.windowMs),
   );
   if (mode === 'draft-8') {
-    headers.push([
-      'RateLimit-Policy',
-      policies.map((p, i) => `"${policyName(i)}";q=${p.limit};w=${seconds(p.windowMs)}`).join(', '),
-    ]);
+    headers.push(['RateLimit-Policy', policyHeader(mode, name, policies)]);
     headers.push([
       'RateLimit',
-      `"${policyName(deciding)}";r=${result.remaining};t=${seconds(result.resetMs)}`,
+      `"${policyName(name, deciding)}";r=${result.remaining};t=${seconds(result.resetMs)}`,
     ]);
   } else if (mode === 'draft-7') {
-    headers.push(['RateLimit-Policy', policies.map((p) => `${p.limit};w=${seconds(p.windowMs)}`).join(', ')]);
+    headers.push(['RateLimit-Policy', policyHeader(mode, name, policies)]);
     headers.push([
       'RateLimit',
       `limit=${result.limit}, remaining=${result.remaining}, reset=${seconds(result.resetMs)}`,
@@ -49,4 +46,25 @@ export function rateLimitHeaders(
   }
   if (!result.allowed) headers.push(['Retry-After', String(Math.max(1, seconds(result.retryAfterMs)))]);
   return headers;
+}
+
+/** `RateLimit-Policy` depends on the limiter alone: built once per limiter and mode, not per request. */
+const policyHeaders = new WeakMap<readonly Policy[], Map<string, string>>();
+
+function policyHeader(mode: 'draft-8' | 'draft-7', name: string, policies: readonly Policy[]): string {
+  let byMode = policyHeaders.get(policies);
+  if (byMode === undefined) {
+    byMode = new Map();
+    policyHeaders.set(policies, byMode);
+  }
+  const id = mode === 'draft-8' ? `8:${name}` : '7';
+  let header = byMode.get(id);
+  if (header === undefined) {
+    header =
+      mode === 'draft-8'
+        ? policies.map((p, i) => `"${policyName(name, i)}";q=${p.limit};w=${seconds(p.windowMs)}`).join(', ')
+        : policies.map((p) => `${p.limit};w=${seconds(p.windowMs)}`).join(', ');
+    byMode.set(id, header);
+  }
+  return header;
 }

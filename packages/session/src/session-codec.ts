@@ -12,7 +12,10 @@ const expiryFields = ['expires', 'originalExpires'];
 export interface Encoded {
   /** What is stored: serialized, then encrypted when keys are configured. */
   payload: string;
-  /** SHA-256 of the serialized session: tells an unchanged session from a changed one. */
+  /**
+   * SHA-256 of the serialized session: tells an unchanged session from a changed one. Empty
+   * when the codec keeps no fingerprints (nothing compares them without `touchAfter`).
+   */
   digest: string;
 }
 
@@ -20,17 +23,19 @@ export interface Encoded {
 export class SessionCodec {
   readonly #serializer: Serializer;
   readonly #keys: readonly EncryptionKey[] | undefined;
+  readonly #fingerprints: boolean;
 
-  constructor(serializer: Serializer, keys: readonly EncryptionKey[] | undefined) {
+  constructor(serializer: Serializer, keys: readonly EncryptionKey[] | undefined, fingerprints: boolean) {
     this.#serializer = serializer;
     this.#keys = keys;
+    this.#fingerprints = fingerprints;
   }
 
   encode(session: object, storageId: string): Encoded {
     const text = this.#serializer.stringify(withoutExpiry(session));
     if (typeof text !== 'string') throw new TypeError('The session serializer must return a string.');
     const payload = this.#keys === undefined ? text : encryptRecord(text, this.#keys, storageId);
-    return { payload, digest: digestOf(text) };
+    return { payload, digest: this.#digestOf(text) };
   }
 
   /** Throws when the record cannot be decrypted or parsed, or is not an object. */
@@ -50,7 +55,11 @@ export class SessionCodec {
       (cookie as { expires?: unknown }).expires =
         expiresAt === undefined ? null : new Date(expiresAt).toISOString();
     }
-    return { session, digest: digestOf(text) };
+    return { session, digest: this.#digestOf(text) };
+  }
+
+  #digestOf(text: string): string {
+    return this.#fingerprints ? createHash('sha256').update(text).digest('base64url') : '';
   }
 }
 
@@ -66,8 +75,4 @@ function withoutExpiry(session: object): Record<string, unknown> {
     copy.cookie = stored;
   }
   return copy;
-}
-
-function digestOf(text: string): string {
-  return createHash('sha256').update(text).digest('base64url');
 }

@@ -71,7 +71,12 @@ export class SessionStore<
       packageName: '@rediware/session',
       onConnectionError: (error) => this.emit('connectionError', error),
     });
-    this.#codec = new SessionCodec(this.#config.serializer, this.#config.encryptionKeys);
+    // Fingerprints only tell `touchAfter` whether a session changed: none to compute without it.
+    this.#codec = new SessionCodec(
+      this.#config.serializer,
+      this.#config.encryptionKeys,
+      this.#config.touchAfterMs > 0,
+    );
     this.#metrics = bindCounters(sessionMetricSpecs, this.#config.metrics);
   }
 

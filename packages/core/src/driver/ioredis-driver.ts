@@ -1,6 +1,7 @@
 import { RedisNotConnectedError, RedisUnavailableError } from '../errors';
 import type { DriverEvents, NodeSender, RedisDriver, SendOptions } from './driver';
 import type { IoRedisClusterLike, IoRedisLike, IoRedisSubscriberLike, RedisArg } from './redis-client';
+import { type CorkableStream, WriteCoalescer } from './write-coalescer';
 
 export function isIoRedis(client: object): client is IoRedisLike {
   return 'callBuffer' in client && 'isCluster' in client && typeof client.callBuffer === 'function';
@@ -16,15 +17,21 @@ export class IoRedisDriver implements RedisDriver {
   readonly #events: DriverEvents;
   readonly #listeners = new Map<string, Set<(message: string) => void>>();
   #subscriber: IoRedisSubscriberLike | undefined;
+  /** Standalone only: a Cluster has one connection per node and routes each command itself. */
+  readonly #writes: WriteCoalescer | undefined;
 
   constructor(client: IoRedisLike, events: DriverEvents) {
     this.#client = client;
     this.cluster = client.isCluster;
     this.#events = events;
+    this.#writes = client.isCluster ? undefined : new WriteCoalescer();
   }
 
   async send(args: RedisArg[], _routingKey: string | undefined, options: SendOptions): Promise<unknown> {
     this.#assertConnected();
+    // ioredis writes a command at once only when ready; otherwise it queues it and writes later.
+    if (this.#client.status === 'ready')
+      this.#writes?.hold((this.#client as { stream?: CorkableStream }).stream);
     const [command, ...rest] = args;
     const name = String(command);
     try {

@@ -20,12 +20,16 @@ export type ScriptMode = 'consume' | 'peek' | 'refund';
 export type PolicyReply = number[];
 
 export function decodeReply(reply: PolicyReply, policies: number): PolicyDecision[] {
-  return Array.from({ length: policies }, (_, i) => ({
-    allowed: reply[i * 4] === 1,
-    remaining: reply[i * 4 + 1] ?? 0,
-    resetMs: reply[i * 4 + 2] ?? 0,
-    retryAfterMs: reply[i * 4 + 3] ?? 0,
-  }));
+  const decisions: PolicyDecision[] = new Array(policies);
+  for (let i = 0; i < policies; i++) {
+    decisions[i] = {
+      allowed: reply[i * 4] === 1,
+      remaining: reply[i * 4 + 1] ?? 0,
+      resetMs: reply[i * 4 + 2] ?? 0,
+      retryAfterMs: reply[i * 4 + 3] ?? 0,
+    };
+  }
+  return decisions;
 }
 
 /** Script arguments: mode, cost, then limit, window and burst of each policy. */

@@ -1,0 +1,84 @@
+// CPU profile of one server under load: `pnpm --filter @rediware/bench profile <server-id> [seconds]`.
+// Starts its own redis-server, forks server-main.ts with --cpu-prof, loads GET <path> with
+// autocannon (50 connections; session servers with a logged-in cookie), stops the server and prints the functions with the most self time.
+// The .cpuprofile is left in bench/results/profiles/ for a flame graph (Chrome DevTools, speedscope).
+import { fork } from 'node:child_process';
+import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { redisCommand, startRedis } from '@rediware/testing';
+import { load } from './runner/load';
+import { serverTsconfig } from './runner/server-process';
+import { loginCookie } from './runner/session-cookie';
+
+interface ProfileNode {
+  id: number;
+  callFrame: { functionName: string; url: string; lineNumber: number };
+  hitCount?: number;
+}
+
+const [serverId = '', seconds = '5', path = '/'] = process.argv.slice(2);
+const profiles = fileURLToPath(new URL('../results/profiles/', import.meta.url));
+const serverMain = fileURLToPath(new URL('./server-main.ts', import.meta.url));
+
+async function main(): Promise<void> {
+  if (serverId === '') throw new Error('usage: profile <server-id> [seconds] [path]');
+  mkdirSync(profiles, { recursive: true });
+  const redis = await startRedis();
+  const child = fork(serverMain, [serverId], {
+    execArgv: ['--import', 'tsx', '--cpu-prof', '--cpu-prof-dir', profiles],
+    env: {
+      ...process.env,
+      BENCH_REDIS_URL: redis.url,
+      NODE_ENV: 'production',
+      TSX_TSCONFIG_PATH: serverTsconfig,
+    },
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  const port = await new Promise<number>((resolve) =>
+    child.once('message', (m: { port: number }) => resolve(m.port)),
+  );
+  const before = new Set(readdirSync(profiles));
+  const url = `http://127.0.0.1:${port}${path}`;
+  // Session servers are loaded with the cookie of a session logged in first, as in the bench.
+  const headers = serverId.includes('-session-')
+    ? { cookie: await loginCookie(`http://127.0.0.1:${port}`) }
+    : {};
+  await load({ url, connections: 50, duration: 1, headers });
+  const sample = await load({ url, connections: 50, duration: Number(seconds), headers });
+  console.log(`${serverId}: ${Math.round(sample.reqPerSec)} req/s, p50 ${sample.p50} ms`);
+  const stats = String(await redisCommand(redis, ['INFO', 'commandstats']));
+  for (const line of stats.split('\n').filter((row) => row.startsWith('cmdstat_'))) {
+    const [name, calls, usec] = /^cmdstat_(\w+):calls=(\d+),usec=(\d+)/.exec(line)?.slice(1) ?? [];
+    console.log(
+      `redis ${name}: ${(Number(calls) / sample.requests).toFixed(2)}/req, ${(Number(usec) / sample.requests).toFixed(1)} µs/req`,
+    );
+  }
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  child.kill('SIGTERM');
+  await exited;
+  await redis.stop();
+  const written = readdirSync(profiles).find((name) => !before.has(name));
+  if (written === undefined) throw new Error('no profile written');
+  summarize(join(profiles, written));
+}
+
+function summarize(file: string): void {
+  const { nodes } = JSON.parse(readFileSync(file, 'utf8')) as { nodes: ProfileNode[] };
+  const total = nodes.reduce((sum, node) => sum + (node.hitCount ?? 0), 0);
+  const byFunction = new Map<string, number>();
+  for (const node of nodes) {
+    const { functionName, url, lineNumber } = node.callFrame;
+    const name = `${functionName || '(anonymous)'} ${url.replace(/^.*node_modules\//, '').replace(/^.*\/work\/[^/]+\//, '')}:${lineNumber + 1}`;
+    byFunction.set(name, (byFunction.get(name) ?? 0) + (node.hitCount ?? 0));
+  }
+  console.log(`${file}\nself time, top 40 of ${total} samples:`);
+  for (const [name, hits] of [...byFunction].sort((a, b) => b[1] - a[1]).slice(0, 40)) {
+    console.log(`${((100 * hits) / total).toFixed(1).padStart(5)}%  ${name}`);
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});
