@@ -227,12 +227,20 @@ export class ResponseCache<Req> {
     /** The 304's Set-Cookie: this client's own, never stored. */
     let cookies: HeaderMap[string];
     const requestedAt = Date.now();
+    // Known before the handler runs, so that an invalidation landing while it runs (an unsafe
+    // request to the same path) leaves what it returns unstored.
+    const tags = [pathTag(pathOf(request.url)), ...(policy.tags?.(request.req) ?? []).map(userTag)];
     const loader = async (context: LoadContext): Promise<Buffer> => {
       if (context.refreshing) {
         // The client was answered with the stale response; the handler runs again on its own.
         const refreshed = request.refresh ? await request.refresh().catch(() => undefined) : undefined;
         if (refreshed && refreshed.status >= 500) throw new HandlerFailed();
-        return this.#store(context, key, vary, refreshed, request, policy, true);
+        return this.#store(context, key, vary, refreshed, policy, {
+          get: true,
+          requestedAt: Date.now(),
+          tags,
+          request,
+        });
       }
       ran = true;
       const revalidation = revalidationOf(context.previous, request.method, request.headers);
@@ -261,25 +269,26 @@ export class ResponseCache<Req> {
       if (captured && captured.status >= 500) throw new HandlerFailed();
       if (revalidation && captured?.status === 304) {
         const update = await freshened(revalidation.stored, captured);
-        const stored = await this.#store(context, key, vary, update, request, policy, true, requestedAt);
+        const stored = await this.#store(context, key, vary, update, policy, {
+          get: true,
+          requestedAt,
+          tags,
+          request,
+        });
         const ageMs = (initialAgeMs(update.headers, Date.now()) ?? 0) + Math.max(0, Date.now() - requestedAt);
         revalidated = storedForm(update, ageMs);
         cookies = captured.headers['set-cookie'];
         return stored;
       }
       staleReply?.(undefined);
-      return this.#store(
-        context,
-        key,
-        vary,
-        captured,
-        request,
-        policy,
-        request.method === 'GET',
+      return this.#store(context, key, vary, captured, policy, {
+        get: request.method === 'GET',
         requestedAt,
-      );
+        tags,
+        request,
+      });
     };
-    this.engine.wrapWithStatus(key, loader).then(
+    this.engine.wrapWithStatus(key, loader, { tags }).then(
       (result) => {
         if (!ran) {
           resolve(this.#answer(result, key, vary, request, policy, retried));
@@ -353,13 +362,17 @@ export class ResponseCache<Req> {
     key: string,
     vary: readonly string[] | undefined,
     captured: CapturedResponse | undefined,
-    request: CacheRequest<Req>,
     policy: RoutePolicy<Req>,
-    /** A GET's response (a refresh is always a GET): a HEAD response has no body to store. */
-    get: boolean,
-    /** When the request reached the cache: the time until now adds to the age (RFC 9111 §4.2.3). */
-    requestedAt = Date.now(),
+    stored: {
+      /** A GET's response (a refresh is always a GET): a HEAD response has no body to store. */
+      readonly get: boolean;
+      /** When the request reached the cache: the time until now adds to the age (RFC 9111 §4.2.3). */
+      readonly requestedAt: number;
+      readonly tags: string[];
+      readonly request: CacheRequest<Req>;
+    },
   ): Promise<Buffer> {
+    const { get, requestedAt, tags, request } = stored;
     const decision =
       captured && get ? this.#decide(captured.status, captured.headers, policy, vary) : undefined;
     if (!captured || !decision?.store) {
@@ -367,9 +380,8 @@ export class ResponseCache<Req> {
       return notStored;
     }
     const identity = storedForm(captured, decision.initialAgeMs + Math.max(0, Date.now() - requestedAt));
-    const stored = await bodyToStore(identity.headers, captured.body, policy.compressAbove);
-    const response = encodeResponse({ ...identity, ...stored });
-    const tags = [pathTag(pathOf(request.url)), ...(policy.tags?.(request.req) ?? []).map(userTag)];
+    const body = await bodyToStore(identity.headers, captured.body, policy.compressAbove);
+    const response = encodeResponse({ ...identity, ...body });
     const entryOptions = {
       ttl: decision.ttlMs,
       staleWhileRevalidate: decision.staleWhileRevalidateMs,
