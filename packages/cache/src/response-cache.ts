@@ -231,13 +231,16 @@ export class ResponseCache<Req> {
     let revalidated: StoredResponse | undefined;
     /** The 304's Set-Cookie: this client's own, never stored. */
     let cookies: HeaderMap[string];
+    // Known before the handler runs, so that an invalidation landing while it runs (an unsafe
+    // request to the same path) leaves what it returns unstored.
+    const tags = this.#tagsOf(request, policy);
     const loader = async (context: LoadContext): Promise<Buffer> => {
       const requestedAt = Date.now();
       if (context.refreshing) {
         // The client was answered with the stale response; the handler runs again on its own.
         const refreshed = request.refresh ? await request.refresh().catch(() => undefined) : undefined;
         if (refreshed && this.#failed(refreshed, policy, vary)) throw new HandlerFailed();
-        return this.#store(context, key, vary, refreshed, request, policy, true, requestedAt);
+        return this.#store(context, key, vary, refreshed, policy, { get: true, requestedAt, tags, request });
       }
       ran = true;
       const revalidation = revalidationOf(context.previous, request.method, request.headers);
@@ -266,7 +269,12 @@ export class ResponseCache<Req> {
       if (captured && this.#failed(captured, policy, vary)) throw new HandlerFailed();
       if (revalidation && captured?.status === 304) {
         const update = await freshened(revalidation.stored, captured);
-        const stored = await this.#store(context, key, vary, update, request, policy, true, requestedAt);
+        const stored = await this.#store(context, key, vary, update, policy, {
+          get: true,
+          requestedAt,
+          tags,
+          request,
+        });
         const ageMs = (initialAgeMs(update.headers, Date.now()) ?? 0) + Math.max(0, Date.now() - requestedAt);
         revalidated = storedForm(update, ageMs, Boolean(this.config.surrogate));
         cookies = captured.headers['set-cookie'];
@@ -274,9 +282,9 @@ export class ResponseCache<Req> {
       }
       staleReply?.(undefined);
       const get = request.method === 'GET';
-      return this.#store(context, key, vary, captured, request, policy, get, requestedAt);
+      return this.#store(context, key, vary, captured, policy, { get, requestedAt, tags, request });
     };
-    this.engine.wrapWithStatus(key, loader).then(
+    this.engine.wrapWithStatus(key, loader, { tags }).then(
       (result) => {
         if (!ran) {
           resolve(this.#answer(result, key, vary, request, policy, retried));
@@ -350,20 +358,25 @@ export class ResponseCache<Req> {
     key: string,
     vary: readonly string[] | undefined,
     captured: CapturedResponse | undefined,
-    request: CacheRequest<Req>,
     policy: RoutePolicy<Req>,
-    /** A GET's response (a refresh is always a GET): a HEAD response has no body to store. */
-    get: boolean,
-    /** When the request reached the cache: the time until now adds to the age (RFC 9111 §4.2.3). */
-    requestedAt: number,
+    stored: {
+      /** A GET's response (a refresh is always a GET): a HEAD response has no body to store. */
+      readonly get: boolean;
+      /** When the request reached the cache: the time until now adds to the age (RFC 9111 §4.2.3). */
+      readonly requestedAt: number;
+      /** The engine tags, known before the handler ran. */
+      readonly tags: readonly string[];
+      readonly request: CacheRequest<Req>;
+    },
   ): Promise<Buffer> {
+    const { get, requestedAt, tags, request } = stored;
     const decision =
       captured && get ? this.#decide(captured.status, captured.headers, policy, vary) : undefined;
     if (!captured || !decision?.store) {
       context.skip();
       return notStored;
     }
-    const entry = await this.#entry(key, vary, captured, request, policy, decision, requestedAt);
+    const entry = await this.#entry(key, vary, captured, request, policy, decision, requestedAt, tags);
     context.setOptions(entry.options);
     return entry.value;
   }
@@ -381,13 +394,13 @@ export class ResponseCache<Req> {
     decision: Extract<StorageDecision, { store: true }>,
     /** When the handler started: the time until now counts as age (RFC 9111 §4.2.3 response_delay). */
     requestedAt: number,
+    tags: readonly string[],
   ) {
     const delayMs = Math.max(0, Date.now() - requestedAt);
     // Surrogate-Control was addressed to this cache: it goes no further.
     const identity = storedForm(captured, decision.initialAgeMs + delayMs, Boolean(this.config.surrogate));
     const stored = await bodyToStore(identity.headers, captured.body, policy.compressAbove);
     const response = encodeResponse({ ...identity, ...stored });
-    const tags = [pathTag(pathOf(request.url)), ...(policy.tags?.(request.req) ?? []).map(userTag)];
     const options = {
       // 0 stays 0 (no-cache: never fresh, kept for revalidation only).
       ttl: decision.ttlMs === 0 ? 0 : Math.max(1, decision.ttlMs - delayMs),
@@ -423,7 +436,17 @@ export class ResponseCache<Req> {
           captured && request.method === 'GET' ? decide(captured.status, captured.headers) : undefined;
         if (!captured || !decision?.store) return undefined;
         try {
-          const entry = await this.#entry(key, undefined, captured, request, policy, decision, requestedAt);
+          const tags = this.#tagsOf(request, policy);
+          const entry = await this.#entry(
+            key,
+            undefined,
+            captured,
+            request,
+            policy,
+            decision,
+            requestedAt,
+            tags,
+          );
           await this.engine.set(key, entry.value, entry.options);
         } catch {
           // Not stored (a body that does not compress, a bug): the response went out all the same.
@@ -431,6 +454,10 @@ export class ResponseCache<Req> {
         return undefined;
       },
     };
+  }
+
+  #tagsOf(request: CacheRequest<Req>, policy: RoutePolicy<Req>): string[] {
+    return [pathTag(pathOf(request.url)), ...(policy.tags?.(request.req) ?? []).map(userTag)];
   }
 
   /** A 5xx that may not be stored is a failure: stale-if-error may answer instead. */

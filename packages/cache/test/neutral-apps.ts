@@ -23,7 +23,7 @@ export interface NeutralResponse {
   readonly body?: string;
 }
 
-export type NeutralHandler = (request: NeutralRequest) => NeutralResponse;
+export type NeutralHandler = (request: NeutralRequest) => NeutralResponse | Promise<NeutralResponse>;
 
 /** The options both frameworks take alike (not the per-request callbacks). */
 type CacheOptions = Partial<Omit<ResponseCacheOptions<unknown>, 'key' | 'tags'>>;
@@ -47,8 +47,8 @@ export async function listenWith(
       next();
     });
     app.use(cache);
-    app.all('/{*path}', (req, res) => {
-      const answer = handler({ method: req.method, url: req.originalUrl, headers: req.headers });
+    app.all('/{*path}', async (req, res) => {
+      const answer = await handler({ method: req.method, url: req.originalUrl, headers: req.headers });
       res.status(answer.status ?? 200);
       for (const [name, value] of Object.entries(answer.headers ?? {})) res.setHeader(name, value);
       res.end(answer.body);
@@ -63,7 +63,7 @@ export async function listenWith(
   });
   await app.register(cachePlugin, cacheOptions);
   app.all('/*', async (request, reply) => {
-    const answer = handler({ method: request.method, url: request.url, headers: request.headers });
+    const answer = await handler({ method: request.method, url: request.url, headers: request.headers });
     return reply
       .code(answer.status ?? 200)
       .headers(answer.headers ?? {})

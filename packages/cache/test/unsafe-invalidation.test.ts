@@ -5,6 +5,7 @@ import { rawGet } from './raw-get';
 // RFC 9111 §4.4: a successful unsafe request invalidates its target and the same-origin URIs in
 // Location and Content-Location, on every instance. Two app servers, one Express and one Fastify,
 // share one Redis (and each keeps an L1 tier): what one invalidates, the other stops serving.
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const [target] = useRedisTargets(['ioredis']) as [RedisTarget];
 
 describe('unsafe requests invalidate on every instance (Express and Fastify sharing Redis)', () => {
@@ -107,6 +108,26 @@ describe('unsafe requests invalidate on every instance (Express and Fastify shar
     await rawGet(`${first}/item`, {}, 'DELETE');
     expect((await rawGet(`${first}/item`)).body).toBe('/item v2');
     await waitFor(async () => (await rawGet(`${second}/item`)).body === '/item v2');
+  });
+
+  it('an invalidation that lands while a GET runs its handler leaves that response unstored', async () => {
+    let release!: () => void;
+    const gate = new Promise<void>((done) => {
+      release = done;
+    });
+    let runs = 0;
+    const slow = await listenWith('express', { redis: target.client(), ttl: 0 }, async () => {
+      await gate;
+      return { headers: { 'cache-control': 'max-age=3600' }, body: `run ${++runs}` };
+    });
+    apps.push(slow);
+    const running = rawGet(`${slow.url}/racing`);
+    await sleep(100);
+    await rawGet(`${fastify}/racing`, {}, 'PUT');
+    release();
+    expect((await running).body).toBe('run 1');
+    // Read through the other server: what is in Redis, not this process's flight finishing.
+    expect((await rawGet(`${fastify}/racing`)).headers['x-cache']).toBe('MISS');
   });
 
   it('a GET or HEAD, however answered, invalidates nothing', async () => {
