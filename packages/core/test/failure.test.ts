@@ -98,8 +98,14 @@ describe('a killed and restarted Redis', () => {
     const unhandled: unknown[] = [];
     const onUnhandled = (reason: unknown) => unhandled.push(reason);
     process.on('unhandledRejection', onUnhandled);
-    for (const client of [await connectNodeRedis(own.url), await connectIoredis(own.url)]) {
-      const backend = createBackend({ redis: client, packageName: 'core-test', timeout: timeoutMs });
+    // Each client connects once the server is up: one made before the first kill would still be
+    // reconnecting (on its own backoff) when its turn comes.
+    for (const connect of [connectNodeRedis, connectIoredis]) {
+      const backend = createBackend({
+        redis: await connect(own.url),
+        packageName: 'core-test',
+        timeout: timeoutMs,
+      });
       const key = keyspace.key('kill', 'n');
       await backend.run(counterScript, [key], [1, 60_000]);
       const load = Array.from({ length: 200 }, () =>
