@@ -29,13 +29,13 @@ export const serverFactories: Record<string, () => Promise<ServerFactory>> = {
   'express-session-memory': () => import('./session-express').then((m) => m.expressMemoryStore),
   'express-session-connect-redis': () => import('./session-express').then((m) => m.expressConnectRedis),
   'express-session-rw': () => import('./session-express').then((m) => m.expressRediwareSession),
-  'express-session-rw-touch-after': () =>
-    import('./session-express').then((m) => m.expressRediwareSessionTouchAfter),
+  'express-session-rw-every-touch': () =>
+    import('./session-express').then((m) => m.expressRediwareSessionEveryTouch),
   'fastify-session-memory': () => import('./session-fastify').then((m) => m.fastifyMemoryStore),
   'fastify-session-connect-redis': () => import('./session-fastify').then((m) => m.fastifyConnectRedis),
   'fastify-session-rw': () => import('./session-fastify').then((m) => m.fastifyRediwareSession),
-  'fastify-session-rw-touch-after': () =>
-    import('./session-fastify').then((m) => m.fastifyRediwareSessionTouchAfter),
+  'fastify-session-rw-every-touch': () =>
+    import('./session-fastify').then((m) => m.fastifyRediwareSessionEveryTouch),
 
   'express-lock-rw': () => import('./lock-express').then((m) => m.expressRediwareLock),
   'express-lock-redlock': () => import('./lock-express').then((m) => m.expressRedlock),

@@ -42,14 +42,14 @@ export const expressMemoryStore = sessionServer(() => new session.MemoryStore(),
 
 export const expressConnectRedis = sessionServer((redis) => new ConnectRedisStore({ client: redis }), true);
 
-/** Ours with its defaults (a touch writes every time, like connect-redis). */
+/** Ours with its defaults: a read-only request of a recently touched session is one round trip. */
 export const expressRediwareSession = sessionServer(
   (redis) => new RediwareStore(redis ? { redis } : {}),
   true,
 );
 
-/** Ours with touchAfter: a read-only request of a recently touched session is one round trip. */
-export const expressRediwareSessionTouchAfter = sessionServer(
-  (redis) => new RediwareStore(redis ? { redis, touchAfter: '1m' } : { touchAfter: '1m' }),
+/** Ours with touchAfter 0: every touch writes, like connect-redis. */
+export const expressRediwareSessionEveryTouch = sessionServer(
+  (redis) => new RediwareStore(redis ? { redis, touchAfter: 0 } : { touchAfter: 0 }),
   true,
 );

@@ -51,7 +51,8 @@ export const fastifyRediwareSession = sessionServer(
   true,
 );
 
-export const fastifyRediwareSessionTouchAfter = sessionServer(
-  (redis) => new RediwareStore(redis ? { redis, touchAfter: '1m' } : { touchAfter: '1m' }),
+/** Ours with touchAfter 0: every touch writes, like connect-redis. */
+export const fastifyRediwareSessionEveryTouch = sessionServer(
+  (redis) => new RediwareStore(redis ? { redis, touchAfter: 0 } : { touchAfter: 0 }),
   true,
 );

@@ -42,9 +42,11 @@ export interface SessionStoreOptions<S extends object = Record<string, unknown>>
    */
   ttl?: Duration | undefined;
   /**
-   * A touch (or a save of unchanged data) that moves the stored expiry by less than this writes
-   * nothing, so a read-only request costs one Redis round trip. 0 writes on every touch.
-   * @default 0
+   * A touch (or a save of unchanged data) that moves the stored expiry by less than this, or
+   * than a tenth of the session's lifetime if that is less, writes nothing, so a read-only
+   * request costs one Redis round trip. The stored expiry lags the cookie's by at most that
+   * much. 0 writes on every touch.
+   * @default '1m'
    */
   touchAfter?: Duration | undefined;
   /**
@@ -138,7 +140,7 @@ export function parseOptions<S extends object>(input: unknown = {}): SessionStor
     sessions: createKeyspace(prefix as string, 'sid'),
     users: createKeyspace(prefix as string, 'uid'),
     ttlMs: options.ttl === undefined ? 86_400_000 : parsePositiveDuration(options.ttl, 'ttl'),
-    touchAfterMs: options.touchAfter === undefined ? 0 : parseDuration(options.touchAfter, 'touchAfter'),
+    touchAfterMs: options.touchAfter === undefined ? 60_000 : parseDuration(options.touchAfter, 'touchAfter'),
     tombstoneTtlMs:
       options.tombstoneTtl === undefined
         ? 300_000

@@ -47,6 +47,8 @@ export interface SessionStoreEvents extends CoreEvents {
 
 /** Sessions this process remembers for `touchAfter` at most. */
 const recentlySeenMax = 10_000;
+/** A skipped write lets the stored expiry lag by at most this share of the session's lifetime. */
+const maxLagShare = 0.1;
 /** Sessions `all()` reads at once, so a large store does not flood the connection. */
 const loadBatch = 200;
 /** Index members removed per script call (Lua's unpack has a stack limit). */
@@ -103,7 +105,7 @@ export class SessionStore<
     const ttl = this.#ttlOf(session, now);
     const { payload, digest } = this.#codec.encode(session, sid);
     const seen = this.#seen.recall(sid);
-    if (seen?.digest === digest && this.#movesTooLittle(seen.expiresAt, now + ttl)) {
+    if (seen?.digest === digest && this.#movesTooLittle(seen.expiresAt, now, ttl)) {
       this.#metrics.touchesSkipped.add();
       return;
     }
@@ -121,7 +123,7 @@ export class SessionStore<
     const now = Date.now();
     const ttl = this.#ttlOf(session, now);
     const seen = this.#seen.recall(sid);
-    if (seen !== undefined && this.#movesTooLittle(seen.expiresAt, now + ttl)) {
+    if (seen !== undefined && this.#movesTooLittle(seen.expiresAt, now, ttl)) {
       this.#metrics.touchesSkipped.add();
       return;
     }
@@ -284,10 +286,15 @@ export class SessionStore<
     if (this.#config.touchAfterMs > 0) this.#seen.remember(sid, { expiresAt, digest });
   }
 
-  /** True when a write would move a live session's expiry by less than `touchAfter`; never for a deletion. */
-  #movesTooLittle(storedExpiresAt: number, expiresAt: number): boolean {
-    if (expiresAt <= Date.now()) return false;
-    return Math.abs(expiresAt - storedExpiresAt) < this.#config.touchAfterMs;
+  /**
+   * True when a write would move a live session's expiry (now + ttl) by less than `touchAfter`
+   * or a tenth of its lifetime, whichever is less, so a short session kept active never expires
+   * early; never for a deletion.
+   */
+  #movesTooLittle(storedExpiresAt: number, now: number, ttl: number): boolean {
+    if (ttl <= 0) return false;
+    const threshold = Math.min(this.#config.touchAfterMs, ttl * maxLagShare);
+    return Math.abs(now + ttl - storedExpiresAt) < threshold;
   }
 
   #ttlOf(session: S, now: number): number {

@@ -15,6 +15,8 @@ export interface WorkerConfig {
   rolling?: boolean;
   touchAfter?: Duration;
   timeout?: Duration;
+  /** The session cookie's maxAge in ms. */
+  maxAge?: number;
 }
 
 /** Both app processes sign cookies with it, so a cookie of one is valid on the other. */

@@ -33,7 +33,7 @@ async function main(): Promise<void> {
       resave: false,
       saveUninitialized: false,
       rolling: config.rolling ?? false,
-      cookie: { secure: false, maxAge: 3_600_000 },
+      cookie: { secure: false, maxAge: config.maxAge ?? 3_600_000 },
     }),
   );
   app.post('/login', (req, res, next) => {

@@ -40,7 +40,7 @@ async function main(): Promise<void> {
     store,
     saveUninitialized: false,
     rolling: config.rolling ?? false,
-    cookie: { secure: false, maxAge: 3_600_000 },
+    cookie: { secure: false, maxAge: config.maxAge ?? 3_600_000 },
   });
   app.post<{ Querystring: { user: string } }>('/login', async (req) => {
     await req.session.regenerate();

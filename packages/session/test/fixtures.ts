@@ -59,3 +59,32 @@ export function commandDelta(
   }
   return delta;
 }
+
+/** What ran on the masters while `work` ran, by command (cluster bookkeeping left out). */
+export async function commandsDuring(
+  masters: Address[],
+  work: () => Promise<unknown>,
+): Promise<Record<string, number>> {
+  const before = await commandStats(masters);
+  await work();
+  const ran = commandDelta(before, await commandStats(masters));
+  delete ran.info;
+  delete ran['cluster|slots'];
+  delete ran['cluster|shards'];
+  return ran;
+}
+
+/** Script calls among them: each is one Redis round trip. */
+export function scriptCalls(ran: Record<string, number>): number {
+  return (ran.evalsha ?? 0) + (ran.eval ?? 0);
+}
+
+/** Runs `work` `count` times, `gapMs` apart (a user keeping a session active), and returns its results. */
+export async function everyGap<T>(count: number, gapMs: number, work: () => Promise<T>): Promise<T[]> {
+  const results: T[] = [];
+  for (let i = 0; i < count; i += 1) {
+    if (i > 0) await new Promise((resolve) => setTimeout(resolve, gapMs));
+    results.push(await work());
+  }
+  return results;
+}

@@ -24,10 +24,9 @@ beforeAll(async () => {
   const config = {
     redis: { kind: 'ioredis', url: redis.url },
     prefix: 'rwtest:procs:',
-    // touchAfter lets a process skip writes for sessions it saw lately: it must still see
-    // every change the other processes made.
+    // The default touchAfter lets a process skip writes for sessions it saw lately: it must
+    // still see every change the other processes made.
     rolling: true,
-    touchAfter: '1m',
   } as const;
   const frameworks: Framework[] = ['express', 'express', 'fastify', 'fastify'];
   apps.push(

@@ -7,7 +7,7 @@ import {
   type SessionStoreOptions,
   type WriteAfterDestroyEvent,
 } from '../src';
-import { commandDelta, commandStats, onOwner, sessionWith } from './fixtures';
+import { commandsDuring, onOwner, sessionWith } from './fixtures';
 
 type Data = Record<string, unknown> & { user?: string };
 
@@ -142,19 +142,41 @@ describe.each(useRedisTargets())('session store on $name', (target: RedisTarget)
       expect(await store.get('s1')).toMatchObject({ n: 2, cookie: { expires: far.toISOString() } });
     });
 
+    it("by default, a touch writes once it moves the expiry by 1m or a tenth of the session's lifetime", async () => {
+      const store = makeStore();
+      const check = async (lifetime: number, skipped: number, written: number) => {
+        const first = new Date(Date.now() + lifetime);
+        await store.set('s1', sessionWith({ n: 1 }, { expires: first }));
+        const loaded = await store.get('s1');
+        await store.touch('s1', withExpiry(loaded, new Date(first.getTime() + skipped)));
+        expect(await store.get('s1')).toMatchObject({ cookie: { expires: first.toISOString() } });
+        const moved = new Date(first.getTime() + written);
+        await store.touch('s1', withExpiry(loaded, moved));
+        expect(await store.get('s1')).toMatchObject({ cookie: { expires: moved.toISOString() } });
+      };
+      await check(86_400_000, 50_000, 70_000); // a day: touchAfter's 1m
+      await check(10_000, 500, 2_000); // 10 s: a tenth of it, 1 s
+    });
+
+    it('with touchAfter 0, every touch writes', async () => {
+      const store = makeStore({ touchAfter: 0 });
+      const first = new Date(Date.now() + 86_400_000);
+      await store.set('s1', sessionWith({ n: 1 }, { expires: first }));
+      const moved = new Date(first.getTime() + 1);
+      await store.touch('s1', withExpiry(await store.get('s1'), moved));
+      expect(await store.get('s1')).toMatchObject({ cookie: { expires: moved.toISOString() } });
+    });
+
     if (target.name !== 'memory') {
-      it('with touchAfter, a read-only request (get + touch) is exactly one script call and no write', async () => {
-        const store = makeStore({ touchAfter: '1m' });
+      it('by default, a read-only request (get + touch) is exactly one script call and no write', async () => {
+        const store = makeStore();
         await store.set('s1', sessionWith({ user: 'alice' }, { maxAge: 3_600_000 }));
         await store.get('s1'); // the scripts are loaded: EVALSHA never falls back to EVAL below
-        const before = await commandStats(target.masters());
-        const loaded = await store.get('s1');
-        await store.touch('s1', sessionWith({ user: 'alice' }, { maxAge: 3_600_000 }));
-        await store.set('s1', { ...loaded, cookie: { originalMaxAge: 3_600_000, maxAge: 3_600_000 } });
-        const ran = commandDelta(before, await commandStats(target.masters()));
-        delete ran.info;
-        delete ran['cluster|slots'];
-        delete ran['cluster|shards'];
+        const ran = await commandsDuring(target.masters(), async () => {
+          const loaded = await store.get('s1');
+          await store.touch('s1', sessionWith({ user: 'alice' }, { maxAge: 3_600_000 }));
+          await store.set('s1', { ...loaded, cookie: { originalMaxAge: 3_600_000, maxAge: 3_600_000 } });
+        });
         expect(ran).toEqual({ evalsha: 1, hmget: 1, pttl: 1 });
       });
     }
