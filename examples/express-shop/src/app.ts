@@ -47,7 +47,7 @@ export async function createShop(options: ShopOptions = {}): Promise<Shop> {
   // Two layers: whole HTTP responses, and inside them the product rows (cache-aside).
   const pages = responseCache({ redis, prefix: 'shop:http:', ttl: '1m', staleWhileRevalidate: '30s' });
   const rows = createCache({ redis, prefix: 'shop:data:', ttl: '5m' });
-  const store = new RedisStore({ redis, prefix: 'shop:sess:', touchAfter: '1m', userId: (s) => s.userId });
+  const store = new RedisStore({ redis, prefix: 'shop:sess:', userId: (s) => s.userId });
   const locker = createLocker({ redis, prefix: 'shop:' });
   const checkoutLock = lockGuard({ locker, key: (req) => `cart:${req.params.id}`, ttl: '10s', wait: '5s' });
   const apiLimit = rateLimit({

@@ -38,7 +38,7 @@ export async function createShop(options: ShopOptions = {}): Promise<FastifyInst
   const catalogue = new Catalogue(db);
   const orders = new Orders(db);
   const rows = createCache({ redis, prefix: 'shop:data:', ttl: '5m' });
-  const store = new RedisStore({ redis, prefix: 'shop:sess:', touchAfter: '1m', userId: (s) => s.userId });
+  const store = new RedisStore({ redis, prefix: 'shop:sess:', userId: (s) => s.userId });
   const app = Fastify();
   const locker = createLocker({ redis, prefix: 'shop:' });
   // Built here rather than by the plugin from options, so the status page can read their metrics().
