@@ -4,15 +4,12 @@ import {
   buildExpressApp,
   buildFastifyApp,
   closeAllClients,
-  connectIoredisCluster,
-  connectNodeRedisCluster,
   type ListeningApp,
   listenExpress,
   listenFastify,
-  type RedisCluster,
   redisCommand,
-  startCluster,
   throughFailover,
+  useFailoverCluster,
   useUnhandledRejections,
 } from '@rediware/testing';
 import { responseCache } from '../src/express';
@@ -22,21 +19,13 @@ const timeoutMs = 300;
 /** Generous: the point is that nothing hangs, not how fast it fails. */
 const bound = timeoutMs + 1_000;
 
-let cluster: RedisCluster;
+const failover = useFailoverCluster();
 const unhandled = useUnhandledRejections();
-
-beforeAll(async () => {
-  cluster = await startCluster({ replicasPerMaster: 1 });
-}, 60_000);
-afterAll(async () => {
-  await closeAllClients();
-  await cluster.stop();
-});
 
 /** Every key under `prefix` on the cluster's current masters. */
 async function keysUnder(prefix: string): Promise<string[]> {
   const keys: string[] = [];
-  for (const node of [...cluster.masters, ...cluster.replicas]) {
+  for (const node of [...failover.cluster().masters, ...failover.cluster().replicas]) {
     const role = (await redisCommand(node, ['ROLE']).catch(() => [])) as string[];
     if (role[0] === 'master') keys.push(...(await allKeys(node)).filter((key) => key.startsWith(prefix)));
   }
@@ -81,44 +70,40 @@ async function serve(
   return { ...app, originCalls: () => calls };
 }
 
-describe.each([
-  ['express', 'node-redis', () => connectNodeRedisCluster(cluster)],
-  ['express', 'ioredis', () => connectIoredisCluster(cluster)],
-  ['fastify', 'node-redis', () => connectNodeRedisCluster(cluster)],
-  ['fastify', 'ioredis', () => connectIoredisCluster(cluster)],
-] as const)(
-  'the %s response cache through a Redis Cluster failover with %s',
-  (framework, client, connect) => {
-    it('serves the origin (fails open) while the master dies and its replica takes over, then hits again', async () => {
-      const prefix = `rwtest:failover:${framework}:${client}:`;
-      const app = await serve(framework, await connect(), prefix);
-      const url = `${app.url}/item`;
-      expect(await fetchReply(url)).toMatchObject({ status: 200, xCache: 'MISS', body: 'origin call 1' });
-      expect(await fetchReply(url)).toMatchObject({ status: 200, xCache: 'HIT', body: 'origin call 1' });
+describe.each(
+  (['express', 'fastify'] as const).flatMap((framework) =>
+    failover.clients.map(([client, connect]) => [framework, client, connect] as const),
+  ),
+)('the %s response cache through a Redis Cluster failover with %s', (framework, client, connect) => {
+  it('serves the origin (fails open) while the master dies and its replica takes over, then hits again', async () => {
+    const prefix = `rwtest:failover:${framework}:${client}:`;
+    const app = await serve(framework, await connect(), prefix);
+    const url = `${app.url}/item`;
+    expect(await fetchReply(url)).toMatchObject({ status: 200, xCache: 'MISS', body: 'origin call 1' });
+    expect(await fetchReply(url)).toMatchObject({ status: 200, xCache: 'HIT', body: 'origin call 1' });
 
-      // Kill the master that holds the stored response.
-      const stored = (await keysUnder(prefix)).filter((key) => !key.includes('tag:'));
-      expect(stored.length).toBeGreaterThan(0);
-      const { outcomes, restoreMaster } = await throughFailover(cluster, stored[0] as string, {
-        probe: () => fetchReply(url),
-        recovered: ({ value }) => value?.xCache === 'HIT',
-      });
+    // Kill the master that holds the stored response.
+    const stored = (await keysUnder(prefix)).filter((key) => !key.includes('tag:'));
+    expect(stored.length).toBeGreaterThan(0);
+    const { outcomes, restoreMaster } = await throughFailover(failover.cluster(), stored[0] as string, {
+      probe: () => fetchReply(url),
+      recovered: ({ value }) => value?.xCache === 'HIT',
+    });
 
-      const during = outcomes.slice(0, -1);
-      expect(during.length).toBeGreaterThan(0);
-      for (const { value, error, elapsed } of during) {
-        expect(error).toBeUndefined();
-        expect(value?.status).toBe(200);
-        expect(value?.body).toMatch(/^origin call \d+$/);
-        expect(elapsed).toBeLessThan(bound);
-      }
-      // Each request the cache could not answer went to the origin; the stored response came through.
-      expect(app.originCalls()).toBeGreaterThan(1);
-      expect(outcomes.at(-1)?.value?.body).toBe('origin call 1');
-      expect(unhandled()).toEqual([]);
-      await app.close();
-      await closeAllClients();
-      await restoreMaster();
-    }, 60_000);
-  },
-);
+    const during = outcomes.slice(0, -1);
+    expect(during.length).toBeGreaterThan(0);
+    for (const { value, error, elapsed } of during) {
+      expect(error).toBeUndefined();
+      expect(value?.status).toBe(200);
+      expect(value?.body).toMatch(/^origin call \d+$/);
+      expect(elapsed).toBeLessThan(bound);
+    }
+    // Each request the cache could not answer went to the origin; the stored response came through.
+    expect(app.originCalls()).toBeGreaterThan(1);
+    expect(outcomes.at(-1)?.value?.body).toBe('origin call 1');
+    expect(unhandled()).toEqual([]);
+    await app.close();
+    await closeAllClients();
+    await restoreMaster();
+  }, 60_000);
+});

@@ -3,14 +3,11 @@ import {
   buildExpressApp,
   buildFastifyApp,
   closeAllClients,
-  connectIoredisCluster,
-  connectNodeRedisCluster,
   type ListeningApp,
   listenExpress,
   listenFastify,
-  type RedisCluster,
-  startCluster,
   throughFailover,
+  useFailoverCluster,
   useUnhandledRejections,
 } from '@rediware/testing';
 import { lockGuard } from '../src/express';
@@ -21,16 +18,8 @@ const timeoutMs = 300;
 /** Generous: the point is that nothing hangs, not how fast it fails. */
 const bound = timeoutMs + 1_000;
 
-let cluster: RedisCluster;
+const failover = useFailoverCluster();
 const unhandled = useUnhandledRejections();
-
-beforeAll(async () => {
-  cluster = await startCluster({ replicasPerMaster: 1 });
-}, 60_000);
-afterAll(async () => {
-  await closeAllClients();
-  await cluster.stop();
-});
 
 const ttl = '5s';
 
@@ -58,12 +47,11 @@ async function serve(framework: 'express' | 'fastify', redis: AnyRedisClient): P
   return listenFastify(fastify);
 }
 
-describe.each([
-  ['express', 'node-redis', () => connectNodeRedisCluster(cluster)],
-  ['express', 'ioredis', () => connectIoredisCluster(cluster)],
-  ['fastify', 'node-redis', () => connectNodeRedisCluster(cluster)],
-  ['fastify', 'ioredis', () => connectIoredisCluster(cluster)],
-] as const)('the %s lock guard through a Redis Cluster failover with %s', (framework, client, connect) => {
+describe.each(
+  (['express', 'fastify'] as const).flatMap((framework) =>
+    failover.clients.map(([client, connect]) => [framework, client, connect] as const),
+  ),
+)('the %s lock guard through a Redis Cluster failover with %s', (framework, client, connect) => {
   it('fails closed (503) while the master dies and its replica takes over, then grants larger fencing tokens', async () => {
     const app = await serve(framework, await connect());
     const key = `failover-${framework}-${client}`;
@@ -71,7 +59,7 @@ describe.each([
     const before = JSON.parse((await get(url)).body) as { token: number };
 
     // A plain lock key is its own hash tag: kill the master serving that slot.
-    const { outcomes, restoreMaster } = await throughFailover(cluster, `{${key}}`, {
+    const { outcomes, restoreMaster } = await throughFailover(failover.cluster(), `{${key}}`, {
       probe: () => get(url),
       recovered: ({ value }) => value?.status === 200,
     });

@@ -1,28 +1,10 @@
 import type { FailureEvent } from '@rediware/core';
-import {
-  closeAllClients,
-  connectIoredisCluster,
-  connectNodeRedisCluster,
-  type RedisCluster,
-  startCluster,
-  throughFailover,
-} from '@rediware/testing';
+import { closeAllClients, throughFailover, useFailoverCluster } from '@rediware/testing';
 import { createRateLimiter } from '../src';
 
-let cluster: RedisCluster;
+const failover = useFailoverCluster();
 
-beforeAll(async () => {
-  cluster = await startCluster({ replicasPerMaster: 1 });
-}, 60_000);
-afterAll(async () => {
-  await closeAllClients();
-  await cluster.stop();
-});
-
-describe.each([
-  ['node-redis', () => connectNodeRedisCluster(cluster)],
-  ['ioredis', () => connectIoredisCluster(cluster)],
-] as const)('rate limit through a Redis Cluster failover with %s', (_, connect) => {
+describe.each(failover.clients)('rate limit through a Redis Cluster failover with %s', (_, connect) => {
   it('keeps answering (fails open) while a master dies and its replica takes over, then limits again', async () => {
     const limiter = createRateLimiter({
       redis: await connect(),
@@ -36,7 +18,7 @@ describe.each([
     const key = `failover-${_}`;
     await limiter.consume(key);
     // The limiter's key for `key` lives in this slot: kill the master serving it.
-    const { outcomes, restoreMaster } = await throughFailover(cluster, `{${key}}`, {
+    const { outcomes, restoreMaster } = await throughFailover(failover.cluster(), `{${key}}`, {
       probe: () => limiter.consume(key),
       // Once the replica is promoted the limit applies again: at most 3 admissions per hour.
       recovered: ({ value }) => value?.allowed === false,

@@ -1,4 +1,4 @@
-import { type RedisCluster, type RedisServer, startCluster, throughFailover } from '@rediware/testing';
+import { type RedisServer, throughFailover, useFailoverCluster } from '@rediware/testing';
 import type { WorkerRedis } from './app-process';
 import { type Framework, startAppWorker } from './app-worker';
 import { cookieFor, signedIdFrom } from './session-cookies';
@@ -10,14 +10,9 @@ const timeoutMs = 300;
 /** Generous: the point is that nothing hangs, not how fast it fails. */
 const bound = timeoutMs + 1_000;
 
-let cluster: RedisCluster;
+const failover = useFailoverCluster();
 
-beforeAll(async () => {
-  cluster = await startCluster({ replicasPerMaster: 1 });
-}, 60_000);
-afterAll(() => cluster.stop());
-
-const urls = () => cluster.masters.map((master: RedisServer) => master.url);
+const urls = () => failover.cluster().masters.map((master: RedisServer) => master.url);
 
 describe.each([
   ['express', 'node-redis-cluster'],
@@ -37,7 +32,7 @@ describe.each([
     };
 
     // The session's keys share the hash tag of its id: kill the master serving that slot.
-    const { outcomes, restoreMaster } = await throughFailover(cluster, `{${id}}`, {
+    const { outcomes, restoreMaster } = await throughFailover(failover.cluster(), `{${id}}`, {
       probe: me,
       recovered: ({ value }) => value?.status === 200,
     });

@@ -13,6 +13,7 @@ export {
   type NodeRedisClusterClient,
 } from './clients';
 export { type Failover, type FailoverOptions, masterOwning, throughFailover } from './cluster-failover';
+export { type FailoverCluster, useFailoverCluster } from './failover-cluster';
 export { type FaultMode, type FaultProxy, type FaultProxyOptions, startFaultProxy } from './fault-proxy';
 export { type FaultyRedis, useFaultyRedis } from './faulty-redis';
 export { pickFreePort } from './free-port';
