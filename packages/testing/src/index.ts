@@ -21,6 +21,7 @@ export { encodedUnicode, headerValue } from './header-values';
 export { type RawReply, rawRequest } from './raw-http';
 export { type ClusterNode, type RedisCluster, type StartClusterOptions, startCluster } from './redis-cluster';
 export { type Address, type RedisReply, RedisReplyError, redisCommand } from './redis-command';
+export { type RedisFault, redisFaults } from './redis-faults';
 export { allKeys } from './redis-keys';
 export { type RedisServer, redisServerNotFound, type StartRedisOptions, startRedis } from './redis-server';
 export { type RedisTarget, type RedisTargetName, redisTargetNames, useRedisTargets } from './redis-targets';
