@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { LRUCache } from 'lru-cache';
 import { RediwareConfigError } from './errors';
 
 /** Identities made only of these characters and at most this long are kept readable in keys. */
@@ -10,7 +11,27 @@ const plainIdentity = /^[A-Za-z0-9_.:@/+=-]{1,64}$/;
  * a SCAN pattern or leave the prefix. The '#' marker keeps hashed and plain identities apart.
  */
 export function identityTag(identity: string | Buffer): string {
-  if (typeof identity === 'string' && plainIdentity.test(identity)) return identity;
+  if (typeof identity !== 'string') return hashed(identity);
+  if (plainIdentity.test(identity)) return identity;
+  let tag = recentTags.get(identity);
+  if (tag === undefined) {
+    tag = hashed(identity);
+    recentTags.set(identity, tag);
+  }
+  return tag;
+}
+
+/**
+ * The tags of the string identities hashed lately: a hot key (a cached URL, a rate-limited API
+ * key) is hashed once, not on every request. Bounded by count and by the identities' length.
+ */
+const recentTags = new LRUCache<string, string>({
+  max: 4096,
+  maxSize: 4 * 1024 * 1024,
+  sizeCalculation: (_, key) => key.length + 1,
+});
+
+function hashed(identity: string | Buffer): string {
   return `#${createHash('sha256').update(identity).digest('base64url').slice(0, 27)}`;
 }
 
