@@ -1,11 +1,12 @@
 /** What an app process (express-app.ts, fastify-app.ts) shares: its config, its Redis, its startup protocol. */
 import type { Duration, RedisClient } from '@rediware/core';
 import { Cluster, Redis } from 'ioredis';
-import { createCluster } from 'redis';
+import { createClient, createCluster } from 'redis';
 
 /** How an app process (express-app.ts, fastify-app.ts) reaches Redis: plain data, sent in its env. */
 export type WorkerRedis =
   | { kind: 'ioredis'; url: string }
+  | { kind: 'node-redis'; url: string }
   | { kind: 'node-redis-cluster'; urls: string[] }
   | { kind: 'ioredis-cluster'; urls: string[] };
 
@@ -29,6 +30,11 @@ export function readWorkerConfig(): WorkerConfig {
 export async function connectWorkerRedis(redis: WorkerRedis): Promise<RedisClient> {
   if (redis.kind === 'ioredis') {
     const client = new Redis(redis.url, { lazyConnect: true, maxRetriesPerRequest: 1 }).on('error', () => {});
+    await client.connect();
+    return client;
+  }
+  if (redis.kind === 'node-redis') {
+    const client = createClient({ url: redis.url }).on('error', () => {});
     await client.connect();
     return client;
   }

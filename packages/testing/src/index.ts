@@ -14,6 +14,14 @@ export {
 } from './clients';
 export { type Failover, type FailoverOptions, masterOwning, throughFailover } from './cluster-failover';
 export { type FailoverCluster, useFailoverCluster } from './failover-cluster';
+export { expectAnsweredWithin, expectProblem503, loadDuringFault } from './fault-load';
+export {
+  expectNoUnhandledRejection,
+  faultyClient,
+  frameworkClientMatrix,
+  type MatrixClient,
+  recoversWith,
+} from './fault-matrix';
 export { type FaultMode, type FaultProxy, type FaultProxyOptions, startFaultProxy } from './fault-proxy';
 export { type FaultyRedis, useFaultyRedis } from './faulty-redis';
 export { pickFreePort } from './free-port';

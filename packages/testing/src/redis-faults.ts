@@ -8,6 +8,8 @@ export interface RedisFault {
    * after which the clients reconnect on their own.
    */
   readonly lasting: boolean;
+  /** Whether the server is restarted: its data (sessions, counters, locks) is gone afterwards. */
+  readonly emptiesData: boolean;
   begin(redis: FaultyRedis): Promise<void>;
   /** Redis is reachable again (a stopped server is started anew: empty data, empty script cache). */
   end(redis: FaultyRedis): Promise<void>;
@@ -18,11 +20,24 @@ const pass = async (redis: FaultyRedis): Promise<void> => redis.proxy().pass();
 /** `slowDelayMs`: how late every reply is in the slow fault (above the timeout, so each call fails). */
 export function redisFaults(slowDelayMs: number): RedisFault[] {
   return [
-    { name: 'stalled', lasting: true, begin: async (redis) => redis.proxy().stall(), end: pass },
-    { name: 'slow', lasting: true, begin: async (redis) => redis.proxy().slow(slowDelayMs), end: pass },
+    {
+      name: 'stalled',
+      lasting: true,
+      emptiesData: false,
+      begin: async (redis) => redis.proxy().stall(),
+      end: pass,
+    },
+    {
+      name: 'slow',
+      lasting: true,
+      emptiesData: false,
+      begin: async (redis) => redis.proxy().slow(slowDelayMs),
+      end: pass,
+    },
     {
       name: 'reset, then refused',
       lasting: true,
+      emptiesData: false,
       begin: async (redis) => {
         redis.proxy().reset();
         redis.proxy().refuse();
@@ -32,12 +47,14 @@ export function redisFaults(slowDelayMs: number): RedisFault[] {
     {
       name: 'stopped',
       lasting: true,
+      emptiesData: true,
       begin: (redis) => redis.server().kill(),
       end: (redis) => redis.server().restart(),
     },
     {
       name: 'restarted (empty script cache)',
       lasting: false,
+      emptiesData: true,
       begin: (redis) => redis.server().restart(),
       end: async () => {},
     },
