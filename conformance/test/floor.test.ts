@@ -5,7 +5,7 @@ import { join } from 'node:path';
 
 // The conformance counts never go down: the suite runs through both frameworks (what
 // `pnpm conformance` does) and each must pass at least the floor. Raise the floor as they improve.
-// It sits three below the best run (155 / 83 Express, 156 / 85 Fastify): the suite's timed tests
+// It sits about three below the best runs (156 / 84 in each framework): the suite's timed tests
 // can lose one or two to scheduling while the rest of `pnpm test` shares the machine.
 const floor = { required: 152, optimal: 80 };
 

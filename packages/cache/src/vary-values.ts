@@ -1,17 +1,20 @@
 /**
  * A request header value as it goes into a Vary key, normalised so that requests the origin
- * cannot tell apart share the variant: list items trimmed (`' 1, 2 '` is `'1,2'`), lower-cased for
- * the Accept family (their tokens are case-insensitive), and Accept-Language's ranges sorted by
- * q-value then name (`'de, en'` is `'en, de'`), with `q=1` dropped.
+ * cannot tell apart share the variant (RFC 9111 §4.1: only where the field's own syntax says the
+ * forms are the same). For the Accept family, whose syntax is a list of case-insensitive tokens:
+ * items trimmed and empty ones dropped (`' gzip, , br '` is `'gzip,br'`), lower-cased, and
+ * Accept-Language's ranges sorted by q-value then name (`'de, en'` is `'en, de'`), with `q=1`
+ * dropped. Any other field's syntax is unknown here: its value is kept as it came (Node has already
+ * trimmed the edges), so `'a,b'`, `'a, b'` and `','` stay three variants.
  */
 export function normalisedVaryValue(name: string, value: string): string {
+  if (name !== 'accept-language' && !caseInsensitive.has(name)) return value.trim();
   const items = value
     .split(',')
     .map((item) => item.trim())
     .filter((item) => item !== '');
   if (name === 'accept-language') return languageRanges(items);
-  if (caseInsensitive.has(name)) return items.map((item) => item.toLowerCase()).join(',');
-  return items.join(',');
+  return items.map((item) => item.toLowerCase()).join(',');
 }
 
 const caseInsensitive = new Set(['accept', 'accept-charset', 'accept-encoding']);

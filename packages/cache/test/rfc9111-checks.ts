@@ -306,7 +306,7 @@ export const ruleChecks: readonly RuleCheck[] = [
     },
   },
   {
-    name: 'Vary: request header values normalised (whitespace, Accept-* case, Accept-Language order)',
+    name: 'Vary: Accept-* values normalised (whitespace, case, Accept-Language order), other fields kept',
     async run(url) {
       const language = target('vl', { 'Cache-Control': 'max-age=60', Vary: 'Accept-Language' });
       await rawGet(`${url}${language}`, { 'accept-language': 'en, de;q=0.5, fr' });
@@ -316,12 +316,13 @@ export const ruleChecks: readonly RuleCheck[] = [
       }
       const other = await rawGet(`${url}${language}`, { 'accept-language': 'en, de, fr' });
       expect(other.headers['x-cache']).not.toBe('HIT');
+      // An unknown header's syntax is unknown: only its edges are trimmed; spacing inside, empty
+      // list items and case make other variants.
       const foo = target('vf', { 'Cache-Control': 'max-age=60', Vary: 'Foo' });
       await rawGet(`${url}${foo}`, { foo: '1,2' });
-      expect((await rawGet(`${url}${foo}`, { foo: ' 1 , 2 ' })).headers['x-cache']).toBe('HIT');
-      // Case matters for an unknown header.
-      expect((await rawGet(`${url}${foo}`, { foo: 'A' })).headers['x-cache']).not.toBe('HIT');
-      expect((await rawGet(`${url}${foo}`, { foo: 'a' })).headers['x-cache']).not.toBe('HIT');
+      expect((await rawGet(`${url}${foo}`, { foo: '  1,2 ' })).headers['x-cache']).toBe('HIT');
+      for (const other of ['1, 2', '1,,2', ',', 'A', 'a'])
+        expect((await rawGet(`${url}${foo}`, { foo: other })).headers['x-cache']).not.toBe('HIT');
     },
   },
 ];
