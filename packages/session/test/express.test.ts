@@ -1,17 +1,11 @@
 import { type RedisTarget, useRedisTargets } from '@rediware/testing';
-import express, { type ErrorRequestHandler } from 'express';
+import express from 'express';
 import session from 'express-session';
 import request from 'supertest';
 import type { CorruptSessionEvent } from '../src';
 import { RedisStore, type RedisStoreOptions } from '../src/express';
+import { addSessionRoutes, sessionErrors } from './express-routes';
 import { commandsDuring, everyGap, onOwner, scriptCalls } from './fixtures';
-
-declare module 'express-session' {
-  interface SessionData {
-    userId?: string;
-    views?: number;
-  }
-}
 
 const prefix = 'rwtest:express:';
 const dataKey = (id: string) => `${prefix}sid:{${id}}:data`;
@@ -49,21 +43,7 @@ describe.each(useRedisTargets(['node-redis', 'ioredis-cluster']))(
           cookie: { maxAge: options.maxAge ?? 3_600_000 },
         }),
       );
-      app.post('/login', (req, res, next) => {
-        // A new id at the privilege change, as express-session recommends.
-        req.session.regenerate((error) => {
-          if (error) return next(error);
-          req.session.userId = String(req.query.user);
-          req.session.save((saveError) => (saveError ? next(saveError) : res.json({ id: req.sessionID })));
-        });
-      });
-      app.get('/me', (req, res) => {
-        res.json({ id: req.sessionID, user: req.session.userId ?? null, views: req.session.views ?? 0 });
-      });
-      app.post('/count', (req, res) => {
-        req.session.views = (req.session.views ?? 0) + 1;
-        res.json({ views: req.session.views });
-      });
+      addSessionRoutes(app, store);
       app.post('/count-slowly', async (req, res) => {
         await new Promise<void>((resolve) => {
           release = resolve;
@@ -71,16 +51,7 @@ describe.each(useRedisTargets(['node-redis', 'ioredis-cluster']))(
         req.session.views = (req.session.views ?? 0) + 100;
         res.json({ views: req.session.views });
       });
-      app.post('/logout', (req, res, next) => {
-        req.session.destroy((error) => (error ? next(error) : res.json({ ok: true })));
-      });
-      app.post('/logout-everywhere', async (req, res) => {
-        res.json({ destroyed: await store.destroyUserSessions(String(req.session.userId)) });
-      });
-      const onError: ErrorRequestHandler = (error, _req, res, _next) => {
-        res.status(error.statusCode ?? 500).json({ code: error.code ?? 'unknown' });
-      };
-      app.use(onError);
+      app.use(sessionErrors);
       return { app, store };
     }
 
