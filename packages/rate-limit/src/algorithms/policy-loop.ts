@@ -9,11 +9,31 @@ import type { Policy, PolicyReply, ScriptMode } from './policy';
  * An algorithm supplies, in Lua, `evaluate(key, limit, window, burst, cost, now)` returning a
  * table { allowed, state... }, `commit(key, d, cost, now)`, `refund(key, d, cost, now)` and
  * `report(d, committed, cost)` returning remaining, reset_ms, retry_ms; and the same four in TypeScript.
+ * In Lua `now` is a function (Redis time in ms, read on first call), in TypeScript the number. A
+ * request with one policy, the common case, takes a branch without the loop's tables.
  */
 const loopLua = `
 local mode = ARGV[1]
 local cost = tonumber(ARGV[2])
-local now = now_ms()
+-- The clock is read once, and only by an algorithm that needs it (a fixed window's counter knows its
+-- own end from its expiry): TIME costs Redis as much as the rest of a decision.
+local clock_ms = nil
+local function now()
+  if clock_ms == nil then clock_ms = now_ms() end
+  return clock_ms
+end
+if #KEYS == 1 then
+  local d = evaluate(KEYS[1], tonumber(ARGV[3]), tonumber(ARGV[4]), tonumber(ARGV[5]), cost, now)
+  local committed = false
+  if mode == 'consume' and d.allowed then
+    commit(KEYS[1], d, cost, now)
+    committed = true
+  elseif mode == 'refund' then
+    refund(KEYS[1], d, cost, now)
+  end
+  local remaining, reset_ms, retry_ms = report(d, committed, cost)
+  return { d.allowed and 1 or 0, math.max(0, math.floor(remaining)), math.max(0, math.ceil(reset_ms)), math.max(0, math.ceil(retry_ms)) }
+end
 local decisions = {}
 local all_allowed = true
 for i = 1, #KEYS do

@@ -13,7 +13,8 @@ import { defineLimiterScript } from './policy-loop';
  * rounding), so waiting that long and retrying succeeds if nothing else was admitted.
  */
 const lua = `
-local function evaluate(key, limit, window, burst, cost, now)
+local function evaluate(key, limit, window, burst, cost, clock)
+  local now = clock()
   local start = now - (now % window)
   local current, previous, stored_start = 0, 0, nil
   local stored = redis.call('GET', key)

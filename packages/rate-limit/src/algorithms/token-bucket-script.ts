@@ -8,7 +8,8 @@ import { defineLimiterScript } from './policy-loop';
  * The key expires when the bucket would be full again, since a full bucket needs no state.
  */
 const lua = `
-local function evaluate(key, limit, window, burst, cost, now)
+local function evaluate(key, limit, window, burst, cost, clock)
+  local now = clock()
   local rate = limit / window
   local tokens = burst
   local stored = redis.call('GET', key)
@@ -24,11 +25,11 @@ local function store_level(key, d, now)
 end
 local function commit(key, d, cost, now)
   d.tokens = d.tokens - cost
-  store_level(key, d, now)
+  store_level(key, d, now())
 end
 local function refund(key, d, cost, now)
   d.tokens = math.min(d.burst, d.tokens + cost)
-  store_level(key, d, now)
+  store_level(key, d, now())
 end
 local function report(d, committed, cost)
   local retry = 0
