@@ -14,6 +14,7 @@ import {
 import { algorithmScripts } from './algorithms/algorithm-scripts';
 import { decodeReply, type PolicyDecision, policyArgs, type ScriptMode } from './algorithms/policy';
 import { BlockCache } from './block-cache';
+import { ConsumeBatches } from './consume-batches';
 import { parseOptions, type RateLimiterConfig, type RateLimiterOptions } from './options';
 import { type RateLimitMetrics, rateLimitMetricSpecs } from './rate-limit-metrics';
 import { resetScript } from './reset-script';
@@ -74,6 +75,8 @@ class RedisRateLimiter extends RediwareEmitter<RateLimitEvents> implements RateL
   readonly #keyspace: Keyspace;
   readonly #suffixes: readonly string[];
   readonly #blocks: BlockCache | undefined;
+  /** Redis only: concurrent consumes of one key share a script call (in memory nothing is gained). */
+  readonly #batches: ConsumeBatches<number[]> | undefined;
   readonly #fallback: RateLimiter | undefined;
   /** The smallest capacity of all policies: a larger cost could never be admitted. */
   readonly #maxCost: number;
@@ -93,6 +96,16 @@ class RedisRateLimiter extends RediwareEmitter<RateLimitEvents> implements RateL
       (policy) => `${config.name}:${config.algorithm}:${policy.limit}:${policy.windowMs}:${policy.burst}`,
     );
     this.#blocks = config.blockCacheSize > 0 ? new BlockCache(config.blockCacheSize) : undefined;
+    this.#batches =
+      this.#backend.kind === 'redis'
+        ? new ConsumeBatches((key, cost, count) =>
+            this.#backend.run(
+              algorithmScripts[config.algorithm],
+              this.#keys(key),
+              policyArgs('consume', cost, config.policies, count),
+            ),
+          )
+        : undefined;
     this.#fallback =
       config.memoryFallback && config.redis !== undefined
         ? new RedisRateLimiter({
@@ -167,12 +180,13 @@ class RedisRateLimiter extends RediwareEmitter<RateLimitEvents> implements RateL
     const script = algorithmScripts[this.config.algorithm];
     return withFailPolicy(
       async () => {
-        const reply = await this.#backend.run(
-          script,
-          this.#keys(key),
-          policyArgs(mode, cost, this.config.policies),
-        );
-        return this.#result(decodeReply(reply, this.config.policies.length));
+        const policies = this.config.policies;
+        if (mode === 'consume' && this.#batches) {
+          const { reply, index } = await this.#batches.add(key, cost);
+          return this.#result(decodeReply(reply, policies.length, index));
+        }
+        const reply = await this.#backend.run(script, this.#keys(key), policyArgs(mode, cost, policies));
+        return this.#result(decodeReply(reply, policies.length));
       },
       {
         operation: mode,

@@ -10,11 +10,16 @@ import type { Policy, PolicyReply, ScriptMode } from './policy';
  * table { allowed, state... }, `commit(key, d, cost, now)`, `refund(key, d, cost, now)` and
  * `report(d, committed, cost)` returning remaining, reset_ms, retry_ms; and the same four in TypeScript.
  * In Lua `now` is a function (Redis time in ms, read on first call), in TypeScript the number. A
- * request with one policy, the common case, takes a branch without the loop's tables.
+ * request with one policy, the common case, takes a branch without the loop's tables. An optional
+ * last argument, the batch size, decides that many requests of the same cost one after another;
+ * the reply then holds each request's decisions in turn.
  */
 const loopLua = `
 local mode = ARGV[1]
 local cost = tonumber(ARGV[2])
+local policies = #KEYS
+-- Consumes of one key and cost that arrived together: decided one after another, as if sent so.
+local batch = tonumber(ARGV[3 + 3 * policies]) or 1
 -- The clock is read once, and only by an algorithm that needs it (a fixed window's counter knows its
 -- own end from its expiry): TIME costs Redis as much as the rest of a decision.
 local clock_ms = nil
@@ -22,42 +27,47 @@ local function now()
   if clock_ms == nil then clock_ms = now_ms() end
   return clock_ms
 end
-if #KEYS == 1 then
-  local d = evaluate(KEYS[1], tonumber(ARGV[3]), tonumber(ARGV[4]), tonumber(ARGV[5]), cost, now)
-  local committed = false
-  if mode == 'consume' and d.allowed then
-    commit(KEYS[1], d, cost, now)
-    committed = true
-  elseif mode == 'refund' then
-    refund(KEYS[1], d, cost, now)
-  end
-  local remaining, reset_ms, retry_ms = report(d, committed, cost)
-  return { d.allowed and 1 or 0, math.max(0, math.floor(remaining)), math.max(0, math.ceil(reset_ms)), math.max(0, math.ceil(retry_ms)) }
-end
-local decisions = {}
-local all_allowed = true
-for i = 1, #KEYS do
-  local base = 2 + (i - 1) * 3
-  local d = evaluate(KEYS[i], tonumber(ARGV[base + 1]), tonumber(ARGV[base + 2]), tonumber(ARGV[base + 3]), cost, now)
-  decisions[i] = d
-  if not d.allowed then all_allowed = false end
-end
 local reply = {}
-for i = 1, #KEYS do
-  local d = decisions[i]
-  local committed = false
-  if mode == 'consume' and all_allowed then
-    commit(KEYS[i], d, cost, now)
-    committed = true
-  elseif mode == 'refund' then
-    refund(KEYS[i], d, cost, now)
-  end
+local function add(d, committed)
   local remaining, reset_ms, retry_ms = report(d, committed, cost)
   local n = #reply
   reply[n + 1] = d.allowed and 1 or 0
   reply[n + 2] = math.max(0, math.floor(remaining))
   reply[n + 3] = math.max(0, math.ceil(reset_ms))
   reply[n + 4] = math.max(0, math.ceil(retry_ms))
+end
+for _ = 1, batch do
+  if policies == 1 then
+    local d = evaluate(KEYS[1], tonumber(ARGV[3]), tonumber(ARGV[4]), tonumber(ARGV[5]), cost, now)
+    local committed = false
+    if mode == 'consume' and d.allowed then
+      commit(KEYS[1], d, cost, now)
+      committed = true
+    elseif mode == 'refund' then
+      refund(KEYS[1], d, cost, now)
+    end
+    add(d, committed)
+  else
+    local decisions = {}
+    local all_allowed = true
+    for i = 1, policies do
+      local base = 2 + (i - 1) * 3
+      local d = evaluate(KEYS[i], tonumber(ARGV[base + 1]), tonumber(ARGV[base + 2]), tonumber(ARGV[base + 3]), cost, now)
+      decisions[i] = d
+      if not d.allowed then all_allowed = false end
+    end
+    for i = 1, policies do
+      local d = decisions[i]
+      local committed = false
+      if mode == 'consume' and all_allowed then
+        commit(KEYS[i], d, cost, now)
+        committed = true
+      elseif mode == 'refund' then
+        refund(KEYS[i], d, cost, now)
+      end
+      add(d, committed)
+    end
+  end
 end
 return reply
 `;
@@ -88,25 +98,30 @@ export function defineLimiterScript<D extends AlgorithmDecision>(
     memory({ store, now }, keys, args) {
       const mode = args[0] as ScriptMode;
       const cost = Number(args[1]);
-      const decisions = keys.map((key, i) => memory.evaluate(store, key, policyAt(args, i), cost, now));
-      const allAllowed = decisions.every((decision) => decision.allowed);
-      return decisions.flatMap((decision, i) => {
-        const key = keys[i] as string;
-        let committed = false;
-        if (mode === 'consume' && allAllowed) {
-          memory.commit(store, key, decision, cost, now);
-          committed = true;
-        } else if (mode === 'refund') {
-          memory.refund(store, key, decision, cost, now);
-        }
-        const [remaining, resetMs, retryAfterMs] = memory.report(decision, committed, cost);
-        return [
-          decision.allowed ? 1 : 0,
-          Math.max(0, Math.floor(remaining)),
-          Math.max(0, Math.ceil(resetMs)),
-          Math.max(0, Math.ceil(retryAfterMs)),
-        ];
-      });
+      const batch = Number(args[2 + keys.length * 3] ?? 1);
+      const reply: PolicyReply = [];
+      for (let request = 0; request < batch; request++) {
+        const decisions = keys.map((key, i) => memory.evaluate(store, key, policyAt(args, i), cost, now));
+        const allAllowed = decisions.every((decision) => decision.allowed);
+        decisions.forEach((decision, i) => {
+          const key = keys[i] as string;
+          let committed = false;
+          if (mode === 'consume' && allAllowed) {
+            memory.commit(store, key, decision, cost, now);
+            committed = true;
+          } else if (mode === 'refund') {
+            memory.refund(store, key, decision, cost, now);
+          }
+          const [remaining, resetMs, retryAfterMs] = memory.report(decision, committed, cost);
+          reply.push(
+            decision.allowed ? 1 : 0,
+            Math.max(0, Math.floor(remaining)),
+            Math.max(0, Math.ceil(resetMs)),
+            Math.max(0, Math.ceil(retryAfterMs)),
+          );
+        });
+      }
+      return reply;
     },
   });
 }

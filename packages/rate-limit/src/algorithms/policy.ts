@@ -19,26 +19,34 @@ export type ScriptMode = 'consume' | 'peek' | 'refund';
 /** The flat reply of every limiter script: allowed, remaining, resetMs, retryAfterMs per policy. */
 export type PolicyReply = number[];
 
-export function decodeReply(reply: PolicyReply, policies: number): PolicyDecision[] {
+/** The decisions of one request: the `request`-th of a batch reply (0 for a single request). */
+export function decodeReply(reply: PolicyReply, policies: number, request = 0): PolicyDecision[] {
   const decisions: PolicyDecision[] = new Array(policies);
+  const base = request * policies * 4;
   for (let i = 0; i < policies; i++) {
+    const at = base + i * 4;
     decisions[i] = {
-      allowed: reply[i * 4] === 1,
-      remaining: reply[i * 4 + 1] ?? 0,
-      resetMs: reply[i * 4 + 2] ?? 0,
-      retryAfterMs: reply[i * 4 + 3] ?? 0,
+      allowed: reply[at] === 1,
+      remaining: reply[at + 1] ?? 0,
+      resetMs: reply[at + 2] ?? 0,
+      retryAfterMs: reply[at + 3] ?? 0,
     };
   }
   return decisions;
 }
 
-/** Script arguments: mode, cost, then limit, window and burst of each policy. */
+/**
+ * Script arguments: mode, cost, then limit, window and burst of each policy, and for a batch of
+ * consumes the number of requests.
+ */
 export function policyArgs(
   mode: ScriptMode,
   cost: number,
   policies: readonly Policy[],
+  batch = 1,
 ): Array<string | number> {
   const args: Array<string | number> = [mode, cost];
   for (const policy of policies) args.push(policy.limit, policy.windowMs, policy.burst);
+  if (batch !== 1) args.push(batch);
   return args;
 }
