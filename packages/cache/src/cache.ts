@@ -150,6 +150,26 @@ export function createCache(options: CacheOptions): Cache {
   return new RedisCache(parseOptions(options));
 }
 
+/** What the response cache reads synchronously from the L1 tier (not part of the public `Cache`). */
+export interface LocalHits {
+  /**
+   * A fresh L1 entry of `key` (a value stored as bytes), decoded by `decode` once per stored value
+   * rather than per hit, and passed with its age to `use`; what `use` returns is the result. Counted
+   * as a hit only when `use` returns something; undefined (no fresh entry, or `use` declined): ask
+   * `wrapWithStatus`. The decoded value is shared by every hit of that entry: `use` must not change it.
+   */
+  localHit<D, R>(
+    key: string,
+    decode: (bytes: Buffer) => D,
+    use: (decoded: D, ageMs: number) => R | undefined,
+  ): R | undefined;
+}
+
+/** The engine with its synchronous L1 reads, for the response cache. */
+export function createCacheWithLocalHits(options: CacheOptions): Cache & LocalHits {
+  return new RedisCache(parseOptions(options));
+}
+
 /** Where one key lives. */
 export interface Location {
   /** The key as the caller gave it. */
@@ -186,7 +206,7 @@ export interface Outcome {
 /** Fallback re-check while waiting for another process's loader, in case a message is lost. */
 export const recheckMs = 500;
 
-class RedisCache implements Cache {
+class RedisCache implements Cache, LocalHits {
   readonly config: CacheConfig;
   readonly #backend: Backend;
   readonly #keyspace: Keyspace;
@@ -201,6 +221,8 @@ class RedisCache implements Cache {
   readonly #writeQueue: WriteBehindQueue;
   readonly #writeWorkers = new Set<WriteBehindWorker>();
   readonly #metrics: EngineCounters<keyof typeof cacheMetricSpecs>;
+  /** `localHit`'s decoded values, per stored value held by L1 (gone with the entry). */
+  readonly #decoded = new WeakMap<EncodedValue, { decode: (bytes: Buffer) => unknown; value: unknown }>();
 
   constructor(config: CacheConfig) {
     this.config = config;
@@ -302,6 +324,25 @@ class RedisCache implements Cache {
         );
     this.#count(outcome.status);
     return { value: this.#valueOf(outcome) as T, status: outcome.status, ageMs: outcome.ageMs };
+  }
+
+  localHit<D, R>(
+    key: string,
+    decode: (bytes: Buffer) => D,
+    use: (decoded: D, ageMs: number) => R | undefined,
+  ): R | undefined {
+    if (!this.#l1) return undefined;
+    void this.#bus.ensure();
+    const local = this.#l1.fresh(this.#locate(key, undefined).entryKey);
+    if (local?.value.kind !== 'b') return undefined;
+    let decoded = this.#decoded.get(local.value);
+    if (decoded?.decode !== decode) {
+      decoded = { decode, value: decode(local.value.bytes) };
+      this.#decoded.set(local.value, decoded);
+    }
+    const result = use(decoded.value as D, Date.now() - local.createdAt);
+    if (result !== undefined) this.#metrics.hits.add();
+    return result;
   }
 
   async get<T = unknown>(key: string, options: KeyOptions = {}): Promise<T | undefined> {

@@ -54,15 +54,33 @@ export async function representationFor(
   encoding: StoredEncoding,
   acceptEncoding: string | undefined,
 ): Promise<Representation> {
+  return (
+    storedRepresentation(headers, body, encoding, acceptEncoding) ?? {
+      headers: { ...headers, vary: withAcceptEncoding(headers.vary) },
+      body: await gunzipAsync(body),
+    }
+  );
+}
+
+/**
+ * `representationFor` without decompressing: the representation when the stored bytes are what
+ * the client gets, else undefined (a gzip body for a client that does not take gzip).
+ */
+export function storedRepresentation(
+  headers: Readonly<Record<string, string | string[]>>,
+  body: Buffer,
+  encoding: StoredEncoding,
+  acceptEncoding: string | undefined,
+): Representation | undefined {
   if (encoding === 'identity') return { headers: { ...headers }, body };
-  const varied = { ...headers, vary: withAcceptEncoding(headers.vary) };
   const preferred = new Negotiator({ headers: { 'accept-encoding': acceptEncoding } }).encodings([
     'gzip',
     'identity',
   ])[0];
-  if (preferred !== 'gzip') return { headers: varied, body: await gunzipAsync(body) };
+  if (preferred !== 'gzip') return undefined;
   const etag = typeof headers.etag === 'string' ? { etag: gzipEtag(headers.etag) } : {};
-  return { headers: { ...varied, ...etag, 'content-encoding': 'gzip' }, body };
+  const vary = withAcceptEncoding(headers.vary);
+  return { headers: { ...headers, vary, ...etag, 'content-encoding': 'gzip' }, body };
 }
 
 function withAcceptEncoding(vary: string | string[] | undefined): string {

@@ -56,6 +56,16 @@ function handlerFor(
       return;
     }
     if (isUnsafeMethod(req.method)) endAfterInvalidation(cache, req, res);
+    else {
+      const local = cache.serveLocal(
+        { req, method: req.method, url: req.originalUrl, headers: req.headers },
+        policy,
+      );
+      if (local) {
+        sendLocal(res, local);
+        return;
+      }
+    }
     const own = new Set(res.getHeaderNames());
     const refresh = loopbackRefresh(req.socket, req.originalUrl, req.headers, secret);
     cache
@@ -86,6 +96,15 @@ function endAfterInvalidation(cache: ResponseCache<Request>, req: Request, res: 
       .then(() => (end as (...a: unknown[]) => Response).apply(this, args));
     return this;
   } as Response['end'];
+}
+
+/** A reply from L1, sent at once: headers set before this middleware win over the stored ones. */
+function sendLocal(res: Response, reply: CachedReply): void {
+  res.statusCode = reply.status;
+  for (const name in reply.headers) {
+    if (!res.hasHeader(name)) res.setHeader(name, reply.headers[name] as string | string[]);
+  }
+  res.end(reply.body);
 }
 
 /** `own`: this request's headers, kept; `end`: the unpatched one when the capture has replaced res.end. */

@@ -83,12 +83,8 @@ function lookup(
   capturing: WeakMap<FastifyRequest, Capturing>,
   refreshSecret: string,
 ): onRequestHookHandler {
-  return async (request, reply) => {
-    if (request.headers[refreshHeader] === refreshSecret) {
-      // The refresh response is stored: what earlier hooks set for this internal request is not.
-      for (const name of Object.keys(reply.getHeaders())) reply.removeHeader(name);
-      return;
-    }
+  /** Resolves with true when it answered from the cache. */
+  const lookupAsync = async (request: FastifyRequest, reply: FastifyReply): Promise<boolean> => {
     const own = new Set(Object.keys(reply.getHeaders()));
     const refresh = inProcessRefresh(
       (injected) => request.server.inject(injected),
@@ -102,14 +98,39 @@ function lookup(
     );
     if (decision.action === 'serve') {
       const { status, headers, body } = decision.reply;
-      return reply.code(status).headers(withoutOwnHeaders(headers, own)).send(body);
+      reply.code(status).headers(withoutOwnHeaders(headers, own)).send(body);
+      return true;
     }
     reply.header('x-cache', decision.action === 'bypass' ? 'BYPASS' : 'MISS');
-    if (decision.action !== 'run') return;
+    if (decision.action !== 'run') return false;
     const state: Capturing = { capture: decision.capture, own, finished: false };
     capturing.set(request, state);
     // A request that ends without a response (client gone) releases the entry to the next one.
     reply.raw.once('close', () => finishOnce(state, undefined));
+    return false;
+  };
+  // Callback style, so that a reply from L1 is sent in this turn, without a promise.
+  return (request, reply, done) => {
+    if (request.headers[refreshHeader] === refreshSecret) {
+      // The refresh response is stored: what earlier hooks set for this internal request is not.
+      for (const name of Object.keys(reply.getHeaders())) reply.removeHeader(name);
+      return done();
+    }
+    if (!isUnsafeMethod(request.method)) {
+      const local = cache.serveLocal(
+        { req: request, method: request.method, url: request.url, headers: request.headers },
+        policy,
+      );
+      if (local) {
+        reply.code(local.status);
+        for (const name in local.headers) if (!reply.hasHeader(name)) reply.header(name, local.headers[name]);
+        reply.send(local.body);
+        return;
+      }
+    }
+    lookupAsync(request, reply).then((answered) => {
+      if (!answered) done();
+    }, done);
   };
 }
 
@@ -125,7 +146,12 @@ function store(
   dropped: readonly string[],
   refreshSecret: string,
 ): onSendHookHandler {
-  return async (request, reply, payload) => {
+  /** Surrogate-Control is dropped, except from a background refresh's response: the cache gets it whole. */
+  const drop = (request: FastifyRequest, reply: FastifyReply) => {
+    if (request.headers[refreshHeader] !== refreshSecret)
+      for (const name of dropped) reply.removeHeader(name);
+  };
+  const storeAsync = async (request: FastifyRequest, reply: FastifyReply, payload: unknown) => {
     // An unsafe request's response goes out once what it invalidates is invalidated (RFC 9111 §4.4).
     if (isUnsafeMethod(request.method))
       await cache.invalidateAfter(
@@ -134,19 +160,14 @@ function store(
         reply.getHeaders(),
       );
     const state = capturing.get(request);
-    // A background refresh hands its whole response to the cache: nothing is dropped from it.
-    const drop = () => {
-      if (request.headers[refreshHeader] !== refreshSecret)
-        for (const name of dropped) reply.removeHeader(name);
-    };
     if (!state) {
-      drop();
+      drop(request, reply);
       return payload;
     }
     capturing.delete(request);
     const { capture, own } = state;
     const headers = withoutOwnHeaders(reply.getHeaders(), own);
-    drop();
+    drop(request, reply);
     if (!capture.willStore(reply.statusCode, headers)) reply.header('x-cache', 'BYPASS');
     const collector = new BodyCollector(capture.maxBodySize);
     if (isStream(payload)) return teeStream(payload, collector, state, reply, headers);
@@ -161,6 +182,15 @@ function store(
     for (const name of Object.keys(reply.getHeaders())) if (!own.has(name)) reply.removeHeader(name);
     reply.code(stale.status).headers(withoutOwnHeaders(stale.headers, own));
     return stale.body;
+  };
+  // Callback style: a response the cache has nothing to do with (a hit, a bypass) passes in this turn.
+  return (request, reply, payload, done) => {
+    if (isUnsafeMethod(request.method) || capturing.has(request)) {
+      storeAsync(request, reply, payload).then((sent) => done(null, sent), done);
+      return;
+    }
+    drop(request, reply);
+    done(null, payload);
   };
 }
 

@@ -4,7 +4,7 @@ import createEtag from 'etag';
 import fresh from 'fresh';
 import type { CapturedResponse } from './body-capture';
 import { byteRange } from './byte-range';
-import { type Cache, createCache, type WrapResult } from './cache';
+import { type Cache, createCacheWithLocalHits, type LocalHits, type WrapResult } from './cache';
 import { baseKey, pathOf, variantKey } from './cache-key';
 import { responseCacheMetricSpecs } from './cache-metrics';
 import {
@@ -16,7 +16,12 @@ import {
   type StorageDecision,
   storageDecision,
 } from './cacheability';
-import { bodyToStore, representationFor } from './content-encoding';
+import {
+  bodyToStore,
+  type Representation,
+  representationFor,
+  storedRepresentation,
+} from './content-encoding';
 import type { LoadContext } from './load-context';
 import { initialAgeMs } from './response-age';
 import {
@@ -31,6 +36,7 @@ import {
   decodeEntry,
   encodeResponse,
   encodeVaryIndex,
+  type StoredEntry,
   type StoredResponse,
   storableHeaders,
 } from './stored-response';
@@ -121,7 +127,7 @@ const passThrough: Capture = {
  */
 export class ResponseCache<Req> {
   readonly config: ResponseCacheConfig<Req>;
-  readonly engine: Cache;
+  readonly engine: Cache & LocalHits;
   readonly #stats: ResponseCacheStats = { hits: 0, stale: 0, misses: 0, bypasses: 0 };
   readonly #metrics;
 
@@ -129,7 +135,7 @@ export class ResponseCache<Req> {
     this.config = parseResponseCacheOptions<Req>(options);
     const { redis, prefix, timeout, l1, metrics } = this.config;
     this.#metrics = bindCounters(responseCacheMetricSpecs, metrics);
-    this.engine = createCache({
+    this.engine = createCacheWithLocalHits({
       ...(redis === undefined ? {} : { redis }),
       ...(l1 === undefined ? {} : { l1 }),
       metrics,
@@ -166,27 +172,75 @@ export class ResponseCache<Req> {
     return { ...this.#stats };
   }
 
+  /**
+   * The answer from this process's L1 alone, synchronously: a fresh stored response (through its
+   * vary index when it varies) as `begin` would serve it, counted the same. Undefined whenever
+   * `begin` must decide (no fresh L1 entry, a bypass, a request with Authorization, a body stored
+   * compressed for a client that does not take gzip).
+   */
+  serveLocal(
+    request: CacheRequest<Req>,
+    policy: RoutePolicy<Req> = this.config.route,
+  ): CachedReply | undefined {
+    if (!this.config.l1) return undefined;
+    const key = this.#keyOf(request, policy);
+    if (key === undefined || key.authorized) return undefined;
+    const reply = this.engine.localHit(key.base, decodeEntry, (entry, ageMs) =>
+      entry?.kind === 'vary'
+        ? this.engine.localHit(
+            variantKey(key.base, entry.vary, request.headers),
+            decodeEntry,
+            (variant, ageMs) => this.#localReply(variant, ageMs, request),
+          )
+        : this.#localReply(entry, ageMs, request),
+    );
+    if (reply === undefined) return undefined;
+    this.#stats.hits++;
+    this.#metrics.hits.add();
+    return reply;
+  }
+
+  #localReply(
+    entry: StoredEntry | undefined,
+    ageMs: number,
+    request: CacheRequest<Req>,
+  ): CachedReply | undefined {
+    if (entry?.kind !== 'response') return undefined;
+    const stored = entry.response;
+    const accepted = single(request.headers['accept-encoding']);
+    const representation = storedRepresentation(stored.headers, stored.body, stored.encoding, accepted);
+    return representation && this.#replyWith(stored, representation, 'hit', ageMs, request);
+  }
+
   async #begin(
     request: CacheRequest<Req>,
     policy: RoutePolicy<Req> = this.config.route,
   ): Promise<CacheDecision> {
-    if (requestBypassReason(request.method, request.headers, policy.key !== undefined))
-      return { action: 'bypass' };
+    const key = this.#keyOf(request, policy);
+    if (key === undefined) return { action: 'bypass' };
+    if (key.authorized) return { action: 'run', capture: this.#storeOnly(key.base, request, policy) };
+    return this.#resolve(key.base, undefined, request, policy, false);
+  }
+
+  /** The request's base key, or undefined when it bypasses the cache. */
+  #keyOf(
+    request: CacheRequest<Req>,
+    policy: RoutePolicy<Req>,
+  ): { readonly base: string; readonly authorized: boolean } | undefined {
+    if (requestBypassReason(request.method, request.headers, policy.key !== undefined)) return undefined;
     let host: string | undefined;
     if (this.config.trustedHosts) {
       host = String(request.headers.host ?? '').toLowerCase();
       // An unknown Host is never cached: it can be neither poisoned nor served a wrong entry.
-      if (!this.config.trustedHosts.has(host)) return { action: 'bypass' };
+      if (!this.config.trustedHosts.has(host)) return undefined;
     }
     let user: string | undefined;
     if (policy.key) {
       user = policy.key(request.req);
-      if (user === undefined) return { action: 'bypass' };
+      if (user === undefined) return undefined;
     }
     const base = baseKey({ host, url: request.url, user, headers: request.headers, vary: policy.vary });
-    if (authorizedRequest(request.headers, policy.key !== undefined))
-      return { action: 'run', capture: this.#storeOnly(base, request, policy) };
-    return this.#resolve(base, undefined, request, policy, false);
+    return { base, authorized: authorizedRequest(request.headers, policy.key !== undefined) };
   }
 
   async invalidate(selector: InvalidationSelector): Promise<void> {
@@ -497,11 +551,21 @@ export class ResponseCache<Req> {
       stored.encoding,
       single(request.headers['accept-encoding']),
     );
+    return this.#replyWith(stored, representation, result.status, result.ageMs, request);
+  }
+
+  #replyWith(
+    stored: StoredResponse,
+    representation: Representation,
+    status: WrapResult<unknown>['status'],
+    ageMs: number,
+    request: CacheRequest<Req>,
+  ): CachedReply {
     const headers: Record<string, string | string[]> = {
       ...representation.headers,
-      'x-cache': result.status === 'stale' ? 'STALE' : 'HIT',
+      'x-cache': status === 'stale' ? 'STALE' : 'HIT',
       // Rounded up: an Age may overstate, never understate (RFC 9111 §4.2.3 errs the same way).
-      age: String(Math.ceil((stored.initialAgeMs + result.ageMs) / 1000)),
+      age: String(Math.ceil((stored.initialAgeMs + ageMs) / 1000)),
     };
     const ok = stored.status >= 200 && stored.status < 300;
     if (
