@@ -1,6 +1,7 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import type { HttpRateLimitOptions } from './http-options';
-import { HttpRateLimit, type RequestDecision, stricter } from './http-rate-limit';
+import { HttpRateLimit, type Rejection, type RequestDecision, stricter } from './http-rate-limit';
+import { isPromise } from './maybe-promise';
 import type { RateLimiter, RateLimitResult } from './rate-limiter';
 
 declare global {
@@ -23,16 +24,12 @@ export type ExpressRateLimit = RequestHandler & { limiter: RateLimiter };
 export function rateLimit(options: ExpressRateLimitOptions): ExpressRateLimit {
   const { handler, ...rest } = options;
   const http = new HttpRateLimit<Request>(rest);
-  const middleware: RequestHandler = async (req, res, next) => {
-    let decision: RequestDecision | undefined;
-    try {
-      decision = await http.check(req, req.ip ?? req.socket.remoteAddress);
-    } catch (error) {
-      const failure = http.failure(error);
-      if (!failure) return next(error);
-      res.status(failure.statusCode).type('application/problem+json').send(JSON.stringify(failure.body));
-      return;
-    }
+  const fail = (res: Response, next: NextFunction, error: unknown): void => {
+    const failure = http.failure(error);
+    if (failure) sendProblem(res, failure);
+    else next(error);
+  };
+  const apply = (req: Request, res: Response, next: NextFunction, decision: RequestDecision | undefined) => {
     if (!decision) return next();
     if (stricter(req.rateLimit, decision.result)) {
       req.rateLimit = decision.result;
@@ -40,14 +37,34 @@ export function rateLimit(options: ExpressRateLimitOptions): ExpressRateLimit {
     }
     if (!decision.result.allowed) {
       if (handler) return void handler(req, res, next, decision.result);
-      const rejection = http.rejection(decision);
-      res.status(rejection.statusCode).type('application/problem+json').send(JSON.stringify(rejection.body));
-      return;
+      return sendProblem(res, http.rejection(decision));
     }
     if (http.refunds) watchResponse(res, (status) => http.settle(decision, status));
     next();
   };
+  // No promise when the decision is at hand (a client the block cache rejects).
+  const middleware: RequestHandler = (req, res, next) => {
+    let decision: ReturnType<typeof http.check>;
+    try {
+      decision = http.check(req, req.ip ?? req.socket.remoteAddress);
+    } catch (error) {
+      return fail(res, next, error);
+    }
+    if (!isPromise(decision)) return apply(req, res, next, decision);
+    // Returned: Express passes what a custom handler throws to the error handlers.
+    return decision.then(
+      (decided) => apply(req, res, next, decided),
+      (error: unknown) => fail(res, next, error),
+    );
+  };
   return Object.assign(middleware, { limiter: http.limiter });
+}
+
+/** The problem+json answer, written as it is (no ETag, no freshness check: it is never cached). */
+function sendProblem(res: Response, problem: Rejection): void {
+  res.statusCode = problem.statusCode;
+  res.setHeader('Content-Type', 'application/problem+json; charset=utf-8');
+  res.end(JSON.stringify(problem.body));
 }
 
 function watchResponse(res: Response, done: (statusCode: number | undefined) => void): void {

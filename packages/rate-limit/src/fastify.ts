@@ -1,7 +1,14 @@
-import type { FastifyPluginAsync, FastifyReply, FastifyRequest, onRequestHookHandler } from 'fastify';
+import type {
+  FastifyPluginAsync,
+  FastifyReply,
+  FastifyRequest,
+  HookHandlerDoneFunction,
+  onRequestHookHandler,
+} from 'fastify';
 import fp from 'fastify-plugin';
 import type { HttpRateLimitOptions } from './http-options';
-import { HttpRateLimit, type RequestDecision, stricter } from './http-rate-limit';
+import { HttpRateLimit, type Rejection, type RequestDecision, stricter } from './http-rate-limit';
+import { isPromise } from './maybe-promise';
 import type { RateLimitResult } from './rate-limiter';
 
 export interface FastifyRateLimitRouteOptions extends HttpRateLimitOptions<FastifyRequest> {
@@ -56,34 +63,59 @@ const rateLimitPlugin: FastifyPluginAsync<FastifyRateLimitOptions> = async (fast
 function limitHook(options: FastifyRateLimitRouteOptions): onRequestHookHandler {
   const { handler, ...rest } = options;
   const http = new HttpRateLimit<FastifyRequest>(rest);
-  return async (request, reply) => {
-    let decision: RequestDecision | undefined;
-    try {
-      decision = await http.check(request, request.ip);
-    } catch (error) {
-      const failure = http.failure(error);
-      if (!failure) throw error;
-      return reply.code(failure.statusCode).type('application/problem+json').send(failure.body);
-    }
-    if (!decision) return;
+  /** Sends the answer, or calls `done` to go on; resolves when a custom handler is done. */
+  const apply = (
+    request: FastifyRequest,
+    reply: FastifyReply,
+    done: HookHandlerDoneFunction,
+    decision: RequestDecision | undefined,
+  ): Promise<void> | undefined => {
+    if (!decision) return void done();
     if (stricter(request.rateLimit, decision.result)) {
       request.rateLimit = decision.result;
       for (const [name, value] of decision.headers) reply.header(name, value);
     }
     if (!decision.result.allowed) {
-      if (handler) {
-        await handler(request, reply, decision.result);
-        return reply;
-      }
-      const rejection = http.rejection(decision);
-      return reply.code(rejection.statusCode).type('application/problem+json').send(rejection.body);
+      // As after an async hook: the request goes on only if the handler sent nothing.
+      if (handler)
+        return Promise.resolve(handler(request, reply, decision.result)).then(() => {
+          if (!reply.sent) done();
+        });
+      return void sendProblem(reply, http.rejection(decision));
     }
     if (http.refunds) {
       reply.raw.once('close', () =>
         http.settle(decision, reply.raw.writableFinished ? reply.statusCode : undefined),
       );
     }
+    done();
   };
+  const fail = (reply: FastifyReply, done: HookHandlerDoneFunction, error: unknown): void => {
+    const failure = http.failure(error);
+    if (failure) sendProblem(reply, failure);
+    else done(error as Error);
+  };
+  // Callback style: no promise when the decision is at hand (a client the block cache rejects).
+  return (request, reply, done) => {
+    let decision: ReturnType<typeof http.check>;
+    try {
+      decision = http.check(request, request.ip);
+    } catch (error) {
+      return fail(reply, done, error);
+    }
+    const applied = isPromise(decision)
+      ? decision.then(
+          (decided) => apply(request, reply, done, decided),
+          (error: unknown) => fail(reply, done, error),
+        )
+      : apply(request, reply, done, decision);
+    // A custom handler that throws or rejects is the application's error, as in an async hook.
+    applied?.catch((error: unknown) => done(error as Error));
+  };
+}
+
+function sendProblem(reply: FastifyReply, problem: Rejection): void {
+  reply.code(problem.statusCode).type('application/problem+json').send(problem.body);
 }
 
 export default fp(rateLimitPlugin, { fastify: '5.x', name: '@rediware/rate-limit' });

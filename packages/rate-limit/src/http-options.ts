@@ -6,11 +6,10 @@ import {
   checkPositiveNumber,
   RediwareConfigError,
 } from '@rediware/core';
+import type { MaybePromise } from './maybe-promise';
 import type { RateLimiterOptions } from './options';
 import { type HeaderMode, headerModes } from './rate-limit-headers';
 import type { RateLimiter } from './rate-limiter';
-
-type MaybePromise<T> = T | Promise<T>;
 
 /** The options both adapters add to the limiter's; `Req` is the framework's request. */
 export interface HttpRateLimitOptions<Req> extends Partial<RateLimiterOptions> {

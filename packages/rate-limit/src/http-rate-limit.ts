@@ -6,9 +6,16 @@ import {
   httpOptionNames,
   parseHttpOptions,
 } from './http-options';
+import { isPromise, type MaybePromise } from './maybe-promise';
 import { parseOptions } from './options';
 import { rateLimitHeaders } from './rate-limit-headers';
-import { createRateLimiterFromConfig, type RateLimiter, type RateLimitResult } from './rate-limiter';
+import {
+  type CachedRejections,
+  createRateLimiterFromConfig,
+  hasCachedRejections,
+  type RateLimiter,
+  type RateLimitResult,
+} from './rate-limiter';
 
 /** One request's decision, with what the adapter must send. */
 export interface RequestDecision {
@@ -32,23 +39,53 @@ export interface Rejection {
 export class HttpRateLimit<Req> {
   readonly limiter: RateLimiter;
   readonly #config: HttpRateLimitConfig<Req>;
+  /** The limiter's synchronous block-cache read, when it has one (a custom `limiter` may not). */
+  readonly #cached: CachedRejections | undefined;
 
   constructor(options: HttpRateLimitOptions<Req>, adapterOptionNames: readonly string[] = []) {
     this.#config = parseHttpOptions(options);
     this.limiter =
       options.limiter ??
       createRateLimiterFromConfig(parseOptions(withoutHttpOptions(options), adapterOptionNames));
+    this.#cached = hasCachedRejections(this.limiter) ? this.limiter : undefined;
   }
 
-  /** The decision for a request, or undefined when it is skipped. */
-  async check(req: Req, clientIp: string | undefined): Promise<RequestDecision | undefined> {
+  /**
+   * The decision for a request, or undefined when it is skipped. Synchronous (no promise) when the
+   * block cache answers and `skip`, `key` and `cost` returned plain values: a blocked client costs
+   * no promise and no Redis call. A bad key or cost throws (or rejects, when decided later).
+   */
+  check(req: Req, clientIp: string | undefined): MaybePromise<RequestDecision | undefined> {
+    const { skip } = this.#config;
+    if (!skip) return this.#keyed(req, clientIp);
+    const skipped = skip(req);
+    if (isPromise(skipped)) return skipped.then((yes) => (yes ? undefined : this.#keyed(req, clientIp)));
+    return skipped ? undefined : this.#keyed(req, clientIp);
+  }
+
+  #keyed(req: Req, clientIp: string | undefined): MaybePromise<RequestDecision> {
     const config = this.#config;
-    if (config.skip && (await config.skip(req))) return undefined;
-    const key = config.key ? await config.key(req) : clientIpKey(clientIp, config.ipv6Subnet);
-    const cost = typeof config.cost === 'function' ? await config.cost(req) : config.cost;
-    const result = await this.limiter.consume(key, cost);
+    const key = config.key ? config.key(req) : clientIpKey(clientIp, config.ipv6Subnet);
+    if (isPromise(key)) return key.then((resolved) => this.#costed(req, resolved));
+    return this.#costed(req, key);
+  }
+
+  #costed(req: Req, key: string): MaybePromise<RequestDecision> {
+    const { cost } = this.#config;
+    const resolved = typeof cost === 'function' ? cost(req) : cost;
+    if (isPromise(resolved)) return resolved.then((value) => this.#decided(key, value));
+    return this.#decided(key, resolved);
+  }
+
+  #decided(key: string, cost: number): MaybePromise<RequestDecision> {
+    const blocked = this.#cached?.cachedRejection(key, cost);
+    if (blocked) return this.#decision(blocked, key, cost);
+    return this.limiter.consume(key, cost).then((result) => this.#decision(result, key, cost));
+  }
+
+  #decision(result: RateLimitResult, key: string, cost: number): RequestDecision {
     const { name, policies } = this.limiter.config;
-    return { result, key, cost, headers: rateLimitHeaders(result, config.headers, name, policies) };
+    return { result, key, cost, headers: rateLimitHeaders(result, this.#config.headers, name, policies) };
   }
 
   rejection(decision: RequestDecision): Rejection {

@@ -60,6 +60,20 @@ export interface RateLimiter {
   close(): Promise<void>;
 }
 
+/** The block cache read on its own, synchronously: what the HTTP adapters answer a blocked client from. */
+export interface CachedRejections {
+  /**
+   * The rejection `consume(key, cost)` would give from the block cache, counted as that consume
+   * would count it; undefined when Redis must decide. Throws what `consume` rejects with for a
+   * bad key or cost.
+   */
+  cachedRejection(key: string, cost?: number): RateLimitResult | undefined;
+}
+
+export function hasCachedRejections(limiter: RateLimiter): limiter is RateLimiter & CachedRejections {
+  return typeof (limiter as Partial<CachedRejections>).cachedRejection === 'function';
+}
+
 export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
   return new RedisRateLimiter(parseOptions(options));
 }
@@ -69,7 +83,7 @@ export function createRateLimiterFromConfig(config: RateLimiterConfig): RateLimi
   return new RedisRateLimiter(config);
 }
 
-class RedisRateLimiter extends RediwareEmitter<RateLimitEvents> implements RateLimiter {
+class RedisRateLimiter extends RediwareEmitter<RateLimitEvents> implements RateLimiter, CachedRejections {
   readonly config: RateLimiterConfig;
   readonly #backend: Backend;
   readonly #keyspace: Keyspace;
@@ -125,22 +139,9 @@ class RedisRateLimiter extends RediwareEmitter<RateLimitEvents> implements RateL
   }
 
   async consume(key: string, cost = 1): Promise<RateLimitResult> {
-    this.#checkCall(key, cost);
     const now = Date.now();
-    const block = this.#blocks?.blocked(key, cost, now);
-    if (block) {
-      this.#metrics.blockCacheHits.add();
-      this.#metrics.rejected.add();
-      const waitMs = block.until - now;
-      return {
-        allowed: false,
-        limit: block.limit,
-        remaining: 0,
-        resetMs: waitMs,
-        retryAfterMs: waitMs,
-        windowMs: block.windowMs,
-      };
-    }
+    const blocked = this.cachedRejection(key, cost, now);
+    if (blocked) return blocked;
     const result = await this.#decide('consume', key, cost);
     if (result.allowed) this.#metrics.admitted.add();
     else {
@@ -148,6 +149,23 @@ class RedisRateLimiter extends RediwareEmitter<RateLimitEvents> implements RateL
       this.#blocks?.block(key, cost, result, now);
     }
     return result;
+  }
+
+  cachedRejection(key: string, cost = 1, now = Date.now()): RateLimitResult | undefined {
+    this.#checkCall(key, cost);
+    const block = this.#blocks?.blocked(key, cost, now);
+    if (!block) return undefined;
+    this.#metrics.blockCacheHits.add();
+    this.#metrics.rejected.add();
+    const waitMs = block.until - now;
+    return {
+      allowed: false,
+      limit: block.limit,
+      remaining: 0,
+      resetMs: waitMs,
+      retryAfterMs: waitMs,
+      windowMs: block.windowMs,
+    };
   }
 
   peek(key: string, cost = 1): Promise<RateLimitResult> {
