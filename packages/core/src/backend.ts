@@ -23,7 +23,10 @@ export interface Backend {
   readonly cluster: boolean;
   /** The per-call deadline in ms. */
   readonly timeoutMs: number;
-  /** Runs a script atomically in one round trip. All keys must share one hash tag. */
+  /**
+   * Runs a script (or a `defineCommand` command) atomically in one round trip. All keys must share
+   * one hash tag.
+   */
   run<Reply>(
     script: Script<Reply>,
     keys: readonly string[],

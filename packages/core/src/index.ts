@@ -57,6 +57,8 @@ export {
   checkString,
 } from './option-checks';
 export {
+  type CommandDefinition,
+  defineCommand,
   defineScript,
   type MemoryScriptContext,
   type Script,

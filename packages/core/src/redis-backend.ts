@@ -36,8 +36,15 @@ export class RedisBackend implements Backend {
     } catch (error) {
       return Promise.reject(error);
     }
-    const command = evalshaCommand(script, keys, args);
     const buffers = options.buffers === true;
+    if (script.command !== '') {
+      const command = plainCommand(script.command, keys, args);
+      return this.#deadlines.run(
+        ({ signal }) => this.#driver.send(command, keys[0], { buffers, signal }),
+        `command ${script.name}`,
+      ) as Promise<Reply>;
+    }
+    const command = evalshaCommand(script, keys, args);
     return this.#deadlines.run(
       (deadline) => this.#evalsha(script, command, keys[0], buffers, deadline),
       `script ${script.name}`,
@@ -107,6 +114,13 @@ export class RedisBackend implements Backend {
   #call<T>(operation: string, work: (deadline: Deadline) => Promise<T>): Promise<T> {
     return this.#deadlines.run(work, operation);
   }
+}
+
+/** `command ...keys ...args`. */
+function plainCommand(name: string, keys: readonly string[], args: readonly ScriptArg[]): RedisArg[] {
+  const command: RedisArg[] = [name, ...keys];
+  for (const arg of args) command.push(typeof arg === 'number' ? String(arg) : arg);
+  return command;
 }
 
 /** `EVALSHA sha numkeys ...keys ...args`, built in one array. */

@@ -35,10 +35,37 @@ export interface Script<Reply> extends ScriptDefinition<Reply> {
   readonly source: string;
   /** SHA1 of `source`, computed once. */
   readonly sha: string;
+  /**
+   * Set by `defineCommand`: Redis runs this one command (`command key ...args`) instead of a
+   * script. Empty for a script.
+   */
+  readonly command: string;
+}
+
+/** One Redis command on one key, run like a script: a read that needs no more than that command. */
+export interface CommandDefinition<Reply> {
+  name: string;
+  /** The command's name (HMGET, GET, ...): sent as `command key ...args`. */
+  command: string;
+  /** The same operation for the memory backend, in the shape Redis replies with. */
+  memory(context: MemoryScriptContext, keys: readonly string[], args: readonly ScriptArg[]): Reply;
 }
 
 /** Defines a script once per process: its source and SHA1 are computed here, not per call. */
 export function defineScript<Reply>(definition: ScriptDefinition<Reply>): Script<Reply> {
   const source = `${luaClock}${definition.lua}`;
-  return Object.freeze({ ...definition, source, sha: createHash('sha1').update(source).digest('hex') });
+  return Object.freeze({
+    ...definition,
+    source,
+    sha: createHash('sha1').update(source).digest('hex'),
+    command: '',
+  });
+}
+
+/**
+ * Defines a plain command for `Backend.run`: no EVALSHA and no Lua, so Redis does only the
+ * command's work (a script call costs Redis a few µs more than the commands it runs).
+ */
+export function defineCommand<Reply>(definition: CommandDefinition<Reply>): Script<Reply> {
+  return Object.freeze({ ...definition, lua: '', source: '', sha: '' });
 }

@@ -5,6 +5,7 @@ import {
   counterScript,
   getScript,
   nowScript,
+  pttlCommand,
   setAndPublishScript,
   setGetScript,
   writeThenFailScript,
@@ -27,6 +28,28 @@ describe.each(useRedisTargets())('backend on $name', (target) => {
     expect(value).toBe(5);
     expect(ttl).toBeGreaterThan(50_000);
     expect(ttl).toBeLessThanOrEqual(60_000);
+  });
+
+  it('runs a defineCommand command as that one command, without a script', async () => {
+    const key = keyspace.key('user-2', 'count');
+    await backend.run(counterScript, [key], [1, 60_000]);
+    const calls = async (command: string) => {
+      let total = 0;
+      for (const node of target.masters()) {
+        const info = String(await redisCommand(node, ['INFO', 'commandstats']));
+        total += Number(new RegExp(`^cmdstat_${command}:calls=(\\d+)`, 'm').exec(info)?.[1] ?? 0);
+      }
+      return total;
+    };
+    const before = { evalsha: await calls('evalsha'), pttl: await calls('pttl') };
+    const ttl = await backend.run(pttlCommand, [key], []);
+    expect(ttl).toBeGreaterThan(50_000);
+    expect(ttl).toBeLessThanOrEqual(60_000);
+    expect(await backend.run(pttlCommand, [keyspace.key('absent', 'x')], [])).toBe(-2);
+    if (target.name === 'memory') return;
+    // Two plain PTTLs and no script call.
+    expect(await calls('evalsha')).toBe(before.evalsha);
+    expect(await calls('pttl')).toBe(before.pttl + 2);
   });
 
   it('reads the time from the backend clock (Redis TIME)', async () => {

@@ -1,4 +1,4 @@
-import { defineScript, RedisCommandError } from '../src';
+import { defineCommand, defineScript, RedisCommandError } from '../src';
 
 /** INCRBY with an expiry set on creation: a small stand-in for the engines' scripts. */
 export const counterScript = defineScript<[number, number]>({
@@ -69,4 +69,11 @@ return redis.call('PUBLISH', ARGV[2], ARGV[1])`,
     publish(String(channel), String(value));
     return 0;
   },
+});
+
+/** PTTL as a plain command (no script): `defineCommand`. */
+export const pttlCommand = defineCommand<number>({
+  name: 'test-pttl',
+  command: 'PTTL',
+  memory: ({ store }, [key]) => store.ttl(key as string),
 });

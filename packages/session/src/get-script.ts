@@ -1,21 +1,19 @@
-import { defineScript } from '@rediware/core';
+import { defineCommand } from '@rediware/core';
 import { asRecord } from './session-record';
 
-/** [data, expires, user, remaining ms], or null when there is no session. */
-export type GetReply = [data: string, expires: string, user: string, pttl: number] | null;
+/** [data, expires, deadline]: each null when absent (no session: data is null). */
+export type GetReply = [data: string | null, expires: string | null, deadline: string | null];
 
-/** Reads a session: one key, one round trip. */
-export const getSessionScript = defineScript<GetReply>({
+/** Reads a session: one HMGET, one round trip, no script. */
+export const getSessionScript = defineCommand<GetReply>({
   name: 'session-get',
-  lua: `
-local fields = redis.call('HMGET', KEYS[1], 'data', 'expires', 'user')
-if not fields[1] then return false end
-return {fields[1], fields[2] or '', fields[3] or '', redis.call('PTTL', KEYS[1])}
-`,
-  memory({ store }, keys) {
-    const key = keys[0] as string;
-    const record = asRecord(store.get(key));
-    if (record === undefined) return null;
-    return [record.data, record.expires, record.user, store.ttl(key)];
+  command: 'HMGET',
+  memory({ store }, keys, args) {
+    const record = asRecord(store.get(keys[0] as string));
+    const field = (name: string) => (record?.[name as keyof typeof record] as string | undefined) ?? null;
+    return args.map((name) => field(String(name))) as GetReply;
   },
 });
+
+/** The fields `getSessionScript` reads, in the order of its reply. */
+export const getSessionFields = ['data', 'expires', 'deadline'] as const;

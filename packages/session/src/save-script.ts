@@ -17,7 +17,7 @@ export type SaveReply = [status: number, previousUser: string];
 
 /**
  * Writes a session (`set`) or moves its expiry (`touch`), unless its id carries a tombstone.
- * KEYS: data, tombstone. ARGV: mode, ttl ms, expires, data, user.
+ * KEYS: data, tombstone. ARGV: mode, ttl ms, expires, data, user, deadline (epoch ms of the expiry).
  */
 export const saveSessionScript = defineScript<SaveReply>({
   name: 'session-save',
@@ -31,17 +31,24 @@ if ttl <= 0 then
   return {3, previous}
 end
 if ARGV[1] == 'touch' then
-  redis.call('HSET', KEYS[1], 'expires', ARGV[3])
+  redis.call('HSET', KEYS[1], 'expires', ARGV[3], 'deadline', ARGV[6])
 else
   redis.call('DEL', KEYS[1])
-  redis.call('HSET', KEYS[1], 'data', ARGV[4], 'expires', ARGV[3], 'user', ARGV[5])
+  redis.call('HSET', KEYS[1], 'data', ARGV[4], 'expires', ARGV[3], 'user', ARGV[5], 'deadline', ARGV[6])
 end
 redis.call('PEXPIRE', KEYS[1], ttl)
 return {1, previous}
 `,
   memory({ store }, keys, args) {
     const [dataKey, tombstoneKey] = keys as [string, string];
-    const [mode, ttlArg, expires, data, user] = args.map(String) as [string, string, string, string, string];
+    const [mode, ttlArg, expires, data, user, deadline] = args.map(String) as [
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+    ];
     if (store.has(tombstoneKey)) return [0, ''];
     const existing = asRecord(store.get(dataKey));
     const previous = existing?.user ?? '';
@@ -51,7 +58,8 @@ return {1, previous}
       store.delete(dataKey);
       return [3, previous];
     }
-    const record = mode === 'touch' && existing ? { ...existing, expires } : { data, expires, user };
+    const record =
+      mode === 'touch' && existing ? { ...existing, expires, deadline } : { data, expires, user, deadline };
     store.set(dataKey, record, ttl);
     return [1, previous];
   },

@@ -10,6 +10,11 @@ export interface SessionRecord {
   expires: string;
   /** The owner for the per-user index; '' for none. */
   user: string;
+  /**
+   * When the key expires, epoch ms as a string, on the clock of the process that wrote it: what a
+   * read needs for `touchAfter` without asking PTTL. Absent in records written before it existed.
+   */
+  deadline?: string;
 }
 
 /** The memory backend's twin of a hash key. */

@@ -15,7 +15,7 @@ import {
 import { cookieExpiresAt } from './cookie-expiry';
 import { deleteKeyScript } from './delete-key-script';
 import { destroySessionScript } from './destroy-script';
-import { getSessionScript } from './get-script';
+import { getSessionFields, getSessionScript } from './get-script';
 import { indexAddScript } from './index-add-script';
 import { indexListScript } from './index-list-script';
 import { indexRemoveScript } from './index-remove-script';
@@ -225,16 +225,22 @@ export class SessionStore<
   }
 
   async #load(sid: string): Promise<S | null> {
-    const reply = await this.#run(getSessionScript, [this.#config.sessions.key(sid, 'data')], []);
-    if (reply === null) {
+    const [payload, expiresField, deadline] = await this.#run(
+      getSessionScript,
+      [this.#config.sessions.key(sid, 'data')],
+      getSessionFields,
+    );
+    if (payload === null) {
       this.#seen.forget(sid);
       return null;
     }
-    const [payload, expiresField, , pttl] = reply;
-    const expires = expiresField === '' ? undefined : Number(expiresField);
+    const expires = expiresField ? Number(expiresField) : undefined;
     try {
       const { session, digest } = this.#codec.decode(payload, sid, expires);
-      this.#remember(sid, expires ?? Date.now() + Number(pttl), digest);
+      // A record from before `deadline` existed: not remembered, so its next touch writes one.
+      const expiresAt = expires ?? (deadline ? Number(deadline) : undefined);
+      if (expiresAt === undefined) this.#seen.forget(sid);
+      else this.#remember(sid, expiresAt, digest);
       return session as S;
     } catch (error) {
       this.#seen.forget(sid);
@@ -259,7 +265,14 @@ export class SessionStore<
   ): Promise<boolean> {
     const indexed = this.#config.userId !== undefined && user !== '' && ttl > 0;
     const [[status, previous]] = await Promise.all([
-      this.#run(saveSessionScript, this.#sessionKeys(sid), [mode, ttl, fields[0], fields[1], user]),
+      this.#run(saveSessionScript, this.#sessionKeys(sid), [
+        mode,
+        ttl,
+        fields[0],
+        fields[1],
+        user,
+        Date.now() + ttl,
+      ]),
       indexed ? this.#run(indexAddScript, [this.#indexKey(user)], [sid, ttl]) : undefined,
     ]);
     if (status === SaveStatus.destroyed) this.emit('writeAfterDestroy', { id: sid, operation: mode });

@@ -168,7 +168,7 @@ describe.each(useRedisTargets())('session store on $name', (target: RedisTarget)
     });
 
     if (target.name !== 'memory') {
-      it('by default, a read-only request (get + touch) is exactly one script call and no write', async () => {
+      it('by default, a read-only request (get + touch) is exactly one HMGET and no write', async () => {
         const store = makeStore();
         await store.set('s1', sessionWith({ user: 'alice' }, { maxAge: 3_600_000 }));
         await store.get('s1'); // the scripts are loaded: EVALSHA never falls back to EVAL below
@@ -177,7 +177,27 @@ describe.each(useRedisTargets())('session store on $name', (target: RedisTarget)
           await store.touch('s1', sessionWith({ user: 'alice' }, { maxAge: 3_600_000 }));
           await store.set('s1', { ...loaded, cookie: { originalMaxAge: 3_600_000, maxAge: 3_600_000 } });
         });
-        expect(ran).toEqual({ evalsha: 1, hmget: 1, pttl: 1 });
+        expect(ran).toEqual({ hmget: 1 });
+      });
+
+      it('a session stored before the deadline field existed is read, and its next touch writes one', async () => {
+        const store = makeStore({ ttl: '1h' });
+        await store.set('s1', sessionWith({ n: 1 }, {}));
+        await onOwner(target, dataKey('s1'), ['HDEL', dataKey('s1'), 'deadline']);
+        const fresh = makeStore({ ttl: '1h' }); // nothing remembered from the set above
+        // A cookie without expires: only the deadline field tells a read when the key expires.
+        const ran = await commandsDuring(target.masters(), async () => {
+          expect(await fresh.get('s1')).toMatchObject({ n: 1 });
+          await fresh.touch('s1', sessionWith({ n: 1 }, {}));
+        });
+        expect(ran.evalsha).toBe(1);
+        const deadline = Number(await onOwner(target, dataKey('s1'), ['HGET', dataKey('s1'), 'deadline']));
+        expect(Math.abs(deadline - (Date.now() + 3_600_000))).toBeLessThan(5_000);
+        const touched = await commandsDuring(target.masters(), async () => {
+          await fresh.get('s1');
+          await fresh.touch('s1', sessionWith({ n: 1 }, {}));
+        });
+        expect(touched).toEqual({ hmget: 1 });
       });
     }
   });
