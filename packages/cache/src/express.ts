@@ -201,6 +201,9 @@ function capture(res: Response, capture: Capture, own: ReadonlySet<string>): voi
   };
   res.once('finish', () => finish(true));
   res.once('close', () => finish(res.writableFinished));
+  // The client left while the lookup ran: 'close' has come and gone, and would never end the entry's
+  // flight (every later request for the URL would wait on it).
+  if (res.closed || res.destroyed) finish(false);
 }
 
 function lowerCased(headers: unknown): HeaderMap {

@@ -107,6 +107,8 @@ function lookup(
     capturing.set(request, state);
     // A request that ends without a response (client gone) releases the entry to the next one.
     reply.raw.once('close', () => finishOnce(state, undefined));
+    // Gone while the lookup ran: its 'close' came before the listener, so end the flight now.
+    if (reply.raw.closed || reply.raw.destroyed) void finishOnce(state, undefined);
     return false;
   };
   // Callback style, so that a reply from L1 is sent in this turn, without a promise.

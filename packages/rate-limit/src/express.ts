@@ -68,6 +68,11 @@ function sendProblem(res: Response, problem: Rejection): void {
 }
 
 function watchResponse(res: Response, done: (statusCode: number | undefined) => void): void {
+  // The client left while the decision was made: its 'close' has already gone by.
+  if (res.closed || res.destroyed) {
+    done(undefined);
+    return;
+  }
   let settled = false;
   res.once('finish', () => {
     settled = true;

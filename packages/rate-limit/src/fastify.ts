@@ -83,7 +83,9 @@ function limitHook(options: FastifyRateLimitRouteOptions): onRequestHookHandler 
         });
       return void sendProblem(reply, http.rejection(decision));
     }
-    if (http.refunds) {
+    // A client that left while the decision was made has had its 'close' already.
+    if (http.refunds && (reply.raw.closed || reply.raw.destroyed)) http.settle(decision, undefined);
+    else if (http.refunds) {
       reply.raw.once('close', () =>
         http.settle(decision, reply.raw.writableFinished ? reply.statusCode : undefined),
       );

@@ -1,3 +1,5 @@
+import { request } from 'node:http';
+import { setTimeout as sleep } from 'node:timers/promises';
 import {
   closeAllClients,
   connectIoredis,
@@ -6,6 +8,7 @@ import {
   listenExpress,
   listenFastify,
   type RedisServer,
+  startFaultProxy,
   startRedis,
 } from '@rediware/testing';
 import express from 'express';
@@ -112,3 +115,63 @@ describe.each(['express', 'fastify'] as const)('%s: a client the block cache rej
     expect((await fetch(app.url, { headers: { 'x-throw': '1' } })).status).toBe(500);
   });
 });
+
+describe.each(['express', 'fastify'] as const)(
+  '%s: a client gone while its decision is made',
+  (framework) => {
+    it('with skipFailedRequests, is refunded (its close came before the response was watched)', async () => {
+      const proxy = await startFaultProxy(server);
+      const slowRedis = await connectIoredis(proxy.url);
+      const limiter = createRateLimiter({
+        redis: slowRedis,
+        prefix: `rwgone${++prefixCounter}:`,
+        limit: 1,
+        window: '1m',
+        timeout: '5s',
+      });
+      const app = await listenRefunding(framework, limiter);
+      try {
+        await limiter.peek('warm'); // the script is loaded before the slow part
+        proxy.slow(300);
+        await abandonedGet(app.url, 100);
+        await sleep(700); // the decision arrives after the client left; the refund follows
+        proxy.pass();
+        await sleep(100);
+        expect((await fetch(app.url)).status).toBe(200);
+        expect((await fetch(app.url)).status).toBe(429);
+      } finally {
+        proxy.pass();
+        await app.close();
+        await limiter.close();
+        await proxy.close();
+      }
+    });
+  },
+);
+
+async function listenRefunding(framework: Framework, limiter: RateLimiter): Promise<ListeningApp> {
+  const key = () => 'client';
+  if (framework === 'express') {
+    const app = express();
+    app.use(rateLimit({ limiter, key, skipFailedRequests: true }));
+    app.get('/', (_req, res) => res.send('ok'));
+    return listenExpress(app);
+  }
+  const app = Fastify();
+  await app.register(rateLimitPlugin, { limiter, key, skipFailedRequests: true });
+  app.get('/', async () => 'ok');
+  return listenFastify(app);
+}
+
+/** A GET whose client hangs up after `afterMs`, before any answer. */
+function abandonedGet(url: string, afterMs: number): Promise<void> {
+  return new Promise((resolve) => {
+    const outgoing = request(url);
+    outgoing.on('error', () => resolve());
+    outgoing.end();
+    setTimeout(() => {
+      outgoing.destroy();
+      resolve();
+    }, afterMs);
+  });
+}
