@@ -319,8 +319,8 @@ class RedisCache implements Cache, LocalHits {
     const local = this.#l1?.fresh(location.entryKey);
     const outcome: Outcome = local
       ? { encoded: local.value, value: undefined, status: 'hit', ageMs: Date.now() - local.createdAt }
-      : await this.#flights.run(location.entryKey, () =>
-          this.#flight(location, loader as Loader<unknown>, policy),
+      : await this.#flights.run(location.entryKey, (leave) =>
+          this.#flight(location, loader as Loader<unknown>, policy, leave),
         );
     this.#count(outcome.status);
     return { value: this.#valueOf(outcome) as T, status: outcome.status, ageMs: outcome.ageMs };
@@ -489,7 +489,12 @@ class RedisCache implements Cache, LocalHits {
   }
 
   /** One flight per key and process: hit, stale, or elect one loader across processes. */
-  async #flight(location: Location, loader: Loader<unknown>, policy: EntryPolicy): Promise<Outcome> {
+  async #flight(
+    location: Location,
+    loader: Loader<unknown>,
+    policy: EntryPolicy,
+    leave: () => void,
+  ): Promise<Outcome> {
     const token = randomUUID();
     const deadline = Date.now() + this.config.lockWaitMs;
     const subscribed = this.#bus.ensure();
@@ -538,7 +543,7 @@ class RedisCache implements Cache, LocalHits {
       if (read.locked || remaining <= 0) {
         expectation.cancel();
         // Past the wait, call the loader without the lock rather than wait any longer.
-        return this.#load(location, loader, policy, read.locked ? token : '', read, false);
+        return this.#load(location, loader, policy, read.locked ? token : '', read, false, leave);
       }
       if (!waited) this.#metrics.coalescedWaits.add();
       waited = true;
@@ -592,6 +597,8 @@ class RedisCache implements Cache, LocalHits {
     token: string,
     read: Read,
     background: boolean,
+    /** Called once the loader's value is in: from then on, new callers do not join this flight. */
+    leave: () => void = () => {},
   ): Promise<Outcome> {
     let stamps: StampRef[] | undefined;
     const stampKeys = this.#stampKeys(location, policy.tags);
@@ -632,6 +639,9 @@ class RedisCache implements Cache, LocalHits {
         };
       }
       value = settled;
+      // The value is in; writing it takes more round trips. A caller arriving now, perhaps after
+      // an invalidation, reads Redis (waiting on the lock until the write) rather than take this value.
+      leave();
     } catch (error) {
       this.#metrics.errors.add();
       await this.#release(location, token);

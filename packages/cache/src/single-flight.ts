@@ -1,7 +1,7 @@
 /**
  * In-process single flight: concurrent calls for one key share one promise, so a process sends
  * one read (and runs at most one loader) per key at a time however many callers ask. The flight
- * is forgotten as soon as it settles; its callers share its outcome, an error included.
+ * is forgotten as soon as it settles (or leaves, see `run`); its callers share its outcome, an error included.
  */
 export class SingleFlight {
   readonly #flights = new Map<string, Promise<unknown>>();
@@ -12,14 +12,25 @@ export class SingleFlight {
     this.#onJoin = onJoin;
   }
 
-  run<T>(key: string, work: () => Promise<T>): Promise<T> {
+  /**
+   * `work` may call `leave` once its value is decided but before it is written: later callers
+   * then start their own flight (and read Redis) rather than join one whose value may predate an
+   * invalidation made since. Callers that already joined still share its outcome.
+   */
+  run<T>(key: string, work: (leave: () => void) => Promise<T>): Promise<T> {
     const running = this.#flights.get(key);
     if (running) {
       this.#onJoin();
       return running as Promise<T>;
     }
-    const flight = work().finally(() => this.#flights.delete(key));
-    this.#flights.set(key, flight);
+    let flight: Promise<T> | undefined;
+    let left = false;
+    const leave = (): void => {
+      left = true;
+      if (flight !== undefined && this.#flights.get(key) === flight) this.#flights.delete(key);
+    };
+    flight = work(leave).finally(leave);
+    if (!left) this.#flights.set(key, flight);
     return flight;
   }
 
