@@ -10,6 +10,8 @@ export interface BenchSettings {
   warmup: number;
   /** Scenario names to run (rate-limit, session, cache, lock); empty: all. */
   only: string[];
+  /** Only this framework's configurations; undefined: both. */
+  framework: 'express' | 'fastify' | undefined;
   /** Hand-offs per contender in the lock hand-off test. */
   handoffRounds: number;
   /** Sequential requests watched with MONITOR to count the commands each request sends. */
@@ -18,7 +20,7 @@ export interface BenchSettings {
   preset: 'default' | 'quick' | 'smoke';
 }
 
-const presets: Record<BenchSettings['preset'], Omit<BenchSettings, 'only' | 'preset'>> = {
+const presets: Record<BenchSettings['preset'], Omit<BenchSettings, 'only' | 'framework' | 'preset'>> = {
   default: { duration: 10, connections: 50, rounds: 3, warmup: 2, handoffRounds: 300, probeRequests: 20 },
   quick: { duration: 1.5, connections: 50, rounds: 1, warmup: 0.3, handoffRounds: 50, probeRequests: 10 },
   smoke: { duration: 1, connections: 5, rounds: 1, warmup: 0.2, handoffRounds: 20, probeRequests: 5 },
@@ -31,6 +33,7 @@ export const usage = `Usage: pnpm bench [options]
   --rounds <n>          interleaved rounds, medians are reported (BENCH_ROUNDS, default 3)
   --warmup <s>          unmeasured seconds before each run       (BENCH_WARMUP, default 2)
   --only <a,b>          scenarios: rate-limit, session, cache, lock (BENCH_ONLY, default all)
+  --framework <name>    express or fastify: that framework's configurations only (default both)
   --handoff-rounds <n>  lock hand-offs per contender             (BENCH_HANDOFF_ROUNDS, default 300)
   --probe-requests <n>  requests watched with MONITOR per configuration (default 20)
   --quick               1 round of 1.5 s with 50 connections: a first look at everything
@@ -55,6 +58,7 @@ export function parseSettings(argv: string[], env: NodeJS.ProcessEnv): BenchSett
       rounds: { type: 'string' },
       warmup: { type: 'string' },
       only: { type: 'string' },
+      framework: { type: 'string' },
       'handoff-rounds': { type: 'string' },
       'probe-requests': { type: 'string' },
       quick: { type: 'boolean' },
@@ -83,6 +87,13 @@ export function parseSettings(argv: string[], env: NodeJS.ProcessEnv): BenchSett
     ),
     probeRequests: Math.round(positive('probe-requests', values['probe-requests'], base.probeRequests)),
     only,
+    framework: parseFramework(values.framework),
     preset,
   };
+}
+
+function parseFramework(text: string | undefined): BenchSettings['framework'] {
+  if (text === undefined || text === '') return undefined;
+  if (text === 'express' || text === 'fastify') return text;
+  throw new Error(`--framework must be express or fastify, got "${text}"`);
 }

@@ -163,7 +163,9 @@ export async function runScenario(
   settings: BenchSettings,
 ): Promise<TableResult[]> {
   const runs: Run[] = scenario.tables.flatMap((table) =>
-    table.configurations.map((configuration) => ({ table, configuration, samples: [] })),
+    table.configurations
+      .filter(({ framework }) => settings.framework === undefined || framework === settings.framework)
+      .map((configuration) => ({ table, configuration, samples: [] })),
   );
   const serverIds = [...new Set(runs.map((run) => run.configuration.server))];
   log(`${scenario.name}: starting ${serverIds.length} servers`);

@@ -1,7 +1,6 @@
 import { createKeyspace, groupBySlot } from '@rediware/core';
-import { type RedisTarget, rejectionOf, useRedisTargets } from '@rediware/testing';
+import { type RedisTarget, rejectionOf, scriptCalls, useRedisTargets } from '@rediware/testing';
 import type { CacheEvents } from '../src';
-import { scriptCalls } from './command-stats';
 import { useCaches } from './open-caches';
 
 const targets = useRedisTargets();

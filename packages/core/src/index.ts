@@ -66,3 +66,4 @@ export {
   type ScriptDefinition,
 } from './script';
 export { groupBySlot } from './slot-groups';
+export { atTurnEnd } from './turn-end';

@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { redisCommand, useRedisTargets, waitFor } from '@rediware/testing';
+import { commandCalls, redisCommand, useRedisTargets, waitFor } from '@rediware/testing';
 import { type Backend, createBackend, createKeyspace, RedisCommandError, type RediwareError } from '../src';
 import {
   counterScript,
@@ -33,14 +33,7 @@ describe.each(useRedisTargets())('backend on $name', (target) => {
   it('runs a defineCommand command as that one command, without a script', async () => {
     const key = keyspace.key('user-2', 'count');
     await backend.run(counterScript, [key], [1, 60_000]);
-    const calls = async (command: string) => {
-      let total = 0;
-      for (const node of target.masters()) {
-        const info = String(await redisCommand(node, ['INFO', 'commandstats']));
-        total += Number(new RegExp(`^cmdstat_${command}:calls=(\\d+)`, 'm').exec(info)?.[1] ?? 0);
-      }
-      return total;
-    };
+    const calls = async (command: string) => (await commandCalls(target.masters())).get(command) ?? 0;
     const before = { evalsha: await calls('evalsha'), pttl: await calls('pttl') };
     const ttl = await backend.run(pttlCommand, [key], []);
     expect(ttl).toBeGreaterThan(50_000);

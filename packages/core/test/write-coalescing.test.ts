@@ -1,6 +1,6 @@
 import type { Socket } from 'node:net';
 import { closeAllClients, connectIoredis, type RedisServer, startRedis } from '@rediware/testing';
-import { createBackend, createKeyspace } from '../src';
+import { atTurnEnd, createBackend, createKeyspace } from '../src';
 import { counterScript } from './test-scripts';
 
 // The ioredis driver writes the commands sent during one event-loop turn in one socket write
@@ -48,6 +48,24 @@ describe('ioredis write coalescing', () => {
     await backend.run(counterScript, [keys[1] as string], [1, 60_000]);
     // One command a turn: each still leaves in its own turn, uncorked there.
     expect(writes).toEqual([1, 1]);
+    await backend.close();
+  });
+
+  it('writes a command sent at the end of a turn (a flushed batch) in that same turn', async () => {
+    const client = await connectIoredis(server.url);
+    const backend = createBackend({ redis: client, packageName: 'core-test', timeout: '2s' });
+    const key = createKeyspace('rwtest:', 'coalesce').key('turn-end', 'count');
+    await backend.run(counterScript, [key], [0, 60_000]);
+    const socket = (client as unknown as { stream: Socket }).stream;
+    const corkedAfter = await new Promise<number>((resolve) => {
+      atTurnEnd(() => {
+        void backend.run(counterScript, [key], [1, 60_000]);
+        // Runs after the uncork the send registered: with an uncork of the next turn it would
+        // still see the socket corked.
+        atTurnEnd(() => resolve(socket.writableCorked));
+      });
+    });
+    expect(corkedAfter).toBe(0);
     await backend.close();
   });
 });

@@ -1,100 +1,105 @@
-import { defineScript } from '@rediware/core';
+import type { MemoryScriptContext } from '@rediware/core';
 import { type Holders, liveSemaphore, storeSemaphore } from './holder-state';
 
 /** `[1, fencingToken]` when taken, `[0, msUntilASlotFrees]` when busy. */
 export type AcquireReply = [taken: 0 | 1, tokenOrRetryAfterMs: number];
 
 /**
- * Takes every holder key or none, in one round trip. KEYS: n holder keys, then their n fencing
- * counters. ARGV: owner, ttl ms, limit. A mutex (limit 1) is `SET NX PX`; a semaphore is a sorted
- * set of owners scored by expiry. One fencing token, above every key's counter, is written to all
- * counters, so it is strictly increasing for each key. Counters never expire: a counter that
- * expired would start again at 1. The common case, one free mutex key, is `SET NX PX` and `INCR`
- * alone: a key that exists (a holder, or a semaphore's set) fails the SET and takes the general
- * path, the only one that reads the clock.
+ * The acquire operation of the lock script (lock-ops-script.ts), a Lua function: takes every
+ * holder key or none. Its keys are `KEYS[base + 1 .. base + 2n]`: n holder keys, then their n
+ * fencing counters. A mutex (limit 1) is `SET NX PX`; a semaphore is a sorted set of owners scored
+ * by expiry. One fencing token, above every key's counter, is written to all counters, so it is
+ * strictly increasing for each key. Counters never expire: a counter that expired would start
+ * again at 1. The common case, one free mutex key, is `SET NX PX` and `INCR` alone: a key that
+ * exists (a holder, or a semaphore's set) fails the SET and takes the general path, the only one
+ * that reads the clock.
  */
-export const acquireScript = defineScript<AcquireReply>({
-  name: 'lock-acquire',
-  lua: `
-local n = #KEYS / 2
-local owner, ttl, limit = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3])
-if n == 1 and limit == 1 and redis.call('SET', KEYS[1], owner, 'NX', 'PX', ttl) then
-  return { 1, redis.call('INCR', KEYS[2]) }
-end
-local now = now_ms()
-local busy, retry = false, 0
-for i = 1, n do
-  local key = KEYS[i]
-  local kind = redis.call('TYPE', key).ok
-  local left = -1
-  if kind == 'zset' then
-    redis.call('ZREMRANGEBYSCORE', key, '-inf', now)
-    local count = redis.call('ZCARD', key)
-    if count >= limit then
-      -- Free once all but limit - 1 holders are gone: the expiry at rank count - limit.
-      local freeing = redis.call('ZRANGE', key, count - limit, count - limit, 'WITHSCORES')
-      left = math.max(tonumber(freeing[2]) - now, 0)
+export const acquireLua = `
+local function acquire(base, n, owner, ttl, limit)
+  if n == 1 and limit == 1 and redis.call('SET', KEYS[base + 1], owner, 'NX', 'PX', ttl) then
+    return { 1, redis.call('INCR', KEYS[base + 2]) }
+  end
+  local now = now_ms()
+  local busy, retry = false, 0
+  for i = base + 1, base + n do
+    local key = KEYS[i]
+    local kind = redis.call('TYPE', key).ok
+    local left = -1
+    if kind == 'zset' then
+      redis.call('ZREMRANGEBYSCORE', key, '-inf', now)
+      local count = redis.call('ZCARD', key)
+      if count >= limit then
+        -- Free once all but limit - 1 holders are gone: the expiry at rank count - limit.
+        local freeing = redis.call('ZRANGE', key, count - limit, count - limit, 'WITHSCORES')
+        left = math.max(tonumber(freeing[2]) - now, 0)
+      end
+    elseif kind ~= 'none' then
+      -- A mutex holder: busy for a semaphore caller too, until it expires.
+      left = math.max(redis.call('PTTL', key), 0)
     end
-  elseif kind ~= 'none' then
-    -- A mutex holder: busy for a semaphore caller too, until it expires.
-    left = math.max(redis.call('PTTL', key), 0)
+    if left >= 0 then
+      busy = true
+      if left > retry then retry = left end
+    end
   end
-  if left >= 0 then
-    busy = true
-    if left > retry then retry = left end
+  if busy then return { 0, retry } end
+  local token = 0
+  for i = base + n + 1, base + 2 * n do
+    local counter = tonumber(redis.call('GET', KEYS[i]) or '0')
+    if counter > token then token = counter end
   end
-end
-if busy then return { 0, retry } end
-local token = 0
-for i = 1, n do
-  local counter = tonumber(redis.call('GET', KEYS[n + i]) or '0')
-  if counter > token then token = counter end
-end
-token = token + 1
-for i = 1, n do
-  local key = KEYS[i]
-  if limit == 1 then
-    redis.call('SET', key, owner, 'NX', 'PX', ttl)
-  else
-    redis.call('ZADD', key, now + ttl, owner)
-    local last = redis.call('ZRANGE', key, -1, -1, 'WITHSCORES')
-    redis.call('PEXPIRE', key, tonumber(last[2]) - now)
+  token = token + 1
+  for i = base + 1, base + n do
+    local key = KEYS[i]
+    if limit == 1 then
+      redis.call('SET', key, owner, 'NX', 'PX', ttl)
+    else
+      redis.call('ZADD', key, now + ttl, owner)
+      local last = redis.call('ZRANGE', key, -1, -1, 'WITHSCORES')
+      redis.call('PEXPIRE', key, tonumber(last[2]) - now)
+    end
+    redis.call('SET', KEYS[i + n], token)
   end
-  redis.call('SET', KEYS[n + i], token)
+  return { 1, token }
 end
-return { 1, token }`,
-  memory({ store, now }, keys, [owner, ttlArg, limitArg]) {
-    const n = keys.length / 2;
-    const ttl = Number(ttlArg);
-    const limit = Number(limitArg);
-    let busy = false;
-    let retry = 0;
-    for (const key of keys.slice(0, n)) {
-      let left = -1;
-      const holders = store.get<Holders>(key);
-      if (holders instanceof Map) {
-        const expiries = [...(liveSemaphore(store, key, now)?.values() ?? [])].sort((a, b) => a - b);
-        const freeing = expiries[expiries.length - limit];
-        if (freeing !== undefined) left = Math.max(freeing - now, 0);
-      } else if (holders !== undefined) {
-        left = Math.max(store.ttl(key), 0);
-      }
-      if (left >= 0) {
-        busy = true;
-        retry = Math.max(retry, left);
-      }
+`;
+
+/** The memory backend's twin of `acquire`, on the operation's keys: holders, then counters. */
+export function acquireMemory(
+  { store, now }: MemoryScriptContext,
+  keys: readonly string[],
+  owner: string,
+  ttl: number,
+  limit: number,
+): AcquireReply {
+  const n = keys.length / 2;
+  let busy = false;
+  let retry = 0;
+  for (const key of keys.slice(0, n)) {
+    let left = -1;
+    const holders = store.get<Holders>(key);
+    if (holders instanceof Map) {
+      const expiries = [...(liveSemaphore(store, key, now)?.values() ?? [])].sort((a, b) => a - b);
+      const freeing = expiries[expiries.length - limit];
+      if (freeing !== undefined) left = Math.max(freeing - now, 0);
+    } else if (holders !== undefined) {
+      left = Math.max(store.ttl(key), 0);
     }
-    if (busy) return [0, retry];
-    const token = Math.max(0, ...keys.slice(n).map((fence) => store.get<number>(fence) ?? 0)) + 1;
-    keys.slice(0, n).forEach((key, i) => {
-      if (limit === 1) store.set(key, String(owner), ttl);
-      else {
-        const holders = liveSemaphore(store, key, now) ?? new Map<string, number>();
-        holders.set(String(owner), now + ttl);
-        storeSemaphore(store, key, holders, now);
-      }
-      store.set(keys[n + i] as string, token);
-    });
-    return [1, token];
-  },
-});
+    if (left >= 0) {
+      busy = true;
+      retry = Math.max(retry, left);
+    }
+  }
+  if (busy) return [0, retry];
+  const token = Math.max(0, ...keys.slice(n).map((fence) => store.get<number>(fence) ?? 0)) + 1;
+  keys.slice(0, n).forEach((key, i) => {
+    if (limit === 1) store.set(key, owner, ttl);
+    else {
+      const holders = liveSemaphore(store, key, now) ?? new Map<string, number>();
+      holders.set(owner, now + ttl);
+      storeSemaphore(store, key, holders, now);
+    }
+    store.set(keys[n + i] as string, token);
+  });
+  return [1, token];
+}

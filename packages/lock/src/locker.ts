@@ -15,12 +15,12 @@ import {
   RediwareEmitter,
   withFailPolicy,
 } from '@rediware/core';
-import { type AcquireReply, acquireScript } from './acquire-script';
 import { LockAbortedError, LockBusyError, type LockLostError, LockTimeoutError } from './errors';
 import { extendScript } from './extend-script';
 import { HeldLock, type Lock } from './held-lock';
 import { createLockKeys, type LockTarget } from './lock-keys';
 import { type LockMetrics, lockMetricSpecs, lockWaitSpec } from './lock-metrics';
+import { LockOps } from './lock-ops';
 import {
   type AcquireConfig,
   type AcquireOptions,
@@ -29,7 +29,6 @@ import {
   parseAcquireOptions,
   parseOptions,
 } from './options';
-import { releaseScript } from './release-script';
 import { type ReleaseWaiter, ReleaseWatcher } from './release-watcher';
 import { retryDelay } from './retry-delay';
 
@@ -51,13 +50,15 @@ export function createLocker(options: LockerOptions = {}): Locker {
 }
 
 /**
- * Locks on Redis. Every operation is one script (acquire, extend, release); waiters are woken
+ * Locks on Redis. Every operation is one script (acquire, extend, release; the acquires and
+ * releases of one event-loop turn share one script call); waiters are woken
  * by a release message on the key's channel, with a fallback retry, never by tight polling.
  * Fails closed: a Redis failure rejects the acquisition (and emits `failure`).
  */
 export class Locker extends RediwareEmitter<LockerEvents> {
   readonly #config: LockerConfig;
   readonly #backend: Backend;
+  readonly #ops: LockOps;
   readonly #target: (key: string | readonly string[]) => LockTarget;
   readonly #watcher: ReleaseWatcher;
   readonly #held = new Set<HeldLock>();
@@ -75,6 +76,7 @@ export class Locker extends RediwareEmitter<LockerEvents> {
       packageName: '@rediware/lock',
       onConnectionError: (error) => this.emit('connectionError', error),
     });
+    this.#ops = new LockOps(this.#backend);
     this.#target = createLockKeys(config.prefix);
     this.#watcher = new ReleaseWatcher(this.#backend, (event) => this.emit('failure', event));
     this.#metrics = bindCounters(lockMetricSpecs, config.metrics);
@@ -184,12 +186,7 @@ export class Locker extends RediwareEmitter<LockerEvents> {
     const sentAt = Date.now();
     const [taken, value] = await this.#run(
       'acquire',
-      () =>
-        this.#backend.run(acquireScript, target.redisKeys, [
-          owner,
-          config.ttlMs,
-          config.limit,
-        ]) as Promise<AcquireReply>,
+      () => this.#ops.acquire(target.redisKeys, owner, config.ttlMs, config.limit),
       // A timed-out acquire may still run in Redis later: take back whatever it took.
       () => void this.#release(target, owner).catch(() => {}),
     );
@@ -220,9 +217,7 @@ export class Locker extends RediwareEmitter<LockerEvents> {
   }
 
   async #release(target: LockTarget, owner: string): Promise<boolean> {
-    const held = await this.#run('release', () =>
-      this.#backend.run(releaseScript, this.#holderKeys(target), [owner]),
-    );
+    const held = await this.#run('release', () => this.#ops.release(this.#holderKeys(target), owner));
     return held === target.keys.length;
   }
 

@@ -1,3 +1,5 @@
+import { atTurnEnd } from '@rediware/core';
+
 /** Runs one script call for `count` consumes of `key` at `cost`; the reply holds each in turn. */
 export type BatchRunner<Reply> = (key: string, cost: number, count: number) => Promise<Reply>;
 
@@ -18,7 +20,7 @@ interface Batch<Reply> {
 /**
  * Consumes of one key and cost that arrive in the same event-loop turn (concurrent requests of one
  * client, read from their sockets together) share one script call, sent at the end of the turn's
- * I/O (`setImmediate`, when the client writes its commands anyway). The script decides them one
+ * I/O (`atTurnEnd`, when the client writes its commands anyway). The script decides them one
  * after another, so each request gets exactly the decision it would have had alone, in an order
  * that is one of the orders they could have reached Redis in: the limit stays exact. A hot key then
  * costs Redis one script per turn instead of one per request.
@@ -52,7 +54,7 @@ export class ConsumeBatches<Reply> {
     }
     if (!this.#scheduled) {
       this.#scheduled = true;
-      setImmediate(this.#flush);
+      atTurnEnd(this.#flush);
     }
     return added;
   }

@@ -1,5 +1,6 @@
 import {
   type Address,
+  commandCalls,
   type RedisReply,
   RedisReplyError,
   type RedisTarget,
@@ -34,19 +35,6 @@ export async function onOwner(
   throw new Error(`no master owns ${key}`);
 }
 
-/** Calls per command (INFO commandstats) summed over the masters; commands inside scripts count too. */
-export async function commandStats(masters: Address[]): Promise<Map<string, number>> {
-  const calls = new Map<string, number>();
-  for (const master of masters) {
-    const info = String(await redisCommand(master, ['INFO', 'commandstats']));
-    for (const match of info.matchAll(/^cmdstat_([^:]+):calls=(\d+)/gm)) {
-      const name = match[1] as string;
-      calls.set(name, (calls.get(name) ?? 0) + Number(match[2]));
-    }
-  }
-  return calls;
-}
-
 /** What ran between two snapshots, by command. */
 export function commandDelta(
   before: Map<string, number>,
@@ -65,9 +53,9 @@ export async function commandsDuring(
   masters: Address[],
   work: () => Promise<unknown>,
 ): Promise<Record<string, number>> {
-  const before = await commandStats(masters);
+  const before = await commandCalls(masters);
   await work();
-  const ran = commandDelta(before, await commandStats(masters));
+  const ran = commandDelta(before, await commandCalls(masters));
   delete ran.info;
   delete ran['cluster|slots'];
   delete ran['cluster|shards'];

@@ -1,3 +1,5 @@
+import { atTurnEnd } from '../turn-end';
+
 /** The part of a socket that coalescing needs. */
 export interface CorkableStream {
   readonly writable: boolean;
@@ -8,7 +10,7 @@ export interface CorkableStream {
 /**
  * Gathers the commands written to one connection during an event-loop turn into one socket
  * write: the first write of a turn corks the socket, and it is uncorked in that turn's check
- * phase (`setImmediate`), so every command sent meanwhile, from any request, leaves in one
+ * phase (`atTurnEnd`, after the batches flushed there), so every command sent meanwhile, from any request, leaves in one
  * `writev` instead of one system call each. This is what node-redis v5 does for its own
  * commands; ioredis (without its opt-in `enableAutoPipelining`) writes each command at once. The
  * commands, their order and their replies are the client's as before: only the writes are fewer.
@@ -26,6 +28,6 @@ export class WriteCoalescer {
     if (this.#corked !== undefined || stream === undefined || !stream.writable) return;
     this.#corked = stream;
     stream.cork();
-    setImmediate(this.#uncork);
+    atTurnEnd(this.#uncork);
   }
 }

@@ -1,0 +1,86 @@
+import { atTurnEnd, type Backend, type ScriptArg } from '@rediware/core';
+import type { AcquireReply } from './acquire-script';
+import { lockOpsScript } from './lock-ops-script';
+
+/** Most operations one script call runs: bounds the time Redis spends in one script. */
+export const maxOpsPerCall = 64;
+
+interface PendingOp {
+  readonly keys: readonly string[];
+  readonly args: readonly ScriptArg[];
+  resolve(reply: AcquireReply | number): void;
+  reject(error: unknown): void;
+}
+
+/**
+ * Sends the acquires and releases started in one event-loop turn (by the requests read from their
+ * sockets together) as one lock-ops script call, at the end of the turn's I/O (`atTurnEnd`,
+ * when the client writes its commands anyway), in the order they were started: Redis runs them
+ * one after another, exactly as it would have run the separate calls, and pays a script's fixed
+ * cost once. On a cluster the operations are grouped by slot, one call per slot. A failed call
+ * (Redis down, deadline) rejects each of its operations.
+ */
+export class LockOps {
+  readonly #backend: Backend;
+  #pending: PendingOp[] = [];
+  readonly #flush = (): void => this.#send();
+
+  constructor(backend: Backend) {
+    this.#backend = backend;
+  }
+
+  /** `redisKeys`: the holder keys, then their fencing counters. */
+  acquire(redisKeys: readonly string[], owner: string, ttlMs: number, limit: number): Promise<AcquireReply> {
+    return this.#add(redisKeys, ['a', redisKeys.length / 2, owner, ttlMs, limit]) as Promise<AcquireReply>;
+  }
+
+  /** Resolves with the number of `holderKeys` this owner still held. */
+  release(holderKeys: readonly string[], owner: string): Promise<number> {
+    return this.#add(holderKeys, ['r', holderKeys.length, owner]) as Promise<number>;
+  }
+
+  #add(keys: readonly string[], args: readonly ScriptArg[]): Promise<AcquireReply | number> {
+    return new Promise((resolve, reject) => {
+      if (this.#pending.length === 0) atTurnEnd(this.#flush);
+      this.#pending.push({ keys, args, resolve, reject });
+    });
+  }
+
+  #send(): void {
+    const ops = this.#pending;
+    this.#pending = [];
+    const groups = this.#backend.cluster
+      ? this.#backend
+          .slotGroups(ops.map((op) => op.keys[0] as string))
+          .map((group) => group.map((i) => ops[i] as PendingOp))
+      : [ops];
+    for (const group of groups) {
+      for (let start = 0; start < group.length; start += maxOpsPerCall) {
+        this.#run(group.slice(start, start + maxOpsPerCall));
+      }
+    }
+  }
+
+  #run(ops: readonly PendingOp[]): void {
+    const keys: string[] = [];
+    const args: ScriptArg[] = [];
+    for (const op of ops) {
+      for (const key of op.keys) keys.push(key);
+      for (const arg of op.args) args.push(arg);
+    }
+    let sent: Promise<(AcquireReply | number)[]>;
+    try {
+      sent = this.#backend.run(lockOpsScript, keys, args, { batch: true });
+    } catch (error) {
+      sent = Promise.reject(error);
+    }
+    sent.then(
+      (reply) => {
+        for (let i = 0; i < ops.length; i++) ops[i]?.resolve(reply[i] as AcquireReply | number);
+      },
+      (error: unknown) => {
+        for (const op of ops) op.reject(error);
+      },
+    );
+  }
+}
