@@ -64,7 +64,7 @@ export function rateLimit(options: ExpressRateLimitOptions): ExpressRateLimit {
 function sendProblem(res: Response, problem: Rejection): void {
   res.statusCode = problem.statusCode;
   res.setHeader('Content-Type', 'application/problem+json; charset=utf-8');
-  res.end(JSON.stringify(problem.body));
+  res.end(problem.body);
 }
 
 function watchResponse(res: Response, done: (statusCode: number | undefined) => void): void {

@@ -1,4 +1,5 @@
 import { type ProblemDetails, RedisError } from '@rediware/core';
+import { LRUCache } from 'lru-cache';
 import { clientIpKey } from './client-ip-key';
 import {
   type HttpRateLimitConfig,
@@ -28,7 +29,8 @@ export interface RequestDecision {
 export interface Rejection {
   statusCode: number;
   headers: Array<[string, string]>;
-  body: ProblemDetails;
+  /** The problem+json body, serialized. */
+  body: string;
 }
 
 /**
@@ -41,6 +43,11 @@ export class HttpRateLimit<Req> {
   readonly #config: HttpRateLimitConfig<Req>;
   /** The limiter's synchronous block-cache read, when it has one (a custom `limiter` may not). */
   readonly #cached: CachedRejections | undefined;
+  /**
+   * Serialized 429 bodies by their detail: a limiter has few (one per second of retry), and a
+   * blocked client's answer then serializes nothing.
+   */
+  readonly #rejectionBodies = new LRUCache<string, string>({ max: 256 });
 
   constructor(options: HttpRateLimitOptions<Req>, adapterOptionNames: readonly string[] = []) {
     this.#config = parseHttpOptions(options);
@@ -95,13 +102,18 @@ export class HttpRateLimit<Req> {
       typeof message === 'string'
         ? message
         : `Too many requests: the limit is ${result.limit} per ${result.windowMs / 1000} s. Retry in ${Math.ceil(result.retryAfterMs / 1000)} s.`;
-    const body: ProblemDetails = {
-      type: 'https://rediware.dev/errors/ERR_RW_RATE_LIMITED',
-      title: 'Too Many Requests',
-      status: this.#config.statusCode,
-      detail,
-      ...(typeof message === 'object' ? message : {}),
-    };
+    let body = this.#rejectionBodies.get(detail);
+    if (body === undefined) {
+      const problem: ProblemDetails = {
+        type: 'https://rediware.dev/errors/ERR_RW_RATE_LIMITED',
+        title: 'Too Many Requests',
+        status: this.#config.statusCode,
+        detail,
+        ...(typeof message === 'object' ? message : {}),
+      };
+      body = JSON.stringify(problem);
+      this.#rejectionBodies.set(detail, body);
+    }
     return { statusCode: this.#config.statusCode, headers: decision.headers, body };
   }
 
@@ -111,7 +123,7 @@ export class HttpRateLimit<Req> {
    */
   failure(error: unknown): Rejection | undefined {
     if (!(error instanceof RedisError)) return undefined;
-    return { statusCode: 503, headers: [], body: { ...error.toProblem(), status: 503 } };
+    return { statusCode: 503, headers: [], body: JSON.stringify({ ...error.toProblem(), status: 503 }) };
   }
 
   /** True when responses must be watched to give the cost back. */
