@@ -1,6 +1,6 @@
-import { request } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import {
+  abandonedGet,
   closeAllClients,
   connectIoredis,
   type FaultProxy,
@@ -49,19 +49,6 @@ async function listen(framework: 'express' | 'fastify'): Promise<ListeningApp> {
   await app.register(cachePlugin, options);
   app.get('/*', async () => 'ok');
   return listenFastify(app);
-}
-
-/** A GET whose client hangs up after `afterMs`, before any answer. */
-function abandonedGet(url: string, afterMs: number): Promise<void> {
-  return new Promise((resolve) => {
-    const outgoing = request(url);
-    outgoing.on('error', () => resolve());
-    outgoing.end();
-    setTimeout(() => {
-      outgoing.destroy();
-      resolve();
-    }, afterMs);
-  });
 }
 
 describe.each(['express', 'fastify'] as const)(

@@ -1,6 +1,6 @@
-import { request } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import {
+  abandonedGet,
   closeAllClients,
   connectIoredis,
   type IoredisClient,
@@ -161,17 +161,4 @@ async function listenRefunding(framework: Framework, limiter: RateLimiter): Prom
   await app.register(rateLimitPlugin, { limiter, key, skipFailedRequests: true });
   app.get('/', async () => 'ok');
   return listenFastify(app);
-}
-
-/** A GET whose client hangs up after `afterMs`, before any answer. */
-function abandonedGet(url: string, afterMs: number): Promise<void> {
-  return new Promise((resolve) => {
-    const outgoing = request(url);
-    outgoing.on('error', () => resolve());
-    outgoing.end();
-    setTimeout(() => {
-      outgoing.destroy();
-      resolve();
-    }, afterMs);
-  });
 }

@@ -34,3 +34,16 @@ export function rawRequest(
     req.end();
   });
 }
+
+/** A GET whose client hangs up after `afterMs`, before any answer: resolves once it has. */
+export function abandonedGet(url: string, afterMs: number): Promise<void> {
+  return new Promise((resolve) => {
+    const outgoing = request(url);
+    outgoing.on('error', () => resolve());
+    outgoing.end();
+    setTimeout(() => {
+      outgoing.destroy();
+      resolve();
+    }, afterMs);
+  });
+}
