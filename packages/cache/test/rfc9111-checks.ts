@@ -316,12 +316,18 @@ export const ruleChecks: readonly RuleCheck[] = [
       }
       const other = await rawGet(`${url}${language}`, { 'accept-language': 'en, de, fr' });
       expect(other.headers['x-cache']).not.toBe('HIT');
+      // Case folds in ASCII only, and only spaces and tabs are trimmed: obs-text stays as sent.
+      await rawGet(`${url}${language}`, { 'accept-language': 'x\u00c0' });
+      for (const other of ['x\u00e0', '\u00a0x\u00c0'])
+        expect((await rawGet(`${url}${language}`, { 'accept-language': other })).headers['x-cache']).not.toBe(
+          'HIT',
+        );
       // An unknown header's syntax is unknown: only its edges are trimmed; spacing inside, empty
       // list items and case make other variants.
       const foo = target('vf', { 'Cache-Control': 'max-age=60', Vary: 'Foo' });
       await rawGet(`${url}${foo}`, { foo: '1,2' });
       expect((await rawGet(`${url}${foo}`, { foo: '  1,2 ' })).headers['x-cache']).toBe('HIT');
-      for (const other of ['1, 2', '1,,2', ',', 'A', 'a'])
+      for (const other of ['1, 2', '1,,2', ',', 'A', 'a', '\u00a01,2'])
         expect((await rawGet(`${url}${foo}`, { foo: other })).headers['x-cache']).not.toBe('HIT');
     },
   },
