@@ -66,4 +66,5 @@ export {
   type ScriptDefinition,
 } from './script';
 export { groupBySlot } from './slot-groups';
+export { slotOf, slotTags } from './slot-tags';
 export { atTurnEnd } from './turn-end';

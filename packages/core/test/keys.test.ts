@@ -1,5 +1,14 @@
 import fc from 'fast-check';
-import { checkPrefix, createKeyspace, escapeGlob, hashTagOf, identityTag, RediwareConfigError } from '../src';
+import {
+  checkPrefix,
+  createKeyspace,
+  escapeGlob,
+  hashTagOf,
+  identityTag,
+  RediwareConfigError,
+  slotOf,
+  slotTags,
+} from '../src';
 import { globToRegExp } from '../src/memory-backend';
 
 describe('keys', () => {
@@ -73,5 +82,19 @@ describe('keys', () => {
     expect(hashTagOf('a{}b{c}')).toBe('a{}b{c}');
     expect(hashTagOf('a{b}c{d}')).toBe('b');
     expect(hashTagOf('a{b')).toBe('a{b');
+  });
+});
+
+describe('slot tags', () => {
+  it('names one short tag for every cluster slot, in that slot', () => {
+    const tags = slotTags();
+    expect(tags).toHaveLength(16384);
+    expect(tags.every((tag, slot) => slotOf(tag) === slot && /^[0-9a-z]{1,4}$/.test(tag))).toBe(true);
+    expect(slotTags()).toBe(tags);
+  });
+
+  it("finds a key's slot from its hash tag", () => {
+    expect(slotOf('order:1')).toBe(slotOf('rw:lock:{order:1}:lock'));
+    expect(slotOf('{order:1}')).toBe(slotOf('order:1'));
   });
 });

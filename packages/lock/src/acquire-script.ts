@@ -6,18 +6,33 @@ export type AcquireReply = [taken: 0 | 1, tokenOrRetryAfterMs: number];
 
 /**
  * The acquire operation of the lock script (lock-ops-script.ts), a Lua function: takes every
- * holder key or none. Its keys are `KEYS[base + 1 .. base + 2n]`: n holder keys, then their n
- * fencing counters. A mutex (limit 1) is `SET NX PX`; a semaphore is a sorted set of owners scored
- * by expiry. One fencing token, above every key's counter, is written to all counters, so it is
- * strictly increasing for each key. Counters never expire: a counter that expired would start
- * again at 1. The common case, one free mutex key, is `SET NX PX` and `INCR` alone: a key that
- * exists (a holder, or a semaphore's set) fails the SET and takes the general path, the only one
- * that reads the clock.
+ * holder key or none. Its keys are `KEYS[base + 1 .. base + 2n + 1]`: n holder keys, their n
+ * per-key fencing counters, then the fencing counter of their slot. A mutex (limit 1) is
+ * `SET NX PX`; a semaphore is a sorted set of owners scored by expiry.
+ *
+ * The fencing token is the slot's counter plus one: strictly increasing for every key of the
+ * slot, so for each key. The counter never expires (it would start again at 1), and there is one
+ * per slot, not one per key. A per-key counter is what earlier builds used: where one exists (a key
+ * an earlier build locked, or one still running during an upgrade) the token is also above it and is
+ * written to it, so tokens of both versions keep one order; none is ever created. The common
+ * case, one free mutex key, is `SET NX PX`, `INCR` and a `GET` that finds no per-key counter: a
+ * key that exists (a holder, or a semaphore's set) fails the SET and takes the general path, the
+ * only one that reads the clock.
  */
 export const acquireLua = `
 local function acquire(base, n, owner, ttl, limit)
+  local slot_fence = KEYS[base + 2 * n + 1]
   if n == 1 and limit == 1 and redis.call('SET', KEYS[base + 1], owner, 'NX', 'PX', ttl) then
-    return { 1, redis.call('INCR', KEYS[base + 2]) }
+    local token = redis.call('INCR', slot_fence)
+    local own = tonumber(redis.call('GET', KEYS[base + 2]))
+    if own then
+      if own >= token then
+        token = own + 1
+        redis.call('SET', slot_fence, token)
+      end
+      redis.call('SET', KEYS[base + 2], token)
+    end
+    return { 1, token }
   end
   local now = now_ms()
   local busy, retry = false, 0
@@ -43,12 +58,15 @@ local function acquire(base, n, owner, ttl, limit)
     end
   end
   if busy then return { 0, retry } end
-  local token = 0
+  local token = tonumber(redis.call('GET', slot_fence) or '0')
+  local owns = {}
   for i = base + n + 1, base + 2 * n do
-    local counter = tonumber(redis.call('GET', KEYS[i]) or '0')
-    if counter > token then token = counter end
+    local own = tonumber(redis.call('GET', KEYS[i]))
+    owns[i] = own ~= nil
+    if own and own > token then token = own end
   end
   token = token + 1
+  redis.call('SET', slot_fence, token)
   for i = base + 1, base + n do
     local key = KEYS[i]
     if limit == 1 then
@@ -58,13 +76,13 @@ local function acquire(base, n, owner, ttl, limit)
       local last = redis.call('ZRANGE', key, -1, -1, 'WITHSCORES')
       redis.call('PEXPIRE', key, tonumber(last[2]) - now)
     end
-    redis.call('SET', KEYS[i + n], token)
+    if owns[i + n] then redis.call('SET', KEYS[i + n], token) end
   end
   return { 1, token }
 end
 `;
 
-/** The memory backend's twin of `acquire`, on the operation's keys: holders, then counters. */
+/** The memory backend's twin of `acquire`, on the operation's keys: holders, per-key counters, slot counter. */
 export function acquireMemory(
   { store, now }: MemoryScriptContext,
   keys: readonly string[],
@@ -72,7 +90,8 @@ export function acquireMemory(
   ttl: number,
   limit: number,
 ): AcquireReply {
-  const n = keys.length / 2;
+  const n = (keys.length - 1) / 2;
+  const slotFence = keys[2 * n] as string;
   let busy = false;
   let retry = 0;
   for (const key of keys.slice(0, n)) {
@@ -91,15 +110,18 @@ export function acquireMemory(
     }
   }
   if (busy) return [0, retry];
-  const token = Math.max(0, ...keys.slice(n).map((fence) => store.get<number>(fence) ?? 0)) + 1;
-  keys.slice(0, n).forEach((key, i) => {
+  const owns = keys.slice(n, 2 * n).filter((fence) => store.has(fence));
+  const token =
+    Math.max(store.get<number>(slotFence) ?? 0, ...owns.map((fence) => store.get<number>(fence) ?? 0)) + 1;
+  store.set(slotFence, token);
+  for (const fence of owns) store.set(fence, token);
+  keys.slice(0, n).forEach((key) => {
     if (limit === 1) store.set(key, owner, ttl);
     else {
       const holders = liveSemaphore(store, key, now) ?? new Map<string, number>();
       holders.set(owner, now + ttl);
       storeSemaphore(store, key, holders, now);
     }
-    store.set(keys[n + i] as string, token);
   });
   return [1, token];
 }

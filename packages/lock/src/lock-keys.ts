@@ -1,10 +1,24 @@
-import { createKeyspace, hashTagOf, identityTag, type Keyspace, RediwareConfigError } from '@rediware/core';
+import {
+  createKeyspace,
+  hashTagOf,
+  identityTag,
+  type Keyspace,
+  RediwareConfigError,
+  slotOf,
+  slotTags,
+} from '@rediware/core';
 
-/** Where one acquisition lives in Redis: one lock key and one fencing counter per user key. */
+/** Where one acquisition lives in Redis. */
 export interface LockTarget {
   /** The user's keys, deduplicated, in the order given. */
   readonly keys: readonly string[];
-  /** Holder keys (a string for a mutex, a sorted set for a semaphore), then the fencing counters. */
+  /** One holder key per user key: a string for a mutex, a sorted set for a semaphore. */
+  readonly holders: readonly string[];
+  /**
+   * What the acquire script gets: the holder keys, then each key's own fencing counter (as earlier
+   * builds kept them; read and kept up to date only where one exists), then the fencing counter of
+   * the keys' cluster slot.
+   */
   readonly redisKeys: readonly string[];
   /** One release channel per key: the holder key's name. */
   readonly channels: readonly string[];
@@ -14,14 +28,17 @@ export interface LockTarget {
  * Maps user keys to Redis keys. A plain key is its own hash tag: `rw:lock:{order:1}:lock`. A key
  * that carries a Redis hash tag (`{order:1}:items`) lives in that tag's slot, so keys with one
  * tag can be locked together in one script on Redis Cluster: `rw:lock:{order:1}:lock:#<sha>`.
+ * The fencing counter is one per cluster slot, `rw:lock:{<tag of the slot>}:slot-fence` (on a
+ * standalone server too), so there are at most 16384 of them however many keys are locked.
  */
 export function createLockKeys(prefix: string): (key: string | readonly string[]) => LockTarget {
   const keyspace = createKeyspace(prefix, 'lock');
+  const tags = slotTags();
   return (key) => {
     const keys = [...new Set(typeof key === 'string' ? [key] : checkKeyList(key))];
     if (keys.length === 0) throw new RediwareConfigError('key', 'at least one key', key);
     const located = keys.map((one) => locate(keyspace, one));
-    const tag = located[0]?.tag;
+    const tag = (located[0] as Located).tag;
     if (located.some((one) => one.tag !== tag)) {
       throw new RediwareConfigError(
         'key',
@@ -30,12 +47,20 @@ export function createLockKeys(prefix: string): (key: string | readonly string[]
       );
     }
     const holders = located.map((one) => one.holder);
+    const slotFence = keyspace.key(tags[slotOf(tag)] as string, 'slot-fence');
     return Object.freeze({
       keys,
-      redisKeys: [...holders, ...located.map((one) => one.fence)],
+      holders,
+      redisKeys: [...holders, ...located.map((one) => one.fence), slotFence],
       channels: holders,
     });
   };
+}
+
+interface Located {
+  tag: string;
+  holder: string;
+  fence: string;
 }
 
 function checkKeyList(keys: readonly unknown[]): string[] {
@@ -45,7 +70,7 @@ function checkKeyList(keys: readonly unknown[]): string[] {
   return keys as string[];
 }
 
-function locate(keyspace: Keyspace, key: string): { tag: string; holder: string; fence: string } {
+function locate(keyspace: Keyspace, key: string): Located {
   if (typeof key !== 'string') throw new RediwareConfigError('key', 'a string or an array of strings', key);
   const tag = hashTagOf(key);
   // identityTag hashes anything not plain (braces included), so the suffix can never hold a tag.

@@ -9,8 +9,8 @@ export type LockOpsReply = (AcquireReply | number)[];
  * Acquires and releases, any number of them, in one script run in the order given: the
  * operations that several requests started in one event-loop turn cost Redis one script call
  * instead of one each. ARGV, per operation: `a, n, owner, ttl ms, limit` (an acquire of n keys:
- * n holder keys then their n fencing counters in KEYS) or `r, n, owner` (a release of n holder
- * keys). Each operation's keys follow the previous one's.
+ * n holder keys, their n per-key fencing counters and their slot's counter in KEYS) or
+ * `r, n, owner` (a release of n holder keys). Each operation's keys follow the previous one's.
  */
 export const lockOpsScript = defineScript<LockOpsReply>({
   name: 'lock-ops',
@@ -21,7 +21,7 @@ while i <= #ARGV do
   local n, owner = tonumber(ARGV[i + 1]), ARGV[i + 2]
   if ARGV[i] == 'a' then
     reply[#reply + 1] = acquire(base, n, owner, tonumber(ARGV[i + 3]), tonumber(ARGV[i + 4]))
-    base, i = base + 2 * n, i + 5
+    base, i = base + 2 * n + 1, i + 5
   else
     reply[#reply + 1] = release(base, n, owner)
     base, i = base + n, i + 3
@@ -36,9 +36,9 @@ return reply`,
       const n = Number(args[i + 1]);
       const owner = String(args[i + 2]);
       if (args[i] === 'a') {
-        const opKeys = keys.slice(base, base + 2 * n);
+        const opKeys = keys.slice(base, base + 2 * n + 1);
         reply.push(acquireMemory(context, opKeys, owner, Number(args[i + 3]), Number(args[i + 4])));
-        base += 2 * n;
+        base += 2 * n + 1;
         i += 5;
       } else {
         reply.push(releaseMemory(context, keys.slice(base, base + n), owner));

@@ -29,9 +29,10 @@ export class LockOps {
     this.#backend = backend;
   }
 
-  /** `redisKeys`: the holder keys, then their fencing counters. */
+  /** `redisKeys`: a LockTarget's (holders, per-key counters, the slot's counter). */
   acquire(redisKeys: readonly string[], owner: string, ttlMs: number, limit: number): Promise<AcquireReply> {
-    return this.#add(redisKeys, ['a', redisKeys.length / 2, owner, ttlMs, limit]) as Promise<AcquireReply>;
+    const n = (redisKeys.length - 1) / 2;
+    return this.#add(redisKeys, ['a', n, owner, ttlMs, limit]) as Promise<AcquireReply>;
   }
 
   /** Resolves with the number of `holderKeys` this owner still held. */

@@ -201,7 +201,7 @@ export class Locker extends RediwareEmitter<LockerEvents> {
       operations: {
         extend: async (ttlMs) =>
           (await this.#run('extend', () =>
-            this.#backend.run(extendScript, this.#holderKeys(target), [owner, ttlMs]),
+            this.#backend.run(extendScript, target.holders, [owner, ttlMs]),
           )) === 1,
         release: () => this.#release(target, owner),
         parseTtl: (ttl) => parsePositiveDuration(ttl, 'ttl'),
@@ -217,12 +217,8 @@ export class Locker extends RediwareEmitter<LockerEvents> {
   }
 
   async #release(target: LockTarget, owner: string): Promise<boolean> {
-    const held = await this.#run('release', () => this.#ops.release(this.#holderKeys(target), owner));
+    const held = await this.#run('release', () => this.#ops.release(target.holders, owner));
     return held === target.keys.length;
-  }
-
-  #holderKeys(target: LockTarget): readonly string[] {
-    return target.redisKeys.slice(0, target.keys.length);
   }
 
   /** Fail closed: a Redis failure emits `failure` and rejects. */

@@ -25,7 +25,8 @@ export interface LockerOptions {
    */
   redis?: RedisClient | undefined;
   /**
-   * Start of every key and channel: keys are `<prefix>lock:{<key>}:lock` and `...:fence`.
+   * Start of every key and channel: keys are `<prefix>lock:{<key>}:lock` and
+   * `<prefix>lock:{<slot tag>}:slot-fence` (one fencing counter per cluster slot).
    * @default 'rw:'
    */
   prefix?: string;

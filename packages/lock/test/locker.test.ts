@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { RediwareConfigError } from '@rediware/core';
-import { rejectionOf, useRedisTargets, waitFor } from '@rediware/testing';
+import { groupBySlot, RediwareConfigError } from '@rediware/core';
+import { onOwner, redisCommand, rejectionOf, useRedisTargets, waitFor } from '@rediware/testing';
 import {
   createLocker,
   LockAbortedError,
@@ -221,16 +221,48 @@ describe.each(useRedisTargets())('locker on $name', (target) => {
       other.acquire(['{order:7}:payment', '{order:7}:items'], { ttl: '10s' }),
     ).rejects.toBeInstanceOf(LockBusyError);
     // All or nothing: the free key was not taken by the failed attempt.
+    // The keys of one hash tag share their slot's counter: items 1, payment 2 and 3, now 4.
     const payment = await other.acquire('{order:7}:payment', { ttl: '10s' });
-    expect(payment.fencingToken).toBe(3);
+    expect(payment.fencingToken).toBe(4);
     await payment.release();
     await items.release();
     const both = await other.acquire(['{order:7}:payment', '{order:7}:items'], { ttl: '10s' });
     expect(both.keys).toEqual(['{order:7}:payment', '{order:7}:items']);
-    expect(both.fencingToken).toBe(4);
+    expect(both.fencingToken).toBe(5);
     await expect(locker.acquire('{order:7}:items', { ttl: '1s' })).rejects.toBeInstanceOf(LockBusyError);
     expect(await both.release()).toBe(true);
-    expect((await locker.acquire('{order:7}:items', { ttl: '1s' })).fencingToken).toBe(5);
+    expect((await locker.acquire('{order:7}:items', { ttl: '1s' })).fencingToken).toBe(6);
+  });
+
+  it('keeps one fencing counter per cluster slot, not one per key', async () => {
+    // 100 keys of their own tags, and 100 of one tag (one slot: one counter, not 100).
+    const keys = Array.from({ length: 100 }, (_, i) => [`request:${i}`, `{batch}:item:${i}`]).flat();
+    const locks = await Promise.all(keys.map((key) => locker.acquire(key, { ttl: '10s' })));
+    await Promise.all(locks.map((lock) => lock.release()));
+    if (target.name === 'memory') return;
+    let stored = 0;
+    for (const master of target.masters()) stored += Number(await redisCommand(master, ['DBSIZE']));
+    // Released locks leave only counters: one per slot the keys fell in.
+    expect(stored).toBe(groupBySlot(keys, true).length);
+    expect(stored).toBeLessThanOrEqual(101);
+  });
+
+  it('keeps tokens above a per-key counter that an earlier build left, and creates none', async () => {
+    if (target.name === 'memory') return;
+    const legacy = 'rw:lock:{order:9}:fence';
+    await onOwner(target, legacy, ['SET', legacy, '41']);
+    const first = await locker.acquire('order:9', { ttl: '10s' });
+    expect(first.fencingToken).toBe(42);
+    // Written back, so an instance of an earlier build still running during an upgrade counts on from there.
+    expect(await onOwner(target, legacy, ['GET', legacy])).toBe('42');
+    await first.release();
+    await onOwner(target, legacy, ['INCR', legacy]); // the earlier build took it once more: token 43
+    const next = await locker.acquire('order:9', { ttl: '10s' });
+    expect(next.fencingToken).toBe(44);
+    await next.release();
+    await (await locker.acquire('order:10', { ttl: '10s' })).release();
+    const unused = 'rw:lock:{order:10}:fence';
+    expect(await onOwner(target, unused, ['EXISTS', unused])).toBe(0);
   });
 
   it('refuses keys of different hash tags in one lock, on every backend', async () => {

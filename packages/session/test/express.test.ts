@@ -1,11 +1,11 @@
-import { type RedisTarget, useRedisTargets } from '@rediware/testing';
+import { onOwner, type RedisTarget, useRedisTargets } from '@rediware/testing';
 import express from 'express';
 import session from 'express-session';
 import request from 'supertest';
 import type { CorruptSessionEvent } from '../src';
 import { RedisStore, type RedisStoreOptions } from '../src/express';
 import { addSessionRoutes, sessionErrors } from './express-routes';
-import { commandsDuring, everyGap, onOwner, scriptCalls } from './fixtures';
+import { commandsDuring, everyGap, scriptCalls } from './fixtures';
 
 const prefix = 'rwtest:express:';
 const dataKey = (id: string) => `${prefix}sid:{${id}}:data`;

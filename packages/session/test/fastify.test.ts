@@ -1,9 +1,9 @@
-import { type RedisTarget, useRedisTargets } from '@rediware/testing';
+import { onOwner, type RedisTarget, useRedisTargets } from '@rediware/testing';
 import request from 'supertest';
 import { RedisStore } from '../src/fastify';
 import type { WorkerConfig } from './app-process';
 import { type AppWorker, startAppWorker } from './app-worker';
-import { commandsDuring, everyGap, onOwner, scriptCalls } from './fixtures';
+import { commandsDuring, everyGap, scriptCalls } from './fixtures';
 
 // The app runs in a child process (see fastify-app.ts): @fastify/cookie needs a dynamic import()
 // that jest's sandbox cannot run. The store assertions below run here, on the same Redis.

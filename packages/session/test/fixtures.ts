@@ -1,11 +1,4 @@
-import {
-  type Address,
-  commandCalls,
-  type RedisReply,
-  RedisReplyError,
-  type RedisTarget,
-  redisCommand,
-} from '@rediware/testing';
+import { type Address, commandCalls } from '@rediware/testing';
 
 /** A session as both frameworks hand it to a store: data plus a cookie with an expiry. */
 export function sessionWith(
@@ -13,26 +6,6 @@ export function sessionWith(
   cookie: Record<string, unknown> = { maxAge: 60_000 },
 ) {
   return { cookie: { originalMaxAge: cookie.maxAge ?? null, ...cookie }, ...data };
-}
-
-/**
- * Runs a raw command on the master owning `key` (a cluster answers MOVED elsewhere), to read
- * or damage what the store wrote, behind its back.
- */
-export async function onOwner(
-  target: RedisTarget,
-  key: string,
-  args: Array<string | number>,
-): Promise<RedisReply> {
-  for (const master of target.masters()) {
-    try {
-      return await redisCommand(master, args);
-    } catch (error) {
-      if (error instanceof RedisReplyError && error.message.startsWith('MOVED')) continue;
-      throw error;
-    }
-  }
-  throw new Error(`no master owns ${key}`);
 }
 
 /** What ran between two snapshots, by command. */

@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { type RedisTarget, redisCommand, useRedisTargets, waitFor } from '@rediware/testing';
+import { onOwner, type RedisTarget, redisCommand, useRedisTargets, waitFor } from '@rediware/testing';
 import {
   type CorruptSessionEvent,
   createSessionStore,
@@ -7,7 +7,7 @@ import {
   type SessionStoreOptions,
   type WriteAfterDestroyEvent,
 } from '../src';
-import { commandsDuring, onOwner, sessionWith } from './fixtures';
+import { commandsDuring, sessionWith } from './fixtures';
 
 type Data = Record<string, unknown> & { user?: string };
 
