@@ -1,6 +1,6 @@
 import type { Script, ScriptArg } from './script';
 
-export interface RunOptions {
+export interface RunOptions<Reply = unknown> {
   /** Return bulk strings as Buffers instead of UTF-8 strings. */
   buffers?: boolean;
   /**
@@ -8,6 +8,12 @@ export interface RunOptions {
    * cluster, anything on a standalone server).
    */
   batch?: boolean;
+  /**
+   * Gets the reply of a call that Redis ran after its deadline had rejected it (a client that
+   * queued the command through a failover sends it late): for taking back what it did, such as
+   * a lock nobody waits for any more.
+   */
+  onLateReply?: ((reply: Reply) => void) | undefined;
 }
 
 export interface Subscription {
@@ -31,7 +37,7 @@ export interface Backend {
     script: Script<Reply>,
     keys: readonly string[],
     args: readonly ScriptArg[],
-    options?: RunOptions,
+    options?: RunOptions<Reply>,
   ): Promise<Reply>;
   /** Groups of key indexes that one batch script call may touch together (see groupBySlot). */
   slotGroups(keys: readonly string[]): number[][];

@@ -66,8 +66,15 @@ export class DeadlineQueue {
     this.#mapError = mapError;
   }
 
-  /** Settles with `work`, or rejects with RedisTimeoutError once the timeout has passed. */
-  run<T>(work: (deadline: Deadline) => Promise<T>, operation: string): Promise<T> {
+  /**
+   * Settles with `work`, or rejects with RedisTimeoutError once the timeout has passed. `onLate`
+   * gets the value of a call that resolved after its deadline (nobody waits for it any more).
+   */
+  run<T>(
+    work: (deadline: Deadline) => Promise<T>,
+    operation: string,
+    onLate?: (value: T) => void,
+  ): Promise<T> {
     return new Promise<T>((resolve, reject) => {
       const expiresAt = Date.now() + this.#timeoutMs;
       const call = new PendingCall<T>(expiresAt, operation, this.#controllerFor(expiresAt), resolve, reject);
@@ -82,8 +89,9 @@ export class DeadlineQueue {
       }
       started.then(
         (value) => {
-          // After the deadline nobody waits for this: the answer is dropped.
+          // After the deadline nobody waits for this: the answer is dropped, or handed to onLate.
           if (this.#unlink(call as PendingCall<unknown>)) resolve(value);
+          else onLate?.(value);
         },
         (error: unknown) => {
           if (this.#unlink(call as PendingCall<unknown>)) reject(this.#mapError(error, operation));

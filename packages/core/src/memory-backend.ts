@@ -33,7 +33,7 @@ export class MemoryBackend implements Backend {
     script: Script<Reply>,
     keys: readonly string[],
     args: readonly ScriptArg[],
-    options: RunOptions = {},
+    options: RunOptions<Reply> = {},
   ): Promise<Reply> {
     if (!options.batch) assertSameSlot(keys, script.name);
     const reply = script.memory(

@@ -28,7 +28,7 @@ export class RedisBackend implements Backend {
     script: Script<Reply>,
     keys: readonly string[],
     args: readonly ScriptArg[],
-    options: RunOptions = {},
+    options: RunOptions<Reply> = {},
   ): Promise<Reply> {
     try {
       if (!options.batch) assertSameSlot(keys, script.name);
@@ -40,15 +40,17 @@ export class RedisBackend implements Backend {
     if (script.command !== '') {
       const command = plainCommand(script.command, keys, args);
       return this.#deadlines.run(
-        ({ signal }) => this.#driver.send(command, keys[0], { buffers, signal }),
+        ({ signal }) => this.#driver.send(command, keys[0], { buffers, signal }) as Promise<Reply>,
         `command ${script.name}`,
-      ) as Promise<Reply>;
+        options.onLateReply,
+      );
     }
     const command = evalshaCommand(script, keys, args);
     return this.#deadlines.run(
-      (deadline) => this.#evalsha(script, command, keys[0], buffers, deadline),
+      (deadline) => this.#evalsha(script, command, keys[0], buffers, deadline) as Promise<Reply>,
       `script ${script.name}`,
-    ) as Promise<Reply>;
+      options.onLateReply,
+    );
   }
 
   /** EVALSHA first; only a NOSCRIPT reply sends the source (which also caches it). Any other error is final. */

@@ -24,6 +24,28 @@ describe('DeadlineQueue', () => {
   beforeEach(() => jest.useFakeTimers({ now: 1_000_000 }));
   afterEach(() => jest.useRealTimers());
 
+  it('hands the value of a call that resolved after its deadline to onLate, and only that one', async () => {
+    const queue = new DeadlineQueue(100, false, keep);
+    const late: unknown[] = [];
+    const onLate = (value: unknown) => late.push(value);
+    const answer = (value: string, afterMs: number) => () =>
+      new Promise<string>((resolve) => setTimeout(() => resolve(value), afterMs));
+    const inTime = settledState(queue.run(answer('in time', 50), 'in time', onLate));
+    const tooLate = settledState(queue.run(answer('too late', 150), 'too late', onLate));
+    const failedLate = settledState(
+      queue.run(
+        () => new Promise((_, reject) => setTimeout(() => reject(new Error('x')), 150)),
+        'failed',
+        onLate,
+      ),
+    );
+    await jest.advanceTimersByTimeAsync(100);
+    expect([inTime.state, tooLate.state, failedLate.state]).toEqual(['resolved', 'rejected', 'rejected']);
+    expect(late).toEqual([]);
+    await jest.advanceTimersByTimeAsync(50);
+    expect(late).toEqual(['too late']);
+  });
+
   it('rejects each call that does not settle at its own deadline, never before', async () => {
     const queue = new DeadlineQueue(100, false, keep);
     const first = settledState(queue.run(never, 'first'));

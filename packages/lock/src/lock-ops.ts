@@ -18,7 +18,8 @@ interface PendingOp {
  * when the client writes its commands anyway), in the order they were started: Redis runs them
  * one after another, exactly as it would have run the separate calls, and pays a script's fixed
  * cost once. On a cluster the operations are grouped by slot, one call per slot. A failed call
- * (Redis down, deadline) rejects each of its operations.
+ * (Redis down, deadline) rejects each of its operations; if it still runs after its deadline,
+ * the locks it took are released.
  */
 export class LockOps {
   readonly #backend: Backend;
@@ -71,7 +72,10 @@ export class LockOps {
     }
     let sent: Promise<(AcquireReply | number)[]>;
     try {
-      sent = this.#backend.run(lockOpsScript, keys, args, { batch: true });
+      sent = this.#backend.run(lockOpsScript, keys, args, {
+        batch: true,
+        onLateReply: (reply) => this.#takeBack(ops, reply),
+      });
     } catch (error) {
       sent = Promise.reject(error);
     }
@@ -83,5 +87,19 @@ export class LockOps {
         for (const op of ops) op.reject(error);
       },
     );
+  }
+
+  /**
+   * A call that timed out (its callers got a RedisError) but ran later, say when the client sent
+   * it again after a failover: the locks it took have no holder, so they are released as soon as
+   * the reply says so. The locker's own release at the timeout may have run before this call did.
+   */
+  #takeBack(ops: readonly PendingOp[], reply: readonly (AcquireReply | number)[]): void {
+    ops.forEach((op, i) => {
+      const outcome = reply[i];
+      if (op.args[0] !== 'a' || !Array.isArray(outcome) || outcome[0] !== 1) return;
+      const n = op.args[1] as number;
+      this.release(op.keys.slice(0, n), op.args[2] as string).catch(() => {});
+    });
   }
 }

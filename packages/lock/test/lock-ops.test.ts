@@ -1,6 +1,16 @@
-import { groupBySlot } from '@rediware/core';
-import { rejectionOf, scriptCalls, useRedisTargets } from '@rediware/testing';
+import { createBackend, groupBySlot, RedisTimeoutError } from '@rediware/core';
+import {
+  faultyClient,
+  redisCommand,
+  rejectionOf,
+  scriptCalls,
+  useFaultyRedis,
+  useRedisTargets,
+  waitFor,
+} from '@rediware/testing';
 import { createLocker, LockBusyError, type Locker } from '../src';
+import { createLockKeys } from '../src/lock-keys';
+import { LockOps } from '../src/lock-ops';
 
 // The acquires and releases started in one event-loop turn share one script call, run in the
 // order they were started: the same decisions as separate calls, for one script's fixed cost.
@@ -54,3 +64,30 @@ describe.each(useRedisTargets())('lock operations of one turn on $name', (target
     await next.release();
   });
 });
+
+describe.each(['ioredis', 'node-redis'] as const)(
+  'a lock-ops call that Redis ran after its deadline, on %s',
+  (client) => {
+    const faulty = useFaultyRedis();
+
+    it('releases the locks it took: nobody holds them', async () => {
+      const backend = createBackend({
+        redis: await faultyClient(faulty, client),
+        timeout: 200,
+        packageName: 'test',
+      });
+      const ops = new LockOps(backend);
+      const target = createLockKeys('rwlate:')('order:late');
+      // Loads the script: a NOSCRIPT reply after the deadline would not send it.
+      await ops.release(target.holders, 'owner-0');
+      faulty.proxy().stall();
+      // Written to the socket, then given up on: the client cannot drop it any more.
+      const error = await rejectionOf(ops.acquire(target.redisKeys, 'owner-1', 30_000, 1));
+      expect(error).toBeInstanceOf(RedisTimeoutError);
+      faulty.proxy().pass(); // Redis runs it now, and takes the lock for an owner nobody is.
+      const holder = target.holders[0] as string;
+      await waitFor(async () => (await redisCommand(faulty.server(), ['EXISTS', holder])) === 0);
+      await backend.close();
+    });
+  },
+);
