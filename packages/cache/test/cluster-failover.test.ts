@@ -9,6 +9,7 @@ import {
   listenFastify,
   redisCommand,
   throughFailover,
+  useCleanup,
   useFailoverCluster,
   useUnhandledRejections,
 } from '@rediware/testing';
@@ -21,6 +22,7 @@ const bound = timeoutMs + 1_000;
 
 const failover = useFailoverCluster();
 const unhandled = useUnhandledRejections();
+const defer = useCleanup();
 
 /** Every key under `prefix` on the cluster's current masters. */
 async function keysUnder(prefix: string): Promise<string[]> {
@@ -77,7 +79,9 @@ describe.each(
 )('the %s response cache through a Redis Cluster failover with %s', (framework, client, connect) => {
   it('serves the origin (fails open) while the master dies and its replica takes over, then hits again', async () => {
     const prefix = `rwtest:failover:${framework}:${client}:`;
+    defer(closeAllClients);
     const app = await serve(framework, await connect(), prefix);
+    defer(() => app.close());
     const url = `${app.url}/item`;
     expect(await fetchReply(url)).toMatchObject({ status: 200, xCache: 'MISS', body: 'origin call 1' });
     expect(await fetchReply(url)).toMatchObject({ status: 200, xCache: 'HIT', body: 'origin call 1' });
@@ -89,6 +93,7 @@ describe.each(
       probe: () => fetchReply(url),
       recovered: ({ value }) => value?.xCache === 'HIT',
     });
+    defer(restoreMaster);
 
     const during = outcomes.slice(0, -1);
     expect(during.length).toBeGreaterThan(0);
@@ -102,8 +107,5 @@ describe.each(
     expect(app.originCalls()).toBeGreaterThan(1);
     expect(outcomes.at(-1)?.value?.body).toBe('origin call 1');
     expect(unhandled()).toEqual([]);
-    await app.close();
-    await closeAllClients();
-    await restoreMaster();
   }, 60_000);
 });

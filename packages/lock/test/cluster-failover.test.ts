@@ -7,6 +7,7 @@ import {
   listenExpress,
   listenFastify,
   throughFailover,
+  useCleanup,
   useFailoverCluster,
   useUnhandledRejections,
 } from '@rediware/testing';
@@ -20,6 +21,7 @@ const bound = timeoutMs + 1_000;
 
 const failover = useFailoverCluster();
 const unhandled = useUnhandledRejections();
+const defer = useCleanup();
 
 const ttl = '5s';
 
@@ -53,7 +55,9 @@ describe.each(
   ),
 )('the %s lock guard through a Redis Cluster failover with %s', (framework, client, connect) => {
   it('fails closed (503) while the master dies and its replica takes over, then grants larger fencing tokens', async () => {
+    defer(closeAllClients);
     const app = await serve(framework, await connect());
+    defer(() => app.close());
     const key = `failover-${framework}-${client}`;
     const url = `${app.url}/orders/${key}`;
     const before = JSON.parse((await get(url)).body) as { token: number };
@@ -63,6 +67,7 @@ describe.each(
       probe: () => get(url),
       recovered: ({ value }) => value?.status === 200,
     });
+    defer(restoreMaster);
 
     const failed = outcomes.slice(0, -1);
     expect(failed.length).toBeGreaterThan(0);
@@ -76,8 +81,5 @@ describe.each(
     const after = JSON.parse(outcomes.at(-1)?.value?.body ?? '{}') as { token: number };
     expect(after.token).toBeGreaterThan(before.token);
     expect(unhandled()).toEqual([]);
-    await app.close();
-    await closeAllClients();
-    await restoreMaster();
   }, 60_000);
 });

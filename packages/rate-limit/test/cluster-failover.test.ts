@@ -1,11 +1,13 @@
 import type { FailureEvent } from '@rediware/core';
-import { closeAllClients, throughFailover, useFailoverCluster } from '@rediware/testing';
+import { closeAllClients, throughFailover, useCleanup, useFailoverCluster } from '@rediware/testing';
 import { createRateLimiter } from '../src';
 
 const failover = useFailoverCluster();
+const defer = useCleanup();
 
 describe.each(failover.clients)('rate limit through a Redis Cluster failover with %s', (_, connect) => {
   it('keeps answering (fails open) while a master dies and its replica takes over, then limits again', async () => {
+    defer(closeAllClients);
     const limiter = createRateLimiter({
       redis: await connect(),
       limit: 3,
@@ -13,6 +15,7 @@ describe.each(failover.clients)('rate limit through a Redis Cluster failover wit
       timeout: 300,
       blockCache: false,
     });
+    defer(() => limiter.close());
     const failures: FailureEvent[] = [];
     limiter.on('failure', (event) => failures.push(event));
     const key = `failover-${_}`;
@@ -23,6 +26,7 @@ describe.each(failover.clients)('rate limit through a Redis Cluster failover wit
       // Once the replica is promoted the limit applies again: at most 3 admissions per hour.
       recovered: ({ value }) => value?.allowed === false,
     });
+    defer(restoreMaster);
     for (const { value, error, elapsed } of outcomes.slice(0, -1)) {
       expect(error).toBeUndefined();
       expect(value?.allowed).toBe(true);
@@ -31,8 +35,5 @@ describe.each(failover.clients)('rate limit through a Redis Cluster failover wit
     }
     expect(failures.length).toBeGreaterThan(0);
     expect(failures.every((failure) => failure.failedOpen)).toBe(true);
-    await limiter.close();
-    await closeAllClients();
-    await restoreMaster();
   }, 60_000);
 });

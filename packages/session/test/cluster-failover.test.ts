@@ -1,4 +1,4 @@
-import { type RedisServer, throughFailover, useFailoverCluster } from '@rediware/testing';
+import { type RedisServer, throughFailover, useCleanup, useFailoverCluster } from '@rediware/testing';
 import type { WorkerRedis } from './app-process';
 import { type Framework, startAppWorker } from './app-worker';
 import { cookieFor, signedIdFrom } from './session-cookies';
@@ -11,6 +11,7 @@ const timeoutMs = 300;
 const bound = timeoutMs + 1_000;
 
 const failover = useFailoverCluster();
+const defer = useCleanup();
 
 const urls = () => failover.cluster().masters.map((master: RedisServer) => master.url);
 
@@ -23,6 +24,7 @@ describe.each([
   it('fail closed (503, never a lost session) while the master dies and its replica takes over, then resume', async () => {
     const redis = { kind, urls: urls() } as WorkerRedis;
     const app = await startAppWorker(framework, { redis, prefix: 'rwtest:failover:', timeout: timeoutMs });
+    defer(() => app.close());
     const login = await fetch(`${app.url}/login?user=alice`, { method: 'POST' });
     const { id } = (await login.json()) as { id: string };
     const cookie = cookieFor(framework, signedIdFrom(login.headers.get('set-cookie')) as string);
@@ -36,6 +38,7 @@ describe.each([
       probe: me,
       recovered: ({ value }) => value?.status === 200,
     });
+    defer(restoreMaster);
 
     const failed = outcomes.slice(0, -1);
     expect(failed.length).toBeGreaterThan(0);
@@ -46,7 +49,5 @@ describe.each([
     }
     // The session written before the failover is on the promoted replica: alice is still logged in.
     expect(outcomes.at(-1)?.value?.body).toMatchObject({ id, user: 'alice' });
-    await app.close();
-    await restoreMaster();
   }, 60_000);
 });

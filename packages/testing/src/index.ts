@@ -1,4 +1,5 @@
 export { buildExpressApp, buildFastifyApp, type ListeningApp, listenExpress, listenFastify } from './apps';
+export { useCleanup } from './cleanup';
 export {
   type AnyRedisClient,
   closeAllClients,
