@@ -14,6 +14,9 @@ export interface ScenarioOutput {
 const fixed = (value: number | undefined, digits: number): string =>
   value === undefined || Number.isNaN(value) ? '–' : value.toFixed(digits);
 
+const percent = (share: number | undefined): string =>
+  share === undefined ? '–' : `${(share * 100).toFixed(0)}%`;
+
 function requestsPerSecond(value: number): string {
   return value >= 10_000 ? `${(value / 1000).toFixed(1)}k` : String(Math.round(value));
 }
@@ -35,15 +38,15 @@ function tableMarkdown({ table, rows }: TableResult): string {
     '',
     table.description,
     '',
-    '| framework | configuration | req/s | × bare | × anchor | p50 ms | p99 ms | Redis cmds/req | sent/req | non-2xx |',
-    '|---|---|---:|---:|---:|---:|---:|---:|---:|---:|',
+    '| framework | configuration | req/s | × bare | × anchor | p50 ms | p99 ms | Redis cmds/req | sent/req | non-2xx | CPU steal |',
+    '|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
   ];
   for (const row of rows) {
     const bold = row.configuration.role === 'ours' ? '**' : '';
     const label = `${bold}${row.configuration.label}${bold}${roleMark(row)}`;
     const note = row.configuration.note ? ` <br><sub>${row.configuration.note}</sub>` : '';
     lines.push(
-      `| ${framework(row)} | ${label}${note} | ${requestsPerSecond(row.reqPerSec)} | ${fixed(row.vsBare, 2)} | ${fixed(row.vsAnchor, 2)} | ${fixed(row.p50, 2)} | ${fixed(row.p99, 2)} | ${fixed(row.commandsPerRequest, 2)} | ${fixed(row.probe?.sentPerRequest, 2)} | ${(row.non2xxShare * 100).toFixed(0)}% |`,
+      `| ${framework(row)} | ${label}${note} | ${requestsPerSecond(row.reqPerSec)} | ${fixed(row.vsBare, 2)} | ${fixed(row.vsAnchor, 2)} | ${fixed(row.p50, 2)} | ${fixed(row.p99, 2)} | ${fixed(row.commandsPerRequest, 2)} | ${fixed(row.probe?.sentPerRequest, 2)} | ${(row.non2xxShare * 100).toFixed(0)}% | ${percent(row.steal)} |`,
     );
   }
   lines.push('', commandBreakdown(rows));
@@ -135,7 +138,7 @@ export function reportMarkdown(
       .map(([name, version]) => `${name} ${version}`)
       .join(', ')}`,
     '',
-    '× bare: req/s over the same framework with no middleware, in the same run. × anchor: over the established package of the table for that framework. Redis cmds/req: INFO commandstats delta over the measured load ÷ responses (commands inside Lua scripts count). sent/req: commands the server sent to Redis per request, counted with MONITOR over sequential requests (its round trips, when it does not pipeline). non-2xx: share of answers that were not 2xx (429s in the blocked run).',
+    "× bare: req/s over the same framework with no middleware, in the same run. × anchor: over the established package of the table for that framework. Redis cmds/req: INFO commandstats delta over the measured load ÷ responses (commands inside Lua scripts count). sent/req: commands the server sent to Redis per request, counted with MONITOR over sequential requests (its round trips, when it does not pipeline). non-2xx: share of answers that were not 2xx (429s in the blocked run). CPU steal: median share of the machine's CPU time the hypervisor gave to other guests during the row's loads (/proc/stat); a row with much more steal than its neighbours ran on a slower machine.",
   ];
   for (const scenario of scenarios) {
     sections.push('', `## ${scenario.name}`);

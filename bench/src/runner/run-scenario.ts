@@ -4,6 +4,7 @@ import type { BenchSettings } from '../options';
 import type { Configuration, Scenario, Table } from '../scenarios/scenario-types';
 import { blockedLimit } from '../servers/routes';
 import { commandDelta, commandStats, totalCalls } from './command-stats';
+import { cpuTimes, stealShare } from './cpu-steal';
 import { type LoadSample, load } from './load';
 import { type MonitorCounts, monitor } from './monitor-probe';
 import { type ServerProcess, startServer } from './server-process';
@@ -16,6 +17,8 @@ export interface RunSample extends LoadSample {
   commandsPerRequest: number;
   /** Per command name, calls per request. */
   commandsByName: Record<string, number>;
+  /** Share of the machine's CPU time stolen by the hypervisor during the load; undefined off Linux. */
+  steal: number | undefined;
 }
 
 export interface ProbeResult {
@@ -33,6 +36,8 @@ export interface RowResult {
   p50: number;
   p99: number;
   commandsPerRequest: number;
+  /** Median steal share of the samples, undefined off Linux. */
+  steal: number | undefined;
   non2xxShare: number;
   errors: number;
   probe: ProbeResult | undefined;
@@ -76,7 +81,9 @@ async function measure(
   const url = `${server.url}${run.configuration.path}`;
   await load({ url, connections: settings.connections, duration: settings.warmup, headers });
   const before = await commandStats(redis);
+  const cpuBefore = cpuTimes();
   const sample = await load({ url, connections: settings.connections, duration: settings.duration, headers });
+  const steal = stealShare(cpuBefore, cpuTimes());
   const delta = commandDelta(before, await commandStats(redis));
   const perRequest = (calls: number) => (sample.requests === 0 ? 0 : calls / sample.requests);
   const commandsByName: Record<string, number> = {};
@@ -87,6 +94,7 @@ async function measure(
     round,
     commandsPerRequest: perRequest(totalCalls(delta)),
     commandsByName,
+    steal,
   };
 }
 
@@ -132,6 +140,9 @@ function summarize(table: Table, runs: Run[]): TableResult {
       p50: median(samples.map((sample) => sample.p50)),
       p99: median(samples.map((sample) => sample.p99)),
       commandsPerRequest: median(samples.map((sample) => sample.commandsPerRequest)),
+      steal: samples.some((sample) => sample.steal === undefined)
+        ? undefined
+        : median(samples.map((sample) => sample.steal as number)),
       non2xxShare: requests === 0 ? 0 : samples.reduce((sum, sample) => sum + sample.non2xx, 0) / requests,
       errors: samples.reduce((sum, sample) => sum + sample.errors, 0),
       probe: run.probe,
@@ -189,7 +200,8 @@ export async function runScenario(
         run.samples.push(sample);
         log(
           `  round ${round + 1}/${settings.rounds} ${run.table.id} ${run.configuration.key}: ` +
-            `${Math.round(sample.reqPerSec)} req/s, p99 ${sample.p99.toFixed(2)} ms, ${sample.commandsPerRequest.toFixed(2)} cmds/req`,
+            `${Math.round(sample.reqPerSec)} req/s, p99 ${sample.p99.toFixed(2)} ms, ${sample.commandsPerRequest.toFixed(2)} cmds/req` +
+            (sample.steal === undefined ? '' : `, CPU steal ${(sample.steal * 100).toFixed(0)}%`),
         );
       }
     }
