@@ -1,17 +1,20 @@
 import type { EventEmitter } from 'node:events';
 
 /**
- * Watches the response for the client going away while a guard acquires. Cheap on the common
- * path: one 'close' listener, removed once the acquire settled; the AbortSignal that cancels a
- * waiting acquire is created only for an acquire that may wait, and the reason only on a close.
+ * Watches the response for the client going away while a guard acquires, then releases the lock
+ * it got when the response closes. Cheap on the common path: one 'close' listener for both, and
+ * the AbortSignal that cancels a waiting acquire is created only for an acquire that may wait,
+ * the reason only on a close.
  */
 export class ClientGone {
   #closed = false;
   #controller: AbortController | undefined;
+  #release: (() => void) | undefined;
   readonly #response: EventEmitter;
   readonly #onClose = (): void => {
     this.#closed = true;
-    this.#controller?.abort(clientClosed());
+    if (this.#release !== undefined) this.#release();
+    else this.#controller?.abort(clientClosed());
   };
 
   constructor(response: EventEmitter) {
@@ -33,9 +36,18 @@ export class ClientGone {
     return this.#controller.signal;
   }
 
-  /** The acquire settled: from here the lock's own release listeners take over. */
+  /** The acquire settled without a lock: nothing to watch any more. */
   stop(): void {
     this.#response.removeListener('close', this.#onClose);
+  }
+
+  /**
+   * The acquire settled with a lock: `release` runs once, when the response closes (Node emits
+   * 'close' after 'finish', and also when the client leaves first), or now if it already has.
+   */
+  handOver(release: () => void): void {
+    if (this.#closed) release();
+    else this.#release = release;
   }
 }
 

@@ -48,21 +48,27 @@ export function lockGuard(options: LockGuardOptions): LockGuard {
 
   const handler = (req: Request, res: Response, next: NextFunction): void => {
     const cancel = new ClientGone(res);
-    enter(req, cancel).then((outcome) => {
-      cancel.stop();
-      if (outcome.kind === 'cancelled') return;
-      if (outcome.kind === 'refused') return send(res, outcome.response);
-      const { lock } = outcome;
-      const release = (): void => void lock.release().catch(() => {});
-      if (cancel.closed) return release();
-      req.lock = lock;
-      res.once('finish', release);
-      res.once('close', release);
-      lock.onLost((error) => {
-        if (!res.headersSent) send(res, lostResponse(error, route.statusCode));
-      });
-      next();
-    }, next);
+    enter(req, cancel).then(
+      (outcome) => {
+        if (outcome.kind !== 'held') {
+          cancel.stop();
+          if (outcome.kind === 'refused') send(res, outcome.response);
+          return;
+        }
+        const { lock } = outcome;
+        cancel.handOver(() => void lock.release().catch(() => {}));
+        if (cancel.closed) return;
+        req.lock = lock;
+        lock.onLost((error) => {
+          if (!res.headersSent) send(res, lostResponse(error, route.statusCode));
+        });
+        next();
+      },
+      (error: unknown) => {
+        cancel.stop();
+        next(error);
+      },
+    );
   };
   return Object.assign(handler, {
     locker,

@@ -58,19 +58,17 @@ function lockPreHandler(
     let outcome: GuardOutcome;
     try {
       outcome = await enter(request, cancel);
-    } finally {
+    } catch (error) {
       cancel.stop();
+      throw error;
     }
+    if (outcome.kind !== 'held') cancel.stop();
     if (outcome.kind === 'cancelled') return reply.hijack();
     if (outcome.kind === 'refused') return send(reply, outcome.response);
     const { lock } = outcome;
-    const release = (): void => void lock.release().catch(() => {});
-    if (cancel.closed) {
-      release();
-      return reply.hijack();
-    }
+    cancel.handOver(() => void lock.release().catch(() => {}));
+    if (cancel.closed) return reply.hijack();
     request.lock = lock;
-    reply.raw.once('close', release);
     lock.onLost((error) => {
       if (!reply.sent) void send(reply, lostResponse(error, route.statusCode));
     });

@@ -34,8 +34,20 @@ export interface LockTarget {
 export function createLockKeys(prefix: string): (key: string | readonly string[]) => LockTarget {
   const keyspace = createKeyspace(prefix, 'lock');
   const tags = slotTags();
+  const slotFence = (tag: string) => keyspace.key(tags[slotOf(tag)] as string, 'slot-fence');
   return (key) => {
-    const keys = [...new Set(typeof key === 'string' ? [key] : checkKeyList(key))];
+    if (typeof key === 'string') {
+      // The common case, one key per request: no set, no lists to map.
+      const { tag, holder, fence } = locate(keyspace, key);
+      const holders = [holder];
+      return Object.freeze({
+        keys: [key],
+        holders,
+        redisKeys: [holder, fence, slotFence(tag)],
+        channels: holders,
+      });
+    }
+    const keys = [...new Set(checkKeyList(key))];
     if (keys.length === 0) throw new RediwareConfigError('key', 'at least one key', key);
     const located = keys.map((one) => locate(keyspace, one));
     const tag = (located[0] as Located).tag;
@@ -47,11 +59,10 @@ export function createLockKeys(prefix: string): (key: string | readonly string[]
       );
     }
     const holders = located.map((one) => one.holder);
-    const slotFence = keyspace.key(tags[slotOf(tag)] as string, 'slot-fence');
     return Object.freeze({
       keys,
       holders,
-      redisKeys: [...holders, ...located.map((one) => one.fence), slotFence],
+      redisKeys: [...holders, ...located.map((one) => one.fence), slotFence(tag)],
       channels: holders,
     });
   };
