@@ -2,7 +2,7 @@ import { performance } from 'node:perf_hooks';
 import type { Address } from '@rediware/testing';
 import { commandDelta, commandStats, totalCalls } from '../runner/command-stats';
 import { monitor } from '../runner/monitor-probe';
-import { median, percentile } from '../runner/statistics';
+import { median, medianRoundRatio, percentile } from '../runner/statistics';
 
 /** One row of an engine table: an operation run one at a time, with nothing else in the process. */
 export interface EngineContender {
@@ -111,10 +111,13 @@ export async function measureEngine(
         sentPerOp: sent[i] ?? Number.NaN,
       };
     });
-    for (const row of rows) {
-      const anchor = rows.find((other) => other.group === row.group && other.role === 'anchor');
-      if (anchor) row.vsAnchor = row.opsPerSec / anchor.opsPerSec;
-    }
+    // Each contender's samples are in round order: sample r is round r.
+    const rounds = (i: number) =>
+      (samples[i] ?? []).map((sample, round) => ({ round, reqPerSec: sample.opsPerSec }));
+    rows.forEach((row, i) => {
+      const anchor = rows.findIndex((other) => other.group === row.group && other.role === 'anchor');
+      if (anchor !== -1) row.vsAnchor = medianRoundRatio(rounds(i), rounds(anchor));
+    });
     return rows;
   } finally {
     for (const { close } of prepared) await close();

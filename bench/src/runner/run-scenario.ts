@@ -9,7 +9,7 @@ import { type LoadSample, load } from './load';
 import { type MonitorCounts, monitor } from './monitor-probe';
 import { type ServerProcess, startServer } from './server-process';
 import { loginCookie } from './session-cookie';
-import { median } from './statistics';
+import { median, medianRoundRatio } from './statistics';
 
 export interface RunSample extends LoadSample {
   round: number;
@@ -41,9 +41,9 @@ export interface RowResult {
   non2xxShare: number;
   errors: number;
   probe: ProbeResult | undefined;
-  /** Req/s over the same framework's bare configuration in this table. */
+  /** Req/s over the same framework's bare configuration in this table, round by round (median). */
   vsBare: number | undefined;
-  /** Req/s over the same framework's anchor in this table. */
+  /** Req/s over the same framework's anchor in this table, round by round (median). */
   vsAnchor: number | undefined;
 }
 
@@ -156,8 +156,8 @@ function summarize(table: Table, runs: Run[]): TableResult {
     const { framework } = row.configuration;
     const bareRow = find(framework, 'bare');
     const anchorRow = find(framework, 'anchor');
-    row.vsBare = bareRow ? row.reqPerSec / bareRow.reqPerSec : undefined;
-    row.vsAnchor = anchorRow ? row.reqPerSec / anchorRow.reqPerSec : undefined;
+    row.vsBare = bareRow ? medianRoundRatio(row.samples, bareRow.samples) : undefined;
+    row.vsAnchor = anchorRow ? medianRoundRatio(row.samples, anchorRow.samples) : undefined;
   }
   return { table, rows };
 }
