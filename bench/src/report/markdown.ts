@@ -46,7 +46,7 @@ function tableMarkdown({ table, rows }: TableResult): string {
     const label = `${bold}${row.configuration.label}${bold}${roleMark(row)}`;
     const note = row.configuration.note ? ` <br><sub>${row.configuration.note}</sub>` : '';
     lines.push(
-      `| ${framework(row)} | ${label}${note} | ${requestsPerSecond(row.reqPerSec)} | ${fixed(row.vsBare, 2)} | ${fixed(row.vsAnchor, 2)} | ${fixed(row.p50, 2)} | ${fixed(row.p99, 2)} | ${fixed(row.commandsPerRequest, 2)} | ${fixed(row.probe?.sentPerRequest, 2)} | ${(row.non2xxShare * 100).toFixed(0)}% | ${percent(row.steal)} |`,
+      `| ${framework(row)} | ${label}${note} | ${requestsPerSecond(row.reqPerSec)} | ${fixed(row.vsBare, 2)} | ${fixed(row.vsAnchor, 2)} | ${fixed(row.p50, 2)} | ${fixed(row.p99, 2)} | ${fixed(row.commandsPerRequest, 2)} | ${fixed(row.probe?.sentPerRequest, 2)} | ${percent(row.non2xxShare)} | ${percent(row.steal)} |`,
     );
   }
   lines.push('', commandBreakdown(rows));

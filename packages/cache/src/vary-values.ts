@@ -2,9 +2,9 @@
  * A request header value as it goes into a Vary key, normalised so that requests the origin
  * cannot tell apart share the variant (RFC 9111 §4.1: only where the field's own syntax says the
  * forms are the same). For the Accept family, whose syntax is a list of case-insensitive tokens:
- * items trimmed of spaces and tabs and empty ones dropped (`' gzip, , br '` is `'gzip,br'`), lower-cased (ASCII letters), and
- * Accept-Language's ranges sorted by q-value then name (`'de, en'` is `'en, de'`), with `q=1`
- * dropped. Any other field's syntax is unknown here: its value is kept as it came (Node has already
+ * items trimmed of spaces and tabs and empty ones dropped (`' gzip, , br '` is `'gzip,br'`),
+ * ASCII letters lower-cased, and Accept-Language's ranges sorted by q-value then name
+ * (`'de, en'` is `'en, de'`), with `q=1` dropped. Any other field's syntax is unknown here: its value is kept as it came (Node has already
  * trimmed the edges), so `'a,b'`, `'a, b'` and `','` stay three variants.
  */
 export function normalisedVaryValue(name: string, value: string): string {
