@@ -1,10 +1,15 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import {
+  closeClient,
   connectIoredis,
   connectNodeRedis,
   eventually,
+  redisCommand,
+  startFaultProxy,
   startRedis,
   timed,
   useFaultyRedis,
+  waitFor,
 } from '@rediware/testing';
 import { Redis } from 'ioredis';
 import { createClient } from 'redis';
@@ -135,6 +140,42 @@ describe('a killed and restarted Redis', () => {
     expect(unhandled).toEqual([]);
     await own.stop();
   });
+});
+
+describe('closing while the subscriber connection resubscribes after it was dropped', () => {
+  it.each(Object.entries(clients))(
+    '%s: it subscribes again, and closing meanwhile leaves no unhandled rejection',
+    async (name) => {
+      const server = await startRedis();
+      const proxy = await startFaultProxy(server, { only: 'subscribers' });
+      const unhandled: unknown[] = [];
+      const onUnhandled = (reason: unknown) => unhandled.push(reason);
+      process.on('unhandledRejection', onUnhandled);
+      try {
+        const connect = name === 'ioredis' ? connectIoredis : connectNodeRedis;
+        const redis = await connect(proxy.url);
+        const backend = createBackend({ redis, packageName: 'core-test', timeout: timeoutMs });
+        const subscribers = async () =>
+          ((await redisCommand(server, ['PUBSUB', 'NUMSUB', 'rwtest:resubscribe'])) as unknown[])[1];
+        await backend.subscribe('rwtest:resubscribe', () => {});
+        // Replies to the subscriber connection come 5 s late: its SUBSCRIBE after the reconnect
+        // reaches Redis, and is still unanswered when the backend closes.
+        proxy.slow(5_000);
+        proxy.reset();
+        await waitFor(async () => (await subscribers()) === 0);
+        await waitFor(async () => (await subscribers()) === 1, 10_000);
+        await backend.close();
+        await closeClient(redis);
+        await sleep(50);
+        expect(unhandled).toEqual([]);
+      } finally {
+        process.off('unhandledRejection', onUnhandled);
+        await proxy.close();
+        await server.stop();
+      }
+    },
+    20_000,
+  );
 });
 
 describe('clients that cannot be used', () => {

@@ -1,6 +1,12 @@
 import { RedisNotConnectedError, RedisUnavailableError } from '../errors';
 import type { DriverEvents, NodeSender, RedisDriver, SendOptions } from './driver';
-import type { IoRedisClusterLike, IoRedisLike, IoRedisSubscriberLike, RedisArg } from './redis-client';
+import type {
+  IoRedisClusterLike,
+  IoRedisLike,
+  IoRedisStandaloneLike,
+  IoRedisSubscriberLike,
+  RedisArg,
+} from './redis-client';
 import { type CorkableStream, WriteCoalescer } from './write-coalescer';
 
 export function isIoRedis(client: object): client is IoRedisLike {
@@ -96,11 +102,33 @@ export class IoRedisDriver implements RedisDriver {
     return true;
   }
 
+  /**
+   * A standalone `Redis` resubscribes on its own after a reconnect, but leaves that SUBSCRIBE's
+   * promise unhandled: closed while it is in flight, it is an unhandled rejection in the app. So its
+   * duplicate does not, and the driver resubscribes, handling the outcome. A `Cluster`'s subscriber
+   * resubscribes with handled promises (and its duplicate() takes startup nodes, not options).
+   */
   #connectSubscriber(): IoRedisSubscriberLike {
     if (!this.#subscriber) {
-      const subscriber = this.#client.duplicate();
+      const subscriber = this.cluster
+        ? this.#client.duplicate()
+        : (this.#client as IoRedisStandaloneLike).duplicate({ autoResubscribe: false });
+      let lost = false;
       subscriber.on('error', (error) => this.#events.onError(error));
-      subscriber.on('reconnecting', () => this.#events.onSubscriberLost());
+      subscriber.on('reconnecting', () => {
+        lost = true;
+        this.#events.onSubscriberLost();
+      });
+      if (!this.cluster)
+        subscriber.on('ready', () => {
+          const channels = [...this.#listeners.keys()];
+          if (!lost || channels.length === 0 || this.#subscriber !== subscriber) return;
+          lost = false;
+          // A failure here is followed by another reconnect, and so another try.
+          subscriber.subscribe(...channels).catch((error: Error) => {
+            if (this.#subscriber === subscriber) this.#events.onError(error);
+          });
+        });
       subscriber.on('message', (channel, message) => {
         for (const listener of this.#listeners.get(channel) ?? []) listener(message);
       });

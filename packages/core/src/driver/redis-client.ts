@@ -45,6 +45,11 @@ export interface IoRedisLike {
   duplicate(): IoRedisSubscriberLike;
 }
 
+/** A standalone `Redis` duplicates with options to override (a `Cluster` takes startup nodes first). */
+export interface IoRedisStandaloneLike extends IoRedisLike {
+  duplicate(override?: { autoResubscribe: boolean }): IoRedisSubscriberLike;
+}
+
 export interface IoRedisClusterLike extends IoRedisLike {
   nodes(role: 'master'): IoRedisLike[];
 }
@@ -52,8 +57,8 @@ export interface IoRedisClusterLike extends IoRedisLike {
 export interface IoRedisSubscriberLike {
   on(event: 'message', listener: (channel: string, message: string) => void): unknown;
   on(event: 'error', listener: (error: Error) => void): unknown;
-  on(event: 'reconnecting', listener: () => void): unknown;
-  subscribe(channel: string): Promise<unknown>;
+  on(event: 'reconnecting' | 'ready', listener: () => void): unknown;
+  subscribe(...channels: string[]): Promise<unknown>;
   unsubscribe(channel: string): Promise<unknown>;
   disconnect(): void;
 }
