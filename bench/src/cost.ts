@@ -2,8 +2,8 @@
 // (on the built packages: `pnpm build` first; the script sets TSX_TSCONFIG_PATH to tsconfig.servers.json).
 // Runs N operations (50 in flight, like the load's 50 connections) through each configuration on
 // its own ioredis / node-redis client against a redis-server of its own, and prints this process's
-// CPU µs per operation (process.cpuUsage: other processes on the machine do not count), Redis
-// commands per operation and round trips per operation (commands the client sent, from MONITOR).
+// CPU µs per operation (process.cpuUsage: other processes on the machine do not count), the
+// redis-server's CPU µs per operation (INFO cpu), Redis commands per operation and round trips per operation (commands the client sent, from MONITOR).
 // The CPU column moves a few % between runs; the command columns do not move.
 import { createLocker } from '@rediware/lock';
 import { createRateLimiter } from '@rediware/rate-limit';
@@ -86,11 +86,13 @@ async function measure(server: RedisServer, name: string, subject: Subject, ops:
   await run(2_000);
   await redisCommand(server, ['CONFIG', 'RESETSTAT']);
   await callgrind('--zero');
+  const redisCpuBefore = await redisCpuSeconds(server);
   const cpu = process.cpuUsage();
   const started = process.hrtime.bigint();
   await run(ops);
   const { user, system } = process.cpuUsage(cpu);
   const wallMs = Number(process.hrtime.bigint() - started) / 1e6;
+  const redisCpuUs = ((await redisCpuSeconds(server)) - redisCpuBefore) * 1e6;
   await callgrind(`--dump=${name}`);
   const stats = String(await redisCommand(server, ['INFO', 'commandstats']));
   const commands = [...stats.matchAll(/^cmdstat_(\w+):calls=(\d+)/gm)]
@@ -100,7 +102,14 @@ async function measure(server: RedisServer, name: string, subject: Subject, ops:
   await close();
   await redisCommand(server, ['FLUSHALL']);
   const cpuUs = (user + system) / ops;
-  return `| ${name} | ${cpuUs.toFixed(1)} | ${(user / ops).toFixed(1)} | ${Math.round((ops * 1000) / wallMs)} | ${(commands / ops).toFixed(2)} | ${sent.toFixed(2)} |`;
+  return `| ${name} | ${cpuUs.toFixed(1)} | ${(user / ops).toFixed(1)} | ${(redisCpuUs / ops).toFixed(1)} | ${Math.round((ops * 1000) / wallMs)} | ${(commands / ops).toFixed(2)} | ${sent.toFixed(2)} |`;
+}
+
+/** The redis-server's CPU time so far (user + system, `INFO cpu`): what the operations cost Redis. */
+async function redisCpuSeconds(server: RedisServer): Promise<number> {
+  const info = String(await redisCommand(server, ['INFO', 'cpu']));
+  const field = (name: string) => Number(new RegExp(`^${name}:([\\d.]+)`, 'm').exec(info)?.[1] ?? 0);
+  return field('used_cpu_user') + field('used_cpu_sys');
 }
 
 /**
@@ -142,8 +151,8 @@ async function main(): Promise<void> {
   const ops = opsAt >= 0 ? Number(args.splice(opsAt, 2)[1]) : 20_000;
   const names = args.length > 0 ? args : Object.keys(subjects);
   const server = await startRedis();
-  console.log('| operation | CPU µs/op | user µs/op | ops/s | Redis cmds/op | sent/op |');
-  console.log('|---|---:|---:|---:|---:|---:|');
+  console.log('| operation | CPU µs/op | user µs/op | Redis CPU µs/op | ops/s | Redis cmds/op | sent/op |');
+  console.log('|---|---:|---:|---:|---:|---:|---:|');
   try {
     for (const name of names) {
       const subject = subjects[name];
