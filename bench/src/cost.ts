@@ -3,7 +3,8 @@
 // Runs N operations (50 in flight, like the load's 50 connections) through each configuration on
 // its own ioredis / node-redis client against a redis-server of its own, and prints this process's
 // CPU µs per operation (process.cpuUsage: other processes on the machine do not count), the
-// redis-server's CPU µs per operation (INFO cpu), Redis commands per operation and round trips per operation (commands the client sent, from MONITOR).
+// redis-server's CPU µs per operation (INFO cpu), Redis commands per operation and round trips
+// per operation (commands the client sent, from MONITOR).
 // The CPU column moves a few % between runs; the command columns do not move.
 import { createLocker } from '@rediware/lock';
 import { createRateLimiter } from '@rediware/rate-limit';

@@ -9,6 +9,7 @@ import {
   startRedis,
   timed,
   useFaultyRedis,
+  useUnhandledRejections,
   waitFor,
 } from '@rediware/testing';
 import { Redis } from 'ioredis';
@@ -143,16 +144,16 @@ describe('a killed and restarted Redis', () => {
 });
 
 describe('closing while the subscriber connection resubscribes after it was dropped', () => {
-  it.each(Object.entries(clients))(
+  const unhandled = useUnhandledRejections();
+  it.each([
+    ['node-redis', connectNodeRedis],
+    ['ioredis', connectIoredis],
+  ] as const)(
     '%s: it subscribes again, and closing meanwhile leaves no unhandled rejection',
-    async (name) => {
+    async (_, connect) => {
       const server = await startRedis();
       const proxy = await startFaultProxy(server, { only: 'subscribers' });
-      const unhandled: unknown[] = [];
-      const onUnhandled = (reason: unknown) => unhandled.push(reason);
-      process.on('unhandledRejection', onUnhandled);
       try {
-        const connect = name === 'ioredis' ? connectIoredis : connectNodeRedis;
         const redis = await connect(proxy.url);
         const backend = createBackend({ redis, packageName: 'core-test', timeout: timeoutMs });
         const subscribers = async () =>
@@ -167,9 +168,8 @@ describe('closing while the subscriber connection resubscribes after it was drop
         await backend.close();
         await closeClient(redis);
         await sleep(50);
-        expect(unhandled).toEqual([]);
+        expect(unhandled()).toEqual([]);
       } finally {
-        process.off('unhandledRejection', onUnhandled);
         await proxy.close();
         await server.stop();
       }

@@ -121,9 +121,9 @@ export class IoRedisDriver implements RedisDriver {
       });
       if (!this.cluster)
         subscriber.on('ready', () => {
-          const channels = [...this.#listeners.keys()];
-          if (!lost || channels.length === 0 || this.#subscriber !== subscriber) return;
+          if (!lost || this.#listeners.size === 0 || this.#subscriber !== subscriber) return;
           lost = false;
+          const channels = [...this.#listeners.keys()];
           // A failure here is followed by another reconnect, and so another try.
           subscriber.subscribe(...channels).catch((error: Error) => {
             if (this.#subscriber === subscriber) this.#events.onError(error);
