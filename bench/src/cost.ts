@@ -13,6 +13,7 @@ import { type RedisServer, redisCommand, startRedis } from '@rediware/testing';
 import { Redis } from 'ioredis';
 import { createClient } from 'redis';
 import { Mutex } from 'redis-semaphore';
+import { redisCpuMicros } from './runner/redis-cpu';
 
 type Operation = (i: number) => Promise<unknown>;
 interface Subject {
@@ -87,13 +88,13 @@ async function measure(server: RedisServer, name: string, subject: Subject, ops:
   await run(2_000);
   await redisCommand(server, ['CONFIG', 'RESETSTAT']);
   await callgrind('--zero');
-  const redisCpuBefore = await redisCpuSeconds(server);
+  const redisCpuBefore = await redisCpuMicros(server);
   const cpu = process.cpuUsage();
   const started = process.hrtime.bigint();
   await run(ops);
   const { user, system } = process.cpuUsage(cpu);
   const wallMs = Number(process.hrtime.bigint() - started) / 1e6;
-  const redisCpuUs = ((await redisCpuSeconds(server)) - redisCpuBefore) * 1e6;
+  const redisCpuUs = (await redisCpuMicros(server)) - redisCpuBefore;
   await callgrind(`--dump=${name}`);
   const stats = String(await redisCommand(server, ['INFO', 'commandstats']));
   const commands = [...stats.matchAll(/^cmdstat_(\w+):calls=(\d+)/gm)]
@@ -104,13 +105,6 @@ async function measure(server: RedisServer, name: string, subject: Subject, ops:
   await redisCommand(server, ['FLUSHALL']);
   const cpuUs = (user + system) / ops;
   return `| ${name} | ${cpuUs.toFixed(1)} | ${(user / ops).toFixed(1)} | ${(redisCpuUs / ops).toFixed(1)} | ${Math.round((ops * 1000) / wallMs)} | ${(commands / ops).toFixed(2)} | ${sent.toFixed(2)} |`;
-}
-
-/** The redis-server's CPU time so far (user + system, `INFO cpu`): what the operations cost Redis. */
-async function redisCpuSeconds(server: RedisServer): Promise<number> {
-  const info = String(await redisCommand(server, ['INFO', 'cpu']));
-  const field = (name: string) => Number(new RegExp(`^${name}:([\\d.]+)`, 'm').exec(info)?.[1] ?? 0);
-  return field('used_cpu_user') + field('used_cpu_sys');
 }
 
 /**

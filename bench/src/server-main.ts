@@ -1,6 +1,7 @@
 // A child process that serves one configuration: `node --import tsx server-main.ts <server-id>`,
 // forked by the runner with an IPC channel. It builds the server, listens on a free loopback
-// port, reports `{ port }` and exits when the runner disconnects or sends SIGTERM.
+// port, reports `{ port }`, answers `'cpu'` with `{ cpu: µs }` (its own CPU time so far, so the
+// runner can tell what a load cost this process) and exits when the runner disconnects or sends SIGTERM.
 import type { AddressInfo } from 'node:net';
 import { serverFactories } from './servers/registry';
 import type { BuiltServer } from './servers/server-types';
@@ -35,6 +36,11 @@ async function main(): Promise<void> {
   };
   process.once('SIGTERM', stop);
   process.once('disconnect', stop);
+  process.on('message', (message) => {
+    if (message !== 'cpu') return;
+    const { user, system } = process.cpuUsage();
+    process.send?.({ cpu: user + system });
+  });
   process.send?.({ port });
 }
 

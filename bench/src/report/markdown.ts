@@ -38,15 +38,15 @@ function tableMarkdown({ table, rows }: TableResult): string {
     '',
     table.description,
     '',
-    '| framework | configuration | req/s | × bare | × anchor | p50 ms | p99 ms | Redis cmds/req | sent/req | non-2xx | CPU steal |',
-    '|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+    '| framework | configuration | req/s | × bare | × anchor | p50 ms | p99 ms | server CPU µs/req | Redis CPU µs/req | CPU × anchor | Redis cmds/req | sent/req | non-2xx | CPU steal |',
+    '|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
   ];
   for (const row of rows) {
     const bold = row.configuration.role === 'ours' ? '**' : '';
     const label = `${bold}${row.configuration.label}${bold}${roleMark(row)}`;
     const note = row.configuration.note ? ` <br><sub>${row.configuration.note}</sub>` : '';
     lines.push(
-      `| ${framework(row)} | ${label}${note} | ${requestsPerSecond(row.reqPerSec)} | ${fixed(row.vsBare, 2)} | ${fixed(row.vsAnchor, 2)} | ${fixed(row.p50, 2)} | ${fixed(row.p99, 2)} | ${fixed(row.commandsPerRequest, 2)} | ${fixed(row.probe?.sentPerRequest, 2)} | ${percent(row.non2xxShare)} | ${percent(row.steal)} |`,
+      `| ${framework(row)} | ${label}${note} | ${requestsPerSecond(row.reqPerSec)} | ${fixed(row.vsBare, 2)} | ${fixed(row.vsAnchor, 2)} | ${fixed(row.p50, 2)} | ${fixed(row.p99, 2)} | ${fixed(row.serverCpuPerRequest, 1)} | ${fixed(row.redisCpuPerRequest, 1)} | ${fixed(row.cpuVsAnchor, 2)} | ${fixed(row.commandsPerRequest, 2)} | ${fixed(row.probe?.sentPerRequest, 2)} | ${percent(row.non2xxShare)} | ${percent(row.steal)} |`,
     );
   }
   lines.push('', commandBreakdown(rows));
@@ -138,7 +138,7 @@ export function reportMarkdown(
       .map(([name, version]) => `${name} ${version}`)
       .join(', ')}`,
     '',
-    "× bare: req/s over the same framework with no middleware, in the same run. × anchor: over the established package of the table for that framework. Redis cmds/req: INFO commandstats delta over the measured load ÷ responses (commands inside Lua scripts count). sent/req: commands the server sent to Redis per request, counted with MONITOR over sequential requests (its round trips, when it does not pipeline). non-2xx: share of answers that were not 2xx (429s in the blocked run). CPU steal: median share of the machine's CPU time the hypervisor gave to other guests during the row's loads (/proc/stat); a row with much more steal than its neighbours ran on a slower machine.",
+    "× bare: req/s over the same framework with no middleware, in the same run. × anchor: over the established package of the table for that framework. server CPU µs/req, Redis CPU µs/req: the server process's and the redis-server's CPU time (user + system) over the measured load ÷ responses; time the hypervisor stole is not charged, so these hold still where req/s swings. CPU × anchor: the anchor's server + Redis CPU per request over this row's, round by round (median); above 1, the row costs the machine less per request. Redis cmds/req: INFO commandstats delta over the measured load ÷ responses (commands inside Lua scripts count). sent/req: commands the server sent to Redis per request, counted with MONITOR over sequential requests (its round trips, when it does not pipeline). non-2xx: share of answers that were not 2xx (429s in the blocked run). CPU steal: median share of the machine's CPU time the hypervisor gave to other guests during the row's loads (/proc/stat); a row with much more steal than its neighbours ran on a slower machine.",
   ];
   for (const scenario of scenarios) {
     sections.push('', `## ${scenario.name}`);

@@ -7,6 +7,7 @@ import { commandDelta, commandStats, totalCalls } from './command-stats';
 import { cpuTimes, stealShare } from './cpu-steal';
 import { type LoadSample, load } from './load';
 import { type MonitorCounts, monitor } from './monitor-probe';
+import { redisCpuMicros } from './redis-cpu';
 import { type ServerProcess, startServer } from './server-process';
 import { loginCookie } from './session-cookie';
 import { median, medianRoundRatio } from './statistics';
@@ -19,6 +20,10 @@ export interface RunSample extends LoadSample {
   commandsByName: Record<string, number>;
   /** Share of the machine's CPU time stolen by the hypervisor during the load; undefined off Linux. */
   steal: number | undefined;
+  /** The server process's CPU µs per completed request (user + system). */
+  serverCpuPerRequest: number;
+  /** The redis-server's CPU µs per completed request (INFO cpu). */
+  redisCpuPerRequest: number;
 }
 
 export interface ProbeResult {
@@ -36,6 +41,9 @@ export interface RowResult {
   p50: number;
   p99: number;
   commandsPerRequest: number;
+  /** Medians of the samples' CPU µs per request. */
+  serverCpuPerRequest: number;
+  redisCpuPerRequest: number;
   /** Median steal share of the samples, undefined off Linux. */
   steal: number | undefined;
   non2xxShare: number;
@@ -45,6 +53,12 @@ export interface RowResult {
   vsBare: number | undefined;
   /** Req/s over the same framework's anchor in this table, round by round (median). */
   vsAnchor: number | undefined;
+  /**
+   * The anchor's server + Redis CPU per request over this row's, round by round (median): above 1,
+   * this row costs the machine less per request. CPU time is not charged for time the hypervisor
+   * stole, so this ratio holds still where req/s ratios swing with steal.
+   */
+  cpuVsAnchor: number | undefined;
 }
 
 export interface TableResult {
@@ -81,9 +95,11 @@ async function measure(
   const url = `${server.url}${run.configuration.path}`;
   await load({ url, connections: settings.connections, duration: settings.warmup, headers });
   const before = await commandStats(redis);
+  const [serverCpuBefore, redisCpuBefore] = [await server.cpuMicros(), await redisCpuMicros(redis)];
   const cpuBefore = cpuTimes();
   const sample = await load({ url, connections: settings.connections, duration: settings.duration, headers });
   const steal = stealShare(cpuBefore, cpuTimes());
+  const [serverCpu, redisCpu] = [await server.cpuMicros(), await redisCpuMicros(redis)];
   const delta = commandDelta(before, await commandStats(redis));
   const perRequest = (calls: number) => (sample.requests === 0 ? 0 : calls / sample.requests);
   const commandsByName: Record<string, number> = {};
@@ -95,6 +111,8 @@ async function measure(
     commandsPerRequest: perRequest(totalCalls(delta)),
     commandsByName,
     steal,
+    serverCpuPerRequest: perRequest(serverCpu - serverCpuBefore),
+    redisCpuPerRequest: perRequest(redisCpu - redisCpuBefore),
   };
 }
 
@@ -129,6 +147,8 @@ async function probe(
   };
 }
 
+const machineCpu = (sample: RunSample): number => sample.serverCpuPerRequest + sample.redisCpuPerRequest;
+
 function summarize(table: Table, runs: Run[]): TableResult {
   const rows = runs.map((run): RowResult => {
     const { samples } = run;
@@ -140,6 +160,8 @@ function summarize(table: Table, runs: Run[]): TableResult {
       p50: median(samples.map((sample) => sample.p50)),
       p99: median(samples.map((sample) => sample.p99)),
       commandsPerRequest: median(samples.map((sample) => sample.commandsPerRequest)),
+      serverCpuPerRequest: median(samples.map((sample) => sample.serverCpuPerRequest)),
+      redisCpuPerRequest: median(samples.map((sample) => sample.redisCpuPerRequest)),
       steal: samples.some((sample) => sample.steal === undefined)
         ? undefined
         : median(samples.map((sample) => sample.steal as number)),
@@ -148,6 +170,7 @@ function summarize(table: Table, runs: Run[]): TableResult {
       probe: run.probe,
       vsBare: undefined,
       vsAnchor: undefined,
+      cpuVsAnchor: undefined,
     };
   });
   const find = (framework: string, role: string) =>
@@ -158,6 +181,7 @@ function summarize(table: Table, runs: Run[]): TableResult {
     const anchorRow = find(framework, 'anchor');
     row.vsBare = bareRow ? medianRoundRatio(row.samples, bareRow.samples) : undefined;
     row.vsAnchor = anchorRow ? medianRoundRatio(row.samples, anchorRow.samples) : undefined;
+    row.cpuVsAnchor = anchorRow ? medianRoundRatio(anchorRow.samples, row.samples, machineCpu) : undefined;
   }
   return { table, rows };
 }
@@ -200,7 +224,8 @@ export async function runScenario(
         run.samples.push(sample);
         log(
           `  round ${round + 1}/${settings.rounds} ${run.table.id} ${run.configuration.key}: ` +
-            `${Math.round(sample.reqPerSec)} req/s, p99 ${sample.p99.toFixed(2)} ms, ${sample.commandsPerRequest.toFixed(2)} cmds/req` +
+            `${Math.round(sample.reqPerSec)} req/s, p99 ${sample.p99.toFixed(2)} ms, ${sample.commandsPerRequest.toFixed(2)} cmds/req, ` +
+            `CPU µs/req ${sample.serverCpuPerRequest.toFixed(1)} + Redis ${sample.redisCpuPerRequest.toFixed(1)}` +
             (sample.steal === undefined ? '' : `, CPU steal ${(sample.steal * 100).toFixed(0)}%`),
         );
       }

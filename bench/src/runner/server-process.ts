@@ -14,6 +14,8 @@ export interface ServerProcess {
   readonly serverId: string;
   /** http://127.0.0.1:PORT */
   readonly url: string;
+  /** The server process's CPU time so far (user + system), in µs. */
+  cpuMicros(): Promise<number>;
   stop(): Promise<void>;
 }
 
@@ -22,6 +24,23 @@ const running = new Set<ChildProcess>();
 process.once('exit', () => {
   for (const child of running) child.kill('SIGKILL');
 });
+
+function askCpu(child: ChildProcess, serverId: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const onMessage = (message: { cpu?: number }) => {
+      if (typeof message.cpu !== 'number') return;
+      child.off('message', onMessage);
+      clearTimeout(timer);
+      resolve(message.cpu);
+    };
+    const timer = setTimeout(() => {
+      child.off('message', onMessage);
+      reject(new Error(`${serverId}: no CPU reading after ${stopTimeoutMs} ms`));
+    }, stopTimeoutMs);
+    child.on('message', onMessage);
+    child.send('cpu');
+  });
+}
 
 /** Forks `process.execPath --import tsx server-main.ts <serverId>` and waits for its port. */
 export async function startServer(serverId: string, redisUrl: string): Promise<ServerProcess> {
@@ -57,6 +76,7 @@ export async function startServer(serverId: string, redisUrl: string): Promise<S
     return {
       serverId,
       url: `http://127.0.0.1:${port}`,
+      cpuMicros: () => askCpu(child, serverId),
       async stop() {
         if (child.exitCode !== null || child.signalCode !== null) return;
         child.kill('SIGTERM');

@@ -17,18 +17,20 @@ export function median(samples: readonly number[]): number {
 }
 
 /**
- * The median over rounds of one row's req/s divided by another's in the same round: a round
- * that ran on a slow machine (CPU steal, a noisy neighbour) slows both rows of its ratio, so it
- * moves the ratio far less than it moves a median of raw req/s. Rounds only one row has are left out.
+ * The median over rounds of one row's value (req/s unless told) divided by another's in the same
+ * round: a round that ran on a slow machine (CPU steal, a noisy neighbour) slows both rows of its
+ * ratio, so it moves the ratio far less than it moves a median of raw req/s. Rounds only one row
+ * has are left out.
  */
-export function medianRoundRatio(
-  rows: readonly { round: number; reqPerSec: number }[],
-  bases: readonly { round: number; reqPerSec: number }[],
+export function medianRoundRatio<T extends { round: number; reqPerSec: number }>(
+  rows: readonly T[],
+  bases: readonly T[],
+  value: (sample: T) => number = (sample) => sample.reqPerSec,
 ): number {
   const ratios: number[] = [];
   for (const sample of rows) {
     const base = bases.find((one) => one.round === sample.round);
-    if (base !== undefined && base.reqPerSec > 0) ratios.push(sample.reqPerSec / base.reqPerSec);
+    if (base !== undefined && value(base) > 0) ratios.push(value(sample) / value(base));
   }
   return median(ratios);
 }

@@ -4,18 +4,25 @@ import { bare } from './bare';
 import type { Configuration, Framework, Scenario } from './scenario-types';
 
 function lockRows(framework: Framework): Configuration[] {
-  const row = (suffix: string, label: string, role: Configuration['role']): Configuration => ({
+  const row = (suffix: string, label: string, role: Configuration['role'], note?: string): Configuration => ({
     key: `${framework}-lock-${suffix}`,
     label,
     framework,
     role,
     server: `${framework}-lock-${suffix}`,
     path: mainPath,
+    ...(note ? { note } : {}),
   });
   return [
     bare(framework, mainPath),
     row('redis-semaphore', 'redis-semaphore Mutex', 'anchor'),
     row('redlock', 'redlock 5', 'other'),
+    row(
+      'floor',
+      'SET NX + DEL (floor)',
+      'other',
+      'two plain commands, no owner check, no token: what any Redis lock costs at least',
+    ),
     row('rw', framework === 'express' ? 'rediware lockGuard' : 'rediware lock plugin', 'ours'),
   ];
 }

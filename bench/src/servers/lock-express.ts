@@ -62,3 +62,19 @@ export const expressRedisSemaphore = guardedServer((redis) => {
   };
   return { guard, close: async () => {} };
 });
+
+/**
+ * The floor of any Redis lock, not a lock to use: `SET NX PX` before the handler and `DEL` after
+ * it, with no owner check (a late DEL can drop someone else's lock), no token, no deadline.
+ */
+export const expressLockFloor = guardedServer((redis) => {
+  let next = 0;
+  const guard: RequestHandler = (_req, res, nextHandler) => {
+    const key = `req:${++next}`;
+    redis.set(key, '1', 'PX', lockTtlMs, 'NX').then(() => {
+      releaseWhenDone(res, () => void redis.del(key).catch(() => {}));
+      nextHandler();
+    }, nextHandler);
+  };
+  return { guard, close: async () => {} };
+});

@@ -49,3 +49,19 @@ export const fastifyRedisSemaphore = fastifyServer(async (app, redis) => {
     async () => payload,
   );
 });
+
+/** As in lock-express.ts: `SET NX PX` and `DEL`, the floor of any Redis lock, not a lock to use. */
+export const fastifyLockFloor = fastifyServer(async (app, redis) => {
+  let next = 0;
+  app.get(
+    mainPath,
+    {
+      preHandler: async (_request, reply) => {
+        const key = `req:${++next}`;
+        await redis.set(key, '1', 'PX', lockTtlMs, 'NX');
+        releaseWhenDone(reply.raw, () => void redis.del(key).catch(() => {}));
+      },
+    },
+    async () => payload,
+  );
+});

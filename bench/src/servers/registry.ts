@@ -40,9 +40,11 @@ export const serverFactories: Record<string, () => Promise<ServerFactory>> = {
   'express-lock-rw': () => import('./lock-express').then((m) => m.expressRediwareLock),
   'express-lock-redlock': () => import('./lock-express').then((m) => m.expressRedlock),
   'express-lock-redis-semaphore': () => import('./lock-express').then((m) => m.expressRedisSemaphore),
+  'express-lock-floor': () => import('./lock-express').then((m) => m.expressLockFloor),
   'fastify-lock-rw': () => import('./lock-fastify').then((m) => m.fastifyRediwareLock),
   'fastify-lock-redlock': () => import('./lock-fastify').then((m) => m.fastifyRedlock),
   'fastify-lock-redis-semaphore': () => import('./lock-fastify').then((m) => m.fastifyRedisSemaphore),
+  'fastify-lock-floor': () => import('./lock-fastify').then((m) => m.fastifyLockFloor),
 
   'express-cache-uncached': () => import('./cache-express').then((m) => m.expressUncached),
   'express-cache-apicache': () => import('./cache-express').then((m) => m.expressApicache),
