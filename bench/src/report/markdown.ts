@@ -2,6 +2,7 @@ import type { EngineTable } from '../engine/measure';
 import type { HandoffResult } from '../handoff/handoff';
 import type { BenchSettings } from '../options';
 import type { RowResult, TableResult } from '../runner/run-scenario';
+import type { RatioSpread } from '../runner/statistics';
 import type { Machine } from './machine';
 
 export interface ScenarioOutput {
@@ -13,6 +14,13 @@ export interface ScenarioOutput {
 
 const fixed = (value: number | undefined, digits: number): string =>
   value === undefined || Number.isNaN(value) ? '–' : value.toFixed(digits);
+
+/** The median, and the lowest and highest round below it when they differ. */
+function spread(ratio: RatioSpread | undefined): string {
+  if (ratio === undefined) return '–';
+  const [low, high] = [fixed(ratio.low, 2), fixed(ratio.high, 2)];
+  return low === high ? fixed(ratio.median, 2) : `${fixed(ratio.median, 2)} <sub>${low}-${high}</sub>`;
+}
 
 const percent = (share: number | undefined): string =>
   share === undefined ? '–' : `${(share * 100).toFixed(0)}%`;
@@ -46,7 +54,7 @@ function tableMarkdown({ table, rows }: TableResult): string {
     const label = `${bold}${row.configuration.label}${bold}${roleMark(row)}`;
     const note = row.configuration.note ? ` <br><sub>${row.configuration.note}</sub>` : '';
     lines.push(
-      `| ${framework(row)} | ${label}${note} | ${requestsPerSecond(row.reqPerSec)} | ${fixed(row.vsBare, 2)} | ${fixed(row.vsAnchor, 2)} | ${fixed(row.p50, 2)} | ${fixed(row.p99, 2)} | ${fixed(row.serverCpuPerRequest, 1)} | ${fixed(row.redisCpuPerRequest, 1)} | ${fixed(row.cpuVsAnchor, 2)} | ${fixed(row.commandsPerRequest, 2)} | ${fixed(row.probe?.sentPerRequest, 2)} | ${percent(row.non2xxShare)} | ${percent(row.steal)} |`,
+      `| ${framework(row)} | ${label}${note} | ${requestsPerSecond(row.reqPerSec)} | ${fixed(row.vsBare, 2)} | ${spread(row.vsAnchor)} | ${fixed(row.p50, 2)} | ${fixed(row.p99, 2)} | ${fixed(row.serverCpuPerRequest, 1)} | ${fixed(row.redisCpuPerRequest, 1)} | ${spread(row.cpuVsAnchor)} | ${fixed(row.commandsPerRequest, 2)} | ${fixed(row.probe?.sentPerRequest, 2)} | ${percent(row.non2xxShare)} | ${percent(row.steal)} |`,
     );
   }
   lines.push('', commandBreakdown(rows));
@@ -138,7 +146,7 @@ export function reportMarkdown(
       .map(([name, version]) => `${name} ${version}`)
       .join(', ')}`,
     '',
-    "× bare: req/s over the same framework with no middleware, in the same run. × anchor: over the established package of the table for that framework. server CPU µs/req, Redis CPU µs/req: the server process's and the redis-server's CPU time (user + system) over the measured load ÷ responses; time the hypervisor stole is not charged, so these hold still where req/s swings. CPU × anchor: the anchor's server + Redis CPU per request over this row's, round by round (median); above 1, the row costs the machine less per request. Redis cmds/req: INFO commandstats delta over the measured load ÷ responses (commands inside Lua scripts count). sent/req: commands the server sent to Redis per request, counted with MONITOR over sequential requests (its round trips, when it does not pipeline). non-2xx: share of answers that were not 2xx (429s in the blocked run). CPU steal: median share of the machine's CPU time the hypervisor gave to other guests during the row's loads (/proc/stat); a row with much more steal than its neighbours ran on a slower machine.",
+    "× bare: req/s over the same framework with no middleware, in the same run. × anchor: over the established package of the table for that framework; small print: the lowest and the highest round. server CPU µs/req, Redis CPU µs/req: the server process's and the redis-server's CPU time (user + system) over the measured load ÷ responses; time the hypervisor stole is not charged, so these hold still where req/s swings. CPU × anchor: the anchor's server + Redis CPU per request over this row's, round by round (median); above 1, the row costs the machine less per request. Redis cmds/req: INFO commandstats delta over the measured load ÷ responses (commands inside Lua scripts count). sent/req: commands the server sent to Redis per request, counted with MONITOR over sequential requests (its round trips, when it does not pipeline). non-2xx: share of answers that were not 2xx (429s in the blocked run). CPU steal: median share of the machine's CPU time the hypervisor gave to other guests during the row's loads (/proc/stat); a row with much more steal than its neighbours ran on a slower machine.",
   ];
   for (const scenario of scenarios) {
     sections.push('', `## ${scenario.name}`);

@@ -10,7 +10,7 @@ import { type MonitorCounts, monitor } from './monitor-probe';
 import { redisCpuMicros } from './redis-cpu';
 import { type ServerProcess, startServer } from './server-process';
 import { loginCookie } from './session-cookie';
-import { median, medianRoundRatio } from './statistics';
+import { median, medianRoundRatio, type RatioSpread, ratioSpread, roundRatios } from './statistics';
 
 export interface RunSample extends LoadSample {
   round: number;
@@ -51,14 +51,14 @@ export interface RowResult {
   probe: ProbeResult | undefined;
   /** Req/s over the same framework's bare configuration in this table, round by round (median). */
   vsBare: number | undefined;
-  /** Req/s over the same framework's anchor in this table, round by round (median). */
-  vsAnchor: number | undefined;
+  /** Req/s over the same framework's anchor in this table, round by round: median, lowest, highest. */
+  vsAnchor: RatioSpread | undefined;
   /**
    * The anchor's server + Redis CPU per request over this row's, round by round (median): above 1,
    * this row costs the machine less per request. CPU time is not charged for time the hypervisor
-   * stole, so this ratio holds still where req/s ratios swing with steal.
+   * stole, so steal does not lower this ratio.
    */
-  cpuVsAnchor: number | undefined;
+  cpuVsAnchor: RatioSpread | undefined;
 }
 
 export interface TableResult {
@@ -180,8 +180,9 @@ function summarize(table: Table, runs: Run[]): TableResult {
     const bareRow = find(framework, 'bare');
     const anchorRow = find(framework, 'anchor');
     row.vsBare = bareRow ? medianRoundRatio(row.samples, bareRow.samples) : undefined;
-    row.vsAnchor = anchorRow ? medianRoundRatio(row.samples, anchorRow.samples) : undefined;
-    row.cpuVsAnchor = anchorRow ? medianRoundRatio(anchorRow.samples, row.samples, machineCpu) : undefined;
+    if (!anchorRow) continue;
+    row.vsAnchor = ratioSpread(roundRatios(row.samples, anchorRow.samples));
+    row.cpuVsAnchor = ratioSpread(roundRatios(anchorRow.samples, row.samples, machineCpu));
   }
   return { table, rows };
 }

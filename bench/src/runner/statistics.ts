@@ -17,20 +17,40 @@ export function median(samples: readonly number[]): number {
 }
 
 /**
- * The median over rounds of one row's value (req/s unless told) divided by another's in the same
- * round: a round that ran on a slow machine (CPU steal, a noisy neighbour) slows both rows of its
- * ratio, so it moves the ratio far less than it moves a median of raw req/s. Rounds only one row
- * has are left out.
+ * One row's value (req/s unless told) divided by another's, round by round: a round that ran on
+ * a slow machine (CPU steal, a noisy neighbour) slows both rows of its ratio, so it moves the
+ * ratio far less than it moves a median of raw req/s. Rounds only one row has are left out.
  */
-export function medianRoundRatio<T extends { round: number; reqPerSec: number }>(
+export function roundRatios<T extends { round: number; reqPerSec: number }>(
   rows: readonly T[],
   bases: readonly T[],
   value: (sample: T) => number = (sample) => sample.reqPerSec,
-): number {
+): number[] {
   const ratios: number[] = [];
   for (const sample of rows) {
     const base = bases.find((one) => one.round === sample.round);
     if (base !== undefined && value(base) > 0) ratios.push(value(sample) / value(base));
   }
-  return median(ratios);
+  return ratios;
+}
+
+/** The median of `roundRatios`. */
+export function medianRoundRatio<T extends { round: number; reqPerSec: number }>(
+  rows: readonly T[],
+  bases: readonly T[],
+  value?: (sample: T) => number,
+): number {
+  return median(roundRatios(rows, bases, value));
+}
+
+/** A ratio over rounds: its median, and its lowest and highest round. */
+export interface RatioSpread {
+  median: number;
+  low: number;
+  high: number;
+}
+
+export function ratioSpread(ratios: readonly number[]): RatioSpread | undefined {
+  if (ratios.length === 0) return undefined;
+  return { median: median(ratios), low: Math.min(...ratios), high: Math.max(...ratios) };
 }
