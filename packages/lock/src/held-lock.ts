@@ -1,4 +1,5 @@
 import { LockLostError } from './errors';
+import type { LockTarget } from './lock-keys';
 
 /** A held lock. */
 export interface Lock {
@@ -21,11 +22,14 @@ export interface Lock {
   release(): Promise<boolean>;
 }
 
-/** What a HeldLock needs from its locker: the Redis side of extend and release, and reporting. */
+/**
+ * What a HeldLock needs from its locker: the Redis side of extend and release, and reporting. One
+ * object per locker, shared by its locks (no closures per lock).
+ */
 export interface LockOperations {
   /** Runs the extend script; resolves true when extended, false when no longer held. */
-  extend(ttlMs: number): Promise<boolean>;
-  release(): Promise<boolean>;
+  extend(target: LockTarget, owner: string, ttlMs: number): Promise<boolean>;
+  release(target: LockTarget, owner: string): Promise<boolean>;
   parseTtl(ttl: number | string): number;
   /** Reports a lost lock (the `lost` event). */
   lost(lock: Lock, error: LockLostError): void;
@@ -34,7 +38,9 @@ export interface LockOperations {
 }
 
 export interface HeldLockInit {
-  keys: readonly string[];
+  target: LockTarget;
+  /** The random id that marks this holder in Redis. */
+  owner: string;
   fencingToken: number;
   ttlMs: number;
   /** When the acquire script was sent: the lock is valid for ttl from there, not from the reply. */
@@ -74,8 +80,8 @@ export class HeldLock implements Lock {
 
   constructor(init: HeldLockInit) {
     this.#init = init;
-    this.keys = init.keys;
-    this.key = init.keys[0] as string;
+    this.keys = init.target.keys;
+    this.key = this.keys[0] as string;
     this.fencingToken = init.fencingToken;
     this.#validUntil = init.sentAt + init.ttlMs - driftMs(init.ttlMs);
     this.#armExpiry();
@@ -108,7 +114,8 @@ export class HeldLock implements Lock {
     if (this.#lostWith !== undefined) throw this.#lostWith;
     const ttlMs = ttl === undefined ? this.#init.ttlMs : this.#init.operations.parseTtl(ttl);
     const sentAt = Date.now();
-    const extended = await this.#init.operations.extend(ttlMs);
+    const { operations, target, owner } = this.#init;
+    const extended = await operations.extend(target, owner, ttlMs);
     if (!extended) {
       const error = this.#lostError('it expired or is held by someone else');
       this.#lose(error);
@@ -122,10 +129,11 @@ export class HeldLock implements Lock {
   release(): Promise<boolean> {
     if (this.#released) return this.#released;
     this.#stopTimers();
+    const { operations, target, owner } = this.#init;
     this.#released =
       this.#lostWith !== undefined
         ? Promise.resolve(false)
-        : this.#init.operations.release().finally(() => this.#init.operations.settled(this));
+        : operations.release(target, owner).finally(() => operations.settled(this));
     return this.#released;
   }
 

@@ -9,15 +9,13 @@ import {
   createBackend,
   type EngineCounters,
   type EngineHistogram,
-  type FailureEvent,
   isRedisError,
   parsePositiveDuration,
   RediwareEmitter,
-  withFailPolicy,
 } from '@rediware/core';
 import { LockAbortedError, LockBusyError, type LockLostError, LockTimeoutError } from './errors';
 import { extendScript } from './extend-script';
-import { HeldLock, type Lock } from './held-lock';
+import { HeldLock, type Lock, type LockOperations } from './held-lock';
 import { createLockKeys, type LockTarget } from './lock-keys';
 import { type LockMetrics, lockMetricSpecs, lockWaitSpec } from './lock-metrics';
 import { LockOps } from './lock-ops';
@@ -66,6 +64,18 @@ export class Locker extends RediwareEmitter<LockerEvents> {
   readonly #closing = unlimitedController();
   readonly #metrics: EngineCounters<keyof typeof lockMetricSpecs>;
   readonly #waitSeconds: EngineHistogram;
+  /** The Redis side of every HeldLock of this locker: one object, no closures per lock. */
+  readonly #lockOperations: LockOperations = {
+    extend: async (target, owner, ttlMs) =>
+      (await this.#run('lock extend', this.#backend.run(extendScript, target.holders, [owner, ttlMs]))) === 1,
+    release: (target, owner) => this.#release(target, owner),
+    parseTtl: (ttl) => parsePositiveDuration(ttl, 'ttl'),
+    lost: (lost, error) => {
+      this.#metrics.lost.add();
+      this.emit('lost', { key: lost.key, keys: lost.keys, fencingToken: lost.fencingToken, error });
+    },
+    settled: (settled) => this.#held.delete(settled),
+  };
 
   constructor(config: LockerConfig) {
     super();
@@ -185,62 +195,44 @@ export class Locker extends RediwareEmitter<LockerEvents> {
   async #attempt(target: LockTarget, owner: string, config: AcquireConfig): Promise<HeldLock | number> {
     const sentAt = Date.now();
     const [taken, value] = await this.#run(
-      'acquire',
-      () => this.#ops.acquire(target.redisKeys, owner, config.ttlMs, config.limit),
+      'lock acquire',
+      this.#ops.acquire(target.redisKeys, owner, config.ttlMs, config.limit),
       // A timed-out acquire may still run in Redis later: take back whatever it took.
       () => void this.#release(target, owner).catch(() => {}),
     );
     if (taken === 0) return value;
     const lock = new HeldLock({
-      keys: target.keys,
+      target,
+      owner,
       fencingToken: value,
       ttlMs: config.ttlMs,
       sentAt,
       autoExtend: config.autoExtend,
       extendRatio: this.#config.extendRatio,
-      operations: {
-        extend: async (ttlMs) =>
-          (await this.#run('extend', () =>
-            this.#backend.run(extendScript, target.holders, [owner, ttlMs]),
-          )) === 1,
-        release: () => this.#release(target, owner),
-        parseTtl: (ttl) => parsePositiveDuration(ttl, 'ttl'),
-        lost: (lost, error) => {
-          this.#metrics.lost.add();
-          this.emit('lost', { key: lost.key, keys: lost.keys, fencingToken: lost.fencingToken, error });
-        },
-        settled: (settled) => this.#held.delete(settled),
-      },
+      operations: this.#lockOperations,
     });
     this.#held.add(lock);
     return lock;
   }
 
   async #release(target: LockTarget, owner: string): Promise<boolean> {
-    const held = await this.#run('release', () => this.#ops.release(target.holders, owner));
+    const held = await this.#run('lock release', this.#ops.release(target.holders, owner));
     return held === target.keys.length;
   }
 
-  /** Fail closed: a Redis failure emits `failure` and rejects. */
-  #run<T>(operation: string, work: () => Promise<T>, onRedisFailure?: () => void): Promise<T> {
-    return withFailPolicy(
-      async () => {
-        try {
-          return await work();
-        } catch (error) {
-          if (isRedisError(error)) onRedisFailure?.();
-          throw error;
-        }
-      },
-      {
-        operation: `lock ${operation}`,
-        failOpen: false,
-        fallback: () => {
-          throw new Error('unreachable: the lock fails closed');
-        },
-        onFailure: (event: FailureEvent) => this.emit('failure', event),
-      },
-    );
+  /**
+   * Fail closed: a Redis failure emits `failure` (after `onRedisFailure`) and rejects; any other
+   * error passes on as it is. A rejection handler on the call's own promise, so the common path
+   * makes no closure and no extra async frame.
+   */
+  #run<T>(operation: string, sent: Promise<T>, onRedisFailure?: () => void): Promise<T> {
+    return sent.catch((error: unknown) => {
+      if (isRedisError(error)) {
+        onRedisFailure?.();
+        this.emit('failure', { operation, error, failedOpen: false });
+      }
+      throw error;
+    });
   }
 
   /** Made only for an acquire that waits: AbortSignal.any costs more than the first attempt. */
