@@ -18,10 +18,10 @@ function lockRows(framework: Framework): Configuration[] {
     row('redis-semaphore', 'redis-semaphore Mutex', 'anchor'),
     row('redlock', 'redlock 5', 'other'),
     row(
-      'floor',
-      'SET NX + DEL (floor)',
+      'two-commands',
+      'SET NX + DEL (reference)',
       'other',
-      'two plain commands, no owner check, no token: what any Redis lock costs at least',
+      "each request's own two plain commands, no owner check, no token: not a lock",
     ),
     row('rw', framework === 'express' ? 'rediware lockGuard' : 'rediware lock plugin', 'ours'),
   ];

@@ -3,6 +3,25 @@ import { blockedLimit, blockedPath, mainPath } from '../servers/routes';
 import { bare } from './bare';
 import type { Configuration, Scenario, Table } from './scenario-types';
 
+/**
+ * Under the limit only (on the blocked route it would admit everything): one plain INCR per
+ * request, a limiter reduced to one command of its own per request.
+ */
+function reference(framework: 'express' | 'fastify', path: string): Configuration[] {
+  if (path !== mainPath) return [];
+  return [
+    {
+      key: `${framework}-rate-limit-incr`,
+      label: 'INCR per request (reference)',
+      framework,
+      role: 'other',
+      server: `${framework}-rate-limit-incr`,
+      path,
+      note: 'one plain command per request, no window, no limit, no headers: not a limiter',
+    },
+  ];
+}
+
 function configurations(path: string): Configuration[] {
   const ours = (framework: 'express' | 'fastify'): Configuration[] =>
     algorithms.map((algorithm) => ({
@@ -31,6 +50,7 @@ function configurations(path: string): Configuration[] {
       server: 'express-rate-limiter-flexible',
       path,
     },
+    ...reference('express', path),
     ...ours('express'),
     bare('fastify', path),
     {
@@ -49,6 +69,7 @@ function configurations(path: string): Configuration[] {
       server: 'fastify-rate-limiter-flexible',
       path,
     },
+    ...reference('fastify', path),
     ...ours('fastify'),
   ];
 }

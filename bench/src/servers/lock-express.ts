@@ -64,10 +64,11 @@ export const expressRedisSemaphore = guardedServer((redis) => {
 });
 
 /**
- * The floor of any Redis lock, not a lock to use: `SET NX PX` before the handler and `DEL` after
- * it, with no owner check (a late DEL can drop someone else's lock), no token, no deadline.
+ * A reference, not a lock to use: `SET NX PX` before the handler and `DEL` after it, each request
+ * its own two commands, with no owner check (a late DEL can drop someone else's lock), no token,
+ * no deadline.
  */
-export const expressLockFloor = guardedServer((redis) => {
+export const expressTwoCommandLock = guardedServer((redis) => {
   let next = 0;
   const guard: RequestHandler = (_req, res, nextHandler) => {
     const key = `req:${++next}`;

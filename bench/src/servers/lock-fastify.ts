@@ -50,8 +50,8 @@ export const fastifyRedisSemaphore = fastifyServer(async (app, redis) => {
   );
 });
 
-/** As in lock-express.ts: `SET NX PX` and `DEL`, the floor of any Redis lock, not a lock to use. */
-export const fastifyLockFloor = fastifyServer(async (app, redis) => {
+/** As in lock-express.ts: `SET NX PX` and `DEL` per request, a reference, not a lock to use. */
+export const fastifyTwoCommandLock = fastifyServer(async (app, redis) => {
   let next = 0;
   app.get(
     mainPath,

@@ -64,3 +64,12 @@ export const rateLimiterFlexibleExpress: ServerFactory = limitedServer((redis, l
     );
   };
 });
+
+/**
+ * A reference, not a limiter to use: one plain `INCR` of the client's key per request, no window,
+ * no limit, no headers.
+ */
+export const expressIncrPerRequest: ServerFactory = limitedServer(
+  (redis, _limit, name) => (req, _res, next) =>
+    void redis.incr(`incr:${name}:${req.ip}`).then(() => next(), next),
+);

@@ -65,3 +65,13 @@ export const rateLimiterFlexibleFastify: ServerFactory = fastifyServer(async (ap
   app.get(mainPath, { onRequest: hook(underLimit, 'open') }, async () => payload);
   app.get(blockedPath, { onRequest: hook(blockedLimit, 'blocked') }, async () => payload);
 });
+
+/** As in rate-limit-express.ts: one plain `INCR` per request, a reference, not a limiter. */
+export const fastifyIncrPerRequest: ServerFactory = fastifyServer(async (app, redis) => {
+  const hook =
+    (name: string): onRequestHookHandler =>
+    async (request) =>
+      void (await redis.incr(`incr:${name}:${request.ip}`));
+  app.get(mainPath, { onRequest: hook('open') }, async () => payload);
+  app.get(blockedPath, { onRequest: hook('blocked') }, async () => payload);
+});

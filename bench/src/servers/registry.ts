@@ -22,6 +22,8 @@ export const serverFactories: Record<string, () => Promise<ServerFactory>> = {
   'express-rate-limit-redis': () => import('./rate-limit-express').then((m) => m.expressRateLimitRedis),
   'express-rate-limiter-flexible': () =>
     import('./rate-limit-express').then((m) => m.rateLimiterFlexibleExpress),
+  'express-rate-limit-incr': () => import('./rate-limit-express').then((m) => m.expressIncrPerRequest),
+  'fastify-rate-limit-incr': () => import('./rate-limit-fastify').then((m) => m.fastifyIncrPerRequest),
   'fastify-rate-limit-redis': () => import('./rate-limit-fastify').then((m) => m.fastifyRateLimitRedis),
   'fastify-rate-limiter-flexible': () =>
     import('./rate-limit-fastify').then((m) => m.rateLimiterFlexibleFastify),
@@ -40,11 +42,11 @@ export const serverFactories: Record<string, () => Promise<ServerFactory>> = {
   'express-lock-rw': () => import('./lock-express').then((m) => m.expressRediwareLock),
   'express-lock-redlock': () => import('./lock-express').then((m) => m.expressRedlock),
   'express-lock-redis-semaphore': () => import('./lock-express').then((m) => m.expressRedisSemaphore),
-  'express-lock-floor': () => import('./lock-express').then((m) => m.expressLockFloor),
+  'express-lock-two-commands': () => import('./lock-express').then((m) => m.expressTwoCommandLock),
   'fastify-lock-rw': () => import('./lock-fastify').then((m) => m.fastifyRediwareLock),
   'fastify-lock-redlock': () => import('./lock-fastify').then((m) => m.fastifyRedlock),
   'fastify-lock-redis-semaphore': () => import('./lock-fastify').then((m) => m.fastifyRedisSemaphore),
-  'fastify-lock-floor': () => import('./lock-fastify').then((m) => m.fastifyLockFloor),
+  'fastify-lock-two-commands': () => import('./lock-fastify').then((m) => m.fastifyTwoCommandLock),
 
   'express-cache-uncached': () => import('./cache-express').then((m) => m.expressUncached),
   'express-cache-apicache': () => import('./cache-express').then((m) => m.expressApicache),
