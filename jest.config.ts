@@ -37,8 +37,9 @@ const dirs = groups.flatMap((group) =>
         .map((entry) => `${group}/${entry.name}`)
     : [],
 );
-// Workspaces of their own at the root: the conformance floor (it runs the built packages).
-for (const workspace of ['conformance'])
+// Workspaces of their own at the root: the conformance floor (it runs the built packages) and the
+// bench's own logic (its load runs are `pnpm bench`, never tests).
+for (const workspace of ['conformance', 'bench'])
   if (existsSync(join(__dirname, workspace, 'test'))) dirs.push(workspace);
 
 const config: Config = {

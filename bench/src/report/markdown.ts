@@ -4,6 +4,7 @@ import type { BenchSettings } from '../options';
 import type { RowResult, TableResult } from '../runner/run-scenario';
 import type { RatioSpread } from '../runner/statistics';
 import type { Machine } from './machine';
+import { checkTargets, type TargetCheck } from './targets';
 
 export interface ScenarioOutput {
   name: string;
@@ -54,7 +55,7 @@ function tableMarkdown({ table, rows }: TableResult): string {
     const label = `${bold}${row.configuration.label}${bold}${roleMark(row)}`;
     const note = row.configuration.note ? ` <br><sub>${row.configuration.note}</sub>` : '';
     lines.push(
-      `| ${framework(row)} | ${label}${note} | ${requestsPerSecond(row.reqPerSec)} | ${fixed(row.vsBare, 2)} | ${spread(row.vsAnchor)} | ${fixed(row.p50, 2)} | ${fixed(row.p99, 2)} | ${fixed(row.serverCpuPerRequest, 1)} | ${fixed(row.redisCpuPerRequest, 1)} | ${spread(row.cpuVsAnchor)} | ${fixed(row.commandsPerRequest, 2)} | ${fixed(row.probe?.sentPerRequest, 2)} | ${percent(row.non2xxShare)} | ${percent(row.steal)} |`,
+      `| ${framework(row)} | ${label}${note} | ${requestsPerSecond(row.reqPerSec)} | ${fixed(row.vsBare?.median, 2)} | ${spread(row.vsAnchor)} | ${fixed(row.p50, 2)} | ${fixed(row.p99, 2)} | ${fixed(row.serverCpuPerRequest, 1)} | ${fixed(row.redisCpuPerRequest, 1)} | ${spread(row.cpuVsAnchor)} | ${fixed(row.commandsPerRequest, 2)} | ${fixed(row.probe?.sentPerRequest, 2)} | ${percent(row.non2xxShare)} | ${percent(row.steal)} |`,
     );
   }
   lines.push('', commandBreakdown(rows));
@@ -122,6 +123,25 @@ function engineMarkdown({ title, description, rows }: EngineTable): string {
   return lines.join('\n');
 }
 
+/** Each issue #14 target the run measured, with its verdict. */
+function targetsMarkdown(checks: readonly TargetCheck[]): string {
+  const lines = [
+    '## Targets',
+    '',
+    "The speed targets of issue #14, checked against this run: met when every round's ratio clears the bar, missed when none does, within the spread when some do (this run cannot tell).",
+    '',
+    '| target | row | median | lowest | highest | verdict |',
+    '|---|---|---:|---:|---:|---|',
+  ];
+  for (const check of checks) {
+    const { median, low, high } = check.value;
+    lines.push(
+      `| ${check.target} | ${check.row} | ${fixed(median, 2)} | ${fixed(low, 2)} | ${fixed(high, 2)} | ${check.verdict} |`,
+    );
+  }
+  return lines.join('\n');
+}
+
 export function settingsLine(settings: BenchSettings): string {
   return (
     `${settings.connections} connections, ${settings.duration} s per run after ${settings.warmup} s of warm-up, ` +
@@ -148,6 +168,11 @@ export function reportMarkdown(
     '',
     "× bare: req/s over the same framework with no middleware, in the same run. × anchor: over the established package of the table for that framework; small print: the lowest and the highest round. server CPU µs/req, Redis CPU µs/req: the server process's and the redis-server's CPU time (user + system) over the measured load ÷ responses; time the hypervisor stole is not charged, so these hold still where req/s swings. CPU × anchor: the anchor's server + Redis CPU per request over this row's, round by round (median); above 1, the row costs the machine less per request. Redis cmds/req: INFO commandstats delta over the measured load ÷ responses (commands inside Lua scripts count). sent/req: commands the server sent to Redis per request, counted with MONITOR over sequential requests (its round trips, when it does not pipeline). non-2xx: share of answers that were not 2xx (429s in the blocked run). CPU steal: median share of the machine's CPU time the hypervisor gave to other guests during the row's loads (/proc/stat); a row with much more steal than its neighbours ran on a slower machine.",
   ];
+  const checks = checkTargets(
+    scenarios.flatMap((scenario) => scenario.tables),
+    scenarios.flatMap((scenario) => scenario.handoff),
+  );
+  if (checks.length > 0) sections.push('', targetsMarkdown(checks));
   for (const scenario of scenarios) {
     sections.push('', `## ${scenario.name}`);
     if (scenario.tables.length === 0 && scenario.handoff.length === 0 && scenario.engine.length === 0) {

@@ -10,7 +10,7 @@ import { type MonitorCounts, monitor } from './monitor-probe';
 import { redisCpuMicros } from './redis-cpu';
 import { type ServerProcess, startServer } from './server-process';
 import { loginCookie } from './session-cookie';
-import { median, medianRoundRatio, type RatioSpread, ratioSpread, roundRatios } from './statistics';
+import { median, type RatioSpread, ratioSpread, roundRatios } from './statistics';
 
 export interface RunSample extends LoadSample {
   round: number;
@@ -49,8 +49,8 @@ export interface RowResult {
   non2xxShare: number;
   errors: number;
   probe: ProbeResult | undefined;
-  /** Req/s over the same framework's bare configuration in this table, round by round (median). */
-  vsBare: number | undefined;
+  /** Req/s over the same framework's bare configuration in this table, round by round: median, lowest, highest. */
+  vsBare: RatioSpread | undefined;
   /** Req/s over the same framework's anchor in this table, round by round: median, lowest, highest. */
   vsAnchor: RatioSpread | undefined;
   /**
@@ -179,7 +179,7 @@ function summarize(table: Table, runs: Run[]): TableResult {
     const { framework } = row.configuration;
     const bareRow = find(framework, 'bare');
     const anchorRow = find(framework, 'anchor');
-    row.vsBare = bareRow ? medianRoundRatio(row.samples, bareRow.samples) : undefined;
+    row.vsBare = bareRow ? ratioSpread(roundRatios(row.samples, bareRow.samples)) : undefined;
     if (!anchorRow) continue;
     row.vsAnchor = ratioSpread(roundRatios(row.samples, anchorRow.samples));
     row.cpuVsAnchor = ratioSpread(roundRatios(anchorRow.samples, row.samples, machineCpu));

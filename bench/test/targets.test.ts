@@ -1,0 +1,96 @@
+import type { HandoffResult } from '../src/handoff/handoff';
+import { checkTargets, verdict } from '../src/report/targets';
+import type { RowResult, TableResult } from '../src/runner/run-scenario';
+import type { RatioSpread } from '../src/runner/statistics';
+import type { Configuration, Role } from '../src/scenarios/scenario-types';
+
+const spread = (median: number, low: number, high: number): RatioSpread => ({ median, low, high });
+
+function row(key: string, role: Role, ratios: Partial<Pick<RowResult, 'vsBare' | 'vsAnchor'>>): RowResult {
+  const configuration: Configuration = {
+    key,
+    label: key,
+    framework: key.startsWith('express') ? 'express' : 'fastify',
+    role,
+    server: key,
+    path: '/',
+  };
+  return {
+    configuration,
+    samples: [],
+    reqPerSec: 1,
+    p50: 1,
+    p99: 1,
+    serverCpuPerRequest: 1,
+    redisCpuPerRequest: 1,
+    commandsPerRequest: 1,
+    steal: 0,
+    non2xxShare: 0,
+    errors: 0,
+    probe: undefined,
+    vsBare: undefined,
+    vsAnchor: undefined,
+    cpuVsAnchor: undefined,
+    ...ratios,
+  };
+}
+
+const table = (id: string, rows: RowResult[]): TableResult => ({
+  table: { id, title: id, description: '', configurations: rows.map((one) => one.configuration) },
+  rows,
+});
+
+const handoff = (name: string, p50: number): HandoffResult => ({
+  name,
+  note: '',
+  rounds: 10,
+  p50,
+  p90: p50,
+  p99: p50,
+  max: p50,
+  commandsPerHandoff: 1,
+});
+
+describe('bench targets', () => {
+  test('met when every round clears the bar, missed when none does, undecided otherwise', () => {
+    expect(verdict(spread(1.1, 1.0, 1.2), 1)).toBe('met');
+    expect(verdict(spread(0.9, 0.8, 0.99), 1)).toBe('missed');
+    expect(verdict(spread(1.05, 0.95, 1.1), 1)).toBe('within the spread');
+  });
+
+  test("checks only our rows, each against its framework's targets, and our hand-off", () => {
+    const checks = checkTargets(
+      [
+        table('rate-limit-under', [
+          row('express-bare', 'bare', { vsBare: spread(1, 1, 1) }),
+          row('express-rate-limit-redis', 'anchor', { vsBare: spread(0.5, 0.5, 0.5) }),
+          row('express-rw-fixed-window', 'ours', { vsBare: spread(0.95, 0.91, 1.0) }),
+          row('fastify-rw-fixed-window', 'ours', {
+            vsBare: spread(0.6, 0.5, 0.65),
+            vsAnchor: spread(1.2, 1.1, 1.35),
+          }),
+        ]),
+        table('session-read', [
+          row('express-session-rw', 'ours', { vsAnchor: spread(1.4, 1.31, 1.5) }),
+          row('express-session-rw-every-touch', 'ours', { vsAnchor: spread(0.9, 0.8, 1) }),
+        ]),
+      ],
+      [handoff('rediware lock', 1.5), handoff('redis-semaphore Mutex', 5)],
+    );
+    expect(checks.map(({ target, row: name, verdict: outcome }) => [target, name, outcome])).toEqual([
+      ['rate limit, under the limit, Express: ≥ 0.9 × bare', 'express-rw-fixed-window', 'met'],
+      ['rate limit, under the limit, Fastify: ≥ 0.7 × bare', 'fastify-rw-fixed-window', 'missed'],
+      [
+        'rate limit, under the limit, Fastify: ≥ 1.3 × @fastify/rate-limit',
+        'fastify-rw-fixed-window',
+        'within the spread',
+      ],
+      ['session read, defaults: ≥ 1.3 × connect-redis', 'express-session-rw', 'met'],
+      ['lock hand-off p50: < 2 ms', 'rediware lock', 'met'],
+    ]);
+  });
+
+  test('a hand-off p50 of 2 ms or more misses', () => {
+    expect(checkTargets([], [handoff('rediware lock', 2)])[0]?.verdict).toBe('missed');
+  });
+});
