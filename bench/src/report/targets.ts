@@ -14,7 +14,7 @@ interface RatioTarget {
 
 const handoffP50AtMostMs = 2;
 
-export const ratioTargets: readonly RatioTarget[] = [
+const ratioTargets: readonly RatioTarget[] = [
   {
     name: 'rate limit, under the limit, Express: ≥ 0.9 × bare',
     table: 'rate-limit-under',
