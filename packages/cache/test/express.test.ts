@@ -479,16 +479,18 @@ describe.each(targets)('express response cache on $name', (target: RedisTarget) 
   });
 
   it('stale-while-revalidate: serves STALE and refreshes once in the background over loopback', async () => {
-    const app = appOf(cacheOf({ ttl: 1000, staleWhileRevalidate: '1m' }), hello);
+    // 2 s fresh: long enough that, on a loaded machine, the refreshed entry is seen fresh (HIT)
+    // before it goes stale again (each stale read would start another refresh).
+    const app = appOf(cacheOf({ ttl: 2000, staleWhileRevalidate: '1m' }), hello);
     const server = app.listen(0, '127.0.0.1');
     await new Promise((resolve) => server.once('listening', resolve));
     try {
       await request(server).get('/swr');
-      await waitFor(async () => (await request(server).head('/swr')).headers['x-cache'] === 'STALE', 5_000);
+      await waitFor(async () => (await request(server).head('/swr')).headers['x-cache'] === 'STALE', 8_000);
       await waitFor(async () => {
         const response = await request(server).get('/swr');
         return response.headers['x-cache'] === 'HIT' && response.text === 'hello 2';
-      }, 5_000);
+      }, 8_000);
       expect(calls).toBe(2);
     } finally {
       server.closeAllConnections();

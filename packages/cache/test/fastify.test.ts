@@ -149,35 +149,39 @@ describe.each(targets)('fastify response cache on $name', (target: RedisTarget) 
   });
 
   it('stale-while-revalidate: serves STALE, refreshes once in the background, then HIT the new body', async () => {
-    const { url } = await serve({ ttl: 1000, staleWhileRevalidate: '1m' }, (app) => {
+    // 2 s fresh: long enough that, on a loaded machine, the refreshed entry is seen fresh (HIT)
+    // before it goes stale again (each stale read would start another refresh).
+    const { url } = await serve({ ttl: 2000, staleWhileRevalidate: '1m' }, (app) => {
       app.get('/swr', async () => `v${++calls}`);
     });
     await fetch(`${url}/swr`);
     await waitFor(
       async () => (await fetch(`${url}/swr`, { method: 'HEAD' })).headers.get('x-cache') === 'STALE',
-      5_000,
+      8_000,
     );
     await waitFor(async () => {
       const response = await fetch(`${url}/swr`);
       return response.headers.get('x-cache') === 'HIT' && (await response.text()) === 'v2';
-    }, 5_000);
+    }, 8_000);
     expect(calls).toBe(2);
   });
 
   it('stale-while-revalidate without a socket: requests and the refresh both through inject', async () => {
     const app = Fastify({ logger: false });
-    await app.register(responseCache, { redis: target.client(), ttl: 1000, staleWhileRevalidate: '1m' });
+    // 2 s fresh: long enough that, on a loaded machine, the refreshed entry is seen fresh (HIT)
+    // before it goes stale again (each stale read would start another refresh).
+    await app.register(responseCache, { redis: target.client(), ttl: 2000, staleWhileRevalidate: '1m' });
     app.get('/inj', async () => `v${++calls}`);
     try {
       await app.inject('/inj');
       await waitFor(
         async () => (await app.inject({ method: 'HEAD', url: '/inj' })).headers['x-cache'] === 'STALE',
-        5_000,
+        8_000,
       );
       await waitFor(async () => {
         const response = await app.inject('/inj');
         return response.headers['x-cache'] === 'HIT' && response.body === 'v2';
-      }, 5_000);
+      }, 8_000);
       expect(calls).toBe(2);
     } finally {
       await app.close();
