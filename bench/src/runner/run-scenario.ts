@@ -54,7 +54,7 @@ export interface RowResult {
   /** Req/s over the same framework's anchor in this table, round by round: median, lowest, highest. */
   vsAnchor: RatioSpread | undefined;
   /**
-   * The anchor's server + Redis CPU per request over this row's, round by round (median): above 1,
+   * The anchor's server + Redis CPU per request over this row's, round by round (median, lowest, highest): above 1,
    * this row costs the machine less per request. CPU time is not charged for time the hypervisor
    * stole, so steal does not lower this ratio.
    */

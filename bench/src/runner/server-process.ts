@@ -9,6 +9,8 @@ const serverMain = fileURLToPath(new URL('../server-main.ts', import.meta.url));
 export const serverTsconfig = fileURLToPath(new URL('../../tsconfig.servers.json', import.meta.url));
 const startTimeoutMs = 60_000;
 const stopTimeoutMs = 5_000;
+/** A server answers a CPU reading at once unless it is stuck: then the run fails instead of hanging. */
+const cpuReadingTimeoutMs = 5_000;
 
 export interface ServerProcess {
   readonly serverId: string;
@@ -35,8 +37,8 @@ function askCpu(child: ChildProcess, serverId: string): Promise<number> {
     };
     const timer = setTimeout(() => {
       child.off('message', onMessage);
-      reject(new Error(`${serverId}: no CPU reading after ${stopTimeoutMs} ms`));
-    }, stopTimeoutMs);
+      reject(new Error(`${serverId}: no CPU reading after ${cpuReadingTimeoutMs} ms`));
+    }, cpuReadingTimeoutMs);
     child.on('message', onMessage);
     child.send('cpu');
   });
