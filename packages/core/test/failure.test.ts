@@ -246,9 +246,21 @@ describe('node-redis v4', () => {
 describe('withFailPolicy', () => {
   const failing = () => Promise.reject(new RedisTimeoutError('script x', 10));
 
+  it('passes the answer through and reports nothing when Redis answers', async () => {
+    const events: FailureEvent[] = [];
+    const result = await withFailPolicy(Promise.resolve('answer'), {
+      operation: 'consume',
+      failOpen: true,
+      fallback: () => 'fallback',
+      onFailure: (event) => events.push(event),
+    });
+    expect(result).toBe('answer');
+    expect(events).toEqual([]);
+  });
+
   it('fails open with the fallback and an event', async () => {
     const events: FailureEvent[] = [];
-    const result = await withFailPolicy(failing, {
+    const result = await withFailPolicy(failing(), {
       operation: 'consume',
       failOpen: true,
       fallback: () => 'fallback',
@@ -263,7 +275,7 @@ describe('withFailPolicy', () => {
   it('fails closed by rethrowing, after the event', async () => {
     const events: FailureEvent[] = [];
     await expect(
-      withFailPolicy(failing, {
+      withFailPolicy(failing(), {
         operation: 'get',
         failOpen: false,
         fallback: () => 1,
@@ -274,15 +286,25 @@ describe('withFailPolicy', () => {
     expect(events[0]?.failedOpen).toBe(false);
   });
 
+  it('fails closed without a fallback', async () => {
+    const events: FailureEvent[] = [];
+    await expect(
+      withFailPolicy(failing(), { operation: 'get', failOpen: false, onFailure: (e) => events.push(e) }),
+    ).rejects.toBeInstanceOf(RedisTimeoutError);
+    expect(events).toEqual([{ operation: 'get', error: expect.any(RedisTimeoutError), failedOpen: false }]);
+  });
+
   it('never swallows an error that is not a Redis failure', async () => {
     const bug = new TypeError('bug');
+    const events: FailureEvent[] = [];
     await expect(
-      withFailPolicy(() => Promise.reject(bug), {
+      withFailPolicy(Promise.reject(bug), {
         operation: 'x',
         failOpen: true,
         fallback: () => 1,
-        onFailure: () => {},
+        onFailure: (e) => events.push(e),
       }),
     ).rejects.toBe(bug);
+    expect(events).toEqual([]);
   });
 });

@@ -9,9 +9,10 @@ import {
   createBackend,
   type EngineCounters,
   type EngineHistogram,
-  isRedisError,
+  type FailPolicy,
   parsePositiveDuration,
   RediwareEmitter,
+  withFailPolicy,
 } from '@rediware/core';
 import { LockAbortedError, LockBusyError, type LockLostError, LockTimeoutError } from './errors';
 import { extendScript } from './extend-script';
@@ -64,10 +65,22 @@ export class Locker extends RediwareEmitter<LockerEvents> {
   readonly #closing = unlimitedController();
   readonly #metrics: EngineCounters<keyof typeof lockMetricSpecs>;
   readonly #waitSeconds: EngineHistogram;
+  /** Locks fail closed: a Redis failure is reported and passed on. */
+  readonly #failClosed = {
+    extend: { operation: 'lock extend', failOpen: false, onFailure: (event) => this.emit('failure', event) },
+    release: {
+      operation: 'lock release',
+      failOpen: false,
+      onFailure: (event) => this.emit('failure', event),
+    },
+  } satisfies Record<string, FailPolicy<unknown>>;
   /** The Redis side of every HeldLock of this locker: one object, no closures per lock. */
   readonly #lockOperations: LockOperations = {
     extend: async (target, owner, ttlMs) =>
-      (await this.#run('lock extend', this.#backend.run(extendScript, target.holders, [owner, ttlMs]))) === 1,
+      (await withFailPolicy(
+        this.#backend.run(extendScript, target.holders, [owner, ttlMs]),
+        this.#failClosed.extend,
+      )) === 1,
     release: (target, owner) => this.#release(target, owner),
     parseTtl: (ttl) => parsePositiveDuration(ttl, 'ttl'),
     lost: (lost, error) => {
@@ -194,11 +207,17 @@ export class Locker extends RediwareEmitter<LockerEvents> {
   /** One acquire script: a HeldLock when taken, else the ms until the holder's slot frees. */
   async #attempt(target: LockTarget, owner: string, config: AcquireConfig): Promise<HeldLock | number> {
     const sentAt = Date.now();
-    const [taken, value] = await this.#run(
-      'lock acquire',
+    const [taken, value] = await withFailPolicy(
       this.#ops.acquire(target.redisKeys, owner, config.ttlMs, config.limit),
-      // A timed-out acquire may still run in Redis later: take back whatever it took.
-      () => void this.#release(target, owner).catch(() => {}),
+      {
+        operation: 'lock acquire',
+        failOpen: false,
+        onFailure: (event) => {
+          // A timed-out acquire may still run in Redis later: take back whatever it took.
+          void this.#release(target, owner).catch(() => {});
+          this.emit('failure', event);
+        },
+      },
     );
     if (taken === 0) return value;
     const lock = new HeldLock({
@@ -216,23 +235,8 @@ export class Locker extends RediwareEmitter<LockerEvents> {
   }
 
   async #release(target: LockTarget, owner: string): Promise<boolean> {
-    const held = await this.#run('lock release', this.#ops.release(target.holders, owner));
+    const held = await withFailPolicy(this.#ops.release(target.holders, owner), this.#failClosed.release);
     return held === target.keys.length;
-  }
-
-  /**
-   * Fail closed: a Redis failure emits `failure` (after `onRedisFailure`) and rejects; any other
-   * error passes on as it is. A rejection handler on the call's own promise, so the common path
-   * makes no closure and no extra async frame.
-   */
-  #run<T>(operation: string, sent: Promise<T>, onRedisFailure?: () => void): Promise<T> {
-    return sent.catch((error: unknown) => {
-      if (isRedisError(error)) {
-        onRedisFailure?.();
-        this.emit('failure', { operation, error, failedOpen: false });
-      }
-      throw error;
-    });
   }
 
   /** Made only for an acquire that waits: AbortSignal.any costs more than the first attempt. */

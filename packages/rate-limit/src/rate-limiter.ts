@@ -195,27 +195,27 @@ class RedisRateLimiter extends RediwareEmitter<RateLimitEvents> implements RateL
   }
 
   #decide(mode: ScriptMode, key: string, cost: number): Promise<RateLimitResult> {
-    const script = algorithmScripts[this.config.algorithm];
-    return withFailPolicy(
-      async () => {
-        const policies = this.config.policies;
-        if (mode === 'consume' && this.#batches) {
-          const { reply, index } = await this.#batches.add(key, cost);
-          return this.#result(decodeReply(reply, policies.length, index));
-        }
-        const reply = await this.#backend.run(script, this.#keys(key), policyArgs(mode, cost, policies));
-        return this.#result(decodeReply(reply, policies.length));
+    return withFailPolicy(this.#decideInRedis(mode, key, cost), {
+      operation: mode,
+      failOpen: this.config.failOpen,
+      fallback: () => this.#fallbackResult(mode, key, cost),
+      onFailure: (event) => {
+        if (event.failedOpen && mode === 'consume') this.#metrics.failedOpen.add();
+        this.emit('failure', event);
       },
-      {
-        operation: mode,
-        failOpen: this.config.failOpen,
-        fallback: () => this.#fallbackResult(mode, key, cost),
-        onFailure: (event) => {
-          if (event.failedOpen && mode === 'consume') this.#metrics.failedOpen.add();
-          this.emit('failure', event);
-        },
-      },
-    );
+    });
+  }
+
+  #decideInRedis(mode: ScriptMode, key: string, cost: number): Promise<RateLimitResult> {
+    const policies = this.config.policies;
+    if (mode === 'consume' && this.#batches) {
+      return this.#batches
+        .add(key, cost)
+        .then(({ reply, index }) => this.#result(decodeReply(reply, policies.length, index)));
+    }
+    return this.#backend
+      .run(algorithmScripts[this.config.algorithm], this.#keys(key), policyArgs(mode, cost, policies))
+      .then((reply) => this.#result(decodeReply(reply, policies.length)));
   }
 
   #fallbackResult(mode: ScriptMode, key: string, cost: number): Promise<RateLimitResult> | RateLimitResult {

@@ -146,17 +146,19 @@ export class SessionStore<
   }
 
   /** The storage ids of every stored session (the ids themselves unless `hashIds`). */
-  async ids(): Promise<string[]> {
-    return this.#policy('scan', async () => {
-      const ids = new Set<string>();
-      for await (const batch of this.#backend.scan(this.#config.sessions.pattern('data'))) {
-        for (const key of batch) {
-          const tag = this.#config.sessions.tagOf(key);
-          if (tag !== undefined) ids.add(tag);
-        }
+  ids(): Promise<string[]> {
+    return this.#policy('scan', this.#scanIds());
+  }
+
+  async #scanIds(): Promise<string[]> {
+    const ids = new Set<string>();
+    for await (const batch of this.#backend.scan(this.#config.sessions.pattern('data'))) {
+      for (const key of batch) {
+        const tag = this.#config.sessions.tagOf(key);
+        if (tag !== undefined) ids.add(tag);
       }
-      return [...ids];
-    });
+    }
+    return [...ids];
   }
 
   /** Every readable session by storage id. */
@@ -181,13 +183,15 @@ export class SessionStore<
   /** Deletes every session and every user index of this prefix, one key per command. */
   async clear(): Promise<void> {
     this.#seen.clear();
-    await this.#policy('scan', async () => {
-      for (const pattern of [this.#config.sessions.pattern('data'), this.#config.users.pattern('sessions')]) {
-        for await (const batch of this.#backend.scan(pattern)) {
-          await Promise.all(batch.map((key) => this.#backend.run(deleteKeyScript, [key], [])));
-        }
+    await this.#policy('scan', this.#deleteAll());
+  }
+
+  async #deleteAll(): Promise<void> {
+    for (const pattern of [this.#config.sessions.pattern('data'), this.#config.users.pattern('sessions')]) {
+      for await (const batch of this.#backend.scan(pattern)) {
+        await Promise.all(batch.map((key) => this.#backend.run(deleteKeyScript, [key], [])));
       }
-    });
+    }
   }
 
   /** The storage ids of the user's live sessions. Needs the `userId` option. */
@@ -351,15 +355,14 @@ export class SessionStore<
   }
 
   #run<Reply>(script: Script<Reply>, keys: readonly string[], args: readonly ScriptArg[]): Promise<Reply> {
-    return this.#policy(script.name, () => this.#backend.run(script, keys, args));
+    return this.#policy(script.name, this.#backend.run(script, keys, args));
   }
 
   /** Sessions fail closed: a Redis failure is reported and passed on, never answered with a guess. */
-  #policy<T>(operation: string, work: () => Promise<T>): Promise<T> {
-    return withFailPolicy(work, {
+  #policy<T>(operation: string, sent: Promise<T>): Promise<T> {
+    return withFailPolicy(sent, {
       operation,
       failOpen: false,
-      fallback: () => Promise.reject(new Error('unreachable: sessions fail closed')),
       onFailure: (event) => {
         this.#metrics.errors.add();
         this.emit('failure', event);
