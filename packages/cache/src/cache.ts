@@ -11,6 +11,7 @@ import {
   type Keyspace,
   RediwareEmitter,
   RediwareError,
+  withFailPolicy,
 } from '@rediware/core';
 import { acquireLockScript } from './acquire-lock-script';
 import { checkBatchEntries, checkBatchKeys } from './batch-keys';
@@ -431,7 +432,7 @@ class RedisCache implements Cache, LocalHits {
     }
     const namespace = parseNamespace(options.namespace);
     const identity = namespace === undefined ? key : `${namespace}:${key}`;
-    await this.#failClosed('writeBehind', () => this.#writeQueue.append(identity, key, namespace, encoded));
+    await this.#failClosed('writeBehind', this.#writeQueue.append(identity, key, namespace, encoded));
     await this.set(key, value, options);
   }
 
@@ -453,7 +454,8 @@ class RedisCache implements Cache, LocalHits {
   async delete(key: string, options: KeyOptions = {}): Promise<void> {
     const location = this.#locate(key, options.namespace);
     this.#l1?.evictKey(location.entryKey);
-    const deletedAt = await this.#failClosed('delete', () =>
+    const deletedAt = await this.#failClosed(
+      'delete',
       this.#backend.run(deleteEntryScript, [location.entryKey], []),
     );
     await this.#publish('key', location.entryKey, deletedAt);
@@ -484,7 +486,7 @@ class RedisCache implements Cache, LocalHits {
 
   async #bumpStamps(stampKeys: readonly string[]): Promise<void> {
     for (const stampKey of stampKeys) this.#l1?.evictStamp(stampKey);
-    await this.#failClosed('invalidate', () => this.#stamps.bump(stampKeys));
+    await this.#failClosed('invalidate', this.#stamps.bump(stampKeys));
     await Promise.all(stampKeys.map((stampKey) => this.#publish('stamp', stampKey)));
   }
 
@@ -859,13 +861,12 @@ class RedisCache implements Cache, LocalHits {
     }
   }
 
-  async #failClosed<T>(operation: string, work: () => Promise<T>): Promise<T> {
-    try {
-      return await work();
-    } catch (error) {
-      if (isRedisError(error)) this.#reportFailure(operation, error, false);
-      throw error;
-    }
+  #failClosed<T>(operation: string, sent: Promise<T>): Promise<T> {
+    return withFailPolicy(sent, {
+      operation,
+      failOpen: false,
+      onFailure: (event) => this.#reportFailure(operation, event.error, false),
+    });
   }
 
   /** Messages may be lost while the subscriber reconnects: L1 serves nothing as fresh from now on. */
