@@ -9,22 +9,33 @@ import { defineLimiterScript } from './policy-loop';
  * grows with `limit`.
  *
  * Retry-after is exact: the time until the member that must leave for `cost` to fit leaves.
+ * Reset is the time until the newest member leaves: the whole window when this request was just
+ * logged, so an admitted request reads no member back. The clock is read once per script call, so
+ * an admitted request of a batch costs four commands (ZREMRANGEBYSCORE, ZCARD, ZADD, PEXPIRE).
  */
 const lua = `
+-- Read once per script: the requests of one batch are simultaneous. seq keeps their members apart.
+local clock_us = nil
+local seq = 0
 local function now_us()
-  local t = redis.call('TIME')
-  return tonumber(t[1]) * 1000000 + tonumber(t[2])
+  if clock_us == nil then
+    local t = redis.call('TIME')
+    clock_us = tonumber(t[1]) * 1000000 + tonumber(t[2])
+  end
+  return clock_us
+end
+-- Until the newest member leaves; read only for an answer that did not just log one.
+local function reset_of(d)
+  if d.used == 0 then return 0 end
+  local newest = redis.call('ZRANGE', d.key, -1, -1, 'WITHSCORES')
+  return (tonumber(newest[2]) + d.window_us - d.at) / 1000
 end
 local function evaluate(key, limit, window, burst, cost, now)
   local at = now_us()
   local window_us = window * 1000
   redis.call('ZREMRANGEBYSCORE', key, '-inf', at - window_us)
   local used = redis.call('ZCARD', key)
-  local d = { allowed = used + cost <= limit, limit = limit, used = used, at = at, window_us = window_us, reset = 0, retry = 0 }
-  if used > 0 then
-    local newest = redis.call('ZRANGE', key, -1, -1, 'WITHSCORES')
-    d.reset = (tonumber(newest[2]) + window_us - at) / 1000
-  end
+  local d = { key = key, allowed = used + cost <= limit, limit = limit, used = used, at = at, window_us = window_us, reset = nil, retry = 0 }
   if not d.allowed then
     local leaving = redis.call('ZRANGE', key, used + cost - limit - 1, used + cost - limit - 1, 'WITHSCORES')
     d.retry = (tonumber(leaving[2]) + window_us - at) / 1000
@@ -33,7 +44,8 @@ local function evaluate(key, limit, window, burst, cost, now)
 end
 local function commit(key, d, cost, now)
   for i = 1, cost do
-    local member = string.format('%d-%d', d.at, i)
+    seq = seq + 1
+    local member = string.format('%d-%d', d.at, seq)
     while redis.call('ZADD', key, 'NX', d.at, member) == 0 do member = member .. '+' end
   end
   redis.call('PEXPIRE', key, math.ceil(d.window_us / 1000))
@@ -46,7 +58,7 @@ local function refund(key, d, cost, now)
   d.used = d.used - n
 end
 local function report(d, committed, cost)
-  return d.limit - d.used, d.reset, d.retry
+  return d.limit - d.used, d.reset or reset_of(d), d.retry
 end
 `;
 
@@ -104,6 +116,8 @@ export const slidingLogScript = defineLimiterScript<SlidingLogDecision>('rate-li
     const log = store.get<Log>(key);
     if (n > 0 && log) store.replace(key, log.slice(0, log.length - n));
     d.used -= n;
+    const newest = log?.[d.used - 1];
+    d.reset = newest === undefined ? 0 : (newest + d.windowUs - d.at) / 1000;
   },
   report: (d) => [d.limit - d.used, d.reset, d.retry],
 });

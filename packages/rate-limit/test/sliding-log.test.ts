@@ -1,0 +1,84 @@
+import { redisCommand, useRedisTargets } from '@rediware/testing';
+import { createRateLimiter, type RateLimiter } from '../src';
+
+const windowMs = 60_000;
+
+/** The sliding log in Redis: what it reads per request, and the reset it reports. */
+describe.each(useRedisTargets(['node-redis', 'ioredis-cluster']))('sliding log on $name', (target) => {
+  const limiters: RateLimiter[] = [];
+  function limiter(limit: number): RateLimiter {
+    const created = createRateLimiter({
+      redis: target.client(),
+      prefix: 'rwtest:',
+      algorithm: 'sliding-log',
+      limit,
+      window: windowMs,
+      blockCache: false,
+    });
+    limiters.push(created);
+    return created;
+  }
+  /** Calls of each command Redis ran, scripts' commands included, over every master. */
+  async function commandCalls(): Promise<Record<string, number>> {
+    const calls: Record<string, number> = {};
+    for (const master of target.masters()) {
+      const stats = String(await redisCommand(master, ['INFO', 'commandstats']));
+      for (const [, name, count] of stats.matchAll(/cmdstat_(\w+):calls=(\d+)/g)) {
+        calls[name as string] = (calls[name as string] ?? 0) + Number(count);
+      }
+    }
+    return calls;
+  }
+  beforeEach(async () => {
+    await target.flush();
+    await Promise.all(target.masters().map((master) => redisCommand(master, ['CONFIG', 'RESETSTAT'])));
+  });
+  afterEach(async () => {
+    await Promise.all(limiters.splice(0).map((l) => l.close()));
+  });
+
+  it('an admitted request reads no member back, and a batch reads the clock once', async () => {
+    const rl = limiter(100);
+    await rl.consume('warm');
+    await Promise.all(target.masters().map((master) => redisCommand(master, ['CONFIG', 'RESETSTAT'])));
+    const results = await Promise.all(Array.from({ length: 20 }, () => rl.consume('hot')));
+    expect(results.every((r) => r.allowed && r.resetMs === windowMs)).toBe(true);
+    const calls = await commandCalls();
+    const scripts = (calls.evalsha ?? 0) + (calls.eval ?? 0);
+    expect(calls.zrange ?? 0).toBe(0);
+    expect(calls.zadd).toBe(20);
+    expect(calls.time).toBeLessThanOrEqual(scripts);
+    expect(scripts).toBeLessThan(20);
+  });
+
+  it('a peek or a rejection reports the time until the newest member leaves', async () => {
+    const rl = limiter(2);
+    await rl.consume('k');
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    const peek = await rl.peek('k');
+    expect(peek.remaining).toBe(1);
+    expect(peek.resetMs).toBeLessThanOrEqual(windowMs - 30 + 1);
+    expect(peek.resetMs).toBeGreaterThan(windowMs - 5_000);
+    await rl.consume('k');
+    const rejected = await rl.consume('k');
+    expect(rejected.allowed).toBe(false);
+    // The newest member is the second consume's: its window has barely begun.
+    expect(rejected.resetMs).toBeGreaterThan(peek.resetMs);
+    expect(rejected.resetMs).toBeLessThanOrEqual(windowMs);
+    expect(rejected.retryAfterMs).toBeLessThan(rejected.resetMs);
+  });
+
+  it('a refund reports the reset of the members left, and 0 when none is', async () => {
+    const rl = limiter(5);
+    await rl.consume('k');
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    await rl.consume('k');
+    const refunded = await rl.refund('k');
+    expect(refunded.remaining).toBe(4);
+    // The first consume's member is the newest left: 30 ms of its window are gone.
+    expect(refunded.resetMs).toBeLessThanOrEqual(windowMs - 30 + 1);
+    expect(refunded.resetMs).toBeGreaterThan(windowMs - 5_000);
+    const empty = await rl.refund('k');
+    expect(empty).toMatchObject({ remaining: 5, resetMs: 0 });
+  });
+});
