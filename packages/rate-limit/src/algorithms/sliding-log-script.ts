@@ -10,8 +10,9 @@ import { defineLimiterScript } from './policy-loop';
  *
  * Retry-after is exact: the time until the member that must leave for `cost` to fit leaves.
  * Reset is the time until the newest member leaves: the whole window when this request was just
- * logged, so an admitted request reads no member back. The clock is read once per script call, so
- * an admitted request of a batch costs four commands (ZREMRANGEBYSCORE, ZCARD, ZADD, PEXPIRE).
+ * logged, so an admitted request reads no member back. The clock is read once per script call, and
+ * a key is trimmed, counted and given its expiry once per call: alone, an admitted request costs
+ * TIME, ZREMRANGEBYSCORE, ZCARD, ZADD, PEXPIRE; the later requests of a batch, one ZADD each.
  */
 const lua = `
 -- Read once per script: the requests of one batch are simultaneous. seq keeps their members apart.
@@ -24,6 +25,10 @@ local function now_us()
   end
   return clock_us
 end
+-- Per key, the live count once trimmed, and whether its expiry is set: at one time, a batch's
+-- later requests need neither the trim, the count nor the expiry again.
+local live = {}
+local expiry_set = {}
 -- Until the newest member leaves; read only for an answer that did not just log one.
 local function reset_of(d)
   if d.used == 0 then return 0 end
@@ -33,8 +38,12 @@ end
 local function evaluate(key, limit, window, burst, cost, now)
   local at = now_us()
   local window_us = window * 1000
-  redis.call('ZREMRANGEBYSCORE', key, '-inf', at - window_us)
-  local used = redis.call('ZCARD', key)
+  local used = live[key]
+  if used == nil then
+    redis.call('ZREMRANGEBYSCORE', key, '-inf', at - window_us)
+    used = redis.call('ZCARD', key)
+    live[key] = used
+  end
   local d = { key = key, allowed = used + cost <= limit, limit = limit, used = used, at = at, window_us = window_us, reset = nil, retry = 0 }
   if not d.allowed then
     local leaving = redis.call('ZRANGE', key, used + cost - limit - 1, used + cost - limit - 1, 'WITHSCORES')
@@ -48,14 +57,21 @@ local function commit(key, d, cost, now)
     local member = string.format('%d-%d', d.at, seq)
     while redis.call('ZADD', key, 'NX', d.at, member) == 0 do member = member .. '+' end
   end
-  redis.call('PEXPIRE', key, math.ceil(d.window_us / 1000))
+  if not expiry_set[key] then
+    redis.call('PEXPIRE', key, math.ceil(d.window_us / 1000))
+    expiry_set[key] = true
+  end
   d.used = d.used + cost
+  live[key] = d.used
   d.reset = d.window_us / 1000
 end
 local function refund(key, d, cost, now)
   local n = math.min(cost, d.used)
   if n > 0 then redis.call('ZPOPMAX', key, n) end
   d.used = d.used - n
+  live[key] = d.used
+  -- Emptied, the key is gone with its expiry: a later commit sets it again.
+  expiry_set[key] = nil
 end
 local function report(d, committed, cost)
   return d.limit - d.used, d.reset or reset_of(d), d.retry
