@@ -10,6 +10,7 @@ import { redisCommand, startRedis } from '@rediware/testing';
 import { load } from './runner/load';
 import { serverTsconfig } from './runner/server-process';
 import { loginCookie } from './runner/session-cookie';
+import { serverFactories } from './servers/registry';
 
 interface ProfileNode {
   id: number;
@@ -22,7 +23,11 @@ const profiles = fileURLToPath(new URL('../results/profiles/', import.meta.url))
 const serverMain = fileURLToPath(new URL('./server-main.ts', import.meta.url));
 
 async function main(): Promise<void> {
-  if (serverId === '') throw new Error('usage: profile <server-id> [seconds] [path]');
+  if (!(serverId in serverFactories)) {
+    throw new Error(
+      `usage: profile <server-id> [seconds] [path]; server ids: ${Object.keys(serverFactories).join(', ')}`,
+    );
+  }
   mkdirSync(profiles, { recursive: true });
   const redis = await startRedis();
   const child = fork(serverMain, [serverId], {
