@@ -1,4 +1,4 @@
-import { redisCommand, useRedisTargets } from '@rediware/testing';
+import { commandCalls, redisCommand, scriptsRun, useRedisTargets } from '@rediware/testing';
 import { type Algorithm, createRateLimiter, type RateLimiter } from '../src';
 import { maxBatchSize } from '../src/consume-batches';
 
@@ -20,18 +20,6 @@ describe.each(useRedisTargets(['node-redis', 'ioredis', 'ioredis-cluster']))(
       });
       limiters.push(created);
       return created;
-    }
-    /** Scripts Redis ran: EVAL and EVALSHA, less the EVALSHA answered NOSCRIPT (then sent as EVAL). */
-    async function scriptCalls(): Promise<number> {
-      let calls = 0;
-      for (const master of target.masters()) {
-        const stats = String(await redisCommand(master, ['INFO', 'commandstats']));
-        for (const [, name, count, failed] of stats.matchAll(
-          /cmdstat_(evalsha|eval):calls=(\d+),.*failed_calls=(\d+)/g,
-        ))
-          calls += Number(count) - (name === 'evalsha' ? Number(failed) : 0);
-      }
-      return calls;
     }
     beforeEach(async () => {
       await target.flush();
@@ -56,7 +44,30 @@ describe.each(useRedisTargets(['node-redis', 'ioredis', 'ioredis-cluster']))(
           expect(rejected.remaining).toBe(0);
           expect(rejected.retryAfterMs).toBeGreaterThan(0);
         }
-        expect(await scriptCalls()).toBeLessThanOrEqual(Math.ceil(300 / maxBatchSize));
+        expect(await scriptsRun(target.masters())).toBeLessThanOrEqual(Math.ceil(300 / maxBatchSize));
+      },
+    );
+
+    it.each(['fixed-window', 'sliding-window', 'token-bucket'] as const)(
+      '%s: a call reads a hot key once and writes it once, however many consumes it decides',
+      async (algorithm) => {
+        const rl = limiter(algorithm, 100);
+        await rl.consume('hot');
+        await Promise.all(target.masters().map((master) => redisCommand(master, ['CONFIG', 'RESETSTAT'])));
+        const results = await Promise.all(Array.from({ length: 20 }, () => rl.consume('hot')));
+        expect(results.map((r) => r.remaining).sort((a, b) => b - a)).toEqual(
+          Array.from({ length: 20 }, (_, i) => 98 - i),
+        );
+        const runs = await scriptsRun(target.masters());
+        const calls = await commandCalls(target.masters());
+        expect(runs).toBeLessThan(20);
+        expect(calls.get('get')).toBe(runs);
+        expect(calls.get('set')).toBe(runs);
+        expect(calls.get('pttl') ?? 0).toBeLessThanOrEqual(runs);
+        expect(calls.get('incrby')).toBeUndefined();
+        // Written once, the state holds every admission: 79 more fit, the 80th does not.
+        const rest = await Promise.all(Array.from({ length: 80 }, () => rl.consume('hot')));
+        expect(rest.filter((r) => r.allowed)).toHaveLength(79);
       },
     );
 
@@ -79,7 +90,7 @@ describe.each(useRedisTargets(['node-redis', 'ioredis', 'ioredis-cluster']))(
       const rl = limiter('fixed-window', 10);
       await rl.consume('a');
       await rl.consume('a');
-      expect(await scriptCalls()).toBe(2);
+      expect(await scriptsRun(target.masters())).toBe(2);
       expect((await rl.consume('a')).remaining).toBe(7);
     });
   },

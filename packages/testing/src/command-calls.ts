@@ -20,3 +20,17 @@ export async function commandCalls(masters: Address[]): Promise<Map<string, numb
 export async function scriptCalls(masters: Address[]): Promise<number> {
   return (await commandCalls(masters)).get('evalsha') ?? 0;
 }
+
+/** Scripts Redis ran: EVAL and EVALSHA calls, less the EVALSHA answered NOSCRIPT (then sent again as EVAL). */
+export async function scriptsRun(masters: Address[]): Promise<number> {
+  let runs = 0;
+  for (const master of masters) {
+    const info = String(await redisCommand(master, ['INFO', 'commandstats']));
+    for (const [, name, calls, failed] of info.matchAll(
+      /^cmdstat_(evalsha|eval):calls=(\d+),.*failed_calls=(\d+)/gm,
+    )) {
+      runs += Number(calls) - (name === 'evalsha' ? Number(failed) : 0);
+    }
+  }
+  return runs;
+}

@@ -14,7 +14,7 @@ export {
   type NodeRedisClusterClient,
 } from './clients';
 export { type Failover, type FailoverOptions, masterOwning, throughFailover } from './cluster-failover';
-export { commandCalls, scriptCalls } from './command-calls';
+export { commandCalls, scriptCalls, scriptsRun } from './command-calls';
 export { type FailoverCluster, useFailoverCluster } from './failover-cluster';
 export { expectAnsweredWithin, expectProblem503, loadDuringFault } from './fault-load';
 export {

@@ -4,19 +4,19 @@ import { defineLimiterScript } from './policy-loop';
  * Fixed window: a counter per window aligned to the epoch, one integer that expires when its
  * window ends, so a counter that exists belongs to the current window and its PTTL is the time
  * left in it. The first request of a window reads the clock and writes the counter with SET PX;
- * every later one is GET, PTTL and an INCRBY of the number in place (no clock, no new string, no
- * expiry to set): Redis spends its time on the commands a script sends, and these are the cheapest
- * that keep a rejected request from counting.
+ * every later one is GET, PTTL and SET KEEPTTL of the number (no clock, no expiry to set): Redis
+ * spends its time on the commands a script sends, and these are the cheapest that keep a rejected
+ * request from counting. A batch reads the counter once and writes it once (stateLua).
  *
  * A counter written as `<window start>:<count>` by an earlier version (0.x before 2026-12) is read
  * and replaced by the number, so a rolling upgrade keeps counting in the same window.
  */
 const lua = `
 local function evaluate(key, limit, window, burst, cost, now)
-  local stored = redis.call('GET', key)
+  local stored = load_state(key)
   local count = tonumber(stored)
   if count ~= nil then
-    local ttl = redis.call('PTTL', key)
+    local ttl = load_ttl(key)
     if ttl > 0 then
       return { allowed = count + cost <= limit, count = count, limit = limit, fresh = false, reset = ttl }
     end
@@ -32,18 +32,12 @@ local function evaluate(key, limit, window, burst, cost, now)
   return { allowed = count + cost <= limit, count = count, limit = limit, fresh = fresh, reset = start + window - t }
 end
 local function commit(key, d, cost, now)
-  if d.fresh then
-    redis.call('SET', key, string.format('%.17g', d.count + cost), 'PX', d.reset)
-  elseif cost % 1 == 0 and d.count % 1 == 0 then
-    redis.call('INCRBY', key, cost)
-  else
-    redis.call('INCRBYFLOAT', key, cost)
-  end
+  save_state(key, string.format('%.17g', d.count + cost), d.fresh and d.reset or nil)
 end
 local function refund(key, d, cost, now)
   if d.count > 0 then
     d.count = math.max(0, d.count - cost)
-    redis.call('SET', key, string.format('%.17g', d.count), 'KEEPTTL')
+    save_state(key, string.format('%.17g', d.count))
   end
 end
 local function report(d, committed, cost)

@@ -13,7 +13,51 @@ import type { Policy, PolicyReply, ScriptMode } from './policy';
  * request with one policy, the common case, takes a branch without the loop's tables. An optional
  * last argument, the batch size, decides that many requests of the same cost one after another;
  * the reply then holds each request's decisions in turn.
+ *
+ * An algorithm whose state is one string per key reads and writes it through `load_state`,
+ * `load_ttl` and `save_state` (stateLua): one script call reads a key once and writes it once, at
+ * the end, however many requests of a batch it decides, so a hot key costs Redis one GET and one
+ * SET per call, not per request.
  */
+const stateLua = `
+local loaded = {}
+local changed = {}
+-- The key's string (false when missing), read from Redis once per call.
+local function load_state(key)
+  local entry = loaded[key]
+  if entry == nil then
+    entry = { value = redis.call('GET', key) }
+    loaded[key] = entry
+  end
+  return entry.value
+end
+-- The key's PTTL once per call (the clock stands still in a call); after save_state with a ttl, that ttl.
+local function load_ttl(key)
+  local entry = loaded[key]
+  if entry.ttl == nil then entry.ttl = redis.call('PTTL', key) end
+  return entry.ttl
+end
+-- Written when the call ends; without a ttl the key keeps its expiry.
+local function save_state(key, value, ttl)
+  local entry = loaded[key] or {}
+  loaded[key] = entry
+  entry.value = value
+  if ttl ~= nil then
+    entry.ttl = ttl
+    entry.expires = true
+  end
+  changed[key] = entry
+end
+local function flush_state()
+  for key, entry in pairs(changed) do
+    if entry.expires then
+      redis.call('SET', key, entry.value, 'PX', entry.ttl)
+    else
+      redis.call('SET', key, entry.value, 'KEEPTTL')
+    end
+  end
+end
+`;
 const loopLua = `
 local mode = ARGV[1]
 local cost = tonumber(ARGV[2])
@@ -69,6 +113,7 @@ for _ = 1, batch do
     end
   end
 end
+flush_state()
 return reply
 `;
 
@@ -94,7 +139,7 @@ export function defineLimiterScript<D extends AlgorithmDecision>(
 ): Script<PolicyReply> {
   return defineScript<PolicyReply>({
     name,
-    lua: `${algorithmLua}\n${loopLua}`,
+    lua: `${stateLua}\n${algorithmLua}\n${loopLua}`,
     memory({ store, now }, keys, args) {
       const mode = args[0] as ScriptMode;
       const cost = Number(args[1]);

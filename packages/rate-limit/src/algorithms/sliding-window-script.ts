@@ -7,7 +7,8 @@ import { defineLimiterScript } from './policy-loop';
  * Since the current count alone never exceeds the estimate, no window aligned to `window` admits
  * more than `limit`. Between boundaries it approximates a true sliding window by assuming the
  * previous window's requests were spread evenly; 'sliding-log' is exact at a higher memory cost.
- * State is one string `<window start>:<current>:<previous>`, read with GET and written with SET PX.
+ * State is one string `<window start>:<current>:<previous>`, read with GET and written with SET PX,
+ * once per script call (stateLua).
  *
  * Retry-after is the exact time until the estimate leaves room for `cost` (plus 1 ms against
  * rounding), so waiting that long and retrying succeeds if nothing else was admitted.
@@ -17,7 +18,7 @@ local function evaluate(key, limit, window, burst, cost, clock)
   local now = clock()
   local start = now - (now % window)
   local current, previous, stored_start = 0, 0, nil
-  local stored = redis.call('GET', key)
+  local stored = load_state(key)
   if stored then
     local s, c, p = string.match(stored, '^(%d+):([^:]+):([^:]+)$')
     stored_start = tonumber(s)
@@ -33,7 +34,7 @@ local function evaluate(key, limit, window, burst, cost, clock)
     current = current, previous = previous, estimate = estimate, stored_start = stored_start }
 end
 local function store_state(key, d, ttl)
-  redis.call('SET', key, string.format('%d:%.17g:%.17g', d.start, d.current, d.previous), 'PX', ttl)
+  save_state(key, string.format('%d:%.17g:%.17g', d.start, d.current, d.previous), ttl)
 end
 local function commit(key, d, cost, now)
   d.current = d.current + cost

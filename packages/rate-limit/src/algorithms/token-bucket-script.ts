@@ -4,7 +4,8 @@ import { defineLimiterScript } from './policy-loop';
 /**
  * Token bucket: `limit` tokens are added every `window`, continuously, up to `burst`. The level is
  * computed from the elapsed time on every call and written (one string `<tokens>:<when>`, SET PX)
- * only when tokens are taken or given back, with full precision, so no rounding drift builds up.
+ * only when tokens are taken or given back (once per script call, stateLua), with full precision,
+ * so no rounding drift builds up.
  * The key expires when the bucket would be full again, since a full bucket needs no state.
  */
 const lua = `
@@ -12,7 +13,7 @@ local function evaluate(key, limit, window, burst, cost, clock)
   local now = clock()
   local rate = limit / window
   local tokens = burst
-  local stored = redis.call('GET', key)
+  local stored = load_state(key)
   if stored then
     local level, at = string.match(stored, '^([^:]+):(%d+)$')
     tokens = math.min(burst, tonumber(level) + math.max(0, now - tonumber(at)) * rate)
@@ -21,7 +22,7 @@ local function evaluate(key, limit, window, burst, cost, clock)
 end
 local function store_level(key, d, now)
   local ttl = math.max(1, math.ceil((d.burst - d.tokens) / d.rate))
-  redis.call('SET', key, string.format('%.17g:%d', d.tokens, now), 'PX', ttl)
+  save_state(key, string.format('%.17g:%d', d.tokens, now), ttl)
 end
 local function commit(key, d, cost, now)
   d.tokens = d.tokens - cost
