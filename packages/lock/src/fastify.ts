@@ -1,14 +1,13 @@
-import type { FastifyPluginAsync, FastifyReply, FastifyRequest, preHandlerAsyncHookHandler } from 'fastify';
+import type {
+  FastifyPluginAsync,
+  FastifyReply,
+  FastifyRequest,
+  HookHandlerDoneFunction,
+  preHandlerHookHandler,
+} from 'fastify';
 import fp from 'fastify-plugin';
 import { ClientGone } from './client-gone';
-import {
-  createGuard,
-  type GuardOutcome,
-  type GuardResponse,
-  guardLocker,
-  lostResponse,
-  problemContentType,
-} from './guard';
+import { createGuard, type GuardResponse, guardLocker, lostResponse, problemContentType } from './guard';
 import type { Lock } from './held-lock';
 import type { Locker } from './locker';
 import { type GuardRouteOptions, type LockerOptions, parseGuardRouteOptions } from './options';
@@ -51,27 +50,30 @@ const lockPlugin: FastifyPluginAsync<LockPluginOptions> = async (fastify, option
 function lockPreHandler(
   locker: Locker,
   route: ReturnType<typeof parseGuardRouteOptions<FastifyRequest>>,
-): preHandlerAsyncHookHandler {
+): preHandlerHookHandler {
   const enter = createGuard(locker, route);
-  return async function lockGuard(request: FastifyRequest, reply: FastifyReply) {
+  // Callback style: the request goes on with done(); an answer sent here (or a hijack) ends it.
+  return function lockGuard(request: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction) {
     const cancel = new ClientGone(reply.raw);
-    let outcome: GuardOutcome;
-    try {
-      outcome = await enter(request, cancel);
-    } catch (error) {
-      cancel.stop();
-      throw error;
-    }
-    if (outcome.kind !== 'held') cancel.stop();
-    if (outcome.kind === 'cancelled') return reply.hijack();
-    if (outcome.kind === 'refused') return send(reply, outcome.response);
-    const { lock } = outcome;
-    cancel.handOver(() => void lock.release().catch(() => {}));
-    if (cancel.closed) return reply.hijack();
-    request.lock = lock;
-    lock.onLost((error) => {
-      if (!reply.sent) void send(reply, lostResponse(error, route.statusCode));
-    });
+    enter(request, cancel).then(
+      (outcome) => {
+        if (outcome.kind !== 'held') cancel.stop();
+        if (outcome.kind === 'cancelled') return void reply.hijack();
+        if (outcome.kind === 'refused') return void send(reply, outcome.response);
+        const { lock } = outcome;
+        cancel.handOver(() => void lock.release().catch(() => {}));
+        if (cancel.closed) return void reply.hijack();
+        request.lock = lock;
+        lock.onLost((error) => {
+          if (!reply.sent) send(reply, lostResponse(error, route.statusCode));
+        });
+        done();
+      },
+      (error: unknown) => {
+        cancel.stop();
+        done(error as Error);
+      },
+    );
   };
 }
 

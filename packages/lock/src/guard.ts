@@ -1,7 +1,7 @@
-import { isRedisError, type ProblemDetails } from '@rediware/core';
+import { type Duration, isRedisError, type ProblemDetails } from '@rediware/core';
 import type { ClientGone } from './client-gone';
 import { LockAbortedError, LockBusyError, type LockLostError, LockTimeoutError } from './errors';
-import type { HeldLock } from './held-lock';
+import type { HeldLock, Lock } from './held-lock';
 import { createLocker, type Locker } from './locker';
 import type { GuardRouteConfig, LockerOptions } from './options';
 
@@ -41,41 +41,54 @@ export function createGuard<Req>(
   locker: Locker,
   route: GuardRouteConfig<Req>,
 ): (req: Req, cancel: ClientGone) => Promise<GuardOutcome> {
-  return async (req, cancel) => {
-    try {
-      const [key, ttl, wait] = await perRequest(route.key(req), route.ttl(req), route.wait(req));
-      const lock = await locker.acquire(key, {
-        ttl,
-        wait,
-        limit: route.limit,
-        autoExtend: route.autoExtend,
-        // An acquire that cannot wait has nothing to cancel: no signal to make for it.
-        signal: wait === 0 ? undefined : cancel.signal,
-      });
-      return { kind: 'held', lock: lock as HeldLock };
-    } catch (error) {
-      if (error instanceof LockAbortedError) return { kind: 'cancelled' };
-      if (error instanceof LockBusyError || error instanceof LockTimeoutError) {
-        return {
-          kind: 'refused',
-          response: problemResponse(error.toProblem(), route.statusCode, {
-            'retry-after': String(Math.max(1, Math.ceil(error.retryAfterMs / 1000))),
-          }),
-        };
-      }
-      if (isRedisError(error)) {
-        return { kind: 'refused', response: problemResponse(error.toProblem(), error.statusCode) };
-      }
-      throw error;
+  const acquire = ([key, ttl, wait]: [string | readonly string[], Duration, Duration], cancel: ClientGone) =>
+    locker.acquire(key, {
+      ttl,
+      wait,
+      limit: route.limit,
+      autoExtend: route.autoExtend,
+      // An acquire that cannot wait has nothing to cancel: no signal to make for it.
+      signal: wait === 0 ? undefined : cancel.signal,
+    });
+  const refused = (error: unknown): GuardOutcome => {
+    if (error instanceof LockAbortedError) return { kind: 'cancelled' };
+    if (error instanceof LockBusyError || error instanceof LockTimeoutError) {
+      return {
+        kind: 'refused',
+        response: problemResponse(error.toProblem(), route.statusCode, {
+          'retry-after': String(Math.max(1, Math.ceil(error.retryAfterMs / 1000))),
+        }),
+      };
     }
+    if (isRedisError(error)) {
+      return { kind: 'refused', response: problemResponse(error.toProblem(), error.statusCode) };
+    }
+    throw error;
   };
+  // A promise chain, not an async function: no await on the per-request values when they are plain.
+  return (req, cancel) => {
+    let taken: Promise<Lock>;
+    try {
+      const values = perRequest(route.key(req), route.ttl(req), route.wait(req));
+      taken = isThenable(values)
+        ? values.then((resolved) => acquire(resolved, cancel))
+        : acquire(values, cancel);
+    } catch (error) {
+      taken = Promise.reject(error);
+    }
+    return taken.then(held, refused);
+  };
+}
+
+function held(lock: Lock): GuardOutcome {
+  return { kind: 'held', lock: lock as HeldLock };
 }
 
 /** The three per-request values; awaited only when one of them is a promise. */
 function perRequest<A, B, C>(
-  a: A | Promise<A>,
-  b: B | Promise<B>,
-  c: C | Promise<C>,
+  a: A | PromiseLike<A>,
+  b: B | PromiseLike<B>,
+  c: C | PromiseLike<C>,
 ): [A, B, C] | Promise<[A, B, C]> {
   if (isThenable(a) || isThenable(b) || isThenable(c)) return Promise.all([a, b, c]);
   return [a, b, c] as [A, B, C];

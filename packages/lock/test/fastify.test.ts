@@ -157,6 +157,40 @@ describe('fastify lock plugin', () => {
     expect(refused.headers['content-type']).toMatch(/^application\/problem\+json/);
   });
 
+  it.each([
+    [
+      'throws',
+      () => {
+        throw new Error('no key');
+      },
+    ],
+    ['rejects', () => Promise.reject(new Error('no key'))],
+  ])('passes an error of a key function that %s to the error handler', async (_, key) => {
+    await start({ key });
+    const reply = await get(`${url()}/orders/1`);
+    expect(reply.status).toBe(500);
+    expect(JSON.parse(reply.body)).toMatchObject({ message: 'no key' });
+    // The route never ran and nothing was locked.
+    expect(entered).toHaveLength(3);
+    const free = await locker.acquire('1', { ttl: '1s' });
+    await free.release();
+  });
+
+  it('takes the key, ttl and wait from functions that return promises', async () => {
+    await start({
+      key: async (request) => `async-${(request.params as { id: string }).id}`,
+      ttl: async () => '10s' as const,
+      wait: async () => 0,
+    });
+    const reply = get(`${url()}/orders/7`);
+    await entered[0]?.promise;
+    await expect(locker.acquire('async-7', { ttl: '1s' })).rejects.toMatchObject({ name: 'LockBusyError' });
+    finish.open(undefined);
+    expect((await reply).status).toBe(200);
+    const free = await locker.acquire('async-7', { ttl: '1s' });
+    await free.release();
+  });
+
   it('rejects bad route options when the route is added, naming them', async () => {
     const fastify = await buildFastifyApp(async (instance) => {
       await instance.register(lockPlugin, { redis });
