@@ -70,6 +70,10 @@ describe('bench targets', () => {
             vsAnchor: spread(1.2, 1.1, 1.35),
           }),
         ]),
+        table('rate-limit-blocked', [
+          row('express-rw-fixed-window', 'ours', { vsBare: spread(1.2, 1.1, 1.3) }),
+          row('fastify-rw-fixed-window', 'ours', { vsBare: spread(0.9, 0.8, 1.05) }),
+        ]),
         table('session-read', [
           row('express-session-rw', 'ours', { vsAnchor: spread(1.4, 1.31, 1.5) }),
           row('express-session-rw-every-touch', 'ours', { vsAnchor: spread(0.9, 0.8, 1) }),
@@ -85,6 +89,8 @@ describe('bench targets', () => {
         'fastify-rw-fixed-window',
         'within the spread',
       ],
+      ['rate limit, mostly blocked, Express: ≥ 1.0 × bare', 'express-rw-fixed-window', 'met'],
+      ['rate limit, mostly blocked, Fastify: ≥ 1.0 × bare', 'fastify-rw-fixed-window', 'within the spread'],
       ['session read, defaults: ≥ 1.3 × connect-redis', 'express-session-rw', 'met'],
       ['lock hand-off p50: < 2 ms', 'rediware lock', 'met'],
     ]);

@@ -37,10 +37,18 @@ const ratioTargets: readonly RatioTarget[] = [
     rows: (key) => key.startsWith('fastify-'),
   },
   {
-    name: 'rate limit, mostly blocked: ≥ 1.0 × bare',
+    name: 'rate limit, mostly blocked, Express: ≥ 1.0 × bare',
     table: 'rate-limit-blocked',
     ratio: 'vsBare',
     atLeast: 1,
+    rows: (key) => key.startsWith('express-'),
+  },
+  {
+    name: 'rate limit, mostly blocked, Fastify: ≥ 1.0 × bare',
+    table: 'rate-limit-blocked',
+    ratio: 'vsBare',
+    atLeast: 1,
+    rows: (key) => key.startsWith('fastify-'),
   },
   {
     name: 'session read, defaults: ≥ 1.3 × connect-redis',
