@@ -1,5 +1,6 @@
 import { LockLostError } from './errors';
 import type { LockTarget } from './lock-keys';
+import type { LockTimers, Timed } from './lock-timers';
 
 /** A held lock. */
 export interface Lock {
@@ -48,6 +49,8 @@ export interface HeldLockInit {
   autoExtend: boolean;
   extendRatio: number;
   operations: LockOperations;
+  /** The locker's one timer for all its locks. */
+  timers: LockTimers<HeldLock>;
 }
 
 /**
@@ -59,12 +62,12 @@ function driftMs(ttlMs: number): number {
 }
 
 /**
- * A lock this process holds. Two timers drive it: auto-extension every `extendRatio` of the ttl,
- * and the validity deadline, which aborts the signal when no extension confirmed the lock in time
- * (Redis down, or auto-extension off). Every path catches its errors: nothing here can become an
- * unhandled rejection.
+ * A lock this process holds. Two due times drive it, on the locker's timers: auto-extension every
+ * `extendRatio` of the ttl, and the validity deadline, which aborts the signal when no extension
+ * confirmed the lock in time (Redis down, or auto-extension off). Every path catches its errors:
+ * nothing here can become an unhandled rejection.
  */
-export class HeldLock implements Lock {
+export class HeldLock implements Lock, Timed {
   readonly key: string;
   readonly keys: readonly string[];
   readonly fencingToken: number;
@@ -74,9 +77,12 @@ export class HeldLock implements Lock {
   #onLost: ((error: LockLostError) => void) | undefined;
   readonly #init: HeldLockInit;
   #validUntil: number;
-  #extendTimer: NodeJS.Timeout | undefined;
-  #expiryTimer: NodeJS.Timeout | undefined;
+  /** When the next auto-extension starts; never when auto-extension is off or one is running. */
+  #extendAt = Number.POSITIVE_INFINITY;
   #released: Promise<boolean> | undefined;
+  /** LockTimers' bookkeeping: the earlier of the two due times, and the place in its heap. */
+  dueAt = 0;
+  timerIndex = -1;
 
   constructor(init: HeldLockInit) {
     this.#init = init;
@@ -84,8 +90,8 @@ export class HeldLock implements Lock {
     this.key = this.keys[0] as string;
     this.fencingToken = init.fencingToken;
     this.#validUntil = init.sentAt + init.ttlMs - driftMs(init.ttlMs);
-    this.#armExpiry();
-    if (init.autoExtend) this.#scheduleExtension(init.ttlMs * init.extendRatio);
+    if (init.autoExtend) this.#extendAt = Date.now() + Math.max(1, init.ttlMs * init.extendRatio);
+    this.#reschedule();
   }
 
   get signal(): AbortSignal {
@@ -123,12 +129,12 @@ export class HeldLock implements Lock {
     }
     if (!this.#active) return;
     this.#validUntil = sentAt + ttlMs - driftMs(ttlMs);
-    this.#armExpiry();
+    this.#reschedule();
   }
 
   release(): Promise<boolean> {
     if (this.#released) return this.#released;
-    this.#stopTimers();
+    this.#init.timers.cancel(this);
     const { operations, target, owner } = this.#init;
     this.#released =
       this.#lostWith !== undefined
@@ -137,37 +143,42 @@ export class HeldLock implements Lock {
     return this.#released;
   }
 
-  #scheduleExtension(delayMs: number): void {
-    clearTimeout(this.#extendTimer);
-    this.#extendTimer = setTimeout(() => void this.#autoExtend(), Math.max(1, delayMs));
-    this.#extendTimer.unref();
+  /** Called by the locker's timers when `dueAt` has come: the lock expired, or is to be extended. */
+  due(now: number): void {
+    if (!this.#active) return;
+    if (now >= this.#validUntil) {
+      this.#lose(this.#lostError('its ttl ran out before an extension was confirmed'));
+      return;
+    }
+    if (now >= this.#extendAt) {
+      this.#extendAt = Number.POSITIVE_INFINITY;
+      void this.#autoExtend();
+    }
+    this.#reschedule();
   }
 
   async #autoExtend(): Promise<void> {
     const { ttlMs, extendRatio } = this.#init;
+    let nextMs = ttlMs * extendRatio;
     try {
       await this.extend();
-      if (this.#active) this.#scheduleExtension(ttlMs * extendRatio);
     } catch {
-      if (!this.#active) return;
       // Redis did not answer (reported as a `failure` event): the lock may still be ours until
       // its ttl runs out, so try again sooner.
-      this.#scheduleExtension(Math.min(ttlMs * extendRatio, this.remainingMs / 2));
+      nextMs = Math.min(nextMs, this.remainingMs / 2);
     }
+    if (!this.#active) return;
+    this.#extendAt = Date.now() + Math.max(1, nextMs);
+    this.#reschedule();
   }
 
-  #armExpiry(): void {
-    clearTimeout(this.#expiryTimer);
-    this.#expiryTimer = setTimeout(
-      () => this.#lose(this.#lostError('its ttl ran out before an extension was confirmed')),
-      Math.max(0, this.#validUntil - Date.now()),
-    );
-    this.#expiryTimer.unref();
+  #reschedule(): void {
+    this.#init.timers.schedule(this, Math.min(this.#extendAt, this.#validUntil));
   }
 
   #lose(error: LockLostError): void {
     if (!this.#active) return;
-    this.#stopTimers();
+    this.#init.timers.cancel(this);
     this.#lostWith = error;
     this.#controller?.abort(error);
     this.#onLost?.(error);
@@ -177,10 +188,5 @@ export class HeldLock implements Lock {
 
   #lostError(detail: string): LockLostError {
     return new LockLostError(this.keys, this.fencingToken, detail);
-  }
-
-  #stopTimers(): void {
-    clearTimeout(this.#extendTimer);
-    clearTimeout(this.#expiryTimer);
   }
 }

@@ -20,6 +20,7 @@ import { HeldLock, type Lock, type LockOperations } from './held-lock';
 import { createLockKeys, type LockTarget } from './lock-keys';
 import { type LockMetrics, lockMetricSpecs, lockWaitSpec } from './lock-metrics';
 import { LockOps } from './lock-ops';
+import { LockTimers } from './lock-timers';
 import {
   type AcquireConfig,
   type AcquireOptions,
@@ -61,6 +62,8 @@ export class Locker extends RediwareEmitter<LockerEvents> {
   readonly #target: (key: string | readonly string[]) => LockTarget;
   readonly #watcher: ReleaseWatcher;
   readonly #held = new Set<HeldLock>();
+  /** Expiry and auto-extension of every held lock, on one Node timer. */
+  readonly #timers = new LockTimers<HeldLock>((lock, now) => lock.due(now));
   /** Aborted by close(); every waiting acquire listens to it, so it has no listener limit. */
   readonly #closing = unlimitedController();
   readonly #metrics: EngineCounters<keyof typeof lockMetricSpecs>;
@@ -169,6 +172,7 @@ export class Locker extends RediwareEmitter<LockerEvents> {
   async close(): Promise<void> {
     this.#closing.abort(new Error('The locker was closed.'));
     await Promise.allSettled([...this.#held].map((lock) => lock.release()));
+    this.#timers.close();
     await this.#watcher.close();
     await this.#backend.close();
   }
@@ -229,6 +233,7 @@ export class Locker extends RediwareEmitter<LockerEvents> {
       autoExtend: config.autoExtend,
       extendRatio: this.#config.extendRatio,
       operations: this.#lockOperations,
+      timers: this.#timers,
     });
     this.#held.add(lock);
     return lock;

@@ -1,8 +1,10 @@
+import { createHook } from 'node:async_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { groupBySlot, RediwareConfigError } from '@rediware/core';
 import { onOwner, redisCommand, rejectionOf, useRedisTargets, waitFor } from '@rediware/testing';
 import {
   createLocker,
+  type Lock,
   LockAbortedError,
   LockBusyError,
   type Locker,
@@ -150,6 +152,36 @@ describe.each(useRedisTargets())('locker on $name', (target) => {
     expect(holder.signal.reason).toBeInstanceOf(LockLostError);
     expect(lost).toEqual([expect.objectContaining({ key: 'short', fencingToken: holder.fencingToken })]);
     await expect(holder.extend()).rejects.toBeInstanceOf(LockLostError);
+  });
+
+  it('runs the expiry and extension of many held locks on a few timers, each still on time', async () => {
+    let timeouts = 0;
+    const hook = createHook({
+      init: (_id, type) => {
+        if (type === 'Timeout') timeouts++;
+      },
+    }).enable();
+    let extended: Lock[];
+    let expiring: Lock[];
+    try {
+      extended = await Promise.all(
+        Array.from({ length: 40 }, (_, i) => locker.acquire(`many:${i}`, { ttl: 300 })),
+      );
+      expiring = await Promise.all(
+        Array.from({ length: 40 }, (_, i) =>
+          locker.acquire(`brief:${i}`, { ttl: 150 + 5 * i, autoExtend: false }),
+        ),
+      );
+    } finally {
+      hook.disable();
+    }
+    // A timer per lock would be 120 (two per auto-extended lock, one per other lock).
+    expect(timeouts).toBeLessThan(20);
+    await waitFor(() => expiring.every((lock) => lock.signal.aborted));
+    await sleep(700);
+    expect(extended.some((lock) => lock.signal.aborted)).toBe(false);
+    await expect(other.acquire('many:7', { ttl: '1s' })).rejects.toBeInstanceOf(LockBusyError);
+    expect(await Promise.all(extended.map((lock) => lock.release()))).toEqual(extended.map(() => true));
   });
 
   it('extends by hand, to the given ttl', async () => {
