@@ -10,7 +10,7 @@ export interface Timed {
  * without touching the timer; a timer that fires with nothing due re-arms for the next item. So
  * locks that are released before they are due, the common case, cost no timer of their own: a
  * Node timer per lock has to be unref'd (a held lock must not keep the process alive), and that
- * cost a Fastify server a third of its throughput (bench/README.md).
+ * cost a Fastify lock route a fifth of its throughput (bench/README.md).
  */
 export class LockTimers<T extends Timed> {
   readonly #heap: T[] = [];
