@@ -1,6 +1,7 @@
-import { commandCalls, redisCommand, scriptsRun, useRedisTargets } from '@rediware/testing';
-import { type Algorithm, createRateLimiter, type RateLimiter } from '../src';
+import { commandCalls, scriptsRun, useRedisTargets } from '@rediware/testing';
+import type { Algorithm } from '../src';
 import { maxBatchSize } from '../src/consume-batches';
+import { resetCommandStats, useRedisLimiters } from './redis-limiters';
 
 const algorithms: Algorithm[] = ['fixed-window', 'sliding-window', 'sliding-log', 'token-bucket'];
 
@@ -8,26 +9,8 @@ const algorithms: Algorithm[] = ['fixed-window', 'sliding-window', 'sliding-log'
 describe.each(useRedisTargets(['node-redis', 'ioredis', 'ioredis-cluster']))(
   'consume batches on $name',
   (target) => {
-    const limiters: RateLimiter[] = [];
-    function limiter(algorithm: Algorithm, limit: number): RateLimiter {
-      const created = createRateLimiter({
-        redis: target.client(),
-        prefix: 'rwtest:',
-        algorithm,
-        limit,
-        window: '1h',
-        blockCache: false,
-      });
-      limiters.push(created);
-      return created;
-    }
-    beforeEach(async () => {
-      await target.flush();
-      await Promise.all(target.masters().map((master) => redisCommand(master, ['CONFIG', 'RESETSTAT'])));
-    });
-    afterEach(async () => {
-      await Promise.all(limiters.splice(0).map((l) => l.close()));
-    });
+    const limiters = useRedisLimiters(target);
+    const limiter = (algorithm: Algorithm, limit: number) => limiters(algorithm, limit, '1h');
 
     it.each(algorithms)(
       '%s: 300 concurrent consumes of one key are a few script calls, each its own decision',
@@ -53,7 +36,7 @@ describe.each(useRedisTargets(['node-redis', 'ioredis', 'ioredis-cluster']))(
       async (algorithm) => {
         const rl = limiter(algorithm, 100);
         await rl.consume('hot');
-        await Promise.all(target.masters().map((master) => redisCommand(master, ['CONFIG', 'RESETSTAT'])));
+        await resetCommandStats(target);
         const results = await Promise.all(Array.from({ length: 20 }, () => rl.consume('hot')));
         expect(results.map((r) => r.remaining).sort((a, b) => b - a)).toEqual(
           Array.from({ length: 20 }, (_, i) => 98 - i),

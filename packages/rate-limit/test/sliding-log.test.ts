@@ -1,35 +1,17 @@
 import { commandCalls, redisCommand, scriptsRun, useRedisTargets } from '@rediware/testing';
-import { createRateLimiter, type RateLimiter } from '../src';
+import { resetCommandStats, useRedisLimiters } from './redis-limiters';
 
 const windowMs = 60_000;
 
 /** The sliding log in Redis: what it reads per request, and the reset it reports. */
 describe.each(useRedisTargets(['node-redis', 'ioredis-cluster']))('sliding log on $name', (target) => {
-  const limiters: RateLimiter[] = [];
-  function limiter(limit: number): RateLimiter {
-    const created = createRateLimiter({
-      redis: target.client(),
-      prefix: 'rwtest:',
-      algorithm: 'sliding-log',
-      limit,
-      window: windowMs,
-      blockCache: false,
-    });
-    limiters.push(created);
-    return created;
-  }
-  beforeEach(async () => {
-    await target.flush();
-    await Promise.all(target.masters().map((master) => redisCommand(master, ['CONFIG', 'RESETSTAT'])));
-  });
-  afterEach(async () => {
-    await Promise.all(limiters.splice(0).map((l) => l.close()));
-  });
+  const limiters = useRedisLimiters(target);
+  const limiter = (limit: number) => limiters('sliding-log', limit, windowMs);
 
   it('an admitted request reads no member back; a batch reads the clock, trims, counts and sets the expiry once', async () => {
     const rl = limiter(100);
     await rl.consume('warm');
-    await Promise.all(target.masters().map((master) => redisCommand(master, ['CONFIG', 'RESETSTAT'])));
+    await resetCommandStats(target);
     const results = await Promise.all(Array.from({ length: 20 }, () => rl.consume('hot')));
     expect(results.every((r) => r.allowed && r.resetMs === windowMs)).toBe(true);
     const scripts = await scriptsRun(target.masters());
