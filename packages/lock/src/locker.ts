@@ -68,15 +68,11 @@ export class Locker extends RediwareEmitter<LockerEvents> {
   readonly #closing = unlimitedController();
   readonly #metrics: EngineCounters<keyof typeof lockMetricSpecs>;
   readonly #waitSeconds: EngineHistogram;
-  /** Locks fail closed: a Redis failure is reported and passed on. */
+  /** Built once: extend and release run for every lock. */
   readonly #failClosed = {
-    extend: { operation: 'lock extend', failOpen: false, onFailure: (event) => this.emit('failure', event) },
-    release: {
-      operation: 'lock release',
-      failOpen: false,
-      onFailure: (event) => this.emit('failure', event),
-    },
-  } satisfies Record<string, FailPolicy<unknown>>;
+    extend: this.#failClosedAs('lock extend'),
+    release: this.#failClosedAs('lock release'),
+  };
   /** The Redis side of every HeldLock of this locker: one object, no closures per lock. */
   readonly #lockOperations: LockOperations = {
     extend: async (target, owner, ttlMs) =>
@@ -213,15 +209,8 @@ export class Locker extends RediwareEmitter<LockerEvents> {
     const sentAt = Date.now();
     const [taken, value] = await withFailPolicy(
       this.#ops.acquire(target.redisKeys, owner, config.ttlMs, config.limit),
-      {
-        operation: 'lock acquire',
-        failOpen: false,
-        onFailure: (event) => {
-          // A timed-out acquire may still run in Redis later: take back whatever it took.
-          void this.#release(target, owner).catch(() => {});
-          this.emit('failure', event);
-        },
-      },
+      // A timed-out acquire may still run in Redis later: take back whatever it took.
+      this.#failClosedAs('lock acquire', () => void this.#release(target, owner).catch(() => {})),
     );
     if (taken === 0) return value;
     const lock = new HeldLock({
@@ -242,6 +231,21 @@ export class Locker extends RediwareEmitter<LockerEvents> {
   async #release(target: LockTarget, owner: string): Promise<boolean> {
     const held = await withFailPolicy(this.#ops.release(target.holders, owner), this.#failClosed.release);
     return held === target.keys.length;
+  }
+
+  /**
+   * Locks fail closed (no fallback, hence `never`): a Redis failure emits `failure` after
+   * `onRedisFailure` and is passed on.
+   */
+  #failClosedAs(operation: string, onRedisFailure?: () => void): FailPolicy<never> {
+    return {
+      operation,
+      failOpen: false,
+      onFailure: (event) => {
+        onRedisFailure?.();
+        this.emit('failure', event);
+      },
+    };
   }
 
   /** Made only for an acquire that waits: AbortSignal.any costs more than the first attempt. */
