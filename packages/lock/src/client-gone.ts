@@ -1,4 +1,5 @@
 import type { EventEmitter } from 'node:events';
+import type { Lock } from './held-lock';
 
 /**
  * Watches the response for the client going away while a guard acquires, then releases the lock
@@ -9,22 +10,17 @@ import type { EventEmitter } from 'node:events';
 export class ClientGone {
   #closed = false;
   #controller: AbortController | undefined;
-  #release: (() => void) | undefined;
+  #lock: Lock | undefined;
   readonly #response: EventEmitter;
   readonly #onClose = (): void => {
     this.#closed = true;
-    if (this.#release !== undefined) this.#release();
+    if (this.#lock !== undefined) releaseQuietly(this.#lock);
     else this.#controller?.abort(clientClosed());
   };
 
   constructor(response: EventEmitter) {
     this.#response = response;
     response.once('close', this.#onClose);
-  }
-
-  /** True once the response closed before the acquire settled. */
-  get closed(): boolean {
-    return this.#closed;
   }
 
   /** Aborted when the client goes away: for an acquire that waits. */
@@ -42,13 +38,23 @@ export class ClientGone {
   }
 
   /**
-   * The acquire settled with a lock: `release` runs once, when the response closes (Node emits
-   * 'close' after 'finish', and also when the client leaves first), or now if it already has.
+   * The acquire settled with a lock: it is released when the response closes (Node emits 'close'
+   * after 'finish', and also when the client leaves first), or now if it already has; then this
+   * returns false and the request must not go on.
    */
-  handOver(release: () => void): void {
-    if (this.#closed) release();
-    else this.#release = release;
+  holdUntilClose(lock: Lock): boolean {
+    if (this.#closed) {
+      releaseQuietly(lock);
+      return false;
+    }
+    this.#lock = lock;
+    return true;
   }
+}
+
+/** A failed release was reported as a `failure` event; the lock expires at its ttl. */
+function releaseQuietly(lock: Lock): void {
+  lock.release().catch(() => {});
 }
 
 function clientClosed(): Error {

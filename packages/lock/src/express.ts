@@ -56,8 +56,7 @@ export function lockGuard(options: LockGuardOptions): LockGuard {
           return;
         }
         const { lock } = outcome;
-        cancel.handOver(() => void lock.release().catch(() => {}));
-        if (cancel.closed) return;
+        if (!cancel.holdUntilClose(lock)) return;
         req.lock = lock;
         lock.onLost((error) => {
           if (!res.headersSent) send(res, lostResponse(error, route.statusCode));

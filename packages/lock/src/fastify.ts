@@ -61,8 +61,7 @@ function lockPreHandler(
         if (outcome.kind === 'cancelled') return void reply.hijack();
         if (outcome.kind === 'refused') return void send(reply, outcome.response);
         const { lock } = outcome;
-        cancel.handOver(() => void lock.release().catch(() => {}));
-        if (cancel.closed) return void reply.hijack();
+        if (!cancel.holdUntilClose(lock)) return void reply.hijack();
         request.lock = lock;
         lock.onLost((error) => {
           if (!reply.sent) send(reply, lostResponse(error, route.statusCode));
