@@ -26,6 +26,7 @@ export {
 } from './errors';
 export { type CoreEvents, type FailureEvent, RediwareEmitter } from './events';
 export { type FailPolicy, withFailPolicy } from './fail-policy';
+export { type Indexed, IndexedSet } from './indexed-set';
 export { checkPrefix, createKeyspace, escapeGlob, hashTagOf, identityTag, type Keyspace } from './keys';
 export { MemoryBackend, type MemoryBackendOptions } from './memory-backend';
 export { MemoryStore, type MemoryStoreOptions, type StoredValue } from './memory-store';

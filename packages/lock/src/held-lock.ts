@@ -1,3 +1,4 @@
+import type { Indexed } from '@rediware/core';
 import { LockLostError } from './errors';
 import type { LockTarget } from './lock-keys';
 import type { LockTimers, Timed } from './lock-timers';
@@ -67,7 +68,7 @@ function driftMs(ttlMs: number): number {
  * confirmed the lock in time (Redis down, or auto-extension off). Every path catches its errors:
  * nothing here can become an unhandled rejection.
  */
-export class HeldLock implements Lock, Timed {
+export class HeldLock implements Lock, Timed, Indexed {
   readonly key: string;
   readonly keys: readonly string[];
   readonly fencingToken: number;
@@ -83,6 +84,8 @@ export class HeldLock implements Lock, Timed {
   /** LockTimers' bookkeeping: the earlier of the two due times, and the place in its heap. */
   dueAt = 0;
   timerIndex = -1;
+  /** The place in the locker's set of held locks. */
+  setIndex = -1;
 
   constructor(init: HeldLockInit) {
     this.#init = init;

@@ -10,6 +10,7 @@ import {
   type EngineCounters,
   type EngineHistogram,
   type FailPolicy,
+  IndexedSet,
   parsePositiveDuration,
   RediwareEmitter,
   withFailPolicy,
@@ -61,7 +62,8 @@ export class Locker extends RediwareEmitter<LockerEvents> {
   readonly #ops: LockOps;
   readonly #target: (key: string | readonly string[]) => LockTarget;
   readonly #watcher: ReleaseWatcher;
-  readonly #held = new Set<HeldLock>();
+  /** Until their release is answered; an IndexedSet, not a Set (core's indexed-set.ts says why). */
+  readonly #held = new IndexedSet<HeldLock>();
   /** Expiry and auto-extension of every held lock, on one Node timer. */
   readonly #timers = new LockTimers<HeldLock>((lock, now) => lock.due(now));
   /** Aborted by close(); every waiting acquire listens to it, so it has no listener limit. */
@@ -167,7 +169,7 @@ export class Locker extends RediwareEmitter<LockerEvents> {
   /** Cancels waits, releases the locks this locker holds, and closes the connections it opened. */
   async close(): Promise<void> {
     this.#closing.abort(new Error('The locker was closed.'));
-    await Promise.allSettled([...this.#held].map((lock) => lock.release()));
+    await Promise.allSettled(this.#held.values().map((lock) => lock.release()));
     this.#timers.close();
     await this.#watcher.close();
     await this.#backend.close();

@@ -48,6 +48,26 @@ describe.each(useRedisTargets())('locker on $name', (target) => {
     await Promise.all([second.release(), elsewhere.release()]);
   });
 
+  it('frees every lock it still holds when closed, and no other holder’s', async () => {
+    // Another process's view; the memory backend has none (its lockers share nothing).
+    if (target.name === 'memory') return;
+    const held = await Promise.all(
+      Array.from({ length: 30 }, (_, i) => locker.acquire(`held:${i}`, { ttl: '30s' })),
+    );
+    // Some released before the close, and one whose release is still on its way when it starts.
+    await Promise.all(held.slice(0, 10).map((lock) => lock.release()));
+    const taken = await other.acquire('held:0', { ttl: '30s' });
+    const releasing = (held[10] as Lock).release();
+    await locker.close();
+    expect(await releasing).toBe(true);
+    for (let i = 1; i < 30; i++) {
+      const again = await other.acquire(`held:${i}`, { ttl: '1s' });
+      await again.release();
+    }
+    await expect(other.acquire('held:0', { ttl: '1s' })).rejects.toBeInstanceOf(LockBusyError);
+    await taken.release();
+  });
+
   it('never releases twice and never deletes the next holder’s lock', async () => {
     const stale = await locker.acquire('job', { ttl: 150, autoExtend: false });
     await waitFor(() => stale.signal.aborted);
