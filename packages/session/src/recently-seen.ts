@@ -1,3 +1,5 @@
+import { LRUCache } from 'lru-cache';
+
 /** What this process last read or wrote for a session. */
 export interface SeenSession {
   /** The stored expiry, epoch ms. */
@@ -12,13 +14,17 @@ export interface SeenSession {
  * little to be worth a write. Knowing nothing (evicted, or read by another process) only means
  * writing as usual; skipping is safe because the data in Redis is what this process last saw or
  * newer.
+ *
+ * An `lru-cache`, not a `Map` kept in order by deleting and setting each session again: that is an
+ * add and a delete per request on a long-lived Map, whose discarded tables V8 keeps linked, and
+ * once one is in the old generation they keep what they held alive through every young-generation
+ * collection (core's IndexedSet says more). lru-cache moves a known session in place.
  */
 export class RecentlySeen {
-  readonly #entries = new Map<string, SeenSession>();
-  readonly #max: number;
+  readonly #entries: LRUCache<string, SeenSession>;
 
   constructor(max: number) {
-    this.#max = max;
+    this.#entries = new LRUCache({ max });
   }
 
   recall(id: string): SeenSession | undefined {
@@ -26,12 +32,7 @@ export class RecentlySeen {
   }
 
   remember(id: string, seen: SeenSession): void {
-    this.#entries.delete(id);
     this.#entries.set(id, seen);
-    if (this.#entries.size > this.#max) {
-      const oldest = this.#entries.keys().next();
-      if (oldest.done !== true) this.#entries.delete(oldest.value);
-    }
   }
 
   forget(id: string): void {
