@@ -1,6 +1,5 @@
-import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
+import { oldGenerationGrowth } from '@rediware/testing';
 import fc from 'fast-check';
 import { IndexedSet } from '../src/indexed-set';
 
@@ -61,34 +60,19 @@ describe('IndexedSet', () => {
   });
 
   it('does not fill the old generation under churn, where a long-lived Set does', async () => {
-    // 100,000 requests, 50 in flight at a time, each adding its item and deleting it when done:
-    // how much the old generation grows (measured in a process of its own, with gc exposed).
-    const churn = (container: string) => `
-      import { getHeapSpaceStatistics } from 'node:v8';
-      import { IndexedSet } from './src/indexed-set.ts';
-      const oldSpace = () => getHeapSpaceStatistics().find((space) => space.space_name === 'old_space').space_used_size;
-      const set = new ${container}();
-      gc(); gc();
-      const start = oldSpace();
-      let grown = 0;
-      const inFlight = [];
-      for (let i = 0; i < 100000; i++) {
-        const item = { setIndex: -1, payload: new Array(32).fill(i) };
-        set.add(item);
-        inFlight.push(item);
-        if (inFlight.length > 50) set.delete(inFlight.shift());
-        if (i % 1000 === 0) grown = Math.max(grown, oldSpace() - start);
-      }
-      console.log(grown);
-    `;
-    const grownBy = async (container: string) => {
-      const { stdout } = await promisify(execFile)(
-        process.execPath,
-        ['--expose-gc', '--import', 'tsx', '--input-type=module', '-e', churn(container)],
-        { cwd: fileURLToPath(new URL('..', import.meta.url)) },
-      );
-      return Number(stdout.trim());
-    };
+    // 100,000 requests, 50 in flight at a time, each adding its item and deleting it when done.
+    const grownBy = (container: string) =>
+      oldGenerationGrowth({
+        cwd: fileURLToPath(new URL('..', import.meta.url)),
+        setup: `import { IndexedSet } from './src/indexed-set.ts';
+          const set = new ${container}();
+          const inFlight = [];`,
+        step: `const item = { setIndex: -1, payload: new Array(32).fill(i) };
+          set.add(item);
+          inFlight.push(item);
+          if (inFlight.length > 50) set.delete(inFlight.shift());`,
+        iterations: 100_000,
+      });
     // The control: a Set's discarded tables carry its items into the old generation (11-13 MB here).
     expect(await grownBy('Set')).toBeGreaterThan(4e6);
     expect(await grownBy('IndexedSet')).toBeLessThan(1e6);

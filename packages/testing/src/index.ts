@@ -28,6 +28,7 @@ export { type FaultMode, type FaultProxy, type FaultProxyOptions, startFaultProx
 export { type FaultyRedis, useFaultyRedis } from './faulty-redis';
 export { pickFreePort } from './free-port';
 export { encodedUnicode, headerValue } from './header-values';
+export { type OldGenerationChurn, oldGenerationGrowth } from './old-generation-growth';
 export { onOwner } from './on-owner';
 export { abandonedGet, type RawReply, rawRequest } from './raw-http';
 export { type ClusterNode, type RedisCluster, type StartClusterOptions, startCluster } from './redis-cluster';
