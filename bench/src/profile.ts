@@ -1,12 +1,16 @@
-// CPU profile of one server under load: `pnpm --filter @rediware/bench profile <server-id> [seconds]`.
+// CPU profile of one server under load: `pnpm --filter @rediware/bench profile <server-id> [seconds] [path] [--gc]`.
 // Starts its own redis-server, forks server-main.ts with --cpu-prof, loads GET <path> with
 // autocannon (50 connections; session servers with a logged-in cookie), stops the server and prints the functions with the most self time.
 // The .cpuprofile is left in bench/results/profiles/ for a flame graph (Chrome DevTools, speedscope).
+// With --gc, the server also runs with --trace-gc-nvp, and what its scavenges kept alive and
+// promoted during the measured load is printed (see gc-trace.ts).
 import { fork } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { redisCommand, startRedis } from '@rediware/testing';
+import { type GcSummary, summarizeGcTrace } from './runner/gc-trace';
 import { load } from './runner/load';
 import { serverTsconfig } from './runner/server-process';
 import { loginCookie } from './runner/session-cookie';
@@ -18,7 +22,8 @@ interface ProfileNode {
   hitCount?: number;
 }
 
-const [serverId = '', seconds = '5', path = '/'] = process.argv.slice(2);
+const traceGc = process.argv.includes('--gc');
+const [serverId = '', seconds = '5', path = '/'] = process.argv.slice(2).filter((arg) => arg !== '--gc');
 const profiles = fileURLToPath(new URL('../results/profiles/', import.meta.url));
 const serverMain = fileURLToPath(new URL('./server-main.ts', import.meta.url));
 
@@ -31,15 +36,31 @@ async function main(): Promise<void> {
   mkdirSync(profiles, { recursive: true });
   const redis = await startRedis();
   const child = fork(serverMain, [serverId], {
-    execArgv: ['--import', 'tsx', '--cpu-prof', '--cpu-prof-dir', profiles],
+    execArgv: [
+      '--import',
+      'tsx',
+      '--cpu-prof',
+      '--cpu-prof-dir',
+      profiles,
+      ...(traceGc ? ['--trace-gc-nvp'] : []),
+    ],
     env: {
       ...process.env,
       BENCH_REDIS_URL: redis.url,
       NODE_ENV: 'production',
       TSX_TSCONFIG_PATH: serverTsconfig,
     },
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    stdio: ['ignore', traceGc ? 'pipe' : 'inherit', 'inherit', 'ipc'],
   });
+  // The trace lines of the measured load only; the server's other output is passed on.
+  const gcLines: string[] = [];
+  let measuring = false;
+  if (child.stdout) {
+    createInterface({ input: child.stdout }).on('line', (line) => {
+      if (!/\sgc=/.test(line)) console.log(line);
+      else if (measuring) gcLines.push(line);
+    });
+  }
   const port = await new Promise<number>((resolve) =>
     child.once('message', (m: { port: number }) => resolve(m.port)),
   );
@@ -50,8 +71,11 @@ async function main(): Promise<void> {
     ? { cookie: await loginCookie(`http://127.0.0.1:${port}`) }
     : {};
   await load({ url, connections: 50, duration: 1, headers });
+  measuring = true;
   const sample = await load({ url, connections: 50, duration: Number(seconds), headers });
+  measuring = false;
   console.log(`${serverId}: ${Math.round(sample.reqPerSec)} req/s, p50 ${sample.p50} ms`);
+  if (traceGc) printGc(summarizeGcTrace(gcLines), sample.requests);
   const stats = String(await redisCommand(redis, ['INFO', 'commandstats']));
   for (const line of stats.split('\n').filter((row) => row.startsWith('cmdstat_'))) {
     const [name, calls, usec] = /^cmdstat_(\w+):calls=(\d+),usec=(\d+)/.exec(line)?.slice(1) ?? [];
@@ -66,6 +90,15 @@ async function main(): Promise<void> {
   const written = readdirSync(profiles).find((name) => !before.has(name));
   if (written === undefined) throw new Error('no profile written');
   summarize(join(profiles, written));
+}
+
+function printGc(gc: GcSummary, requests: number): void {
+  const kb = (bytes: number) => `${Math.round(bytes / 1000)} kB`;
+  console.log(
+    `gc: ${gc.scavenges} scavenges (one per ${Math.round(requests / Math.max(1, gc.scavenges))} requests), ` +
+      `${gc.scavengePauseMs.toFixed(2)} ms each, ${kb(gc.survivedBytes)} surviving and ${kb(gc.promotedBytes)} promoted per scavenge; ` +
+      `${gc.fullCollections} full collections`,
+  );
 }
 
 function summarize(file: string): void {
