@@ -6,12 +6,12 @@ export interface Indexed {
 /**
  * A set of objects that carry their own index, for a long-lived set that every request adds to
  * and deletes from (the locks a locker holds). An array with swap-remove instead of a Set: V8
- * rehashes a Set's table into a new one every few hundred adds and deletes, and leaves the old
- * table pointing to the new one with its entries in it. Once one table has been promoted to the
- * old generation, each discarded table keeps the next alive through every young-generation
- * collection, with everything its entries reach (a held lock reaches its whole request), until a
- * full collection: a Fastify lock route lost a quarter of its throughput to that in about half its
- * processes (bench/README.md). An item belongs to one IndexedSet at a time.
+ * rehashes a Set's table into a new one every few hundred adds and deletes and leaves the old one
+ * as it was, entries included. Once the Set's table has reached the old generation, each new table
+ * is allocated there too, and every discarded one keeps its entries alive through each
+ * young-generation collection until a full collection, with everything they reach (a held lock
+ * reaches its whole request): a Fastify lock route lost a quarter of its throughput to that in
+ * about half its processes (bench/README.md). An item belongs to one IndexedSet at a time.
  */
 export class IndexedSet<T extends Indexed> {
   readonly #items: T[] = [];

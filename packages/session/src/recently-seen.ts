@@ -16,7 +16,7 @@ export interface SeenSession {
  * newer.
  *
  * An `lru-cache`, not a `Map` kept in order by deleting and setting each session again: that is an
- * add and a delete per request on a long-lived Map, whose discarded tables V8 keeps linked, and
+ * add and a delete per request on a long-lived Map, whose discarded tables V8 leaves intact, and
  * once one is in the old generation they keep what they held alive through every young-generation
  * collection (core's IndexedSet says more). lru-cache moves a known session in place.
  */
