@@ -9,7 +9,7 @@
 import { createLocker } from '@rediware/lock';
 import { createRateLimiter } from '@rediware/rate-limit';
 import { SessionStore } from '@rediware/session';
-import { type RedisServer, redisCommand, startRedis } from '@rediware/testing';
+import { commandCalls, type RedisServer, redisCommand, startRedis } from '@rediware/testing';
 import { Redis } from 'ioredis';
 import { createClient } from 'redis';
 import { Mutex } from 'redis-semaphore';
@@ -96,10 +96,9 @@ async function measure(server: RedisServer, name: string, subject: Subject, ops:
   const wallMs = Number(process.hrtime.bigint() - started) / 1e6;
   const redisCpuUs = (await redisCpuMicros(server)) - redisCpuBefore;
   await callgrind(`--dump=${name}`);
-  const stats = String(await redisCommand(server, ['INFO', 'commandstats']));
-  const commands = [...stats.matchAll(/^cmdstat_(\w+):calls=(\d+)/gm)]
-    .filter(([, command]) => command !== 'info' && command !== 'config')
-    .reduce((sum, [, , calls]) => sum + Number(calls), 0);
+  const commands = [...(await commandCalls([server]))]
+    .filter(([command]) => command !== 'info' && command !== 'config')
+    .reduce((sum, [, calls]) => sum + calls, 0);
   const sent = await sentPerOp(server, op);
   await close();
   await redisCommand(server, ['FLUSHALL']);

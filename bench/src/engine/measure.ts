@@ -1,6 +1,6 @@
 import { performance } from 'node:perf_hooks';
-import type { Address } from '@rediware/testing';
-import { commandDelta, commandStats, totalCalls } from '../runner/command-stats';
+import { type Address, commandCalls } from '@rediware/testing';
+import { commandDelta, totalCalls } from '../runner/command-stats';
 import { monitor } from '../runner/monitor-probe';
 import { median, medianRoundRatio, percentile } from '../runner/statistics';
 
@@ -52,7 +52,7 @@ interface Sample {
 }
 
 async function runFor(op: () => Promise<unknown>, seconds: number, redis: Address): Promise<Sample> {
-  const before = await commandStats(redis);
+  const before = await commandCalls([redis]);
   const latenciesUs: number[] = [];
   const started = performance.now();
   const end = started + seconds * 1000;
@@ -63,7 +63,7 @@ async function runFor(op: () => Promise<unknown>, seconds: number, redis: Addres
     now = done;
   }
   const elapsed = (performance.now() - started) / 1000;
-  const commands = totalCalls(commandDelta(before, await commandStats(redis)));
+  const commands = totalCalls(commandDelta(before, await commandCalls([redis])));
   return { opsPerSec: latenciesUs.length / elapsed, latenciesUs, commands: commands / latenciesUs.length };
 }
 

@@ -1,10 +1,10 @@
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createLocker } from '@rediware/lock';
-import type { Address } from '@rediware/testing';
+import { type Address, commandCalls } from '@rediware/testing';
 import { Redis } from 'ioredis';
 import { Mutex } from 'redis-semaphore';
-import { commandDelta, commandStats, totalCalls } from '../runner/command-stats';
+import { commandDelta, totalCalls } from '../runner/command-stats';
 import { percentile } from '../runner/statistics';
 import { Redlock, type Settings } from '../servers/redlock';
 
@@ -113,7 +113,7 @@ async function measure(contender: Contender, redis: Address, requested: number):
   try {
     let holder = 0;
     let held = await sides[0].acquire();
-    const before = await commandStats(redis);
+    const before = await commandCalls([redis]);
     for (let round = 0; round < rounds; round++) {
       const waiter = 1 - holder;
       const waiting = (sides[waiter] as Side).acquire();
@@ -124,7 +124,7 @@ async function measure(contender: Contender, redis: Address, requested: number):
       latencies.push(performance.now() - released);
       holder = waiter;
     }
-    const commands = totalCalls(commandDelta(before, await commandStats(redis)));
+    const commands = totalCalls(commandDelta(before, await commandCalls([redis])));
     await held.release();
     return {
       name: contender.name,

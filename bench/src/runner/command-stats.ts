@@ -1,19 +1,11 @@
-import { type Address, redisCommand } from '@rediware/testing';
-
-/** Calls per command name from `INFO commandstats` (Redis 7 counts commands run by scripts too). */
+/**
+ * Calls per command name from `INFO commandstats` (Redis 7 counts commands run by scripts too), as
+ * `@rediware/testing`'s `commandCalls([redis])` reads them.
+ */
 export type CommandCounts = Map<string, number>;
 
 /** Commands the runner itself sends between two snapshots; they are not the server's. */
 const ownCommands = new Set(['info', 'flushall']);
-
-export async function commandStats(redis: Address): Promise<CommandCounts> {
-  const text = String(await redisCommand(redis, ['INFO', 'commandstats']));
-  const counts: CommandCounts = new Map();
-  for (const match of text.matchAll(/^cmdstat_([^:]+):calls=(\d+)/gm)) {
-    counts.set(match[1] ?? '', Number(match[2]));
-  }
-  return counts;
-}
 
 /** Calls per command between two snapshots, without the runner's own commands. */
 export function commandDelta(before: CommandCounts, after: CommandCounts): CommandCounts {

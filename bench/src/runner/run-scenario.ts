@@ -1,9 +1,9 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { type Address, redisCommand } from '@rediware/testing';
+import { type Address, commandCalls, redisCommand } from '@rediware/testing';
 import type { BenchSettings } from '../options';
 import type { Configuration, Scenario, Table } from '../scenarios/scenario-types';
 import { blockedLimit } from '../servers/routes';
-import { commandDelta, commandStats, totalCalls } from './command-stats';
+import { commandDelta, totalCalls } from './command-stats';
 import { cpuTimes, stealShare } from './cpu-steal';
 import { type LoadSample, load } from './load';
 import { type MonitorCounts, monitor } from './monitor-probe';
@@ -94,13 +94,13 @@ async function measure(
   const headers = await prepare(redis, server, run.configuration);
   const url = `${server.url}${run.configuration.path}`;
   await load({ url, connections: settings.connections, duration: settings.warmup, headers });
-  const before = await commandStats(redis);
+  const before = await commandCalls([redis]);
   const [serverCpuBefore, redisCpuBefore] = [await server.cpuMicros(), await redisCpuMicros(redis)];
   const cpuBefore = cpuTimes();
   const sample = await load({ url, connections: settings.connections, duration: settings.duration, headers });
   const steal = stealShare(cpuBefore, cpuTimes());
   const [serverCpu, redisCpu] = [await server.cpuMicros(), await redisCpuMicros(redis)];
-  const delta = commandDelta(before, await commandStats(redis));
+  const delta = commandDelta(before, await commandCalls([redis]));
   const perRequest = (calls: number) => (sample.requests === 0 ? 0 : calls / sample.requests);
   const commandsByName: Record<string, number> = {};
   for (const [name, calls] of delta) commandsByName[name] = perRequest(calls);
