@@ -58,7 +58,7 @@ export async function getMany(
   const unique = [...new Set(keys)];
   const locations = unique.map((key) => internals.locate(key, options.namespace));
   if (locations.length === 0) return [];
-  void internals.bus.ensure();
+  internals.bus.start();
   const found = new Map<string, EncodedValue>();
   const remote = locations.filter((location) => {
     const local = internals.l1?.fresh(location.entryKey);

@@ -255,7 +255,7 @@ class RedisCache implements Cache, LocalHits {
         heartbeatMs: config.l1.maxUnverifiedMs === undefined ? undefined : config.l1.maxUnverifiedMs / 4,
       },
     });
-    if (this.#l1) void this.#bus.ensure();
+    if (this.#l1) this.#bus.start();
     this.#internals = this.#shareInternals();
   }
 
@@ -316,7 +316,7 @@ class RedisCache implements Cache, LocalHits {
     }
     const location = this.#locate(key, options.namespace);
     const policy = parseEntryOptions(options, this.config);
-    void this.#bus.ensure();
+    this.#bus.start();
     const local = this.#l1?.fresh(location.entryKey);
     const outcome: Outcome = local
       ? { encoded: local.value, value: undefined, status: 'hit', ageMs: Date.now() - local.createdAt }
@@ -333,7 +333,7 @@ class RedisCache implements Cache, LocalHits {
     use: (decoded: D, ageMs: number) => R | undefined,
   ): R | undefined {
     if (!this.#l1) return undefined;
-    void this.#bus.ensure();
+    this.#bus.start();
     const local = this.#l1.fresh(this.#locate(key, undefined).entryKey);
     if (local?.value.kind !== 'b') return undefined;
     let decoded = this.#decoded.get(local.value);
@@ -348,7 +348,7 @@ class RedisCache implements Cache, LocalHits {
 
   async get<T = unknown>(key: string, options: KeyOptions = {}): Promise<T | undefined> {
     const location = this.#locate(key, options.namespace);
-    void this.#bus.ensure();
+    this.#bus.start();
     const local = this.#l1?.fresh(location.entryKey);
     if (local) {
       this.#metrics.hits.add();

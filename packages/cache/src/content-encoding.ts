@@ -38,7 +38,7 @@ export async function bodyToStore(
 
 /** One representation of a stored response, as a client gets it. */
 export interface Representation {
-  readonly headers: Record<string, string | string[]>;
+  readonly headers: Readonly<Record<string, string | string[]>>;
   readonly body: Buffer;
 }
 
@@ -72,7 +72,7 @@ export function storedRepresentation(
   encoding: StoredEncoding,
   acceptEncoding: string | undefined,
 ): Representation | undefined {
-  if (encoding === 'identity') return { headers: { ...headers }, body };
+  if (encoding === 'identity') return { headers, body };
   const preferred = new Negotiator({ headers: { 'accept-encoding': acceptEncoding } }).encodings([
     'gzip',
     'identity',

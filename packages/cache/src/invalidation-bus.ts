@@ -108,6 +108,11 @@ export class InvalidationBus {
     return this.#subscription.then((subscription) => subscription !== undefined);
   }
 
+  /** `ensure` without waiting: starts subscribing unless subscribed or subscribing (no promise made). */
+  start(): void {
+    if (this.#subscription === undefined) void this.ensure();
+  }
+
   get channel(): string {
     return this.#channel;
   }

@@ -130,6 +130,8 @@ export class ResponseCache<Req> {
   readonly engine: Cache & LocalHits;
   readonly #stats: ResponseCacheStats = { hits: 0, stale: 0, misses: 0, bypasses: 0 };
   readonly #metrics;
+  /** Per stored response served from L1: the headers of a hit without validators or Range, Age aside. */
+  readonly #plainHitHeaders = new WeakMap<StoredResponse, CachedReply['headers']>();
 
   constructor(options: unknown) {
     this.config = parseResponseCacheOptions<Req>(options);
@@ -207,9 +209,30 @@ export class ResponseCache<Req> {
   ): CachedReply | undefined {
     if (entry?.kind !== 'response') return undefined;
     const stored = entry.response;
-    const accepted = single(request.headers['accept-encoding']);
-    const representation = storedRepresentation(stored.headers, stored.body, stored.encoding, accepted);
-    return representation && this.#replyWith(stored, representation, 'hit', ageMs, request);
+    const { headers } = request;
+    const representation = storedRepresentation(
+      stored.headers,
+      stored.body,
+      stored.encoding,
+      single(headers['accept-encoding']),
+    );
+    if (!representation) return undefined;
+    if (
+      headers['if-none-match'] !== undefined ||
+      headers['if-modified-since'] !== undefined ||
+      headers.range !== undefined
+    )
+      return this.#replyWith(stored, representation, 'hit', ageMs, request);
+    // A plain hit: the headers #replyWith gives a request without validators or Range, built once
+    // per stored response, copied (one object shape, cloned at once) with this hit's Age.
+    let plain = this.#plainHitHeaders.get(stored);
+    if (!plain) {
+      plain = this.#replyWith(stored, representation, 'hit', 0, { ...request, headers: {} }).headers;
+      this.#plainHitHeaders.set(stored, plain);
+    }
+    const replyHeaders = { ...plain };
+    replyHeaders.age = ageHeader(stored, ageMs);
+    return { status: stored.status, headers: replyHeaders, body: representation.body };
   }
 
   async #begin(
@@ -564,8 +587,7 @@ export class ResponseCache<Req> {
     const headers: Record<string, string | string[]> = {
       ...representation.headers,
       'x-cache': status === 'stale' ? 'STALE' : 'HIT',
-      // Rounded up: an Age may overstate, never understate (RFC 9111 §4.2.3 errs the same way).
-      age: String(Math.ceil((stored.initialAgeMs + ageMs) / 1000)),
+      age: ageHeader(stored, ageMs),
     };
     const ok = stored.status >= 200 && stored.status < 300;
     if (
@@ -631,6 +653,11 @@ function storedForm(captured: CapturedResponse, initialAgeMs: number, dropSurrog
 
 function revalidatedOnUse(stored: StoredResponse): boolean {
   return parseCacheControl(stored.headers['cache-control']).has('no-cache');
+}
+
+/** Rounded up: an Age may overstate, never understate (RFC 9111 §4.2.3 errs the same way). */
+function ageHeader(stored: StoredResponse, ageMs: number): string {
+  return String(Math.ceil((stored.initialAgeMs + ageMs) / 1000));
 }
 
 function single(value: string | readonly string[] | undefined): string | undefined {

@@ -58,7 +58,7 @@ export async function wrapMany(
   if (unique.length === 0) return [];
   const policy = parseEntryOptions(options, internals.config);
   const locations = unique.map((key) => internals.locate(key, options.namespace));
-  void internals.bus.ensure();
+  internals.bus.start();
   const own: Deferred[] = [];
   const outcomes = locations.map((location): Promise<Outcome> => {
     const local = internals.l1?.fresh(location.entryKey);
