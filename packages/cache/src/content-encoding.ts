@@ -54,30 +54,26 @@ export async function representationFor(
   encoding: StoredEncoding,
   acceptEncoding: string | undefined,
 ): Promise<Representation> {
-  return (
-    storedRepresentation(headers, body, encoding, acceptEncoding) ?? {
-      headers: { ...headers, vary: withAcceptEncoding(headers.vary) },
-      body: await gunzipAsync(body),
-    }
-  );
+  if (encoding === 'identity' || takesGzip(acceptEncoding)) return storedBytes(headers, body, encoding);
+  return { headers: { ...headers, vary: withAcceptEncoding(headers.vary) }, body: await gunzipAsync(body) };
 }
 
-/**
- * `representationFor` without decompressing: the representation when the stored bytes are what
- * the client gets, else undefined (a gzip body for a client that does not take gzip).
- */
-export function storedRepresentation(
+/** True when an Accept-Encoding takes gzip before identity (q-values honoured). */
+export function takesGzip(acceptEncoding: string | undefined): boolean {
+  const encodings = new Negotiator({ headers: { 'accept-encoding': acceptEncoding } }).encodings([
+    'gzip',
+    'identity',
+  ]);
+  return encodings[0] === 'gzip';
+}
+
+/** The representation whose bytes are the stored ones: for a client that takes the stored encoding. */
+export function storedBytes(
   headers: Readonly<Record<string, string | string[]>>,
   body: Buffer,
   encoding: StoredEncoding,
-  acceptEncoding: string | undefined,
-): Representation | undefined {
+): Representation {
   if (encoding === 'identity') return { headers, body };
-  const preferred = new Negotiator({ headers: { 'accept-encoding': acceptEncoding } }).encodings([
-    'gzip',
-    'identity',
-  ])[0];
-  if (preferred !== 'gzip') return undefined;
   const etag = typeof headers.etag === 'string' ? { etag: gzipEtag(headers.etag) } : {};
   const vary = withAcceptEncoding(headers.vary);
   return { headers: { ...headers, vary, ...etag, 'content-encoding': 'gzip' }, body };
