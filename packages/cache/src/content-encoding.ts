@@ -74,9 +74,12 @@ export function storedBytes(
   encoding: StoredEncoding,
 ): Representation {
   if (encoding === 'identity') return { headers, body };
-  const etag = typeof headers.etag === 'string' ? { etag: gzipEtag(headers.etag) } : {};
-  const vary = withAcceptEncoding(headers.vary);
-  return { headers: { ...headers, vary, ...etag, 'content-encoding': 'gzip' }, body };
+  // Copied, then added to (not a spread with more properties: far slower on Node 20, see #replyWith).
+  const gzipped: Record<string, string | string[]> = Object.assign({}, headers);
+  gzipped.vary = withAcceptEncoding(headers.vary);
+  if (typeof headers.etag === 'string') gzipped.etag = gzipEtag(headers.etag);
+  gzipped['content-encoding'] = 'gzip';
+  return { headers: gzipped, body };
 }
 
 function withAcceptEncoding(vary: string | string[] | undefined): string {
