@@ -87,8 +87,8 @@ export class L1Tier {
   set(key: string, entry: Omit<L1Entry, 'servedUntil'> & { freshUntil: number }, now = Date.now()): void {
     const servedUntil = Math.min(entry.freshUntil, now + this.#ttlMs);
     if (servedUntil <= now && entry.errorUntil <= now) return;
-    const { freshUntil: _, ...rest } = entry;
-    this.#entries.set(key, { ...rest, servedUntil });
+    const { value, errorUntil, createdAt, stamps, seenAt } = entry;
+    this.#entries.set(key, { value, servedUntil, errorUntil, createdAt, stamps, seenAt });
   }
 
   /** A change to `key` made at Redis time `changedAt` (µs) (unknown: Infinity, which evicts everything). */
