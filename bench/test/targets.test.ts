@@ -1,10 +1,16 @@
 import type { HandoffResult } from '../src/handoff/handoff';
 import { checkTargets, verdict } from '../src/report/targets';
 import type { RowResult, TableResult } from '../src/runner/run-scenario';
-import type { RatioSpread } from '../src/runner/statistics';
+import { medianInterval, type RatioSpread, ratioSpread } from '../src/runner/statistics';
 import type { Configuration, Role } from '../src/scenarios/scenario-types';
 
-const spread = (median: number, low: number, high: number): RatioSpread => ({ median, low, high });
+/** Three rounds' spread: the median's interval is the lowest and the highest round. */
+const spread = (median: number, low: number, high: number): RatioSpread => ({
+  median,
+  low,
+  high,
+  interval: { low, high, confidence: 0.75 },
+});
 
 function row(key: string, role: Role, ratios: Partial<Pick<RowResult, 'vsBare' | 'vsAnchor'>>): RowResult {
   const configuration: Configuration = {
@@ -56,6 +62,28 @@ describe('bench targets', () => {
     expect(verdict(spread(1.1, 1.0, 1.2), 1)).toBe('met');
     expect(verdict(spread(0.9, 0.8, 0.99), 1)).toBe('missed');
     expect(verdict(spread(1.05, 0.95, 1.1), 1)).toBe('within the spread');
+  });
+
+  test("the median's interval: lowest and highest up to 5 rounds, the sign test's 95% beyond", () => {
+    expect(medianInterval([3, 1, 2])).toEqual({ low: 1, high: 3, confidence: 0.75 });
+    expect(medianInterval([5, 1, 4, 2, 3])).toEqual({ low: 1, high: 5, confidence: 0.9375 });
+    // 9 rounds: the 2nd smallest and the 2nd largest, 1 - 2 (1 + 9) / 512 = 96.1%.
+    const nine = medianInterval([9, 1, 8, 2, 7, 3, 6, 4, 5]);
+    expect([nine.low, nine.high]).toEqual([2, 8]);
+    expect(nine.confidence).toBeCloseTo(0.961, 3);
+    // 15 rounds: the 4th, 1 - 2 (1 + 15 + 105 + 455) / 32768 = 96.5% (the 5th would be 88%).
+    const fifteen = medianInterval(Array.from({ length: 15 }, (_, i) => i + 1));
+    expect([fifteen.low, fifteen.high]).toEqual([4, 12]);
+    expect(fifteen.confidence).toBeCloseTo(0.965, 3);
+  });
+
+  test('with many rounds, one slow round does not decide the verdict; the interval does', () => {
+    const rounds = [1.12, 1.3, 0.8, 1.2, 1.15, 1.25, 1.18, 1.22, 1.1];
+    const value = ratioSpread(rounds);
+    expect(value?.low).toBe(0.8);
+    expect(value && verdict(value, 1)).toBe('met');
+    const undecided = ratioSpread([1.12, 1.3, 0.8, 0.95, 1.15, 1.25, 1.18, 1.22, 1.1]);
+    expect(undecided && verdict(undecided, 1)).toBe('within the spread');
   });
 
   test("checks only our rows, each against its framework's targets, and our hand-off", () => {

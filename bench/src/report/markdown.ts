@@ -128,15 +128,16 @@ function targetsMarkdown(checks: readonly TargetCheck[]): string {
   const lines = [
     '## Targets',
     '',
-    "The speed targets of issue #14, checked against this run: met when every round's ratio clears the bar, missed when none does, within the spread when some do (this run cannot tell).",
+    "The speed targets of issue #14, checked against this run. The median's interval is the sign test's confidence interval of the round-by-round median (with up to 5 rounds, the lowest and the highest round): met when all of it clears the bar, missed when none of it does, within the spread when the bar falls inside it (this run cannot tell). More rounds narrow it.",
     '',
-    '| target | row | median | lowest | highest | verdict |',
-    '|---|---|---:|---:|---:|---|',
+    "| target | row | median | lowest | highest | median's interval | verdict |",
+    '|---|---|---:|---:|---:|---:|---|',
   ];
   for (const check of checks) {
-    const { median, low, high } = check.value;
+    const { median, low, high, interval } = check.value;
+    const range = `${fixed(interval.low, 2)}-${fixed(interval.high, 2)} (${Math.floor(interval.confidence * 100)}%)`;
     lines.push(
-      `| ${check.target} | ${check.row} | ${fixed(median, 2)} | ${fixed(low, 2)} | ${fixed(high, 2)} | ${check.verdict} |`,
+      `| ${check.target} | ${check.row} | ${fixed(median, 2)} | ${fixed(low, 2)} | ${fixed(high, 2)} | ${range} | ${check.verdict} |`,
     );
   }
   return lines.join('\n');

@@ -43,14 +43,59 @@ export function medianRoundRatio<T extends { round: number; reqPerSec: number }>
   return median(roundRatios(rows, bases, value));
 }
 
-/** A ratio over rounds: its median, and its lowest and highest round. */
+/** A ratio over rounds: its median, its lowest and highest round, and the median's interval. */
 export interface RatioSpread {
   median: number;
   low: number;
   high: number;
+  /** Where the median lies, with this confidence (see `medianInterval`). */
+  interval: MedianInterval;
 }
 
 export function ratioSpread(ratios: readonly number[]): RatioSpread | undefined {
   if (ratios.length === 0) return undefined;
-  return { median: median(ratios), low: Math.min(...ratios), high: Math.max(...ratios) };
+  return {
+    median: median(ratios),
+    low: Math.min(...ratios),
+    high: Math.max(...ratios),
+    interval: medianInterval(ratios),
+  };
+}
+
+export interface MedianInterval {
+  low: number;
+  high: number;
+  /** The chance that the interval holds the true median (0..1). */
+  confidence: number;
+}
+
+/**
+ * A distribution-free confidence interval for the median of independent samples (the sign
+ * test's): the k-th smallest and k-th largest sample, k as large as keeps the confidence at 95%
+ * or more. It assumes nothing about the noise but that a sample falls on either side of the true
+ * median with even chance. Up to 5 samples no k reaches 95%: the interval is the lowest and the
+ * highest sample, with the confidence they give (3 samples: 75%, 5: 94%).
+ */
+export function medianInterval(samples: readonly number[]): MedianInterval {
+  const sorted = [...samples].sort((a, b) => a - b);
+  const n = sorted.length;
+  let k = 1;
+  while (k + 1 <= n / 2 && intervalConfidence(n, k + 1) >= 0.95) k++;
+  return {
+    low: sorted[k - 1] ?? Number.NaN,
+    high: sorted[n - k] ?? Number.NaN,
+    confidence: intervalConfidence(n, k),
+  };
+}
+
+/** The confidence of [k-th smallest, k-th largest] of n samples: 1 - 2 P(Binomial(n, 1/2) < k). */
+function intervalConfidence(n: number, k: number): number {
+  if (n === 0) return 0;
+  let below = 0;
+  let choose = 1;
+  for (let i = 0; i < k; i++) {
+    below += choose;
+    choose = (choose * (n - i)) / (i + 1);
+  }
+  return Math.max(0, 1 - (2 * below) / 2 ** n);
 }
