@@ -40,22 +40,19 @@ export async function readEntries(
   const versions = recorded.length > 0 ? await readStampVersions(backend, recorded, 0) : new Map();
   // One literal per read, not a spread plus properties: that costs about 1.5 µs per property on Node 20.
   return reads.map(({ reply, entry, now }): Read => {
-    let freshness: Read['freshness'] = entry ? freshnessOf(entry, now) : 'missing';
-    if (
-      entry &&
-      freshness !== 'expired' &&
-      entry.stamps.some((stamp) => versions.get(stamp.key) !== stamp.version)
-    ) {
-      freshness = 'invalid';
-    }
+    const current = entry ? freshnessOf(entry, now) : 'missing';
+    const stampChanged =
+      entry !== undefined &&
+      current !== 'expired' &&
+      entry.stamps.some((stamp) => versions.get(stamp.key) !== stamp.version);
     return {
       entry,
       now,
       nowUs: Number(reply[1]),
       localNow,
       locked: Number(reply[2]) === 1,
-      freshness,
-      triedLock: token !== '' && (!entry || freshnessOf(entry, now) !== 'fresh'),
+      freshness: stampChanged ? 'invalid' : current,
+      triedLock: token !== '' && current !== 'fresh',
     };
   });
 }

@@ -779,16 +779,16 @@ class RedisCache implements Cache, LocalHits {
     const locked = Number(reply[2]) === 1;
     const entry = entryOf(reply);
     if (!entry) return { entry, now, nowUs, localNow, freshness: 'missing', locked, triedLock: token !== '' };
-    let freshness: Read['freshness'] = freshnessOf(entry, now);
-    if (freshness !== 'expired' && !(await this.#stamps.valid(entry.stamps))) freshness = 'invalid';
+    const current = freshnessOf(entry, now);
+    const stampChanged = current !== 'expired' && !(await this.#stamps.valid(entry.stamps));
     return {
       entry,
       now,
       nowUs,
       localNow,
-      freshness,
+      freshness: stampChanged ? 'invalid' : current,
       locked,
-      triedLock: token !== '' && freshnessOf(entry, now) !== 'fresh',
+      triedLock: token !== '' && current !== 'fresh',
     };
   }
 
