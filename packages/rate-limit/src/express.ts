@@ -46,7 +46,7 @@ export function rateLimit(options: ExpressRateLimitOptions): ExpressRateLimit {
   const middleware: RequestHandler = (req, res, next) => {
     let decision: ReturnType<typeof http.check>;
     try {
-      decision = http.check(req, req.ip ?? req.socket.remoteAddress);
+      decision = http.check(req, clientIp(req));
     } catch (error) {
       return fail(res, next, error);
     }
@@ -58,6 +58,15 @@ export function rateLimit(options: ExpressRateLimitOptions): ExpressRateLimit {
     );
   };
   return Object.assign(middleware, { limiter: http.limiter });
+}
+
+/**
+ * `req.ip`. Unless the app trusts a proxy, that is the socket's address: read it at once, without
+ * proxy-addr parsing X-Forwarded-For only to drop it (about 3 µs a request in a profile).
+ */
+function clientIp(req: Request): string | undefined {
+  const trustsProxy = req.app === undefined || Boolean(req.app.get('trust proxy'));
+  return (trustsProxy ? req.ip : undefined) ?? req.socket.remoteAddress;
 }
 
 /** The problem+json answer, written as it is (no ETag, no freshness check: it is never cached). */

@@ -193,6 +193,23 @@ describe('rateLimit for Express', () => {
     await request(server).get('/').set('x-forwarded-for', '::ffff:203.0.113.9').expect(429);
   });
 
+  it('keys by the socket address unless the app, or the app it is mounted in, trusts a proxy', async () => {
+    const direct = app((a) =>
+      a.use(rateLimit({ redis, prefix: prefix(), limit: 1, window: '1m' })).get('/', ok),
+    );
+    await request(direct).get('/').set('x-forwarded-for', '203.0.113.1').expect(200);
+    await request(direct).get('/').set('x-forwarded-for', '203.0.113.2').expect(429);
+    const mounted = app((a) => {
+      a.set('trust proxy', true);
+      const inner = express();
+      inner.use(rateLimit({ redis, prefix: prefix(), limit: 1, window: '1m' })).get('/', ok);
+      a.use('/inner', inner);
+    });
+    await request(mounted).get('/inner').set('x-forwarded-for', '203.0.113.1').expect(200);
+    await request(mounted).get('/inner').set('x-forwarded-for', '203.0.113.2').expect(200);
+    await request(mounted).get('/inner').set('x-forwarded-for', '203.0.113.2').expect(429);
+  });
+
   it('rejects bad options at construction, naming the option', () => {
     expect(() => rateLimit({ redis, limit: 0, window: '1m' })).toThrow(/`limit`/);
     expect(() => rateLimit({ redis, limit: 1, window: 'soon' as never })).toThrow(/`window`/);
