@@ -1,9 +1,10 @@
-// CPU profile of one server under load: `pnpm --filter @rediware/bench profile <server-id> [seconds] [path] [--gc]`.
+// CPU profile of one server under load: `pnpm --filter @rediware/bench profile <server-id> [seconds] [path] [--gc] [--dual-stack]`.
 // Starts its own redis-server, forks server-main.ts with --cpu-prof, loads GET <path> with
 // autocannon (50 connections; session servers with a logged-in cookie), stops the server and prints the functions with the most self time.
 // The .cpuprofile is left in bench/results/profiles/ for a flame graph (Chrome DevTools, speedscope).
 // With --gc, the server also runs with --trace-gc-nvp, and what its scavenges kept alive and
-// promoted during the measured load is printed (see gc-trace.ts).
+// promoted during the measured load is printed (see gc-trace.ts). With --dual-stack, the server
+// listens on `::` (it is still loaded through 127.0.0.1, and sees `::ffff:127.0.0.1`).
 import { fork } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -23,7 +24,10 @@ interface ProfileNode {
 }
 
 const traceGc = process.argv.includes('--gc');
-const [serverId = '', seconds = '5', path = '/'] = process.argv.slice(2).filter((arg) => arg !== '--gc');
+const dualStack = process.argv.includes('--dual-stack');
+const [serverId = '', seconds = '5', path = '/'] = process.argv
+  .slice(2)
+  .filter((arg) => !arg.startsWith('--'));
 const profiles = fileURLToPath(new URL('../results/profiles/', import.meta.url));
 const serverMain = fileURLToPath(new URL('./server-main.ts', import.meta.url));
 
@@ -47,6 +51,7 @@ async function main(): Promise<void> {
     env: {
       ...process.env,
       BENCH_REDIS_URL: redis.url,
+      BENCH_LISTEN_HOST: dualStack ? '::' : '127.0.0.1',
       NODE_ENV: 'production',
       TSX_TSCONFIG_PATH: serverTsconfig,
     },

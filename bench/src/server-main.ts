@@ -8,15 +8,16 @@ import type { BuiltServer } from './servers/server-types';
 
 const serverId = process.argv[2] ?? '';
 const redisUrl = process.env.BENCH_REDIS_URL ?? '';
+const host = process.env.BENCH_LISTEN_HOST ?? '127.0.0.1';
 
 async function listen(built: BuiltServer): Promise<number> {
   if (built.app.framework === 'fastify') {
-    await built.app.app.listen({ port: 0, host: '127.0.0.1' });
+    await built.app.app.listen({ port: 0, host });
     return (built.app.app.server.address() as AddressInfo).port;
   }
   const { app } = built.app;
   return await new Promise((resolve, reject) => {
-    const server = app.listen(0, '127.0.0.1', (error?: Error) => {
+    const server = app.listen(0, host, (error?: Error) => {
       if (error) reject(error);
       else resolve((server.address() as AddressInfo).port);
     });

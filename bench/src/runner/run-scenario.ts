@@ -192,6 +192,10 @@ function summarize(table: Table, runs: Run[]): TableResult {
  * round, in an order rotated each round (A B C, B C A, ...), so slow drift of the machine spreads
  * over all of them; then counts each configuration's commands with MONITOR; then stops the servers.
  */
+function processKey({ server, host }: Configuration): string {
+  return host === undefined ? server : `${server}@${host}`;
+}
+
 export async function runScenario(
   scenario: Scenario,
   redis: Address,
@@ -203,18 +207,20 @@ export async function runScenario(
       .filter(({ framework }) => settings.framework === undefined || framework === settings.framework)
       .map((configuration) => ({ table, configuration, samples: [] })),
   );
-  const serverIds = [...new Set(runs.map((run) => run.configuration.server))];
-  log(`${scenario.name}: starting ${serverIds.length} servers`);
-  const started = await Promise.allSettled(serverIds.map((id) => startServer(id, redisUrl)));
+  // One process per server and listening address, shared by the rows that name both.
+  const processes = new Map(runs.map(({ configuration: c }) => [processKey(c), c]));
+  log(`${scenario.name}: starting ${processes.size} servers`);
+  const started = await Promise.allSettled(
+    [...processes].map(async ([key, c]) => [key, await startServer(c.server, redisUrl, c.host)] as const),
+  );
   const servers = new Map<string, ServerProcess>();
-  for (const result of started)
-    if (result.status === 'fulfilled') servers.set(result.value.serverId, result.value);
+  for (const result of started) if (result.status === 'fulfilled') servers.set(...result.value);
   try {
     const failed = started.find((result) => result.status === 'rejected');
     if (failed) throw failed.reason;
     const serverOf = (run: Run): ServerProcess => {
-      const server = servers.get(run.configuration.server);
-      if (!server) throw new Error(`no server ${run.configuration.server}`);
+      const server = servers.get(processKey(run.configuration));
+      if (!server) throw new Error(`no server ${processKey(run.configuration)}`);
       return server;
     };
     for (let round = 0; round < settings.rounds; round++) {

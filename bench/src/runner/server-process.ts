@@ -44,13 +44,21 @@ function askCpu(child: ChildProcess, serverId: string): Promise<number> {
   });
 }
 
-/** Forks `process.execPath --import tsx server-main.ts <serverId>` and waits for its port. */
-export async function startServer(serverId: string, redisUrl: string): Promise<ServerProcess> {
+/**
+ * Forks `process.execPath --import tsx server-main.ts <serverId>`, listening on `host`, and waits
+ * for its port. It is loaded through 127.0.0.1 either way (a server on `::` takes IPv4 too).
+ */
+export async function startServer(
+  serverId: string,
+  redisUrl: string,
+  host = '127.0.0.1',
+): Promise<ServerProcess> {
   const child = fork(serverMain, [serverId], {
     execArgv: ['--import', 'tsx'],
     env: {
       ...process.env,
       BENCH_REDIS_URL: redisUrl,
+      BENCH_LISTEN_HOST: host,
       NODE_ENV: 'production',
       TSX_TSCONFIG_PATH: serverTsconfig,
     },

@@ -74,6 +74,14 @@ function configurations(path: string): Configuration[] {
   ];
 }
 
+/** Under the limit on dual-stack servers: the bare ceilings, the anchors and our fixed window. */
+function dualStack(): Configuration[] {
+  const rows = configurations(mainPath).filter(
+    ({ role, key }) => role === 'bare' || role === 'anchor' || key.endsWith('-rw-fixed-window'),
+  );
+  return rows.map((row) => ({ ...row, host: '::' }));
+}
+
 const tables: Table[] = [
   {
     id: 'rate-limit-under',
@@ -81,6 +89,13 @@ const tables: Table[] = [
     description:
       'Every request admitted: one key (the client IP) limited far above what the run sends. Each package with its defaults, on one ioredis client.',
     configurations: configurations(mainPath),
+  },
+  {
+    id: 'rate-limit-dual-stack',
+    title: 'Rate limit, under the limit, server listening on ::',
+    description:
+      "As under the limit, on servers listening on `::` (dual-stack, what `listen(port)` binds by default): every request comes from `::ffff:127.0.0.1`, so each package's default key reads an IPv6 address. express-rate-limit groups it with ip-address, ours with its own parser (both key it as 127.0.0.1); @fastify/rate-limit keys `request.ip` as it is.",
+    configurations: dualStack(),
   },
   {
     id: 'rate-limit-blocked',

@@ -21,6 +21,12 @@ export interface Configuration {
   server: string;
   /** The route under load. */
   path: string;
+  /**
+   * The address the server listens on, 127.0.0.1 unless set. `'::'` is dual-stack, as
+   * `app.listen(port)` binds by default: the load still connects to 127.0.0.1, and reaches the
+   * server as `::ffff:127.0.0.1`, the way every IPv4 client reaches such a server.
+   */
+  host?: '::';
   /** Log in during warm-up and send the session cookie with every request. */
   session?: boolean;
   /** What the row's numbers mean beyond the label (settings that differ from the defaults). */
