@@ -187,15 +187,16 @@ function summarize(table: Table, runs: Run[]): TableResult {
   return { table, rows };
 }
 
+/** The rows of one server id and listening address share its process. */
+function processKey({ server, host }: Configuration): string {
+  return host === undefined ? server : `${server}@${host}`;
+}
+
 /**
  * Starts one child process per server of the scenario, then runs every configuration once per
  * round, in an order rotated each round (A B C, B C A, ...), so slow drift of the machine spreads
  * over all of them; then counts each configuration's commands with MONITOR; then stops the servers.
  */
-function processKey({ server, host }: Configuration): string {
-  return host === undefined ? server : `${server}@${host}`;
-}
-
 export async function runScenario(
   scenario: Scenario,
   redis: Address,
@@ -207,7 +208,6 @@ export async function runScenario(
       .filter(({ framework }) => settings.framework === undefined || framework === settings.framework)
       .map((configuration) => ({ table, configuration, samples: [] })),
   );
-  // One process per server and listening address, shared by the rows that name both.
   const processes = new Map(runs.map(({ configuration: c }) => [processKey(c), c]));
   log(`${scenario.name}: starting ${processes.size} servers`);
   const started = await Promise.allSettled(
