@@ -55,7 +55,22 @@ export async function representationFor(
   acceptEncoding: string | undefined,
 ): Promise<Representation> {
   if (encoding === 'identity' || takesGzip(acceptEncoding)) return storedBytes(headers, body, encoding);
-  return { headers: { ...headers, vary: withAcceptEncoding(headers.vary) }, body: await gunzipAsync(body) };
+  return identityBytes(headers, await gunzipAsync(body));
+}
+
+/** The bytes of a body stored gzip, decompressed off the event loop (zlib's thread pool). */
+export function decompressedBody(body: Buffer): Promise<Buffer> {
+  return gunzipAsync(body);
+}
+
+/** The representation of a body stored gzip for a client that does not take gzip: its decompressed bytes. */
+export function identityBytes(
+  headers: Readonly<Record<string, string | string[]>>,
+  decompressed: Buffer,
+): Representation {
+  const identity: Record<string, string | string[]> = Object.assign({}, headers);
+  identity.vary = withAcceptEncoding(headers.vary);
+  return { headers: identity, body: decompressed };
 }
 
 /** True when an Accept-Encoding takes gzip before identity (q-values honoured). */

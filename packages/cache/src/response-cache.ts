@@ -18,6 +18,8 @@ import {
 } from './cacheability';
 import {
   bodyToStore,
+  decompressedBody,
+  identityBytes,
   type Representation,
   representationFor,
   storedBytes,
@@ -121,6 +123,9 @@ const passThrough: Capture = {
   finish: async () => undefined,
 };
 
+/** Marks a decompression under way in `#decompressed`. */
+const pending = Symbol('pending');
+
 /**
  * The framework-neutral HTTP response cache on top of the data-cache engine: the key, what may be
  * stored (RFC 9111 for a shared cache), the stored form, replies with ETag/304, X-Cache and Age.
@@ -133,6 +138,11 @@ export class ResponseCache<Req> {
   readonly #metrics;
   /** Per stored response served from L1: the headers of a hit without validators or Range, Age aside. */
   readonly #plainHitHeaders = new WeakMap<StoredResponse, CachedReply['headers']>();
+  /**
+   * Per stored response served from L1 with a body stored gzip: its decompressed bytes, once a
+   * client that does not take gzip asked for it (`pending` while zlib works on them).
+   */
+  readonly #decompressed = new WeakMap<StoredResponse, Buffer | typeof pending>();
 
   constructor(options: unknown) {
     this.config = parseResponseCacheOptions<Req>(options);
@@ -179,7 +189,7 @@ export class ResponseCache<Req> {
    * The answer from this process's L1 alone, synchronously: a fresh stored response (through its
    * vary index when it varies) as `begin` would serve it, counted the same. Undefined whenever
    * `begin` must decide (no fresh L1 entry, a bypass, a request with Authorization, a body stored
-   * compressed for a client that does not take gzip).
+   * compressed for a client that does not take gzip until the entry holds it decompressed).
    */
   serveLocal(
     request: CacheRequest<Req>,
@@ -211,8 +221,8 @@ export class ResponseCache<Req> {
     if (entry?.kind !== 'response') return undefined;
     const stored = entry.response;
     const { headers } = request;
-    // A body stored gzip for a client that does not take gzip is decompressed: begin's async way.
-    if (stored.encoding === 'gzip' && !takesGzip(single(headers['accept-encoding']))) return undefined;
+    if (stored.encoding === 'gzip' && !takesGzip(single(headers['accept-encoding'])))
+      return this.#decompressedReply(stored, ageMs, request);
     if (
       headers['if-none-match'] !== undefined ||
       headers['if-modified-since'] !== undefined ||
@@ -232,6 +242,29 @@ export class ResponseCache<Req> {
     const replyHeaders = { ...plain };
     replyHeaders.age = ageHeader(stored, ageMs);
     return { status: stored.status, headers: replyHeaders, body: stored.body };
+  }
+
+  /**
+   * A body stored gzip, for a client that does not take gzip: decompressed once per entry, off the
+   * event loop, and kept with it for the next such client. Until the bytes are there, undefined:
+   * the request goes begin's way, which decompresses for itself.
+   */
+  #decompressedReply(
+    stored: StoredResponse,
+    ageMs: number,
+    request: CacheRequest<Req>,
+  ): CachedReply | undefined {
+    const decompressed = this.#decompressed.get(stored);
+    if (decompressed === undefined) {
+      this.#decompressed.set(stored, pending);
+      decompressedBody(stored.body).then(
+        (body) => this.#decompressed.set(stored, body),
+        // A body that will not decompress is begin's to report: it tries on every request.
+        () => this.#decompressed.delete(stored),
+      );
+    }
+    if (decompressed === undefined || decompressed === pending) return undefined;
+    return this.#replyWith(stored, identityBytes(stored.headers, decompressed), 'hit', ageMs, request);
   }
 
   async #begin(
