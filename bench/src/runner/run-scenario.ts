@@ -81,7 +81,7 @@ const log = (text: string): void =>
 async function prepare(redis: Address, server: ServerProcess, configuration: Configuration) {
   await redisCommand(redis, ['FLUSHALL']);
   const cookie = configuration.session ? await loginCookie(server.url) : undefined;
-  return cookie ? { cookie } : {};
+  return { ...configuration.requestHeaders, ...(cookie ? { cookie } : {}) };
 }
 
 async function measure(

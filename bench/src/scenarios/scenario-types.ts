@@ -27,6 +27,8 @@ export interface Configuration {
    * server as `::ffff:127.0.0.1`, the way every IPv4 client reaches such a server.
    */
   host?: '::';
+  /** Headers sent with every request of the row (its warm-up and MONITOR probe too). */
+  requestHeaders?: Record<string, string>;
   /** Log in during warm-up and send the session cookie with every request. */
   session?: boolean;
   /** What the row's numbers mean beyond the label (settings that differ from the defaults). */

@@ -3,7 +3,15 @@ import apicache from 'apicache';
 import express, { type RequestHandler } from 'express';
 import redis3 from 'redis3';
 import { ioredisClient } from './redis-clients';
-import { cachePath, cacheTtlMs, mainPath, payload, slowHandlerMs } from './routes';
+import {
+  cachePath,
+  cacheTtlMs,
+  largeCachePath,
+  largePayload,
+  mainPath,
+  payload,
+  slowHandlerMs,
+} from './routes';
 import type { ServerFactory } from './server-types';
 
 // Every cache configuration sits in front of the same handler, which answers after 20 ms: a hit
@@ -13,11 +21,15 @@ import type { ServerFactory } from './server-types';
 const slowHandler: RequestHandler = (_req, res) => {
   setTimeout(() => void res.json(payload), slowHandlerMs);
 };
+const slowLargeHandler: RequestHandler = (_req, res) => {
+  setTimeout(() => void res.json(largePayload), slowHandlerMs);
+};
 
 function withMiddleware(middleware: RequestHandler | undefined): express.Express {
   const app = express();
   app.get(mainPath, (_req, res) => void res.json(payload));
   app.get(cachePath, ...(middleware ? [middleware] : []), slowHandler);
+  app.get(largeCachePath, ...(middleware ? [middleware] : []), slowLargeHandler);
   return app;
 }
 

@@ -1,7 +1,15 @@
 import rediwareCache from '@rediware/cache/fastify';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { ioredisClient } from './redis-clients';
-import { cachePath, cacheTtlMs, mainPath, payload, slowHandlerMs } from './routes';
+import {
+  cachePath,
+  cacheTtlMs,
+  largeCachePath,
+  largePayload,
+  mainPath,
+  payload,
+  slowHandlerMs,
+} from './routes';
 import type { ServerFactory } from './server-types';
 
 // As in cache-express.ts: the same 20 ms handler behind each configuration. Fastify has no
@@ -9,10 +17,13 @@ import type { ServerFactory } from './server-types';
 
 const slowHandler = () =>
   new Promise<typeof payload>((resolve) => setTimeout(() => resolve(payload), slowHandlerMs));
+const slowLargeHandler = () =>
+  new Promise<typeof largePayload>((resolve) => setTimeout(() => resolve(largePayload), slowHandlerMs));
 
 function routes(app: FastifyInstance): void {
   app.get(mainPath, async () => payload);
   app.get(cachePath, slowHandler);
+  app.get(largeCachePath, slowLargeHandler);
 }
 
 export const fastifyUncached: ServerFactory = async () => {

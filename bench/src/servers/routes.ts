@@ -25,3 +25,15 @@ export const cachePath = '/cached';
 export const slowHandlerMs = 20;
 /** Freshness of the cached responses: longer than any run, so the hit rows only ever hit. */
 export const cacheTtlMs = 600_000;
+
+/** The response cache's route with a larger body, stored gzip-compressed (above `compressAbove`). */
+export const largeCachePath = '/cached-large';
+/** About 8 KB of JSON: a list of 120 items. */
+export const largePayload = {
+  items: Array.from({ length: 120 }, (_, id) => ({
+    id,
+    name: `item number ${id}`,
+    price: id * 1.5,
+    tags: ['a', 'b', 'c'],
+  })),
+};
