@@ -49,7 +49,8 @@ async function main(): Promise<void> {
         probeRequests: settings.probeRequests,
       };
       const handoff = scenario.extra ? await scenario.extra(context) : [];
-      const engine = scenario.engine ? await scenario.engine(context) : [];
+      // The engine tables stand beside the HTTP ones; a quick run leaves them out.
+      const engine = scenario.engine && settings.preset !== 'quick' ? await scenario.engine(context) : [];
       outputs.push({ name: scenario.name, tables, handoff, engine });
     }
     const markdown = reportMarkdown(machine, settings, outputs);

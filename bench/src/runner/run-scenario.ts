@@ -187,6 +187,21 @@ function summarize(table: Table, runs: Run[]): TableResult {
   return { table, rows };
 }
 
+/**
+ * The rows of a table that this run measures: every row, or one framework's; with `--quick`, a
+ * first look: the table's bare framework, anchor and main row of ours, and no detail table.
+ */
+export function measuredRows(
+  table: Table,
+  settings: Pick<BenchSettings, 'framework' | 'preset'>,
+): Configuration[] {
+  const quick = settings.preset === 'quick';
+  if (quick && table.detail) return [];
+  return table.configurations
+    .filter(({ framework }) => settings.framework === undefined || framework === settings.framework)
+    .filter(({ role, detail }) => !quick || (role !== 'other' && !detail));
+}
+
 /** The rows of one server id and listening address share its process. */
 function processKey({ server, host }: Configuration): string {
   return host === undefined ? server : `${server}@${host}`;
@@ -204,9 +219,7 @@ export async function runScenario(
   settings: BenchSettings,
 ): Promise<TableResult[]> {
   const runs: Run[] = scenario.tables.flatMap((table) =>
-    table.configurations
-      .filter(({ framework }) => settings.framework === undefined || framework === settings.framework)
-      .map((configuration) => ({ table, configuration, samples: [] })),
+    measuredRows(table, settings).map((configuration) => ({ table, configuration, samples: [] })),
   );
   const processes = new Map(runs.map(({ configuration: c }) => [processKey(c), c]));
   log(`${scenario.name}: starting ${processes.size} servers`);
@@ -242,10 +255,13 @@ export async function runScenario(
   } finally {
     await Promise.all([...servers.values()].map((server) => server.stop()));
   }
-  return scenario.tables.map((table) =>
-    summarize(
-      table,
-      runs.filter((run) => run.table === table),
-    ),
-  );
+  // A table --quick left out has no runs, and no place in the report.
+  return scenario.tables
+    .filter((table) => runs.some((run) => run.table === table))
+    .map((table) =>
+      summarize(
+        table,
+        runs.filter((run) => run.table === table),
+      ),
+    );
 }

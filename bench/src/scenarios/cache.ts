@@ -68,6 +68,7 @@ export const cacheScenario: Scenario = {
     },
     {
       id: 'cache-large',
+      detail: true,
       title: 'Response cache, an 8 KB JSON body',
       description:
         'GET /cached-large answers 8 KB of JSON (120 items) after 20 ms; the bare row answers it at once. Ours stores it gzip-compressed (above `compressAbove`, 1 KiB): a client that takes gzip (`Accept-Encoding: gzip, deflate, br`, as browsers and fetch send) gets the stored bytes, one without gzip (`Accept-Encoding: identity`, like curl or the default Java and .NET clients) the bytes decompressed. apicache and the bare route send the JSON as it is to both.',

@@ -24,13 +24,14 @@ function reference(framework: 'express' | 'fastify', path: string): Configuratio
 
 function configurations(path: string): Configuration[] {
   const ours = (framework: 'express' | 'fastify'): Configuration[] =>
-    algorithms.map((algorithm) => ({
+    algorithms.map((algorithm, index) => ({
       key: `${framework}-rw-${algorithm}`,
       label: `rediware ${algorithm}`,
       framework,
       role: 'ours',
       server: `${framework}-rw-rate-limit-${algorithm}`,
       path,
+      ...(index > 0 ? { detail: true as const } : {}),
     }));
   return [
     bare('express', path),
@@ -92,6 +93,7 @@ const tables: Table[] = [
   },
   {
     id: 'rate-limit-dual-stack',
+    detail: true,
     title: 'Rate limit, under the limit, server listening on ::',
     description:
       "As under the limit, on servers listening on `::` (dual-stack, what `listen(port)` binds by default): every request comes from `::ffff:127.0.0.1`, so each package's default key reads an IPv6 address. express-rate-limit groups it with ip-address, ours with its own parser (both key it as 127.0.0.1); @fastify/rate-limit keys `request.ip` as it is.",

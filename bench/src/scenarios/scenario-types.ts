@@ -27,6 +27,8 @@ export interface Configuration {
    * server as `::ffff:127.0.0.1`, the way every IPv4 client reaches such a server.
    */
   host?: '::';
+  /** Another way to measure a row of ours (another algorithm, a non-default setting): `--quick` leaves it out. */
+  detail?: true;
   /** Headers sent with every request of the row (its warm-up and MONITOR probe too). */
   requestHeaders?: Record<string, string>;
   /** Log in during warm-up and send the session cookie with every request. */
@@ -41,6 +43,8 @@ export interface Table {
   title: string;
   /** What is measured, printed above the table. */
   description: string;
+  /** A table beside the scenario's main ones: `--quick` leaves it out. */
+  detail?: true;
   configurations: Configuration[];
 }
 
