@@ -55,7 +55,7 @@ export async function representationFor(
   acceptEncoding: string | undefined,
 ): Promise<Representation> {
   if (encoding === 'identity' || takesGzip(acceptEncoding)) return storedBytes(headers, body, encoding);
-  return identityBytes(headers, await gunzipAsync(body));
+  return identityBytes(headers, await decompressedBody(body));
 }
 
 /** The bytes of a body stored gzip, decompressed off the event loop (zlib's thread pool). */

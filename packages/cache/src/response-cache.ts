@@ -139,10 +139,10 @@ export class ResponseCache<Req> {
   /** Per stored response served from L1: the headers of a hit without validators or Range, Age aside. */
   readonly #plainHitHeaders = new WeakMap<StoredResponse, CachedReply['headers']>();
   /**
-   * Per stored response served from L1 with a body stored gzip: its decompressed bytes, once a
-   * client that does not take gzip asked for it (`pending` while zlib works on them).
+   * Per stored response served from L1 with a body stored gzip: the representation with its bytes
+   * decompressed, once a client that does not take gzip asked for it (`pending` while zlib works).
    */
-  readonly #decompressed = new WeakMap<StoredResponse, Buffer | typeof pending>();
+  readonly #decompressed = new WeakMap<StoredResponse, Representation | typeof pending>();
 
   constructor(options: unknown) {
     this.config = parseResponseCacheOptions<Req>(options);
@@ -254,17 +254,17 @@ export class ResponseCache<Req> {
     ageMs: number,
     request: CacheRequest<Req>,
   ): CachedReply | undefined {
-    const decompressed = this.#decompressed.get(stored);
-    if (decompressed === undefined) {
+    const identity = this.#decompressed.get(stored);
+    if (identity === undefined) {
       this.#decompressed.set(stored, pending);
       decompressedBody(stored.body).then(
-        (body) => this.#decompressed.set(stored, body),
+        (body) => this.#decompressed.set(stored, identityBytes(stored.headers, body)),
         // A body that will not decompress is begin's to report: it tries on every request.
         () => this.#decompressed.delete(stored),
       );
     }
-    if (decompressed === undefined || decompressed === pending) return undefined;
-    return this.#replyWith(stored, identityBytes(stored.headers, decompressed), 'hit', ageMs, request);
+    if (identity === undefined || identity === pending) return undefined;
+    return this.#replyWith(stored, identity, 'hit', ageMs, request);
   }
 
   async #begin(
