@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { type Address, commandCalls, redisCommand } from '@rediware/testing';
 import type { BenchSettings } from '../options';
-import type { Configuration, Scenario, Table } from '../scenarios/scenario-types';
+import { type Configuration, isMainRow, type Scenario, type Table } from '../scenarios/scenario-types';
 import { blockedLimit } from '../servers/routes';
 import { commandDelta, totalCalls } from './command-stats';
 import { cpuTimes, stealShare } from './cpu-steal';
@@ -199,7 +199,7 @@ export function measuredRows(
   if (quick && table.detail) return [];
   return table.configurations
     .filter(({ framework }) => settings.framework === undefined || framework === settings.framework)
-    .filter(({ role, detail }) => !quick || (role !== 'other' && !detail));
+    .filter((row) => !quick || isMainRow(row));
 }
 
 /** The rows of one server id and listening address share its process. */
@@ -256,12 +256,8 @@ export async function runScenario(
     await Promise.all([...servers.values()].map((server) => server.stop()));
   }
   // A table --quick left out has no runs, and no place in the report.
-  return scenario.tables
-    .filter((table) => runs.some((run) => run.table === table))
-    .map((table) =>
-      summarize(
-        table,
-        runs.filter((run) => run.table === table),
-      ),
-    );
+  return scenario.tables.flatMap((table) => {
+    const measured = runs.filter((run) => run.table === table);
+    return measured.length === 0 ? [] : [summarize(table, measured)];
+  });
 }

@@ -1,7 +1,7 @@
 import { algorithms } from '../servers/algorithms';
 import { blockedLimit, blockedPath, mainPath } from '../servers/routes';
 import { bare } from './bare';
-import type { Configuration, Scenario, Table } from './scenario-types';
+import { type Configuration, isMainRow, type Scenario, type Table } from './scenario-types';
 
 /**
  * Under the limit only (on the blocked route it would admit everything): one plain INCR per
@@ -77,10 +77,9 @@ function configurations(path: string): Configuration[] {
 
 /** Under the limit on dual-stack servers: the bare ceilings, the anchors and our fixed window. */
 function dualStack(): Configuration[] {
-  const rows = configurations(mainPath).filter(
-    ({ role, key }) => role === 'bare' || role === 'anchor' || key.endsWith('-rw-fixed-window'),
-  );
-  return rows.map((row) => ({ ...row, host: '::' }));
+  return configurations(mainPath)
+    .filter(isMainRow)
+    .map((row) => ({ ...row, host: '::' }));
 }
 
 const tables: Table[] = [

@@ -37,6 +37,11 @@ export interface Configuration {
   note?: string;
 }
 
+/** A table's bare framework, its anchor, or its main row of ours: not another package, not a detail. */
+export function isMainRow({ role, detail }: Configuration): boolean {
+  return role !== 'other' && !detail;
+}
+
 /** One Markdown table: configurations measured under the same load, compared with each other. */
 export interface Table {
   id: string;

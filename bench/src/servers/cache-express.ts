@@ -18,18 +18,17 @@ import type { ServerFactory } from './server-types';
 // never runs it, a miss does. The miss rows give each request a key of its own, so every request
 // looks up, runs the handler and stores.
 
-const slowHandler: RequestHandler = (_req, res) => {
-  setTimeout(() => void res.json(payload), slowHandlerMs);
-};
-const slowLargeHandler: RequestHandler = (_req, res) => {
-  setTimeout(() => void res.json(largePayload), slowHandlerMs);
-};
+const slowly =
+  (body: object): RequestHandler =>
+  (_req, res) => {
+    setTimeout(() => void res.json(body), slowHandlerMs);
+  };
 
 function withMiddleware(middleware: RequestHandler | undefined): express.Express {
   const app = express();
   app.get(mainPath, (_req, res) => void res.json(payload));
-  app.get(cachePath, ...(middleware ? [middleware] : []), slowHandler);
-  app.get(largeCachePath, ...(middleware ? [middleware] : []), slowLargeHandler);
+  app.get(cachePath, ...(middleware ? [middleware] : []), slowly(payload));
+  app.get(largeCachePath, ...(middleware ? [middleware] : []), slowly(largePayload));
   return app;
 }
 

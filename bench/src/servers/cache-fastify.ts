@@ -15,15 +15,15 @@ import type { ServerFactory } from './server-types';
 // As in cache-express.ts: the same 20 ms handler behind each configuration. Fastify has no
 // established shared response cache on Redis to put beside ours, so these rows have no anchor.
 
-const slowHandler = () =>
-  new Promise<typeof payload>((resolve) => setTimeout(() => resolve(payload), slowHandlerMs));
-const slowLargeHandler = () =>
-  new Promise<typeof largePayload>((resolve) => setTimeout(() => resolve(largePayload), slowHandlerMs));
+const slowly =
+  <Body>(body: Body) =>
+  () =>
+    new Promise<Body>((resolve) => setTimeout(() => resolve(body), slowHandlerMs));
 
 function routes(app: FastifyInstance): void {
   app.get(mainPath, async () => payload);
-  app.get(cachePath, slowHandler);
-  app.get(largeCachePath, slowLargeHandler);
+  app.get(cachePath, slowly(payload));
+  app.get(largeCachePath, slowly(largePayload));
 }
 
 export const fastifyUncached: ServerFactory = async () => {
