@@ -4,11 +4,24 @@ import { bare } from './bare';
 import { type Configuration, isMainRow, type Scenario, type Table } from './scenario-types';
 
 /**
- * Under the limit only (on the blocked route it would admit everything): one plain INCR per
- * request, a limiter reduced to one command of its own per request.
+ * Under the limit: one plain INCR per request, a limiter reduced to one command of its own per
+ * request (on the blocked route it would admit everything). Mostly blocked: the same 429 sent by
+ * a bare handler, the answer without the limiter.
  */
 function reference(framework: 'express' | 'fastify', path: string): Configuration[] {
-  if (path !== mainPath) return [];
+  if (path === blockedPath) {
+    return [
+      {
+        key: `${framework}-rejection-only`,
+        label: 'our 429 from a bare handler (reference)',
+        framework,
+        role: 'other',
+        server: `${framework}-rejection-only`,
+        path,
+        note: 'the same status, headers and body as ours, sent by the route handler: no limiter',
+      },
+    ];
+  }
   return [
     {
       key: `${framework}-rate-limit-incr`,
@@ -101,7 +114,7 @@ const tables: Table[] = [
   {
     id: 'rate-limit-blocked',
     title: 'Rate limit, mostly blocked',
-    description: `The same key limited to ${blockedLimit} requests per minute: after the first ${blockedLimit}, every request is a 429. Ours answers repeat offenders from its in-process block cache (on by default); the others ask Redis every time.`,
+    description: `The same key limited to ${blockedLimit} requests per minute: after the first ${blockedLimit}, every request is a 429. Ours answers repeat offenders from its in-process block cache (on by default); the others ask Redis every time. The reference row sends our 429 from a bare handler: what the answer itself costs, without a limiter.`,
     configurations: configurations(blockedPath),
   },
 ];

@@ -27,6 +27,8 @@ export const serverFactories: Record<string, () => Promise<ServerFactory>> = {
   'fastify-rate-limit-redis': () => import('./rate-limit-fastify').then((m) => m.fastifyRateLimitRedis),
   'fastify-rate-limiter-flexible': () =>
     import('./rate-limit-fastify').then((m) => m.rateLimiterFlexibleFastify),
+  'express-rejection-only': () => import('./rejection-only').then((m) => m.expressRejectionOnly),
+  'fastify-rejection-only': () => import('./rejection-only').then((m) => m.fastifyRejectionOnly),
 
   'express-session-memory': () => import('./session-express').then((m) => m.expressMemoryStore),
   'express-session-connect-redis': () => import('./session-express').then((m) => m.expressConnectRedis),
