@@ -14,15 +14,14 @@ import type { BenchApp, ServerFactory } from './server-types';
 /** Headers the framework or Node writes on any answer: the handler must not send them twice. */
 const perConnection = new Set(['date', 'connection', 'keep-alive', 'content-length', 'x-powered-by']);
 
-interface Answer {
+export interface Answer {
   status: number;
   headers: Array<[string, string]>;
   body: string;
 }
 
-/** Requests the blocked route of our fixed-window server until it answers 429, and keeps that answer. */
-async function ourRejection(framework: BenchApp['framework'], redisUrl: string): Promise<Answer> {
-  const factory = framework === 'express' ? rediwareExpress('fixed-window') : rediwareFastify('fixed-window');
+/** Requests the blocked route of the server `factory` builds until it answers 429, and keeps that answer. */
+export async function firstRejection(factory: ServerFactory, redisUrl: string): Promise<Answer> {
   const built = await factory({ redisUrl });
   const server =
     built.app.framework === 'express' ? built.app.app.listen(0, '127.0.0.1') : built.app.app.server;
@@ -37,12 +36,19 @@ async function ourRejection(framework: BenchApp['framework'], redisUrl: string):
       const headers = [...response.headers].filter(([name]) => !perConnection.has(name));
       return { status: response.status, headers, body };
     }
-    throw new Error(`${framework}: our limiter never answered 429 on ${blockedPath}`);
+    throw new Error(`the server never answered 429 on ${blockedPath}`);
   } finally {
     server.close();
     await built.close();
   }
 }
+
+/** Our fixed window's 429 on the blocked route. */
+const ourRejection = (framework: BenchApp['framework'], redisUrl: string): Promise<Answer> =>
+  firstRejection(
+    framework === 'express' ? rediwareExpress('fixed-window') : rediwareFastify('fixed-window'),
+    redisUrl,
+  );
 
 export const expressRejectionOnly: ServerFactory = async ({ redisUrl }) => {
   const { status, headers, body } = await ourRejection('express', redisUrl);
