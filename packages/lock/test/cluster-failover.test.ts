@@ -71,9 +71,14 @@ describe.each(
 
     const failed = outcomes.slice(0, -1);
     expect(failed.length).toBeGreaterThan(0);
+    // While the slot has no master, every request fails closed: 503. An acquire that timed out
+    // then may still run once the replica is promoted (the client queued it through the
+    // failover), and hold the key until its late reply has the locker release it: a request in
+    // that window is refused as busy (409). Either way nothing is granted before recovery.
+    expect(failed[0]?.value?.status).toBe(503);
     for (const { value, error, elapsed } of failed) {
       expect(error).toBeUndefined();
-      expect(value?.status).toBe(503);
+      expect([503, 409]).toContain(value?.status);
       expect(value?.headers['content-type']).toMatch(/^application\/problem\+json/);
       expect(elapsed).toBeLessThan(bound);
     }
