@@ -3,33 +3,19 @@
 // port, reports `{ port }`, answers `'cpu'` with `{ cpu: µs }` (its own CPU time so far, so the
 // runner can tell what a load cost this process) and exits when the runner disconnects or sends SIGTERM.
 import type { AddressInfo } from 'node:net';
+import { listenServer } from './servers/listen-server';
 import { serverFactories } from './servers/registry';
-import type { BuiltServer } from './servers/server-types';
 
 const serverId = process.argv[2] ?? '';
 const redisUrl = process.env.BENCH_REDIS_URL ?? '';
 const host = process.env.BENCH_LISTEN_HOST ?? '127.0.0.1';
-
-async function listen(built: BuiltServer): Promise<number> {
-  if (built.app.framework === 'fastify') {
-    await built.app.app.listen({ port: 0, host });
-    return (built.app.app.server.address() as AddressInfo).port;
-  }
-  const { app } = built.app;
-  return await new Promise((resolve, reject) => {
-    const server = app.listen(0, host, (error?: Error) => {
-      if (error) reject(error);
-      else resolve((server.address() as AddressInfo).port);
-    });
-  });
-}
 
 async function main(): Promise<void> {
   const load = serverFactories[serverId];
   if (!load) throw new Error(`unknown server id: ${serverId}`);
   if (!redisUrl) throw new Error('BENCH_REDIS_URL is not set');
   const built = await (await load())({ redisUrl });
-  const port = await listen(built);
+  const port = ((await listenServer(built, host)).address() as AddressInfo).port;
   const stop = (): void => {
     // The runner is done with this server; nothing here is worth a graceful close.
     void built.close().finally(() => process.exit(0));

@@ -1,6 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import express from 'express';
 import Fastify from 'fastify';
+import { listenServer } from './listen-server';
 import { rediwareExpress } from './rate-limit-express';
 import { rediwareFastify } from './rate-limit-fastify';
 import { blockedPath, mainPath, payload } from './routes';
@@ -23,10 +24,7 @@ export interface Answer {
 /** Requests the blocked route of the server `factory` builds until it answers 429, and keeps that answer. */
 export async function firstRejection(factory: ServerFactory, redisUrl: string): Promise<Answer> {
   const built = await factory({ redisUrl });
-  const server =
-    built.app.framework === 'express' ? built.app.app.listen(0, '127.0.0.1') : built.app.app.server;
-  if (built.app.framework === 'fastify') await built.app.app.listen({ port: 0, host: '127.0.0.1' });
-  else await new Promise((resolve) => server.once('listening', resolve));
+  const server = await listenServer(built, '127.0.0.1');
   try {
     const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}${blockedPath}`;
     for (let attempt = 0; attempt < 100; attempt++) {
