@@ -11,19 +11,35 @@ export type AcquireReply = [taken: 0 | 1, tokenOrRetryAfterMs: number];
  * `SET NX PX`; a semaphore is a sorted set of owners scored by expiry.
  *
  * The fencing token is the slot's counter plus one: strictly increasing for every key of the
- * slot, so for each key. The counter never expires (it would start again at 1), and there is one
- * per slot, not one per key. A per-key counter is what earlier builds used: where one exists (a key
- * an earlier build locked, or one still running during an upgrade) the token is also above it and is
- * written to it, so tokens of both versions keep one order; none is ever created. The common
- * case, one free mutex key, is `SET NX PX`, `INCR` and a `GET` that finds no per-key counter: a
- * key that exists (a holder, or a semaphore's set) fails the SET and takes the general path, the
- * only one that reads the clock.
+ * slot, so for each key. The counter never expires, and there is one per slot, not one per key.
+ * A missing counter (never made, or lost to a FLUSHALL, a restart without persistence or an
+ * eviction) starts at Redis's clock in microseconds (`fence_seed`), not at 1: a counter only
+ * grows by one per acquisition, far slower than a million a second, so every token it gave
+ * before it was lost is below the clock now, and tokens never repeat or go back. (~1.8e15: exact
+ * as a Lua double and a JavaScript number, below 2^53.)
+ *
+ * A per-key counter is what earlier builds used: where one exists (a key an earlier build locked,
+ * or one still running during an upgrade) the token is also above it and is written to it, so
+ * tokens of both versions keep one order; none is ever created. The common case, one free mutex
+ * key, is `SET NX PX`, `INCR` and a `GET` that finds no per-key counter: a key that exists (a
+ * holder, or a semaphore's set) fails the SET and takes the general path, the only one that
+ * reads the clock (besides a missing counter).
  */
 export const acquireLua = `
+local function fence_seed()
+  local t = redis.call('TIME')
+  return tonumber(t[1]) * 1000000 + tonumber(t[2])
+end
+
 local function acquire(base, n, owner, ttl, limit)
   local slot_fence = KEYS[base + 2 * n + 1]
   if n == 1 and limit == 1 and redis.call('SET', KEYS[base + 1], owner, 'NX', 'PX', ttl) then
     local token = redis.call('INCR', slot_fence)
+    -- 1: the counter was missing (it never holds 0).
+    if token == 1 then
+      token = fence_seed()
+      redis.call('SET', slot_fence, token)
+    end
     local own = tonumber(redis.call('GET', KEYS[base + 2]))
     if own then
       if own >= token then
@@ -58,7 +74,7 @@ local function acquire(base, n, owner, ttl, limit)
     end
   end
   if busy then return { 0, retry } end
-  local token = tonumber(redis.call('GET', slot_fence) or '0')
+  local token = tonumber(redis.call('GET', slot_fence)) or fence_seed() - 1
   local owns = {}
   for i = base + n + 1, base + 2 * n do
     local own = tonumber(redis.call('GET', KEYS[i]))
@@ -111,8 +127,9 @@ export function acquireMemory(
   }
   if (busy) return [0, retry];
   const owns = keys.slice(n, 2 * n).filter((fence) => store.has(fence));
-  const token =
-    Math.max(store.get<number>(slotFence) ?? 0, ...owns.map((fence) => store.get<number>(fence) ?? 0)) + 1;
+  // A missing counter starts at the clock in microseconds, as fence_seed() does in Lua.
+  const slotToken = store.get<number>(slotFence) ?? now * 1000 - 1;
+  const token = Math.max(slotToken, ...owns.map((fence) => store.get<number>(fence) ?? 0)) + 1;
   store.set(slotFence, token);
   for (const fence of owns) store.set(fence, token);
   keys.slice(0, n).forEach((key) => {

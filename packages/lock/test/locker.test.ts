@@ -34,7 +34,7 @@ describe.each(useRedisTargets())('locker on $name', (target) => {
 
   it('gives one holder at a time, with fencing tokens that increase per key', async () => {
     const first = await locker.acquire('order:1', { ttl: '10s' });
-    expect(first.fencingToken).toBe(1);
+    expectSeeded(first.fencingToken);
     expect(first.key).toBe('order:1');
     const busy = await rejectionOf(other.acquire('order:1', { ttl: '10s' }));
     expect(busy).toBeInstanceOf(LockBusyError);
@@ -42,9 +42,9 @@ describe.each(useRedisTargets())('locker on $name', (target) => {
     expect((busy as LockBusyError).retryAfterMs).toBeLessThanOrEqual(10_000);
     expect(await first.release()).toBe(true);
     const second = await other.acquire('order:1', { ttl: '10s' });
-    expect(second.fencingToken).toBe(2);
+    expect(second.fencingToken).toBe(first.fencingToken + 1);
     const elsewhere = await locker.acquire('order:2', { ttl: '10s' });
-    expect(elsewhere.fencingToken).toBe(1);
+    expectSeeded(elsewhere.fencingToken);
     await Promise.all([second.release(), elsewhere.release()]);
   });
 
@@ -216,7 +216,7 @@ describe.each(useRedisTargets())('locker on $name', (target) => {
   });
 
   it('withLock returns the result, releases on success and on error, and reports a lost lock', async () => {
-    expect(await locker.withLock('w', { ttl: '5s' }, (lock) => lock.fencingToken * 10)).toBe(10);
+    const first = await locker.withLock('w', { ttl: '5s' }, (lock) => lock.fencingToken);
     await expect(
       locker.withLock('w', { ttl: '5s' }, () => {
         throw new Error('boom');
@@ -230,13 +230,14 @@ describe.each(useRedisTargets())('locker on $name', (target) => {
     );
     expect(lost).toBeInstanceOf(LockLostError);
     const last = await other.acquire('w', { ttl: '1s', wait: '5s' });
-    expect(last.fencingToken).toBe(4);
+    expect(last.fencingToken).toBe(first + 3);
     await last.release();
   });
 
   it('semaphore mode admits up to limit holders per key', async () => {
     const holders = await Promise.all([1, 2, 3].map(() => locker.acquire('pool', { ttl: '10s', limit: 3 })));
-    expect(holders.map((lock) => lock.fencingToken).sort()).toEqual([1, 2, 3]);
+    const [lowest = 0] = holders.map((lock) => lock.fencingToken).sort((a, b) => a - b);
+    expect(holders.map((lock) => lock.fencingToken - lowest).sort()).toEqual([0, 1, 2]);
     const full = await rejectionOf(other.acquire('pool', { ttl: '10s', limit: 3 }));
     expect(full).toBeInstanceOf(LockBusyError);
     // A mutex caller on the same key is busy too.
@@ -244,7 +245,7 @@ describe.each(useRedisTargets())('locker on $name', (target) => {
     const waiting = other.acquire('pool', { ttl: '10s', limit: 3, wait: '20s' });
     expect(await holders[1]?.release()).toBe(true);
     const fourth = await waiting;
-    expect(fourth.fencingToken).toBe(4);
+    expect(fourth.fencingToken).toBe(lowest + 3);
     await expect(other.acquire('pool', { ttl: '10s', limit: 3 })).rejects.toBeInstanceOf(LockBusyError);
     await Promise.all([holders[0]?.release(), holders[2]?.release(), fourth.release()]);
     const mutex = await other.acquire('pool', { ttl: '10s' });
@@ -273,17 +274,19 @@ describe.each(useRedisTargets())('locker on $name', (target) => {
       other.acquire(['{order:7}:payment', '{order:7}:items'], { ttl: '10s' }),
     ).rejects.toBeInstanceOf(LockBusyError);
     // All or nothing: the free key was not taken by the failed attempt.
-    // The keys of one hash tag share their slot's counter: items 1, payment 2 and 3, now 4.
+    // The keys of one hash tag share their slot's counter: items t, payment t + 1 and t + 2, now t + 3.
     const payment = await other.acquire('{order:7}:payment', { ttl: '10s' });
-    expect(payment.fencingToken).toBe(4);
+    expect(payment.fencingToken).toBe(items.fencingToken + 3);
     await payment.release();
     await items.release();
     const both = await other.acquire(['{order:7}:payment', '{order:7}:items'], { ttl: '10s' });
     expect(both.keys).toEqual(['{order:7}:payment', '{order:7}:items']);
-    expect(both.fencingToken).toBe(5);
+    expect(both.fencingToken).toBe(items.fencingToken + 4);
     await expect(locker.acquire('{order:7}:items', { ttl: '1s' })).rejects.toBeInstanceOf(LockBusyError);
     expect(await both.release()).toBe(true);
-    expect((await locker.acquire('{order:7}:items', { ttl: '1s' })).fencingToken).toBe(6);
+    expect((await locker.acquire('{order:7}:items', { ttl: '1s' })).fencingToken).toBe(
+      items.fencingToken + 5,
+    );
   });
 
   it('keeps one fencing counter per cluster slot, not one per key', async () => {
@@ -302,15 +305,17 @@ describe.each(useRedisTargets())('locker on $name', (target) => {
   it('keeps tokens above a per-key counter that an earlier build left, and creates none', async () => {
     if (target.name === 'memory') return;
     const legacy = 'rw:lock:{order:9}:fence';
-    await onOwner(target, legacy, ['SET', legacy, '41']);
+    // Above the clock in microseconds, where a missing slot counter starts.
+    const above = Date.now() * 1000 + 3_600e6;
+    await onOwner(target, legacy, ['SET', legacy, String(above)]);
     const first = await locker.acquire('order:9', { ttl: '10s' });
-    expect(first.fencingToken).toBe(42);
+    expect(first.fencingToken).toBe(above + 1);
     // Written back, so an instance of an earlier build still running during an upgrade counts on from there.
-    expect(await onOwner(target, legacy, ['GET', legacy])).toBe('42');
+    expect(await onOwner(target, legacy, ['GET', legacy])).toBe(String(above + 1));
     await first.release();
-    await onOwner(target, legacy, ['INCR', legacy]); // the earlier build took it once more: token 43
+    await onOwner(target, legacy, ['INCR', legacy]); // the earlier build took it once more: above + 2
     const next = await locker.acquire('order:9', { ttl: '10s' });
-    expect(next.fencingToken).toBe(44);
+    expect(next.fencingToken).toBe(above + 3);
     await next.release();
     await (await locker.acquire('order:10', { ttl: '10s' })).release();
     const unused = 'rw:lock:{order:10}:fence';
@@ -326,10 +331,17 @@ describe.each(useRedisTargets())('locker on $name', (target) => {
   it('keeps keys with braces, globs and unicode apart, each in its own lock', async () => {
     const keys = ['a*', 'a?', '{x', 'x}', 'ünï', 'a b', '', '{}'];
     const locks = await Promise.all(keys.map((key) => locker.acquire(key, { ttl: '5s' })));
-    expect(locks.map((lock) => lock.fencingToken)).toEqual(keys.map(() => 1));
+    for (const lock of locks) expectSeeded(lock.fencingToken);
     await Promise.all(locks.map((lock) => lock.release()));
   });
 });
+
+/** A counter that did not exist starts at the clock in microseconds, not at 1. */
+function expectSeeded(token: number): void {
+  const minute = 60e6;
+  expect(token).toBeGreaterThan(Date.now() * 1000 - minute);
+  expect(token).toBeLessThan(Date.now() * 1000 + minute);
+}
 
 describe('options', () => {
   it('name the option that is wrong', async () => {
