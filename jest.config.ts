@@ -16,7 +16,9 @@ const moduleNameMapper: Config['moduleNameMapper'] = {
   '^@rediware/([a-z-]+)$': '<rootDir>/packages/$1/src/index.ts',
 };
 
-function project(dir: string): NonNullable<Config['projects']>[number] {
+type Project = Config['projects'] extends (infer P)[] | undefined ? Exclude<P, string> : never;
+
+function project(dir: string): Project {
   return {
     displayName: dir.split('/').pop() ?? dir,
     rootDir: __dirname,
@@ -26,6 +28,20 @@ function project(dir: string): NonNullable<Config['projects']>[number] {
     transform,
     transformIgnorePatterns,
     moduleNameMapper,
+  };
+}
+
+// The peer range says express >=4: each package's Express adapter tests run again on Express 4
+// (installed at the root as the `express4` alias), where a middleware's returned promise is ignored.
+function onExpress4(dir: string): Project | undefined {
+  const tests = join(__dirname, dir, 'test');
+  if (!readdirSync(tests).some((name) => /^express.*\.test\.ts$/.test(name))) return undefined;
+  const base = project(dir);
+  return {
+    ...base,
+    displayName: `${base.displayName} (express 4)`,
+    testMatch: ['**/test/express*.test.ts'],
+    moduleNameMapper: { '^express$': '<rootDir>/node_modules/express4/index.js', ...moduleNameMapper },
   };
 }
 
@@ -43,7 +59,15 @@ for (const workspace of ['conformance', 'bench'])
   if (existsSync(join(__dirname, workspace, 'test'))) dirs.push(workspace);
 
 const config: Config = {
-  projects: dirs.map(project),
+  projects: [
+    ...dirs.map(project),
+    ...dirs
+      .filter((dir) => dir.startsWith('packages/'))
+      .flatMap((dir) => {
+        const express4 = onExpress4(dir);
+        return express4 ? [express4] : [];
+      }),
+  ],
   testTimeout: 30_000,
 };
 
