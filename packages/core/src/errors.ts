@@ -5,6 +5,7 @@ export type RediwareErrorCode =
   | 'ERR_RW_REDIS_TIMEOUT'
   | 'ERR_RW_REDIS_NOT_CONNECTED'
   | 'ERR_RW_REDIS_COMMAND'
+  | 'ERR_RW_REDIS_REFUSED'
   | 'ERR_RW_CROSS_SLOT'
   | `ERR_RW_LOCK_${string}`
   | `ERR_RW_${string}`;
@@ -96,8 +97,37 @@ export class RedisNotConnectedError extends RedisError {
 
 /** Redis answered with an error reply (a script error, WRONGTYPE, ...). */
 export class RedisCommandError extends RedisError {
-  constructor(message: string, cause?: unknown) {
-    super('ERR_RW_REDIS_COMMAND', message, { cause, statusCode: 500 });
+  constructor(message: string, cause?: unknown, code: RediwareErrorCode = 'ERR_RW_REDIS_COMMAND') {
+    super(code, message, { cause, statusCode: 500 });
+  }
+}
+
+/** What to check for each reply code that says our commands are refused. */
+const refusalHints: Readonly<Record<string, string>> = {
+  NOAUTH: "the client's password (Redis requires one)",
+  WRONGPASS: "the client's user name and password",
+  NOPERM: "the client's ACL user: it needs EVALSHA, EVAL and the commands rediware's scripts call",
+  WRONGTYPE: "that nothing else writes keys under rediware's prefix (give rediware a prefix of its own)",
+  OOM: 'maxmemory: Redis is full and its maxmemory-policy evicts nothing (noeviction)',
+  MISCONF: 'the Redis log: Redis refuses writes because it cannot persist to disk',
+};
+const defaultRefusalHint = "the client's password/ACL, Redis' maxmemory and the types of rediware's keys";
+
+/**
+ * Redis is reachable but refuses our commands (NOAUTH, WRONGPASS, NOPERM, WRONGTYPE, OOM, a script
+ * error, ...): a configuration problem, not an outage, so `failOpen: true` does not hide it.
+ */
+export class RedisRefusedError extends RedisCommandError {
+  /** The reply's code: its first word (`NOPERM`, `WRONGTYPE`, `ERR`, ...). */
+  readonly replyCode: string;
+
+  constructor(operation: string, reply: string, replyCode: string, cause?: unknown) {
+    super(
+      `Redis refused ${operation} (${reply}): a configuration problem, not an outage; check ${refusalHints[replyCode] ?? defaultRefusalHint}.`,
+      cause,
+      'ERR_RW_REDIS_REFUSED',
+    );
+    this.replyCode = replyCode;
   }
 }
 

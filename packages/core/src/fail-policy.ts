@@ -1,5 +1,7 @@
-import { isRedisError } from './driver/classify-error';
+import { isRedisError, isRedisOutage } from './driver/classify-error';
+import { RedisRefusedError } from './errors';
 import type { FailureEvent } from './events';
+import { warnRefusedOnce } from './refusal-warning';
 
 interface FailPolicyBase {
   /** Names the operation in the failure event. */
@@ -14,9 +16,14 @@ interface FailClosed extends FailPolicyBase {
   fallback?: never;
 }
 
-/** Go on without Redis (`failOpen: true`, answering with the fallback) or pass the error on. */
+/**
+ * `true`: go on without Redis (answering with the fallback) when it is unreachable, slow or
+ * unable to serve, and pass a refusal (RedisRefusedError: wrong password, missing ACL permission,
+ * OOM, ...) on, since that is a configuration error no outage explains. `'always'`: go on without
+ * Redis on every Redis failure, refusals included. `false`: pass every failure on.
+ */
 interface FailOpenOrClosed<T> extends FailPolicyBase {
-  failOpen: boolean;
+  failOpen: boolean | 'always';
   /** The answer to give when failing open. */
   fallback: () => T | Promise<T>;
 }
@@ -24,17 +31,22 @@ interface FailOpenOrClosed<T> extends FailPolicyBase {
 export type FailPolicy<T> = FailClosed | FailOpenOrClosed<T>;
 
 /**
- * Settles as `sent` does; when it rejects with a Redis failure (unreachable, too slow, not
- * connected, an error reply), emits a `failure` event and either answers with the fallback (fail
- * open) or rejects with the failure (fail closed). Errors that are not Redis failures, such as a
- * bad argument, always propagate. A rejection handler on the call's own promise: the common path
- * adds no async frame.
+ * Settles as `sent` does; when it rejects with a Redis failure, emits a `failure` event and
+ * either answers with the fallback (fail open) or rejects with the failure (fail closed), as the
+ * policy says for that kind of failure (see `failOpen`). A refusal is also a process warning, once
+ * per reply code. Errors that are not Redis failures, such as a bad argument, always propagate. A
+ * rejection handler on the call's own promise: the common path adds no async frame.
  */
 export function withFailPolicy<T>(sent: Promise<T>, policy: FailPolicy<T>): Promise<T> {
   return sent.catch((error: unknown) => {
     if (!isRedisError(error)) throw error;
-    policy.onFailure({ operation: policy.operation, error, failedOpen: policy.failOpen });
-    if (!policy.failOpen || policy.fallback === undefined) throw error;
-    return policy.fallback();
+    if (error instanceof RedisRefusedError) warnRefusedOnce(error);
+    const { fallback } = policy;
+    const failedOpen =
+      fallback !== undefined &&
+      (policy.failOpen === 'always' || (policy.failOpen === true && isRedisOutage(error)));
+    policy.onFailure({ operation: policy.operation, error, failedOpen });
+    if (!failedOpen || fallback === undefined) throw error;
+    return fallback();
   });
 }

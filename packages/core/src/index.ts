@@ -2,7 +2,7 @@ export type { Backend, RunOptions, Subscription } from './backend';
 export { type Clock, luaClock, systemClock } from './clock';
 export { type CreateBackendOptions, createBackend, DEFAULT_TIMEOUT_MS } from './create-backend';
 export { withDeadline } from './deadline';
-export { classifyRedisError, isRedisError } from './driver/classify-error';
+export { classifyRedisError, isRedisError, isRedisOutage } from './driver/classify-error';
 export type {
   IoRedisClusterLike,
   IoRedisLike,
@@ -17,6 +17,7 @@ export {
   RedisCommandError,
   RedisError,
   RedisNotConnectedError,
+  RedisRefusedError,
   RedisTimeoutError,
   RedisUnavailableError,
   RediwareConfigError,

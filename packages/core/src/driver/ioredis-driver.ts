@@ -1,4 +1,5 @@
 import { RedisNotConnectedError, RedisUnavailableError } from '../errors';
+import { type ConnectionRefusals, connectionRefusalsOf } from './connection-refusals';
 import type { DriverEvents, NodeSender, RedisDriver, SendOptions } from './driver';
 import type {
   IoRedisClusterLike,
@@ -25,9 +26,11 @@ export class IoRedisDriver implements RedisDriver {
   #subscriber: IoRedisSubscriberLike | undefined;
   /** Standalone only: a Cluster has one connection per node and routes each command itself. */
   readonly #writes: WriteCoalescer | undefined;
+  readonly #refusals: ConnectionRefusals;
 
   constructor(client: IoRedisLike, events: DriverEvents) {
     this.#client = client;
+    this.#refusals = connectionRefusalsOf(client, logUnhandledError);
     this.cluster = client.isCluster;
     this.#events = events;
     this.#writes = client.isCluster ? undefined : new WriteCoalescer();
@@ -58,6 +61,10 @@ export class IoRedisDriver implements RedisDriver {
   #assertConnected(): void {
     const { status } = this.#client;
     if (status === 'end') throw closed();
+    // Redis refused the last connection (a wrong password): not an outage, and a queued command
+    // would wait for the next attempt, refused again.
+    const refusal = status === 'ready' ? undefined : this.#refusals.last;
+    if (refusal !== undefined) throw refusal;
     if (status === 'reconnecting' || status === 'close') {
       throw new RedisUnavailableError(
         `Redis is unavailable: the ioredis client is ${status === 'close' ? 'disconnected' : 'reconnecting'}.`,
@@ -142,6 +149,11 @@ export class IoRedisDriver implements RedisDriver {
     this.#subscriber = undefined;
     this.#listeners.clear();
   }
+}
+
+/** What ioredis does with an `error` event nobody listens to. */
+function logUnhandledError(error: unknown): void {
+  console.error('[ioredis] Unhandled error event:', error instanceof Error ? error.stack : error);
 }
 
 function closed(): RedisNotConnectedError {

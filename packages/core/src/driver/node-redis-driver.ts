@@ -1,4 +1,5 @@
 import { RedisNotConnectedError, RedisUnavailableError } from '../errors';
+import { type ConnectionRefusals, connectionRefusalsOf } from './connection-refusals';
 import type { DriverEvents, NodeSender, RedisDriver, SendOptions } from './driver';
 import type {
   NodeRedisClientLike,
@@ -51,17 +52,22 @@ export class NodeRedisClientDriver extends NodeRedisDriverBase implements RedisD
   readonly cluster = false;
   readonly #client: NodeRedisClientLike;
   readonly #onSubscriberLost: () => void;
+  readonly #refusals: ConnectionRefusals;
   #subscriber: Promise<NodeRedisSubscriberLike> | undefined;
 
   constructor(client: NodeRedisClientLike, events: DriverEvents) {
     super((error) => events.onError(error));
     this.#client = client;
+    // node-redis throws an `error` event nobody listens to: so does the watcher when it is alone.
+    this.#refusals = connectionRefusalsOf(client, (error) => {
+      throw error;
+    });
     this.#onSubscriberLost = () => events.onSubscriberLost();
   }
 
   send(args: RedisArg[], _routingKey: string | undefined, options: SendOptions): Promise<unknown> {
     if (!this.#client.isOpen) return Promise.reject(notConnected());
-    if (!this.#client.isReady) return Promise.reject(reconnecting());
+    if (!this.#client.isReady) return Promise.reject(this.#refusals.last ?? reconnecting());
     return this.#client.sendCommand(args, commandOptions(options));
   }
 
