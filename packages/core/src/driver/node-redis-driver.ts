@@ -54,6 +54,8 @@ export class NodeRedisClientDriver extends NodeRedisDriverBase implements RedisD
   readonly #onSubscriberLost: () => void;
   readonly #refusals: ConnectionRefusals;
   #subscriber: Promise<NodeRedisSubscriberLike> | undefined;
+  /** The subscriber connection, connected or still connecting: what close() releases. */
+  #subscriberClient: NodeRedisSubscriberLike | undefined;
 
   constructor(client: NodeRedisClientLike, events: DriverEvents) {
     super((error) => events.onError(error));
@@ -88,6 +90,7 @@ export class NodeRedisClientDriver extends NodeRedisDriverBase implements RedisD
     if (!this.#client.isOpen) return Promise.reject(notConnected());
     if (!this.#subscriber) {
       const subscriber = this.#client.duplicate();
+      this.#subscriberClient = subscriber;
       subscriber.on('error', this.onError);
       subscriber.on('reconnecting', this.#onSubscriberLost);
       this.#subscriber = subscriber.connect().then(
@@ -103,9 +106,11 @@ export class NodeRedisClientDriver extends NodeRedisDriverBase implements RedisD
   }
 
   async close(): Promise<void> {
-    const subscriber = this.#subscriber;
+    // Not its connect promise: with Redis unreachable it never settles, and close() would wait for Redis.
+    const subscriber = this.#subscriberClient;
     this.#subscriber = undefined;
-    if (subscriber) closeSubscriber(await subscriber.catch(() => undefined));
+    this.#subscriberClient = undefined;
+    closeSubscriber(subscriber);
   }
 }
 
