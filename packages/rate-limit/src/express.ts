@@ -1,4 +1,5 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
+import { callbackError } from './callback-error';
 import type { HttpRateLimitOptions } from './http-options';
 import { HttpRateLimit, type Rejection, type RequestDecision, stricter } from './http-rate-limit';
 import { isPromise } from './maybe-promise';
@@ -24,10 +25,20 @@ export type ExpressRateLimit = RequestHandler & { limiter: RateLimiter };
 export function rateLimit(options: ExpressRateLimitOptions): ExpressRateLimit {
   const { handler, ...rest } = options;
   const http = new HttpRateLimit<Request>(rest);
+  // Express 4 ignores a middleware's returned promise: nothing here returns one, and every error
+  // (a callback's, or Redis's) reaches next() from here, the same on Express 4 and 5.
   const fail = (res: Response, next: NextFunction, error: unknown): void => {
     const failure = http.failure(error);
     if (failure) sendProblem(res, failure);
-    else next(error);
+    else next(callbackError(error));
+  };
+  const reject = (req: Request, res: Response, next: NextFunction, decision: RequestDecision): void => {
+    if (!handler) {
+      sendProblem(res, http.rejection(decision));
+      return;
+    }
+    const handled = handler(req, res, next, decision.result);
+    if (isPromise(handled)) handled.then(undefined, (error: unknown) => next(callbackError(error)));
   };
   const apply = (req: Request, res: Response, next: NextFunction, decision: RequestDecision | undefined) => {
     if (!decision) return next();
@@ -35,27 +46,21 @@ export function rateLimit(options: ExpressRateLimitOptions): ExpressRateLimit {
       req.rateLimit = decision.result;
       for (const [name, value] of decision.headers) res.setHeader(name, value);
     }
-    if (!decision.result.allowed) {
-      if (handler) return void handler(req, res, next, decision.result);
-      return sendProblem(res, http.rejection(decision));
-    }
+    if (!decision.result.allowed) return reject(req, res, next, decision);
     if (http.refunds) watchResponse(res, (status) => http.settle(decision, status));
     next();
   };
   // No promise when the decision is at hand (a client the block cache rejects).
   const middleware: RequestHandler = (req, res, next) => {
-    let decision: ReturnType<typeof http.check>;
     try {
-      decision = http.check(req, clientIp(req));
+      const decision = http.check(req, clientIp(req));
+      if (!isPromise(decision)) return apply(req, res, next, decision);
+      decision
+        .then((decided) => apply(req, res, next, decided))
+        .catch((error: unknown) => fail(res, next, error));
     } catch (error) {
-      return fail(res, next, error);
+      fail(res, next, error);
     }
-    if (!isPromise(decision)) return apply(req, res, next, decision);
-    // Returned: Express passes what a custom handler throws to the error handlers.
-    return decision.then(
-      (decided) => apply(req, res, next, decided),
-      (error: unknown) => fail(res, next, error),
-    );
   };
   return Object.assign(middleware, { limiter: http.limiter });
 }

@@ -6,6 +6,7 @@ import type {
   onRequestHookHandler,
 } from 'fastify';
 import fp from 'fastify-plugin';
+import { callbackError } from './callback-error';
 import type { HttpRateLimitOptions } from './http-options';
 import { HttpRateLimit, type Rejection, type RequestDecision, stricter } from './http-rate-limit';
 import { isPromise } from './maybe-promise';
@@ -95,24 +96,24 @@ function limitHook(options: FastifyRateLimitRouteOptions): onRequestHookHandler 
   const fail = (reply: FastifyReply, done: HookHandlerDoneFunction, error: unknown): void => {
     const failure = http.failure(error);
     if (failure) sendProblem(reply, failure);
-    else done(error as Error);
+    else done(callbackError(error));
   };
   // Callback style: no promise when the decision is at hand (a client the block cache rejects).
   return (request, reply, done) => {
-    let decision: ReturnType<typeof http.check>;
+    let applied: Promise<void> | undefined;
     try {
-      decision = http.check(request, request.ip);
+      const decision = http.check(request, request.ip);
+      applied = isPromise(decision)
+        ? decision.then(
+            (decided) => apply(request, reply, done, decided),
+            (error: unknown) => fail(reply, done, error),
+          )
+        : apply(request, reply, done, decision);
     } catch (error) {
       return fail(reply, done, error);
     }
-    const applied = isPromise(decision)
-      ? decision.then(
-          (decided) => apply(request, reply, done, decided),
-          (error: unknown) => fail(reply, done, error),
-        )
-      : apply(request, reply, done, decision);
     // A custom handler that throws or rejects is the application's error, as in an async hook.
-    applied?.catch((error: unknown) => done(error as Error));
+    applied?.catch((error: unknown) => done(callbackError(error)));
   };
 }
 

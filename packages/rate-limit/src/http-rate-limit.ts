@@ -135,8 +135,12 @@ export class HttpRateLimit<Req> {
   settle(decision: RequestDecision, statusCode: number | undefined): void {
     const failed = statusCode === undefined || statusCode >= 400;
     const refund = failed ? this.#config.skipFailedRequests : this.#config.skipSuccessfulRequests;
-    // The limiter reports its own failures as events; a refund has no caller left to tell.
-    if (refund) this.limiter.refund(decision.key, decision.cost).catch(() => {});
+    if (!refund) return;
+    // The limiter reports its own failures as events; a refund has no caller left to tell, and runs
+    // in a response event, where a throw (a custom limiter's) would end the process.
+    try {
+      this.limiter.refund(decision.key, decision.cost).catch(() => {});
+    } catch {}
   }
 }
 
