@@ -7,13 +7,15 @@ export type DestroyReply = [deleted: number, user: string];
 /**
  * Deletes a session and leaves a short-lived tombstone on its id, which the save script checks,
  * so a slow request that saves after this cannot bring the session back. With an expected owner
- * (ARGV[2]), a session that now belongs to someone else is left alone.
+ * (ARGV[2]), a session that now belongs to someone else is left alone. A key of another type is
+ * deleted like a session, without failing on WRONGTYPE.
  * KEYS: data, tombstone. ARGV: tombstone ttl ms, expected owner or ''.
  */
 export const destroySessionScript = defineScript<DestroyReply>({
   name: 'session-destroy',
   lua: `
-local user = redis.call('HGET', KEYS[1], 'user') or ''
+local user = ''
+if redis.call('TYPE', KEYS[1]).ok == 'hash' then user = redis.call('HGET', KEYS[1], 'user') or '' end
 if ARGV[2] ~= '' and user ~= ARGV[2] then return {0, user} end
 local deleted = redis.call('DEL', KEYS[1])
 redis.call('SET', KEYS[2], '1', 'PX', ARGV[1])

@@ -1,5 +1,6 @@
 import { defineCommand } from '@rediware/core';
-import { asRecord } from './session-record';
+import { asRecord, holdsOtherType } from './session-record';
+import { wrongTypeError } from './wrong-type';
 
 /** [data, expires, deadline]: each null when absent (no session: data is null). */
 export type GetReply = [data: string | null, expires: string | null, deadline: string | null];
@@ -9,7 +10,9 @@ export const getSessionScript = defineCommand<GetReply>({
   name: 'session-get',
   command: 'HMGET',
   memory({ store }, keys, args) {
-    const record = asRecord(store.get(keys[0] as string));
+    const value = store.get(keys[0] as string);
+    if (holdsOtherType(value)) throw wrongTypeError('session-get');
+    const record = asRecord(value);
     const field = (name: string) => (record?.[name as keyof typeof record] as string | undefined) ?? null;
     return args.map((name) => field(String(name))) as GetReply;
   },

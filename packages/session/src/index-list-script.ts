@@ -1,10 +1,11 @@
 import { defineScript } from '@rediware/core';
 import { pruneUserIndex, userIndexOf } from './user-index';
 
-/** Drops expired entries of a user's index and returns the rest. KEYS: index. */
+/** Drops expired entries of a user's index and returns the rest (none from a key of another type). KEYS: index. */
 export const indexListScript = defineScript<string[]>({
   name: 'session-index-list',
   lua: `
+if redis.call('TYPE', KEYS[1]).ok ~= 'zset' then return {} end
 redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now_ms())
 return redis.call('ZRANGE', KEYS[1], 0, -1)
 `,

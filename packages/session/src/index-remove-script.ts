@@ -5,6 +5,7 @@ import { userIndexOf } from './user-index';
 export const indexRemoveScript = defineScript<number>({
   name: 'session-index-remove',
   lua: `
+if redis.call('TYPE', KEYS[1]).ok ~= 'zset' then return 0 end
 local removed = redis.call('ZREM', KEYS[1], unpack(ARGV))
 if redis.call('ZCARD', KEYS[1]) == 0 then redis.call('DEL', KEYS[1]) end
 return removed

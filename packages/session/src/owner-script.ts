@@ -5,6 +5,7 @@ import { asRecord } from './session-record';
 export const sessionOwnerScript = defineScript<string | null>({
   name: 'session-owner',
   lua: `
+if redis.call('TYPE', KEYS[1]).ok ~= 'hash' then return false end
 local user = redis.call('HGET', KEYS[1], 'user')
 if not user or user == '' then return false end
 return user

@@ -17,15 +17,18 @@ export type SaveReply = [status: number, previousUser: string];
 
 /**
  * Writes a session (`set`) or moves its expiry (`touch`), unless its id carries a tombstone.
+ * A key of another type (a string, a list...) is no session: a set replaces it, a touch leaves
+ * it, and neither fails with WRONGTYPE.
  * KEYS: data, tombstone. ARGV: mode, ttl ms, expires, data, user, deadline (epoch ms of the expiry).
  */
 export const saveSessionScript = defineScript<SaveReply>({
   name: 'session-save',
   lua: `
 if redis.call('EXISTS', KEYS[2]) == 1 then return {0, ''} end
-local previous = redis.call('HGET', KEYS[1], 'user') or ''
+local isHash = redis.call('TYPE', KEYS[1]).ok == 'hash'
+local previous = isHash and (redis.call('HGET', KEYS[1], 'user') or '') or ''
 local ttl = tonumber(ARGV[2])
-if ARGV[1] == 'touch' and redis.call('EXISTS', KEYS[1]) == 0 then return {2, ''} end
+if ARGV[1] == 'touch' and not isHash then return {2, ''} end
 if ttl <= 0 then
   redis.call('DEL', KEYS[1])
   return {3, previous}

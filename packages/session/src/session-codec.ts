@@ -1,13 +1,15 @@
 import * as crypto from 'node:crypto';
 import { decryptRecord, type EncryptionKey, encryptRecord } from './encryption';
 import type { Serializer } from './options';
+import { CorruptSessionError, checkSessionShape, isEpochMs } from './session-shape';
 
 /**
  * Cookie fields that are not stored inside the data: the expiry lives beside it (see
  * SessionRecord), and @fastify/session derives `originalExpires` from it again on load. Keeping
  * them out also makes the data of an unchanged session byte-identical from request to request.
+ * `_expires` is where express-session's Cookie keeps `expires`: a stored one would outlive it.
  */
-const expiryFields = ['expires', 'originalExpires'];
+const expiryFields = ['expires', 'originalExpires', '_expires'];
 
 export interface Encoded {
   /** What is stored: serialized, then encrypted when keys are configured. */
@@ -39,23 +41,26 @@ export class SessionCodec {
     return { payload, digest: this.#digestOf(text) };
   }
 
-  /** Throws when the record cannot be decrypted or parsed, or is not an object. */
+  /**
+   * Throws when the record cannot be decrypted or parsed, or is no session both frameworks can
+   * load (see checkSessionShape): the caller treats it as no session.
+   */
   decode(
     payload: string,
     storageId: string,
     expiresAt: number | undefined,
+    now: number,
   ): { session: object; digest: string } {
+    if (expiresAt !== undefined && !isEpochMs(expiresAt)) {
+      throw new CorruptSessionError('its `expires` field is not a time in epoch ms');
+    }
     const text = this.#keys === undefined ? payload : decryptRecord(payload, this.#keys, storageId);
     const session = this.#serializer.parse(text);
-    if (typeof session !== 'object' || session === null || Array.isArray(session)) {
-      throw new TypeError('The stored session is not an object.');
-    }
-    const cookie = (session as { cookie?: unknown }).cookie;
-    if (typeof cookie === 'object' && cookie !== null) {
-      // An ISO string, as JSON would have stored it; both frameworks turn it back into a Date.
-      (cookie as { expires?: unknown }).expires =
-        expiresAt === undefined ? null : new Date(expiresAt).toISOString();
-    }
+    checkSessionShape(session, now);
+    const { cookie } = session;
+    for (const field of expiryFields) delete cookie[field];
+    // An ISO string, as JSON would have stored it; both frameworks turn it back into a Date.
+    cookie.expires = expiresAt === undefined ? null : new Date(expiresAt).toISOString();
     return { session, digest: this.#digestOf(text) };
   }
 

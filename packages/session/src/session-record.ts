@@ -17,9 +17,16 @@ export interface SessionRecord {
   deadline?: string;
 }
 
-/** The memory backend's twin of a hash key. */
+/** The memory backend's twin of a hash key: a plain object (a user index is a Map). */
 export function asRecord(value: unknown): SessionRecord | undefined {
-  return typeof value === 'object' && value !== null && 'data' in value
-    ? (value as SessionRecord)
-    : undefined;
+  return isHashTwin(value) && 'data' in value ? (value as SessionRecord) : undefined;
+}
+
+/** A value where the memory backend keeps a session of another type: Redis would answer WRONGTYPE. */
+export function holdsOtherType(value: unknown): boolean {
+  return value !== undefined && !isHashTwin(value);
+}
+
+function isHashTwin(value: unknown): value is object {
+  return typeof value === 'object' && value !== null && Object.getPrototypeOf(value) === Object.prototype;
 }

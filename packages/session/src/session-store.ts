@@ -25,8 +25,13 @@ import { RecentlySeen } from './recently-seen';
 import { SaveStatus, saveSessionScript } from './save-script';
 import { SessionCodec } from './session-codec';
 import { type SessionMetrics, sessionMetricSpecs } from './session-metrics';
+import { CorruptSessionError } from './session-shape';
+import { isWrongTypeError } from './wrong-type';
 
-/** A stored record could not be decrypted or parsed; it was treated as no session. */
+/**
+ * A stored record could not be decrypted or parsed, is no session both frameworks can load, or
+ * its key holds another Redis type: it was treated as no session.
+ */
 export interface CorruptSessionEvent {
   /** The session's storage id (the SHA-256 of the id with `hashIds`). */
   id: string;
@@ -229,22 +234,26 @@ export class SessionStore<
   }
 
   async #load(sid: string): Promise<S | null> {
-    const [payload, expiresField, deadline] = await this.#run(
-      getSessionScript,
-      [this.#config.sessions.key(sid, 'data')],
-      getSessionFields,
+    const now = Date.now();
+    const reply = await this.#policy(
+      getSessionScript.name,
+      this.#backend
+        .run(getSessionScript, [this.#config.sessions.key(sid, 'data')], getSessionFields)
+        .catch(wrongTypeAsCorrupt),
     );
-    if (payload === null) {
-      this.#seen.forget(sid);
-      return null;
-    }
-    const expires = expiresField ? Number(expiresField) : undefined;
     try {
-      const { session, digest } = this.#codec.decode(payload, sid, expires);
+      if (reply instanceof CorruptSessionError) throw reply;
+      const [payload, expiresField, deadline] = reply;
+      if (payload === null) {
+        this.#seen.forget(sid);
+        return null;
+      }
+      const expires = expiresField ? Number(expiresField) : undefined;
+      const { session, digest } = this.#codec.decode(payload, sid, expires, now);
       // A record from before `deadline` existed: not remembered, so its next touch writes one.
-      const expiresAt = expires ?? (deadline ? Number(deadline) : undefined);
-      if (expiresAt === undefined) this.#seen.forget(sid);
-      else this.#remember(sid, expiresAt, digest);
+      const expiresAt = expires ?? (deadline ? Number(deadline) : Number.NaN);
+      if (Number.isFinite(expiresAt)) this.#remember(sid, expiresAt, digest);
+      else this.#seen.forget(sid);
       return session as S;
     } catch (error) {
       this.#seen.forget(sid);
@@ -369,6 +378,16 @@ export class SessionStore<
       },
     });
   }
+}
+
+/**
+ * A session key of another Redis type (a string, a list...) is a corrupt record, not a Redis
+ * failure: no session rather than a 500 on every request that carries its cookie. The next save
+ * of the id replaces it.
+ */
+function wrongTypeAsCorrupt(error: unknown): CorruptSessionError {
+  if (!isWrongTypeError(error)) throw error;
+  return new CorruptSessionError('its key holds another Redis type than a hash');
 }
 
 /** Creates the framework-neutral store; `RedisStore` of `./express` and `./fastify` wrap it. */

@@ -1,4 +1,5 @@
 import type { ErrorRequestHandler, Express } from 'express';
+import type { CorruptSessionEvent } from '../src';
 import type { RedisStore } from '../src/express';
 
 declare module 'express-session' {
@@ -11,9 +12,16 @@ declare module 'express-session' {
 /**
  * The session routes every Express test app serves (the same as fastify-app.ts): log in (a new id
  * at the privilege change, as express-session recommends), read, count, log out, log out
- * everywhere, list the user's sessions.
+ * everywhere, list the user's sessions; and the store's `corrupt` events so far.
  */
 export function addSessionRoutes(app: Express, store: RedisStore): void {
+  const corrupt: Array<{ id: string; error: string }> = [];
+  store.on('corrupt', (event: CorruptSessionEvent) =>
+    corrupt.push({ id: event.id, error: String(event.error) }),
+  );
+  app.get('/test/corrupt', (_req, res) => {
+    res.json(corrupt);
+  });
   app.post('/login', (req, res, next) => {
     req.session.regenerate((error) => {
       if (error) return next(error);

@@ -263,6 +263,51 @@ describe.each(useRedisTargets())('session store on $name', (target: RedisTarget)
       expect(await store.all()).toEqual({ s2: expect.objectContaining({ fine: true }) });
     });
 
+    it.each<[string, (text: string) => unknown]>([
+      [
+        'throws',
+        () => {
+          throw new Error('cannot parse');
+        },
+      ],
+      ['returns a string', (text) => text],
+      ['returns null', () => null],
+      ['returns an array', () => [1]],
+      ['returns a session without a cookie', () => ({ n: 1 })],
+      ['returns a cookie with a string maxAge', () => ({ cookie: { originalMaxAge: '60000' } })],
+      ['returns an invalid Date as _expires', () => ({ cookie: { _expires: new Date(Number.NaN) } })],
+      ['returns an own __proto__ key', () => JSON.parse('{"cookie":{},"__proto__":{"save":1}}')],
+    ])(
+      'a serializer whose parse %s gives no session and a corrupt event, not a failure',
+      async (_name, parse) => {
+        for (const encryptionKeys of [undefined, [secretA]]) {
+          const store = makeStore({ serializer: { stringify: JSON.stringify, parse }, encryptionKeys });
+          const events: unknown[] = [];
+          store.on('corrupt', (event) => events.push(event));
+          store.on('failure', (event) => events.push(event));
+          await store.set('s1', sessionWith({ n: 1 }));
+          expect(await store.get('s1')).toBeNull();
+          expect(events).toEqual([{ id: 's1', error: expect.any(Error) }]);
+        }
+      },
+    );
+
+    it("reads back what a custom serializer revives, Dates included, with the store's expiry", async () => {
+      const store = makeStore({
+        serializer: {
+          stringify: JSON.stringify,
+          parse: (text) => ({ ...JSON.parse(text), at: new Date(0), cookie: { _expires: new Date() } }),
+        },
+      });
+      const expires = new Date(Date.now() + 60_000);
+      await store.set('s1', sessionWith({ n: 1 }, { expires }));
+      expect(await store.get('s1')).toEqual({
+        n: 1,
+        at: new Date(0),
+        cookie: { expires: expires.toISOString() },
+      });
+    });
+
     if (target.name !== 'memory') {
       it('treats garbage written to Redis as no session', async () => {
         const store = makeStore();
