@@ -13,7 +13,12 @@ const policyName = (name: string, i: number) => (i === 0 ? name : `${name}-${i}`
  *   every policy and `RateLimit: "name";r=42;t=17` for the deciding one;
  * - draft-7: `RateLimit-Policy: 100;w=60` and `RateLimit: limit=100, remaining=42, reset=17`;
  * - legacy: `X-RateLimit-Limit`, `X-RateLimit-Remaining`, `X-RateLimit-Reset` (Unix seconds).
- * `Retry-After` (seconds, rounded up) is on every rejection, whatever the mode.
+ * `Retry-After` (seconds, rounded up, at least 1) is on every rejection, whatever the mode.
+ *
+ * An admitted request's reset is when the quota resets (the window ends, the bucket is full). A
+ * rejected request's is when a request will be admitted, the same as `Retry-After`: a sliding
+ * window's previous window still weighs after the current one ends, and a bucket admits again long
+ * before it is full, so the quota's reset would tell a client to come back too early or too late.
  */
 export function rateLimitHeaders(
   result: RateLimitResult,
@@ -23,28 +28,25 @@ export function rateLimitHeaders(
   now = Date.now(),
 ): Array<[string, string]> {
   const headers: Array<[string, string]> = [];
+  const retryAfterS = result.allowed ? 0 : Math.max(1, seconds(result.retryAfterMs));
+  const resetS = result.allowed ? seconds(result.resetMs) : retryAfterS;
   const deciding = Math.max(
     0,
     policies.findIndex((policy) => policy.limit === result.limit && policy.windowMs === result.windowMs),
   );
   if (mode === 'draft-8') {
     headers.push(['RateLimit-Policy', policyHeader(mode, name, policies)]);
-    headers.push([
-      'RateLimit',
-      `"${policyName(name, deciding)}";r=${result.remaining};t=${seconds(result.resetMs)}`,
-    ]);
+    headers.push(['RateLimit', `"${policyName(name, deciding)}";r=${result.remaining};t=${resetS}`]);
   } else if (mode === 'draft-7') {
     headers.push(['RateLimit-Policy', policyHeader(mode, name, policies)]);
-    headers.push([
-      'RateLimit',
-      `limit=${result.limit}, remaining=${result.remaining}, reset=${seconds(result.resetMs)}`,
-    ]);
+    headers.push(['RateLimit', `limit=${result.limit}, remaining=${result.remaining}, reset=${resetS}`]);
   } else if (mode === 'legacy') {
+    const resetAtMs = now + (result.allowed ? result.resetMs : result.retryAfterMs);
     headers.push(['X-RateLimit-Limit', String(result.limit)]);
     headers.push(['X-RateLimit-Remaining', String(result.remaining)]);
-    headers.push(['X-RateLimit-Reset', String(seconds(now + result.resetMs))]);
+    headers.push(['X-RateLimit-Reset', String(seconds(resetAtMs))]);
   }
-  if (!result.allowed) headers.push(['Retry-After', String(Math.max(1, seconds(result.retryAfterMs)))]);
+  if (!result.allowed) headers.push(['Retry-After', String(retryAfterS)]);
   return headers;
 }
 
