@@ -53,9 +53,10 @@ const dirs = groups.flatMap((group) =>
         .map((entry) => `${group}/${entry.name}`)
     : [],
 );
-// Workspaces of their own at the root: the conformance floor (it runs the built packages) and the
-// bench's own logic (its load runs are `pnpm bench`, never tests).
-for (const workspace of ['conformance', 'bench'])
+// Workspaces of their own at the root: the conformance floor (it runs the built packages), the
+// bench's own logic (its load runs are `pnpm bench`, never tests) and the packed tarballs as a
+// consumer outside the workspace installs them.
+for (const workspace of ['conformance', 'bench', 'release'])
   if (existsSync(join(__dirname, workspace, 'test'))) dirs.push(workspace);
 
 const config: Config = {

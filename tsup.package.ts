@@ -10,6 +10,10 @@ export function packageBuild(packageDir: string) {
   return defineConfig({
     entry: entries.map((name) => `src/${name}.ts`),
     format: ['esm', 'cjs'],
+    // Code shared by several entries goes to one chunk in both formats: without it each CJS entry
+    // had its own copy of every class, so `instanceof` failed across `require('@rediware/lock')` and
+    // `require('@rediware/lock/express')`.
+    splitting: true,
     dts: true,
     clean: true,
     sourcemap: true,

@@ -1,0 +1,67 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+/** The repository's root, where `packages/` lives. */
+export const repositoryRoot = join(__dirname, '..', '..');
+
+export interface PackedPackage {
+  /** The npm name, `@rediware/lock`. */
+  name: string;
+  /** The package's folder in the workspace. */
+  dir: string;
+  /** The `.tgz` that `pnpm pack` wrote. */
+  tarball: string;
+}
+
+/** Every package that is published (not `private`), in `packages/`. */
+export function publicPackages(): { name: string; dir: string }[] {
+  const root = join(repositoryRoot, 'packages');
+  return readdirSync(root, { withFileTypes: true })
+    .filter((entry) => entry.isDirectory() && existsSync(join(root, entry.name, 'package.json')))
+    .map((entry) => {
+      const dir = join(root, entry.name);
+      const manifest = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as {
+        name: string;
+        private?: boolean;
+      };
+      return { name: manifest.name, dir, isPrivate: manifest.private === true };
+    })
+    .filter((entry) => !entry.isPrivate)
+    .map(({ name, dir }) => ({ name, dir }));
+}
+
+/**
+ * Packs each public package into `destination` as `pnpm pack` does for a release (workspace:
+ * ranges rewritten to versions). A package without a `dist` is built first with its tsup config,
+ * so a fresh clone needs no `pnpm build` before its tests.
+ */
+export function packPackages(destination: string): PackedPackage[] {
+  return publicPackages().map(({ name, dir }) => {
+    if (!existsSync(join(dir, 'dist'))) execFileSync('pnpm', ['exec', 'tsup'], { cwd: dir, stdio: 'pipe' });
+    const printed = execFileSync('pnpm', ['pack', '--pack-destination', destination], {
+      cwd: dir,
+      encoding: 'utf8',
+    });
+    const tarball = printed.trim().split('\n').pop() ?? '';
+    if (!tarball.endsWith('.tgz')) throw new Error(`pnpm pack of ${name} printed no tarball:\n${printed}`);
+    return { name, dir, tarball };
+  });
+}
+
+/**
+ * Every peer dependency of the packages (frameworks, clients, express-session, prom-client...), at
+ * the range the workspace tests it with (its devDependency), so every entry can load.
+ */
+export function testedPeers(packed: PackedPackage[]): Record<string, string> {
+  const peers: Record<string, string> = {};
+  for (const { dir } of packed) {
+    const manifest = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as {
+      peerDependencies?: Record<string, string>;
+      devDependencies?: Record<string, string>;
+    };
+    for (const [name, range] of Object.entries(manifest.peerDependencies ?? {}))
+      peers[name] ??= manifest.devDependencies?.[name] ?? range;
+  }
+  return peers;
+}
