@@ -1,6 +1,6 @@
-import { type Duration, isRedisError, type ProblemDetails } from '@rediware/core';
+import type { Duration, ProblemDetails } from '@rediware/core';
 import type { ClientGone } from './client-gone';
-import { LockAbortedError, LockBusyError, type LockLostError, LockTimeoutError } from './errors';
+import type { LockLostError } from './errors';
 import type { HeldLock, Lock } from './held-lock';
 import { createLocker, type Locker } from './locker';
 import type { GuardRouteConfig, LockerOptions } from './options';
@@ -50,18 +50,21 @@ export function createGuard<Req>(
       // An acquire that cannot wait has nothing to cancel: no signal to make for it.
       signal: wait === 0 ? undefined : cancel.signal,
     });
+  // By `code`, not instanceof: a locker from another copy of this package (its CommonJS and ESM
+  // builds, or two installs) throws its own copy of each class.
   const refused = (error: unknown): GuardOutcome => {
-    if (error instanceof LockAbortedError) return { kind: 'cancelled' };
-    if (error instanceof LockBusyError || error instanceof LockTimeoutError) {
+    const coded = codedError(error);
+    if (coded?.code === 'ERR_RW_LOCK_ABORTED') return { kind: 'cancelled' };
+    if (coded?.code === 'ERR_RW_LOCK_BUSY' || coded?.code === 'ERR_RW_LOCK_TIMEOUT') {
       return {
         kind: 'refused',
-        response: problemResponse(error.toProblem(), route.statusCode, {
-          'retry-after': String(Math.max(1, Math.ceil(error.retryAfterMs / 1000))),
+        response: problemResponse(coded.toProblem(), route.statusCode, {
+          'retry-after': String(Math.max(1, Math.ceil((coded.retryAfterMs ?? 0) / 1000))),
         }),
       };
     }
-    if (isRedisError(error)) {
-      return { kind: 'refused', response: problemResponse(error.toProblem(), error.statusCode) };
+    if (coded?.code.startsWith('ERR_RW_REDIS_')) {
+      return { kind: 'refused', response: problemResponse(coded.toProblem(), coded.statusCode) };
     }
     throw error;
   };
@@ -69,7 +72,7 @@ export function createGuard<Req>(
   return (req, cancel) => {
     let taken: Promise<Lock>;
     try {
-      const values = perRequest(route.key(req), route.ttl(req), route.wait(req));
+      const values = perRequest(req, route);
       taken = isThenable(values)
         ? values.then((resolved) => acquire(resolved, cancel))
         : acquire(values, cancel);
@@ -80,21 +83,51 @@ export function createGuard<Req>(
   };
 }
 
+/** What the guard reads of a rediware error, from whichever copy of its class made it. */
+interface CodedError {
+  readonly code: string;
+  readonly statusCode: number;
+  /** Busy and timed-out errors: how long the holder still holds the lock. */
+  readonly retryAfterMs?: number;
+  toProblem(): ProblemDetails;
+}
+
+function codedError(error: unknown): CodedError | undefined {
+  const candidate = error as Partial<CodedError> | null | undefined;
+  return typeof candidate?.code === 'string' &&
+    candidate.code.startsWith('ERR_RW_') &&
+    typeof candidate.statusCode === 'number' &&
+    typeof candidate.toProblem === 'function'
+    ? (candidate as CodedError)
+    : undefined;
+}
+
 function held(lock: Lock): GuardOutcome {
   return { kind: 'held', lock: lock as HeldLock };
 }
 
-/** The three per-request values; awaited only when one of them is a promise. */
-function perRequest<A, B, C>(
-  a: A | PromiseLike<A>,
-  b: B | PromiseLike<B>,
-  c: C | PromiseLike<C>,
-): [A, B, C] | Promise<[A, B, C]> {
-  if (isThenable(a) || isThenable(b) || isThenable(c)) return Promise.all([a, b, c]);
-  return [a, b, c] as [A, B, C];
+type Values = [string | readonly string[], Duration, Duration];
+
+/**
+ * The three per-request values (key, ttl, wait); awaited only when one of them is a promise. When
+ * one callback throws after another returned a promise, that promise's rejection is handled too.
+ */
+function perRequest<Req>(req: Req, route: GuardRouteConfig<Req>): Values | Promise<Values> {
+  const key = route.key(req);
+  let ttl: Duration | Promise<Duration> | undefined;
+  let wait: Duration | Promise<Duration>;
+  try {
+    ttl = route.ttl(req);
+    wait = route.wait(req);
+  } catch (error) {
+    for (const earlier of [key, ttl]) if (isThenable(earlier)) Promise.resolve(earlier).catch(() => {});
+    throw error;
+  }
+  if (isThenable(key) || isThenable(ttl) || isThenable(wait)) return Promise.all([key, ttl, wait]);
+  return [key, ttl, wait];
 }
 
-function isThenable(value: unknown): value is PromiseLike<unknown> {
+export function isThenable(value: unknown): value is PromiseLike<unknown> {
   return typeof (value as { then?: unknown } | null)?.then === 'function';
 }
 
