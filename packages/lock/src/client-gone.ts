@@ -1,24 +1,40 @@
-import type { EventEmitter } from 'node:events';
-import type { Lock } from './held-lock';
+import type { ServerResponse } from 'node:http';
+import { ClientGoneError } from './errors';
+import type { HeldLock } from './held-lock';
 
 /**
- * Watches the response for the client going away while a guard acquires, then releases the lock
- * it got when the response closes. Cheap on the common path: one 'close' listener for both, and
- * the AbortSignal that cancels a waiting acquire is created only for an acquire that may wait,
- * the reason only on a close.
+ * Watches the response for the client going away while a guard acquires (the wait is cancelled),
+ * then holds the lock it got until the handler has finished: released when the response closes
+ * after it was ended (Node emits 'close' after 'finish'). A client that leaves while the handler
+ * runs does not release it: the handler may still be writing what the lock protects. Then the
+ * lock's signal aborts with a ClientGoneError, auto-extension stops (a handler that never ends
+ * holds it for its ttl at most), and the lock is released when the handler is done: when it ends
+ * the response (Node emits no event for an end after the socket closed, hence the wrapped `end`)
+ * or, where the adapter can see it, when its promise settles (`handlerRunning`).
+ *
+ * Cheap on the common path: one 'close' listener for all of it, and the AbortSignal that cancels a
+ * waiting acquire is created only for an acquire that may wait.
  */
 export class ClientGone {
   #closed = false;
+  /** The handler's promise, where the adapter sees it: looked at only if the client leaves. */
+  #handler: PromiseLike<unknown> | undefined;
   #controller: AbortController | undefined;
-  #lock: Lock | undefined;
-  readonly #response: EventEmitter;
+  #lock: HeldLock | undefined;
+  readonly #response: ServerResponse;
   readonly #onClose = (): void => {
     this.#closed = true;
-    if (this.#lock !== undefined) releaseQuietly(this.#lock);
-    else this.#controller?.abort(clientClosed());
+    const lock = this.#lock;
+    if (lock === undefined) this.#controller?.abort(new ClientGoneError());
+    else if (this.#response.writableEnded) releaseQuietly(lock);
+    else {
+      lock.abandon(new ClientGoneError());
+      releaseOnEnd(this.#response, lock);
+      if (this.#handler !== undefined) releaseOnSettled(this.#handler, lock);
+    }
   };
 
-  constructor(response: EventEmitter) {
+  constructor(response: ServerResponse) {
     this.#response = response;
     response.once('close', this.#onClose);
   }
@@ -27,7 +43,7 @@ export class ClientGone {
   get signal(): AbortSignal {
     if (this.#controller === undefined) {
       this.#controller = new AbortController();
-      if (this.#closed) this.#controller.abort(clientClosed());
+      if (this.#closed) this.#controller.abort(new ClientGoneError());
     }
     return this.#controller.signal;
   }
@@ -38,11 +54,11 @@ export class ClientGone {
   }
 
   /**
-   * The acquire settled with a lock: it is released when the response closes (Node emits 'close'
-   * after 'finish', and also when the client leaves first), or now if it already has; then this
-   * returns false and the request must not go on.
+   * The acquire settled with a lock: it is held until the handler has finished, or released now
+   * if the client already left before the handler started; then this returns false and the
+   * request must not go on.
    */
-  holdUntilClose(lock: Lock): boolean {
+  holdUntilDone(lock: HeldLock): boolean {
     if (this.#closed) {
       releaseQuietly(lock);
       return false;
@@ -50,13 +66,30 @@ export class ClientGone {
     this.#lock = lock;
     return true;
   }
+
+  /** The handler returned this promise: once the client has left, its settling releases the lock. */
+  handlerRunning(handler: PromiseLike<unknown>): void {
+    this.#handler = handler;
+    if (this.#closed && this.#lock !== undefined) releaseOnSettled(handler, this.#lock);
+  }
+}
+
+/** Releases the lock when the response is ended, which after a disconnect emits no event. */
+function releaseOnEnd(response: ServerResponse, lock: HeldLock): void {
+  const end = response.end;
+  response.end = function endAndRelease(this: ServerResponse, ...args: Parameters<typeof end>) {
+    response.end = end;
+    releaseQuietly(lock);
+    return end.apply(this, args);
+  } as typeof end;
+}
+
+function releaseOnSettled(handler: PromiseLike<unknown>, lock: HeldLock): void {
+  const release = (): void => releaseQuietly(lock);
+  handler.then(release, release);
 }
 
 /** A failed release was reported as a `failure` event; the lock expires at its ttl. */
-function releaseQuietly(lock: Lock): void {
+function releaseQuietly(lock: HeldLock): void {
   lock.release().catch(() => {});
-}
-
-function clientClosed(): Error {
-  return new Error('The client closed the connection.');
 }

@@ -70,6 +70,19 @@ export class LockAbortedError extends LockError {
   }
 }
 
+/**
+ * The client of a guarded request went away: the reason `req.lock.signal` / `request.lock.signal`
+ * aborts with while the handler still holds the lock (until it finishes or the ttl runs out), and
+ * the cause of the LockAbortedError of a request that was still waiting.
+ */
+export class ClientGoneError extends LockError {
+  constructor() {
+    super('ERR_RW_LOCK_CLIENT_GONE', 'The client closed the connection before the response was sent.', {
+      statusCode: 499,
+    });
+  }
+}
+
 function describeKeys(keys: readonly string[]): string {
   const shown = keys.slice(0, 3).map((key) => JSON.stringify(key.length > 60 ? `${key.slice(0, 60)}…` : key));
   return keys.length > 3 ? `${shown.join(', ')} and ${keys.length - 3} more` : shown.join(', ');

@@ -30,7 +30,9 @@ const lockerKeys = ['redis', 'prefix', 'timeout', 'extendRatio', 'retryInterval'
 
 /**
  * A per-route lock: `app.post('/orders/:id/pay', lockGuard({ key: (req) => req.params.id, ttl: '10s' }), ...)`.
- * The lock is released when the response finishes or the client disconnects.
+ * The lock is held until the handler has ended the response, even when the client disconnects
+ * first (then `req.lock.signal` aborts, and a handler that never ends the response holds it for
+ * its ttl at most).
  */
 export function lockGuard(options: LockGuardOptions): LockGuard {
   const route = parseGuardRouteOptions<Request>(options, 'lockGuard', lockerKeys);
@@ -56,7 +58,7 @@ export function lockGuard(options: LockGuardOptions): LockGuard {
           return;
         }
         const { lock } = outcome;
-        if (!cancel.holdUntilClose(lock)) return;
+        if (!cancel.holdUntilDone(lock)) return;
         req.lock = lock;
         lock.onLost((error) => {
           if (!res.headersSent) send(res, lostResponse(error, route.statusCode));

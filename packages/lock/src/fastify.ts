@@ -4,10 +4,18 @@ import type {
   FastifyRequest,
   HookHandlerDoneFunction,
   preHandlerHookHandler,
+  RouteHandlerMethod,
 } from 'fastify';
 import fp from 'fastify-plugin';
 import { ClientGone } from './client-gone';
-import { createGuard, type GuardResponse, guardLocker, lostResponse, problemContentType } from './guard';
+import {
+  createGuard,
+  type GuardResponse,
+  guardLocker,
+  isThenable,
+  lostResponse,
+  problemContentType,
+} from './guard';
 import type { Lock } from './held-lock';
 import type { Locker } from './locker';
 import { type GuardRouteOptions, type LockerOptions, parseGuardRouteOptions } from './options';
@@ -32,10 +40,16 @@ export interface LockPluginOptions extends LockerOptions {
   locker?: Locker | undefined;
 }
 
+/** Where the guard keeps a request's ClientGone, for the handler wrapper to report to. */
+const heldBy = Symbol('rediware.lock.heldBy');
+
+type GuardedRequest = FastifyRequest & { [heldBy]: ClientGone | null };
+
 const lockPlugin: FastifyPluginAsync<LockPluginOptions> = async (fastify, options) => {
   const { locker, owned } = guardLocker(options);
   fastify.decorate('locker', locker);
   fastify.decorateRequest('lock', null);
+  fastify.decorateRequest(heldBy, null);
   if (owned) fastify.addHook('onClose', () => locker.close());
   fastify.addHook('onRoute', (route) => {
     const config = route.config?.lock;
@@ -44,8 +58,21 @@ const lockPlugin: FastifyPluginAsync<LockPluginOptions> = async (fastify, option
     const existing = route.preHandler;
     route.preHandler =
       existing === undefined ? [guard] : [...(Array.isArray(existing) ? existing : [existing]), guard];
+    route.handler = showHandlerToGuard(route.handler);
   });
 };
+
+/**
+ * The route's handler, showing the guard its promise: a client that disconnected does not release
+ * the lock, the handler being done does.
+ */
+function showHandlerToGuard(handler: RouteHandlerMethod): RouteHandlerMethod {
+  return function lockedHandler(request, reply) {
+    const result = handler.call(this, request, reply);
+    if (isThenable(result)) (request as GuardedRequest)[heldBy]?.handlerRunning(result);
+    return result;
+  };
+}
 
 function lockPreHandler(
   locker: Locker,
@@ -61,8 +88,9 @@ function lockPreHandler(
         if (outcome.kind === 'cancelled') return void reply.hijack();
         if (outcome.kind === 'refused') return void send(reply, outcome.response);
         const { lock } = outcome;
-        if (!cancel.holdUntilClose(lock)) return void reply.hijack();
+        if (!cancel.holdUntilDone(lock)) return void reply.hijack();
         request.lock = lock;
+        (request as GuardedRequest)[heldBy] = cancel;
         lock.onLost((error) => {
           if (!reply.sent) send(reply, lostResponse(error, route.statusCode));
         });

@@ -14,7 +14,10 @@ export interface Lock {
    * you protect and have it refuse writes that carry a token lower than one it has seen.
    */
   readonly fencingToken: number;
-  /** Aborted, with a LockLostError as its reason, when the lock is lost. Never on release. */
+  /**
+   * Aborted, with a LockLostError as its reason, when the lock is lost; in a guard also with a
+   * ClientGoneError when the client disconnects (the lock is still held then). Never on release.
+   */
   readonly signal: AbortSignal;
   /** Milliseconds until the lock expires unless extended, as this process knows it. */
   readonly remainingMs: number;
@@ -75,6 +78,10 @@ export class HeldLock implements Lock, Timed, Indexed {
   /** Made when `signal` is first read (most locks are released without anyone reading it). */
   #controller: AbortController | undefined;
   #lostWith: LockLostError | undefined;
+  /** What the signal aborts (or aborted) with: the first of a loss and `abandon`. */
+  #abortReason: Error | undefined;
+  /** False once the holder's client went away (`abandon`): the lock then ends at its ttl. */
+  #extending: boolean;
   #onLost: ((error: LockLostError) => void) | undefined;
   readonly #init: HeldLockInit;
   #validUntil: number;
@@ -92,6 +99,7 @@ export class HeldLock implements Lock, Timed, Indexed {
     this.keys = init.target.keys;
     this.key = this.keys[0] as string;
     this.fencingToken = init.fencingToken;
+    this.#extending = init.autoExtend;
     this.#validUntil = init.sentAt + init.ttlMs - driftMs(init.ttlMs);
     if (init.autoExtend) this.#extendAt = Date.now() + Math.max(1, init.ttlMs * init.extendRatio);
     this.#reschedule();
@@ -100,9 +108,22 @@ export class HeldLock implements Lock, Timed, Indexed {
   get signal(): AbortSignal {
     if (this.#controller === undefined) {
       this.#controller = new AbortController();
-      if (this.#lostWith !== undefined) this.#controller.abort(this.#lostWith);
+      if (this.#abortReason !== undefined) this.#controller.abort(this.#abortReason);
     }
     return this.#controller.signal;
+  }
+
+  /**
+   * For the guards, when the request's client went away while its handler runs: aborts `signal`
+   * with `reason` and stops auto-extension, so the lock stays held until the handler finishes
+   * (the guard releases it) or, for a handler that never does, until its ttl runs out.
+   */
+  abandon(reason: Error): void {
+    if (!this.#active) return;
+    this.#abort(reason);
+    this.#extending = false;
+    this.#extendAt = Number.POSITIVE_INFINITY;
+    this.#reschedule();
   }
 
   /** For the guards: called once if the lock is lost (like `signal`'s abort, without the signal). */
@@ -170,7 +191,7 @@ export class HeldLock implements Lock, Timed, Indexed {
       // its ttl runs out, so try again sooner.
       nextMs = Math.min(nextMs, this.remainingMs / 2);
     }
-    if (!this.#active) return;
+    if (!this.#active || !this.#extending) return;
     this.#extendAt = Date.now() + Math.max(1, nextMs);
     this.#reschedule();
   }
@@ -183,10 +204,15 @@ export class HeldLock implements Lock, Timed, Indexed {
     if (!this.#active) return;
     this.#init.timers.cancel(this);
     this.#lostWith = error;
-    this.#controller?.abort(error);
+    this.#abort(error);
     this.#onLost?.(error);
     this.#init.operations.settled(this);
     this.#init.operations.lost(this, error);
+  }
+
+  #abort(reason: Error): void {
+    this.#abortReason ??= reason;
+    this.#controller?.abort(reason);
   }
 
   #lostError(detail: string): LockLostError {

@@ -1,4 +1,4 @@
-export { LockAbortedError, LockBusyError, LockLostError, LockTimeoutError } from './errors';
+export { ClientGoneError, LockAbortedError, LockBusyError, LockLostError, LockTimeoutError } from './errors';
 export type { Lock } from './held-lock';
 export { type LockMetrics, lockMetricSpecs, lockWaitSpec } from './lock-metrics';
 export { createLocker, Locker, type LockerEvents, type LockLostEvent } from './locker';

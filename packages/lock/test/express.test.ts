@@ -8,7 +8,7 @@ import {
   useFaultyRedis,
   waitFor,
 } from '@rediware/testing';
-import { createLocker, type Locker } from '../src';
+import { createLocker, LockBusyError, type Locker } from '../src';
 import { type LockGuard, lockGuard } from '../src/express';
 import { gate, get, getThenAbort } from './http';
 
@@ -71,7 +71,7 @@ describe('express lockGuard', () => {
   it('answers 409 with Retry-After and a problem+json body while the key is held', async () => {
     await start();
     const first = get(`${url()}/orders/1`);
-    expect(await entered[0]?.promise).toBe(1);
+    const token = await entered[0]?.promise;
     const busy = await get(`${url()}/orders/1`);
     expect(busy.status).toBe(409);
     expect(busy.headers['content-type']).toMatch(/^application\/problem\+json/);
@@ -84,28 +84,33 @@ describe('express lockGuard', () => {
       type: expect.stringContaining('ERR_RW_LOCK_BUSY'),
     });
     finish.open(undefined);
-    expect(JSON.parse((await first).body)).toEqual({ token: 1, aborted: false });
+    expect(JSON.parse((await first).body)).toEqual({ token, aborted: false });
     expect((await get(`${url()}/orders/2`)).status).toBe(200);
   });
 
   it('releases the lock when the response finishes', async () => {
     await start();
     finish.open(undefined);
-    expect(JSON.parse((await get(`${url()}/orders/1`)).body).token).toBe(1);
+    const first = JSON.parse((await get(`${url()}/orders/1`)).body).token;
     // ttl is 30 s and wait 0: only the release lets these through.
-    expect(JSON.parse((await get(`${url()}/orders/1`)).body).token).toBe(2);
+    expect(JSON.parse((await get(`${url()}/orders/1`)).body).token).toBe(first + 1);
     expect(await redis.exists('rw:lock:{1}:lock')).toBe(0);
     const lock = await locker.acquire('1', { ttl: '1s' });
-    expect(lock.fencingToken).toBe(3);
+    expect(lock.fencingToken).toBe(first + 2);
     await lock.release();
   });
 
-  it('releases the lock when the client disconnects', async () => {
+  it('holds the lock after the client disconnects, until the handler ends the response', async () => {
     await start();
-    await getThenAbort(`${url()}/orders/1`, entered[0]?.promise ?? Promise.resolve());
-    // Held for 30 s unless the disconnect released it.
+    const token = await new Promise<number>((resolve) => {
+      void getThenAbort(`${url()}/orders/1`, entered[0]?.promise.then(resolve) ?? Promise.resolve());
+    });
+    await sleep(100);
+    await expect(locker.acquire('1', { ttl: '1s' })).rejects.toBeInstanceOf(LockBusyError);
+    finish.open(undefined);
+    // The handler answers its gone client; that releases the lock (held for 30 s otherwise).
     const next = await locker.acquire('1', { ttl: '1s', wait: '10s' });
-    expect(next.fencingToken).toBe(2);
+    expect(next.fencingToken).toBe(token + 1);
     await next.release();
   });
 
@@ -116,8 +121,9 @@ describe('express lockGuard', () => {
     const second = get(`${url()}/orders/1`);
     await sleep(100);
     finish.open(undefined);
-    expect((await first).status).toBe(200);
-    expect(JSON.parse((await second).body).token).toBe(2);
+    const firstReply = await first;
+    expect(firstReply.status).toBe(200);
+    expect(JSON.parse((await second).body).token).toBe(JSON.parse(firstReply.body).token + 1);
   });
 
   it('uses the configured status, such as 423', async () => {

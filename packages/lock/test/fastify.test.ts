@@ -9,7 +9,7 @@ import {
   waitFor,
 } from '@rediware/testing';
 import type { FastifyRequest } from 'fastify';
-import { createLocker, type Locker } from '../src';
+import { createLocker, LockBusyError, type Locker } from '../src';
 import lockPlugin from '../src/fastify';
 import type { GuardRouteOptions } from '../src/options';
 import { gate, get, getThenAbort } from './http';
@@ -71,7 +71,7 @@ describe('fastify lock plugin', () => {
   it('answers 409 with Retry-After and a problem+json body while the key is held', async () => {
     await start();
     const first = get(`${url()}/orders/1`);
-    expect(await entered[0]?.promise).toBe(1);
+    const token = await entered[0]?.promise;
     const busy = await get(`${url()}/orders/1`);
     expect(busy.status).toBe(409);
     expect(busy.headers['content-type']).toMatch(/^application\/problem\+json/);
@@ -80,25 +80,30 @@ describe('fastify lock plugin', () => {
     expect(retryAfter).toBeLessThanOrEqual(30);
     expect(JSON.parse(busy.body)).toMatchObject({ status: 409, title: 'LockBusyError' });
     finish.open(undefined);
-    expect(JSON.parse((await first).body)).toEqual({ token: 1, aborted: false });
+    expect(JSON.parse((await first).body)).toEqual({ token, aborted: false });
     expect(JSON.parse((await get(`${url()}/free`)).body)).toEqual({ lock: null });
   });
 
   it('releases the lock when the response finishes', async () => {
     await start();
     finish.open(undefined);
-    expect(JSON.parse((await get(`${url()}/orders/1`)).body).token).toBe(1);
-    expect(JSON.parse((await get(`${url()}/orders/1`)).body).token).toBe(2);
+    const first = JSON.parse((await get(`${url()}/orders/1`)).body).token;
+    expect(JSON.parse((await get(`${url()}/orders/1`)).body).token).toBe(first + 1);
     const lock = await locker.acquire('1', { ttl: '1s' });
-    expect(lock.fencingToken).toBe(3);
+    expect(lock.fencingToken).toBe(first + 2);
     await lock.release();
   });
 
-  it('releases the lock when the client disconnects', async () => {
+  it('holds the lock after the client disconnects, until the handler has returned', async () => {
     await start();
-    await getThenAbort(`${url()}/orders/1`, entered[0]?.promise ?? Promise.resolve());
+    const token = await new Promise<number>((resolve) => {
+      void getThenAbort(`${url()}/orders/1`, entered[0]?.promise.then(resolve) ?? Promise.resolve());
+    });
+    await sleep(100);
+    await expect(locker.acquire('1', { ttl: '1s' })).rejects.toBeInstanceOf(LockBusyError);
+    finish.open(undefined);
     const next = await locker.acquire('1', { ttl: '1s', wait: '10s' });
-    expect(next.fencingToken).toBe(2);
+    expect(next.fencingToken).toBe(token + 1);
     await next.release();
   });
 
@@ -110,7 +115,7 @@ describe('fastify lock plugin', () => {
     // Had the abandoned request kept waiting, it would now hold the lock for 30 s.
     await sleep(200);
     const next = await locker.acquire('1', { ttl: '1s' });
-    expect(next.fencingToken).toBe(2);
+    expect(next.fencingToken).toBe(held.fencingToken + 1);
     await next.release();
   });
 
@@ -121,8 +126,9 @@ describe('fastify lock plugin', () => {
     const second = get(`${url()}/orders/1`);
     await sleep(100);
     finish.open(undefined);
-    expect((await first).status).toBe(200);
-    expect(JSON.parse((await second).body).token).toBe(2);
+    const firstReply = await first;
+    expect(firstReply.status).toBe(200);
+    expect(JSON.parse((await second).body).token).toBe(JSON.parse(firstReply.body).token + 1);
   });
 
   it('uses the configured status, such as 423', async () => {
