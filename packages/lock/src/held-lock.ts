@@ -11,7 +11,9 @@ export interface Lock {
   readonly keys: readonly string[];
   /**
    * Strictly increasing per key across every holder, kept in Redis: hand it to the resource
-   * you protect and have it refuse writes that carry a token lower than one it has seen.
+   * you protect and have it refuse writes that carry a token lower than one it has seen. Never
+   * repeats or goes back, even after Redis lost its data: a counter starts at Redis's clock in
+   * microseconds (about 1.8e15, an exact integer below 2^53; store it in a 64-bit column).
    */
   readonly fencingToken: number;
   /**

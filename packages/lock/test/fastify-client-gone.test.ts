@@ -11,6 +11,7 @@ import {
   useCleanup,
   useUnhandledRejections,
 } from '@rediware/testing';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { createLocker, LockBusyError } from '../src';
 import lockPlugin from '../src/fastify';
 import { gate, get, getThenAbort } from './http';
@@ -47,11 +48,12 @@ interface Bank {
   reasons: unknown[];
 }
 
-type Respond = 'json' | 'nothing' | 'never';
+type Respond = 'json' | 'nothing' | 'callback' | 'never';
 
 /**
  * `respond`: 'json' returns the balance; 'nothing' returns undefined once its client left (the
- * handler's promise settles and nothing is sent); 'never' never settles.
+ * handler's promise settles and nothing is sent); 'callback' is a handler that returns no promise
+ * and sends with `reply.send()` later; 'never' never settles.
  */
 async function startBank(options: { ttl?: Duration; wait?: Duration; respond?: Respond } = {}) {
   const bank: Bank = {
@@ -62,6 +64,19 @@ async function startBank(options: { ttl?: Duration; wait?: Duration; respond?: R
     proceed: [gate(), gate(), gate()],
     closed: [gate(), gate(), gate()],
     reasons: [],
+  };
+  const pay = async (request: FastifyRequest, reply: FastifyReply) => {
+    const n = bank.entries++;
+    reply.raw.once('close', () => bank.closed[n]?.open());
+    const read = bank.balance;
+    bank.entered[n]?.open();
+    await bank.proceed[n]?.promise;
+    const signal = request.lock?.signal;
+    bank.reasons[n] = signal?.aborted ? signal.reason : undefined;
+    bank.balance = read - 100;
+    if (options.respond === 'never') await new Promise(() => {});
+    if (options.respond === 'nothing' && signal?.aborted) return undefined;
+    return { balance: bank.balance };
   };
   const fastify = await buildFastifyApp(async (instance) => {
     await instance.register(lockPlugin, { redis });
@@ -76,19 +91,11 @@ async function startBank(options: { ttl?: Duration; wait?: Duration; respond?: R
           },
         },
       },
-      async (request, reply) => {
-        const n = bank.entries++;
-        reply.raw.once('close', () => bank.closed[n]?.open());
-        const read = bank.balance;
-        bank.entered[n]?.open();
-        await bank.proceed[n]?.promise;
-        const signal = request.lock?.signal;
-        bank.reasons[n] = signal?.aborted ? signal.reason : undefined;
-        bank.balance = read - 100;
-        if (options.respond === 'never') await new Promise(() => {});
-        if (options.respond === 'nothing' && signal?.aborted) return undefined;
-        return { balance: bank.balance };
-      },
+      options.respond === 'callback'
+        ? (request, reply) => {
+            void pay(request, reply).then((body) => reply.send(body));
+          }
+        : pay,
     );
   });
   const app: ListeningApp = await listenFastify(fastify);
@@ -98,7 +105,7 @@ async function startBank(options: { ttl?: Duration; wait?: Duration; respond?: R
 }
 
 describe('fastify lock plugin when the client disconnects mid-handler', () => {
-  it.each<Respond>(['json', 'nothing'])(
+  it.each<Respond>(['json', 'nothing', 'callback'])(
     'holds the lock until the handler finished (%s): no second payment reads the old balance',
     async (respond) => {
       const { bank } = await startBank({ respond });
