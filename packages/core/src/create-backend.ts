@@ -1,4 +1,5 @@
 import type { Backend } from './backend';
+import { clientHealthOf, type HealthChange } from './client-health';
 import { type Clock, systemClock } from './clock';
 import { createDriver } from './driver/create-driver';
 import { parsePositiveDuration } from './duration';
@@ -24,6 +25,12 @@ export interface CreateBackendOptions {
    * event); a cluster client may move its pub/sub link between nodes without telling.
    */
   onSubscriberLost?: () => void;
+  /**
+   * The client's health changed: a call found Redis down (a timeout or a lost connection), so
+   * calls on this client now fail at once; or a probe found it answering again. Every backend on
+   * the same client is told.
+   */
+  onHealthChange?: (change: HealthChange) => void;
   /** Memory backend only: the time source (tests move it). */
   clock?: Clock;
   /** Memory backend only: live keys kept at most. */
@@ -49,7 +56,7 @@ export function createBackend(options: CreateBackendOptions): Backend {
     onError: options.onConnectionError ?? (() => {}),
     onSubscriberLost: options.onSubscriberLost ?? (() => {}),
   });
-  return new RedisBackend(driver, timeoutMs);
+  return new RedisBackend(driver, timeoutMs, clientHealthOf(options.redis as object), options.onHealthChange);
 }
 
 function warnMemoryInProduction(packageName: string): void {

@@ -48,6 +48,7 @@ export class DeadlineQueue {
   readonly #timeoutMs: number;
   readonly #abortable: boolean;
   readonly #mapError: (error: unknown, operation: string) => unknown;
+  readonly #onLateAnswer: (() => void) | undefined;
   #head: PendingCall<unknown> | undefined;
   #tail: PendingCall<unknown> | undefined;
   #timer: NodeJS.Timeout | undefined;
@@ -55,15 +56,20 @@ export class DeadlineQueue {
   #controllerExpiresAt = Number.NaN;
   readonly #expire = (): void => this.#expireDue();
 
-  /** `mapError` turns what a call rejected with into what its caller sees. */
+  /**
+   * `mapError` turns what a call rejected with into what its caller sees; `onLateAnswer` hears of
+   * every call answered after its deadline (before the call's own `onLate`).
+   */
   constructor(
     timeoutMs: number,
     abortable: boolean,
     mapError: (error: unknown, operation: string) => unknown,
+    onLateAnswer?: () => void,
   ) {
     this.#timeoutMs = timeoutMs;
     this.#abortable = abortable;
     this.#mapError = mapError;
+    this.#onLateAnswer = onLateAnswer;
   }
 
   /**
@@ -91,7 +97,10 @@ export class DeadlineQueue {
         (value) => {
           // After the deadline nobody waits for this: the answer is dropped, or handed to onLate.
           if (this.#unlink(call as PendingCall<unknown>)) resolve(value);
-          else onLate?.(value);
+          else {
+            this.#onLateAnswer?.();
+            onLate?.(value);
+          }
         },
         (error: unknown) => {
           if (this.#unlink(call as PendingCall<unknown>)) reject(this.#mapError(error, operation));

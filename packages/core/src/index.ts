@@ -1,4 +1,5 @@
 export type { Backend, RunOptions, Subscription } from './backend';
+export { type HealthChange, PROBE_INTERVAL_MS } from './client-health';
 export { type Clock, luaClock, systemClock } from './clock';
 export { type CreateBackendOptions, createBackend, DEFAULT_TIMEOUT_MS } from './create-backend';
 export { withDeadline } from './deadline';

@@ -1,4 +1,5 @@
 import type { Backend, RunOptions, Subscription } from './backend';
+import type { ClientHealth, HealthChange } from './client-health';
 import type { Deadline } from './deadline';
 import { DeadlineQueue } from './deadline-queue';
 import { classifyRedisError, isNoScriptError } from './driver/classify-error';
@@ -8,7 +9,12 @@ import { assertSameSlot } from './same-slot';
 import type { Script, ScriptArg } from './script';
 import { assertOneSlot, groupBySlot } from './slot-groups';
 
-/** Runs every operation through a RedisDriver, each under the deadline, errors classified. */
+/**
+ * Runs every operation through a RedisDriver, each under the deadline, errors classified. The
+ * client's health, shared with every backend on the same client, is told of each failure; while
+ * it knows Redis is down, commands fail at once. Subscriptions live on a connection of their own
+ * and are left out of both.
+ */
 export class RedisBackend implements Backend {
   readonly kind = 'redis' as const;
   readonly cluster: boolean;
@@ -16,12 +22,36 @@ export class RedisBackend implements Backend {
   readonly #driver: RedisDriver;
   readonly #subscriptions = new Set<Subscription>();
   readonly #deadlines: DeadlineQueue;
+  readonly #subscriberDeadlines: DeadlineQueue;
+  readonly #health: ClientHealth;
+  readonly #detachHealth: () => void;
 
-  constructor(driver: RedisDriver, timeoutMs: number) {
+  constructor(
+    driver: RedisDriver,
+    timeoutMs: number,
+    health: ClientHealth,
+    onHealthChange?: (change: HealthChange) => void,
+  ) {
     this.#driver = driver;
     this.cluster = driver.cluster;
     this.timeoutMs = timeoutMs;
-    this.#deadlines = new DeadlineQueue(timeoutMs, driver.abortable, classifyRedisError);
+    this.#health = health;
+    this.#deadlines = new DeadlineQueue(
+      timeoutMs,
+      driver.abortable,
+      (error, operation) => {
+        const classified = classifyRedisError(error, operation);
+        health.failed(classified);
+        return classified;
+      },
+      () => health.answered(),
+    );
+    this.#subscriberDeadlines = new DeadlineQueue(timeoutMs, driver.abortable, classifyRedisError);
+    this.#detachHealth = health.attach({
+      probe: () =>
+        this.#deadlines.run(({ signal }) => driver.send(['PING'], undefined, { signal }), 'probe PING'),
+      onChange: onHealthChange,
+    });
   }
 
   run<Reply>(
@@ -36,6 +66,7 @@ export class RedisBackend implements Backend {
     } catch (error) {
       return Promise.reject(error);
     }
+    if (this.#health.isDown) return Promise.reject(this.#health.downError(`script ${script.name}`));
     const buffers = options.buffers === true;
     if (script.command !== '') {
       const command = plainCommand(script.command, keys, args);
@@ -83,11 +114,14 @@ export class RedisBackend implements Backend {
   }
 
   async subscribe(channel: string, listener: (message: string) => void): Promise<Subscription> {
-    const unsubscribe = await this.#call('subscribe', () => this.#driver.subscribe(channel, listener));
+    const unsubscribe = await this.#subscriberDeadlines.run(
+      () => this.#driver.subscribe(channel, listener),
+      'subscribe',
+    );
     const subscription: Subscription = {
       unsubscribe: async () => {
         if (!this.#subscriptions.delete(subscription)) return;
-        await this.#call('unsubscribe', unsubscribe);
+        await this.#subscriberDeadlines.run(unsubscribe, 'unsubscribe');
       },
     };
     this.#subscriptions.add(subscription);
@@ -109,11 +143,13 @@ export class RedisBackend implements Backend {
   }
 
   async close(): Promise<void> {
+    this.#detachHealth();
     await Promise.allSettled([...this.#subscriptions].map((subscription) => subscription.unsubscribe()));
     await this.#driver.close();
   }
 
   #call<T>(operation: string, work: (deadline: Deadline) => Promise<T>): Promise<T> {
+    if (this.#health.isDown) return Promise.reject(this.#health.downError(operation));
     return this.#deadlines.run(work, operation);
   }
 }
