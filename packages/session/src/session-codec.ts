@@ -1,7 +1,8 @@
 import * as crypto from 'node:crypto';
+import { RediwareError } from '@rediware/core';
 import { decryptRecord, type EncryptionKey, encryptRecord } from './encryption';
 import type { Serializer } from './options';
-import { CorruptSessionError, checkSessionShape, isEpochMs } from './session-shape';
+import { CorruptSessionError, checkSessionShape, isEpochMs, unsafeDataReason } from './session-shape';
 
 /**
  * Cookie fields that are not stored inside the data: the expiry lives beside it (see
@@ -34,8 +35,17 @@ export class SessionCodec {
     this.#fingerprints = fingerprints;
   }
 
+  /** Throws a RediwareError for data a read would refuse as corrupt, rather than store it. */
   encode(session: object, storageId: string): Encoded {
-    const text = this.#serializer.stringify(withoutExpiry(session));
+    const stored = withoutExpiry(session);
+    const unsafe = unsafeDataReason(stored);
+    if (unsafe !== undefined) {
+      throw new RediwareError(
+        'ERR_RW_SESSION_DATA',
+        `The session cannot be stored: ${unsafe}, so it would be read back as corrupt (no session).`,
+      );
+    }
+    const text = this.#serializer.stringify(stored);
     if (typeof text !== 'string') throw new TypeError('The session serializer must return a string.');
     const payload = this.#keys === undefined ? text : encryptRecord(text, this.#keys, storageId);
     return { payload, digest: this.#digestOf(text) };
@@ -86,7 +96,12 @@ const sha256: (text: string) => string =
 /** A plain copy of the session whose cookie carries no expiry; the caller's objects are untouched. */
 function withoutExpiry(session: object): Record<string, unknown> {
   const copy: Record<string, unknown> = {};
-  for (const key of Object.keys(session)) copy[key] = (session as Record<string, unknown>)[key];
+  for (const key of Object.keys(session)) {
+    const value = (session as Record<string, unknown>)[key];
+    // Assigning `__proto__` would set the copy's prototype: defined, it stays a key (refused).
+    if (key === '__proto__') Object.defineProperty(copy, key, { value, enumerable: true, writable: true });
+    else copy[key] = value;
+  }
   const cookie = copy.cookie;
   if (typeof cookie === 'object' && cookie !== null) {
     const json = 'toJSON' in cookie && typeof cookie.toJSON === 'function' ? cookie.toJSON() : { ...cookie };

@@ -64,7 +64,7 @@ export function isEpochMs(ms: number): boolean {
   return ms >= 0 && ms <= latestExpiry;
 }
 
-const cookieFields: Record<string, (value: unknown, now: number) => boolean> = {
+const cookieFields: ReadonlyArray<[string, (value: unknown, now: number) => boolean]> = Object.entries({
   originalMaxAge: isLifetime,
   maxAge: isLifetime,
   expires: isExpiry,
@@ -84,7 +84,7 @@ const cookieFields: Record<string, (value: unknown, now: number) => boolean> = {
   data: absent,
   serialize: absent,
   toJSON: absent,
-};
+});
 
 export type StoredSession = Record<string, unknown> & { cookie: Record<string, unknown> };
 
@@ -95,14 +95,15 @@ export type StoredSession = Record<string, unknown> & { cookie: Record<string, u
  */
 export function checkSessionShape(value: unknown, now: number): asserts value is StoredSession {
   if (!isPlainObject(value)) throw new CorruptSessionError(`expected an object, got ${kindOf(value)}`);
-  checkKeys(value);
-  for (const key of Object.keys(value)) {
+  const unsafe = unsafeDataReason(value);
+  if (unsafe !== undefined) throw new CorruptSessionError(unsafe);
+  for (const key in value) {
     if (sessionMethods.has(key)) throw new CorruptSessionError(`\`${key}\` would replace a session method`);
   }
   const cookie = value.cookie;
   if (!isPlainObject(cookie))
     throw new CorruptSessionError(`\`cookie\` is ${kindOf(cookie)}, expected an object`);
-  for (const [field, check] of Object.entries(cookieFields)) {
+  for (const [field, check] of cookieFields) {
     const fieldValue = cookie[field];
     if (!check(fieldValue, now)) {
       throw new CorruptSessionError(`\`cookie.${field}\` is ${describe(fieldValue)}`);
@@ -110,24 +111,40 @@ export function checkSessionShape(value: unknown, now: number): asserts value is
   }
 }
 
-/** Walks every plain object and array (iteratively: a deep record must not overflow the stack). */
-function checkKeys(root: object): void {
-  const pending: Array<[value: unknown, depth: number]> = [[root, 0]];
-  while (pending.length > 0) {
-    const [value, depth] = pending.pop() as [unknown, number];
+/**
+ * Why data could not be stored and read back safely: a key that would reach a prototype once
+ * copied, at any depth, or nesting deeper than both frameworks can hash. Undefined when none.
+ * Walks plain objects and arrays only (a Date, Map or Buffer is the serializer's business), and
+ * iteratively, so a deep record cannot overflow the stack.
+ */
+export function unsafeDataReason(root: object): string | undefined {
+  // Two parallel stacks: no tuple allocated per object on every read.
+  const values: unknown[] = [root];
+  const depths: number[] = [0];
+  while (values.length > 0) {
+    const value = values.pop();
+    const depth = (depths.pop() as number) + 1;
     if (Array.isArray(value)) {
-      if (depth > maxDepth) throw new CorruptSessionError(`nested deeper than ${maxDepth}`);
-      for (const item of value)
-        if (typeof item === 'object' && item !== null) pending.push([item, depth + 1]);
+      if (depth > maxDepth) return `it is nested deeper than ${maxDepth}`;
+      for (const item of value) {
+        if (typeof item === 'object' && item !== null) {
+          values.push(item);
+          depths.push(depth);
+        }
+      }
     } else if (isPlainObject(value)) {
-      if (depth > maxDepth) throw new CorruptSessionError(`nested deeper than ${maxDepth}`);
-      for (const key of Object.keys(value)) {
-        if (prototypeKeys.has(key)) throw new CorruptSessionError(`it has a \`${key}\` key`);
+      if (depth > maxDepth) return `it is nested deeper than ${maxDepth}`;
+      for (const key in value) {
+        if (prototypeKeys.has(key)) return `it has a \`${key}\` key`;
         const item = value[key];
-        if (typeof item === 'object' && item !== null) pending.push([item, depth + 1]);
+        if (typeof item === 'object' && item !== null) {
+          values.push(item);
+          depths.push(depth);
+        }
       }
     }
   }
+  return undefined;
 }
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {

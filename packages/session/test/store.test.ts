@@ -292,6 +292,22 @@ describe.each(useRedisTargets())('session store on $name', (target: RedisTarget)
       },
     );
 
+    it('refuses to store data a read would refuse (a prototype key at any depth), naming why; nothing is written', async () => {
+      const store = makeStore();
+      await store.set('s1', sessionWith({ n: 1 }));
+      for (const data of [
+        JSON.parse('{"__proto__":{"admin":true}}'),
+        { profile: { constructor: 'Ferrari' } },
+        { list: [[{ prototype: {} }]] },
+      ]) {
+        await expect(store.set('s1', sessionWith(data))).rejects.toMatchObject({
+          code: 'ERR_RW_SESSION_DATA',
+          message: expect.stringMatching(/`(__proto__|constructor|prototype)` key/),
+        });
+      }
+      expect(await store.get('s1')).toMatchObject({ n: 1 });
+    });
+
     it("reads back what a custom serializer revives, Dates included, with the store's expiry", async () => {
       const store = makeStore({
         serializer: {
