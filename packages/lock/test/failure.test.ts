@@ -2,6 +2,7 @@ import { type FailureEvent, RedisTimeoutError, RedisUnavailableError } from '@re
 import {
   closeClient,
   connectIoredis,
+  eventually,
   type IoredisClient,
   rejectionOf,
   useFaultyRedis,
@@ -36,8 +37,10 @@ describe('when Redis fails', () => {
     faulty.proxy().pass();
     await waitFor(() => proxied.status === 'ready', 10_000);
     await direct.flushall();
-    failures = [];
     locker = createLocker({ redis: proxied, timeout: 200 });
+    // The previous test's fault may leave the client marked down until a probe finds Redis back.
+    await eventually(async () => (await locker.acquire('warm-up', { ttl: 100 })).release());
+    failures = [];
     locker.on('failure', (event) => failures.push(event));
     observer = createLocker({ redis: direct });
   });
