@@ -153,6 +153,36 @@ describe.each(useRedisTargets(['node-redis', 'ioredis-cluster']))(
       expect(corrupt).toEqual([{ id, error: expect.any(SyntaxError) }]);
     });
 
+    it.each<[string, Array<string | number>]>([
+      ['JSON without a cookie', ['HSET', '{key}', 'data', '{"foo":1}']],
+      ['a string originalMaxAge', ['HSET', '{key}', 'data', '{"cookie":{"originalMaxAge":"x"}}']],
+      ['an invalid _expires', ['HSET', '{key}', 'data', '{"cookie":{"_expires":"soon"}}']],
+      ['a __proto__ key', ['HSET', '{key}', 'data', '{"cookie":{},"__proto__":{"cookie":null}}']],
+      ['a key of another type', ['SET', '{key}', '{"cookie":{}}']],
+    ])(
+      'a record with %s is no session (200 within the timeout, never a 500) and a corrupt event',
+      async (_name, write) => {
+        const { app, store } = makeApp();
+        const corrupt: CorruptSessionEvent[] = [];
+        store.on('corrupt', (event: CorruptSessionEvent) => corrupt.push(event));
+        const agent = request.agent(app);
+        const id = (await agent.post('/login?user=alice')).body.id as string;
+        await onOwner(target, dataKey(id), ['DEL', dataKey(id)]);
+        await onOwner(
+          target,
+          dataKey(id),
+          write.map((arg) => (arg === '{key}' ? dataKey(id) : arg)),
+        );
+        const me = await agent.get('/me').timeout(3_000);
+        expect(me.status).toBe(200);
+        expect(me.body).toMatchObject({ user: null });
+        expect(corrupt).toEqual([
+          { id, error: expect.objectContaining({ code: expect.stringMatching(/^ERR_RW_/) }) },
+        ]);
+        await agent.post('/count').timeout(3_000).expect(200);
+      },
+    );
+
     it('with the default options, a read-only request costs one HMGET (one round trip, no script), even with rolling', async () => {
       const { app } = makeApp({ rolling: true });
       const agent = request.agent(app);
