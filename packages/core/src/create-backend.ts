@@ -3,6 +3,7 @@ import { clientHealthOf, type HealthChange } from './client-health';
 import { type Clock, systemClock } from './clock';
 import { createDriver } from './driver/create-driver';
 import { parsePositiveDuration } from './duration';
+import { warnIfStateEvictable } from './eviction-policy';
 import { MemoryBackend } from './memory-backend';
 import { checkPositiveInteger } from './option-checks';
 import { RedisBackend } from './redis-backend';
@@ -31,6 +32,11 @@ export interface CreateBackendOptions {
    * the same client is told.
    */
   onHealthChange?: (change: HealthChange) => void;
+  /**
+   * What the package keeps in Redis that must not vanish before it expires ('held locks',
+   * 'sessions', 'rate-limit counters'): at start, warns once when Redis may evict it.
+   */
+  holdsState?: string;
   /** Memory backend only: the time source (tests move it). */
   clock?: Clock;
   /** Memory backend only: live keys kept at most. */
@@ -56,6 +62,8 @@ export function createBackend(options: CreateBackendOptions): Backend {
     onError: options.onConnectionError ?? (() => {}),
     onSubscriberLost: options.onSubscriberLost ?? (() => {}),
   });
+  if (options.holdsState !== undefined)
+    warnIfStateEvictable(options.redis as object, driver, options.packageName, options.holdsState, 5_000);
   return new RedisBackend(driver, timeoutMs, clientHealthOf(options.redis as object), options.onHealthChange);
 }
 

@@ -98,6 +98,7 @@ export class Locker extends RediwareEmitter<LockerEvents> {
       redis: config.redis,
       timeout: config.timeoutMs,
       packageName: '@rediware/lock',
+      holdsState: 'held locks',
       onConnectionError: (error) => this.emit('connectionError', error),
     });
     this.#ops = new LockOps(this.#backend);

@@ -103,6 +103,7 @@ class RedisRateLimiter extends RediwareEmitter<RateLimitEvents> implements RateL
       redis: config.redis,
       timeout: config.timeout,
       packageName: '@rediware/rate-limit',
+      holdsState: 'rate-limit counters',
       onConnectionError: (error) => this.emit('connectionError', error),
     });
     this.#keyspace = createKeyspace(config.prefix, 'rl');

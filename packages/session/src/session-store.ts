@@ -76,6 +76,7 @@ export class SessionStore<
       redis: this.#config.redis,
       timeout: this.#config.timeout,
       packageName: '@rediware/session',
+      holdsState: 'sessions',
       onConnectionError: (error) => this.emit('connectionError', error),
     });
     // Fingerprints only tell `touchAfter` whether a session changed: none to compute without it.
