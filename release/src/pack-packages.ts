@@ -33,13 +33,15 @@ export function publicPackages(): { name: string; dir: string }[] {
 
 /**
  * Packs each public package into `destination` as `pnpm pack` does for a release (workspace:
- * ranges rewritten to versions). A package without a `dist` is built first with its tsup config,
- * so a fresh clone needs no `pnpm build` before its tests.
+ * ranges rewritten to versions). A package's `prepack` builds it; a package that has a `dist`
+ * already is packed as built (a test run must not rebuild what `pnpm build` just made), so a fresh
+ * clone needs no `pnpm build` before its tests.
  */
 export function packPackages(destination: string): PackedPackage[] {
   return publicPackages().map(({ name, dir }) => {
-    if (!existsSync(join(dir, 'dist'))) execFileSync('pnpm', ['exec', 'tsup'], { cwd: dir, stdio: 'pipe' });
-    const printed = execFileSync('pnpm', ['pack', '--pack-destination', destination], {
+    const built = existsSync(join(dir, 'dist'));
+    const args = ['pack', '--pack-destination', destination, ...(built ? ['--config.ignore-scripts=true'] : [])];
+    const printed = execFileSync('pnpm', args, {
       cwd: dir,
       encoding: 'utf8',
     });
