@@ -59,10 +59,11 @@ export class ClientHealth {
   }
 
   /**
-   * A call was answered after its deadline: the connection is alive again, so the client is up
-   * (a Redis still too slow marks it down on the next timeout). Stalled commands are answered
-   * when Redis resumes, so this notices it before the next probe, and what a late answer sets off
-   * (the locker taking back a lock nobody waits for) reaches Redis instead of failing at once.
+   * A call was answered after its deadline, or the client (re)connected: Redis answers again, so
+   * the client is up (a Redis still too slow marks it down on the next timeout). Stalled commands
+   * are answered when Redis resumes, so this notices it before the next probe, and what a late
+   * answer sets off (the locker taking back a lock nobody waits for) reaches Redis instead of
+   * failing at once.
    */
   answered(): void {
     this.#up();
@@ -147,7 +148,12 @@ const byClient = new WeakMap<object, ClientHealth>();
 export function clientHealthOf(client: object): ClientHealth {
   let health = byClient.get(client);
   if (health === undefined) {
-    health = new ClientHealth();
+    const created = new ClientHealth();
+    // A client that (re)connected got its handshake answered: Redis is back, no need to wait
+    // for the next probe.
+    const source = client as { on?: (event: 'ready', listener: () => void) => unknown };
+    if (typeof source.on === 'function') source.on('ready', () => created.answered());
+    health = created;
     byClient.set(client, health);
   }
   return health;
