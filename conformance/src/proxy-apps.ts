@@ -17,10 +17,12 @@ export interface ProxyApp extends ListeningApp {
 // RFC 9111 has it; `staleIfError`, so an unreachable origin (the forward rejects, the route hands
 // the error to the framework) is answered with the stale copy where the response allows it;
 // Surrogate-Control directives targeted at this gateway's device token honoured. The route
-// handler only forwards; everything the suite judges is the cache's doing.
+// handler only forwards; everything the suite judges is the cache's doing. `minUses: 1`: each test
+// asks its own URL once or twice and judges whether the first response was stored.
 const cacheOptions = (redis: Redis) => ({
   redis,
   ttl: 0,
+  minUses: 1,
   staleIfError: '1d' as const,
   surrogateControl: { target: surrogateTarget },
 });

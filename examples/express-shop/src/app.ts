@@ -45,7 +45,15 @@ export async function createShop(options: ShopOptions = {}): Promise<Shop> {
   const catalogue = new Catalogue(db, options.readLatencyMs);
   const orders = new Orders(db);
   // Two layers: whole HTTP responses, and inside them the product rows (cache-aside).
-  const pages = responseCache({ redis, prefix: 'shop:http:', ttl: '1m', staleWhileRevalidate: '30s' });
+  // minUses 1: the demo's second request is a hit; in production keep the default 2, so a URL asked
+  // once costs no Redis memory (README of @rediware/cache, Admission).
+  const pages = responseCache({
+    redis,
+    prefix: 'shop:http:',
+    ttl: '1m',
+    staleWhileRevalidate: '30s',
+    minUses: 1,
+  });
   const rows = createCache({ redis, prefix: 'shop:data:', ttl: '5m' });
   const store = new RedisStore({ redis, prefix: 'shop:sess:', userId: (s) => s.userId });
   const locker = createLocker({ redis, prefix: 'shop:' });

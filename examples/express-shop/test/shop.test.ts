@@ -116,7 +116,15 @@ describe('the status page', () => {
     expect(status.body.counts).toEqual({
       apiLimit: { admitted: 10, rejected: 0, failedOpen: 0, blockCacheHits: 0 },
       loginLimit: { admitted: 5, rejected: 1, failedOpen: 0, blockCacheHits: 0 },
-      responseCache: { hits: 1, stale: 0, misses: 1, bypasses: 0 },
+      responseCache: {
+        hits: 1,
+        stale: 0,
+        misses: 1,
+        bypasses: 0,
+        unadmitted: 0,
+        overBudget: 0,
+        admissionErrors: 0,
+      },
       dataCache: {
         hits: 0,
         misses: 1,

@@ -83,6 +83,9 @@ export async function createShop(options: ShopOptions = {}): Promise<FastifyInst
     prefix: 'shop:http:',
     ttl: '1m',
     staleWhileRevalidate: '30s',
+    // The demo's second request is a hit; in production keep the default 2 (README of
+    // @rediware/cache, Admission).
+    minUses: 1,
   });
   await app.register(rateLimit, {
     limiter: apiLimiter,

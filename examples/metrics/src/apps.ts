@@ -33,7 +33,7 @@ export function createExpressApp({ redis, registry, whileLocked }: AppOptions): 
 } {
   const metrics = createPrometheusMetrics({ registry });
   const app = express();
-  const cache = responseCache({ redis, ttl: '1m', metrics });
+  const cache = responseCache({ redis, ttl: '1m', metrics, minUses: 1 });
   const store = new RedisStore({ redis, metrics });
   const guard = lockGuard({ redis, key: () => 'job', ttl: '10s', wait: '10s', metrics });
   app.get('/metrics', async (_req, res) => {
@@ -72,7 +72,7 @@ export async function createFastifyApp({
   const metrics = createPrometheusMetrics({ registry });
   const app = Fastify();
   await app.register(rateLimitPlugin, { redis, limit: 2, window: '1m', global: false, metrics });
-  await app.register(responseCachePlugin, { redis, ttl: '1m', metrics });
+  await app.register(responseCachePlugin, { redis, ttl: '1m', metrics, minUses: 1 });
   await app.register(lockPlugin, { redis, metrics });
   app.get('/metrics', { config: { cache: false } }, async (_request, reply) => {
     reply.type(registry.contentType);

@@ -54,6 +54,21 @@ export const responseCacheMetricSpecs = {
     name: 'bypass',
     help: 'Requests the cache did not handle (X-Cache: BYPASS): method, credentials, Cache-Control.',
   },
+  unadmitted: {
+    subsystem: 'response_cache',
+    name: 'unadmitted',
+    help: 'Storable responses not stored: their key was not asked minUses times within minUsesWindow.',
+  },
+  overBudget: {
+    subsystem: 'response_cache',
+    name: 'over_budget',
+    help: 'Storable responses not stored: maxEntries or maxMemoryUsage was reached.',
+  },
+  admissionErrors: {
+    subsystem: 'response_cache',
+    name: 'admission_errors',
+    help: 'Storable responses not stored: the admission and budget check failed (Redis error or timeout).',
+  },
 } as const satisfies Record<string, CounterSpec>;
 
 export type CacheMetrics = Record<keyof typeof cacheMetricSpecs, number>;

@@ -1,5 +1,5 @@
 import type { IncomingHttpHeaders } from 'node:http';
-import { bindCounters } from '@rediware/core';
+import { bindCounters, createBackend } from '@rediware/core';
 import createEtag from 'etag';
 import fresh from 'fresh';
 import type { CapturedResponse } from './body-capture';
@@ -35,6 +35,7 @@ import {
   type RoutePolicy,
 } from './response-options';
 import { freshened, revalidationOf } from './revalidation';
+import { type Admission, StoreAdmission } from './store-admission';
 import {
   decodeEntry,
   encodeResponse,
@@ -101,6 +102,12 @@ export interface ResponseCacheStats {
   /** Requests that ran the handler through the cache (its response stored or not). */
   misses: number;
   bypasses: number;
+  /** Storable responses not stored: their key had not been asked `minUses` times yet. */
+  unadmitted: number;
+  /** Storable responses not stored: `maxEntries` or `maxMemoryUsage` was reached. */
+  overBudget: number;
+  /** Storable responses not stored: the admission check failed (Redis error or timeout). */
+  admissionErrors: number;
 }
 
 export type XCache = 'HIT' | 'MISS' | 'STALE' | 'BYPASS';
@@ -134,7 +141,16 @@ const pending = Symbol('pending');
 export class ResponseCache<Req> {
   readonly config: ResponseCacheConfig<Req>;
   readonly engine: Cache & LocalHits;
-  readonly #stats: ResponseCacheStats = { hits: 0, stale: 0, misses: 0, bypasses: 0 };
+  readonly #stats: ResponseCacheStats = {
+    hits: 0,
+    stale: 0,
+    misses: 0,
+    bypasses: 0,
+    unadmitted: 0,
+    overBudget: 0,
+    admissionErrors: 0,
+  };
+  readonly #admission: StoreAdmission;
   readonly #metrics;
   /** Per stored response served from L1: the headers of a hit without validators or Range, Age aside. */
   readonly #plainHitHeaders = new WeakMap<StoredResponse, CachedReply['headers']>();
@@ -159,6 +175,12 @@ export class ResponseCache<Req> {
       // Each route's maxBodySize is checked while capturing, before anything reaches the engine.
       maxValueSize: 2 ** 31 - 1,
     });
+    this.#admission = new StoreAdmission(
+      createBackend({ redis, timeout, packageName: '@rediware/cache' }),
+      prefix,
+      this.config.admission,
+    );
+    this.engine.on('failure', () => this.#admission.pause());
   }
 
   /** A route's policy: its options over the plugin's. */
@@ -314,8 +336,8 @@ export class ResponseCache<Req> {
     if (paths.length > 0) await this.invalidate({ paths }).catch(() => undefined);
   }
 
-  close(): Promise<void> {
-    return this.engine.close();
+  async close(): Promise<void> {
+    await Promise.all([this.engine.close(), this.#admission.close()]);
   }
 
   /**
@@ -481,13 +503,40 @@ export class ResponseCache<Req> {
     const { get, requestedAt, tags, request } = stored;
     const decision =
       captured && get ? this.#decide(captured.status, captured.headers, policy, vary) : undefined;
-    if (!captured || !decision?.store) {
+    if (!captured || !decision?.store || !(await this.#admitted(key, vary, decision, policy, request))) {
       context.skip();
       return notStored;
     }
     const entry = await this.#entry(key, vary, captured, request, policy, decision, requestedAt, tags);
     context.setOptions(entry.options);
     return entry.value;
+  }
+
+  /**
+   * Whether the admission rule and the budget let a storable response be written: the keys it
+   * writes (its variant's too when it varies) are reserved for its longest possible lifetime.
+   */
+  async #admitted(
+    key: string,
+    vary: readonly string[] | undefined,
+    decision: Extract<StorageDecision, { store: true }>,
+    policy: RoutePolicy<Req>,
+    request: CacheRequest<Req>,
+  ): Promise<boolean> {
+    const keys =
+      vary === undefined && decision.vary.length > 0
+        ? [key, variantKey(key, decision.vary, request.headers)]
+        : [key];
+    const lifetimeMs =
+      decision.ttlMs +
+      Math.max(decision.staleWhileRevalidateMs, decision.staleIfErrorMs) +
+      policy.keepForRevalidationMs;
+    const admission = await this.#admission.admit(keys, lifetimeMs);
+    if (admission === 'stored') return true;
+    const counter = refusals[admission];
+    this.#stats[counter]++;
+    this.#metrics[counter].add();
+    return false;
   }
 
   /**
@@ -544,6 +593,7 @@ export class ResponseCache<Req> {
         const decision =
           captured && request.method === 'GET' ? decide(captured.status, captured.headers) : undefined;
         if (!captured || !decision?.store) return undefined;
+        if (!(await this.#admitted(key, undefined, decision, policy, request))) return undefined;
         try {
           const tags = this.#tagsOf(request, policy);
           const entry = await this.#entry(
@@ -704,6 +754,13 @@ function userTag(tag: string): string {
 function pathTag(path: string): string {
   return `path:${path}`;
 }
+
+/** The stats and metrics counter of each reason a storable response was not stored. */
+const refusals = {
+  unadmitted: 'unadmitted',
+  'over-budget': 'overBudget',
+  failed: 'admissionErrors',
+} as const satisfies Record<Exclude<Admission, 'stored'>, keyof ResponseCacheStats>;
 
 function metricOf(decision: CacheDecision): keyof typeof responseCacheMetricSpecs {
   if (decision.action === 'bypass') return 'bypass';

@@ -16,6 +16,8 @@ import {
 import type { StorageDefaults } from './cacheability';
 import type { L1Options } from './options';
 import { heuristicStatuses } from './status-codes';
+import type { AdmissionConfig } from './store-admission';
+import { maxUses } from './store-admission-script';
 
 /** What a route may say about how its responses are cached (the response cache's per-route options). */
 export interface ResponseCacheRouteOptions<Req> {
@@ -102,6 +104,29 @@ export interface ResponseCacheOptions<Req> extends ResponseCacheRouteOptions<Req
    * @default true
    */
   surrogateControl?: boolean | { target: string };
+  /**
+   * Admission, as nginx's `proxy_cache_min_uses`: a response is stored only once its key was asked
+   * this many times (misses with a storable response) within `minUsesWindow`, so a URL asked once
+   * costs no Redis memory. 1: every storable response is stored.
+   * @default 2
+   */
+  minUses?: number | undefined;
+  /** The window `minUses` counts in (uses in this window and the one before count). @default '10m' */
+  minUsesWindow?: Duration | undefined;
+  /**
+   * Budget: at most this many entries (a stored response, and the vary index of one that varies)
+   * live in Redis for this prefix; past it, new responses are not stored until entries expire.
+   * @default 100000
+   */
+  maxEntries?: number | undefined;
+  /**
+   * Budget: no new response is stored while Redis uses more than this fraction of its `maxmemory`
+   * (read from INFO on the node of the budget key), so the cache leaves room to the rate limiter,
+   * locks and sessions on the same Redis. `false`: not checked. Nothing is checked when Redis has
+   * no `maxmemory`.
+   * @default 0.8
+   */
+  maxMemoryUsage?: number | false | undefined;
 }
 
 /** Surrogate-Control handling: undefined when switched off. */
@@ -130,6 +155,7 @@ export interface ResponseCacheConfig<Req> {
   readonly route: RoutePolicy<Req>;
   readonly metrics: MetricsSink | undefined;
   readonly surrogate: SurrogatePolicy | undefined;
+  readonly admission: AdmissionConfig;
 }
 
 const routeKeys = [
@@ -153,6 +179,10 @@ const pluginKeys = [
   'l1',
   'metrics',
   'surrogateControl',
+  'minUses',
+  'minUsesWindow',
+  'maxEntries',
+  'maxMemoryUsage',
 ];
 
 export function parseResponseCacheOptions<Req>(input: unknown): ResponseCacheConfig<Req> {
@@ -172,6 +202,27 @@ export function parseResponseCacheOptions<Req>(input: unknown): ResponseCacheCon
     route: parseRoute<Req>(options, undefined),
     metrics: checkMetricsSink(options.metrics),
     surrogate: surrogatePolicy(options.surrogateControl),
+    admission: admissionConfig(options),
+  });
+}
+
+function admissionConfig(
+  options: Pick<ResponseCacheOptions<unknown>, 'minUses' | 'minUsesWindow' | 'maxEntries' | 'maxMemoryUsage'>,
+): AdmissionConfig {
+  const minUses = options.minUses === undefined ? 2 : checkPositiveInteger(options.minUses, 'minUses');
+  if (minUses > maxUses) throw new RediwareConfigError('minUses', `an integer from 1 to ${maxUses}`, minUses);
+  const usage = options.maxMemoryUsage;
+  if (usage !== undefined && usage !== false && !(typeof usage === 'number' && usage > 0 && usage <= 1))
+    throw new RediwareConfigError('maxMemoryUsage', 'a fraction above 0 and at most 1, or false', usage);
+  return Object.freeze({
+    minUses,
+    windowMs:
+      options.minUsesWindow === undefined
+        ? 600_000
+        : parsePositiveDuration(options.minUsesWindow, 'minUsesWindow'),
+    maxEntries:
+      options.maxEntries === undefined ? 100_000 : checkPositiveInteger(options.maxEntries, 'maxEntries'),
+    maxMemoryPermille: usage === false ? 0 : Math.max(1, Math.round((usage ?? 0.8) * 1000)),
   });
 }
 

@@ -36,7 +36,7 @@ afterAll(async () => {
 });
 
 async function listen(framework: 'express' | 'fastify'): Promise<ListeningApp> {
-  const options = { redis: await connectIoredis(proxy.url), ttl: '1m', timeout: '5s' } as const;
+  const options = { redis: await connectIoredis(proxy.url), ttl: '1m', timeout: '5s', minUses: 1 } as const;
   if (framework === 'express') {
     const cache = responseCache(options);
     const app = express();

@@ -47,7 +47,7 @@ describe.each(clients)('close() with Redis lost, on $name', ({ connect }) => {
     async (l1) => {
       const { redis, server } = await lostClient();
       await server.stop();
-      const cache = expressResponseCache({ redis, ttl: '1m', timeout, l1 });
+      const cache = expressResponseCache({ redis, ttl: '1m', timeout, l1, minUses: 1 });
       const app = express();
       app.use(cache);
       app.get('/a', (_req, res) => {
@@ -63,7 +63,7 @@ describe.each(clients)('close() with Redis lost, on $name', ({ connect }) => {
 
   it('Express: Redis gone after the cache subscribed (l1): close resolves in time', async () => {
     const { redis, server } = await lostClient();
-    const cache = expressResponseCache({ redis, ttl: '1m', timeout, l1: true });
+    const cache = expressResponseCache({ redis, ttl: '1m', timeout, l1: true, minUses: 1 });
     const app = express();
     app.use(cache);
     app.get('/a', (_req, res) => {
@@ -84,7 +84,7 @@ describe.each(clients)('close() with Redis lost, on $name', ({ connect }) => {
       const { redis, server } = await lostClient();
       await server.stop();
       const app = Fastify({ logger: false });
-      await app.register(fastifyResponseCache, { redis, ttl: '1m', timeout, l1 });
+      await app.register(fastifyResponseCache, { redis, ttl: '1m', timeout, l1, minUses: 1 });
       app.get('/a', async () => 'a');
       const response = await app.inject({ url: '/a' });
       expect(response.body).toBe('a');

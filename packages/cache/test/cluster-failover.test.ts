@@ -53,7 +53,7 @@ async function serve(
 ): Promise<ListeningApp & { originCalls(): number }> {
   let calls = 0;
   const origin = () => `origin call ${++calls}`;
-  const options = { redis, prefix, ttl: '1m' as const, timeout: timeoutMs };
+  const options = { redis, prefix, ttl: '1m' as const, timeout: timeoutMs, minUses: 1 };
   let app: ListeningApp;
   if (framework === 'express') {
     const cache = responseCache(options);
@@ -87,7 +87,7 @@ describe.each(
     expect(await fetchReply(url)).toMatchObject({ status: 200, xCache: 'HIT', body: 'origin call 1' });
 
     // Kill the master that holds the stored response.
-    const stored = (await keysUnder(prefix)).filter((key) => !key.includes('tag:'));
+    const stored = (await keysUnder(prefix)).filter((key) => key.endsWith(':e'));
     expect(stored.length).toBeGreaterThan(0);
     const { outcomes, restoreMaster } = await throughFailover(failover.cluster(), stored[0] as string, {
       probe: () => fetchReply(url),

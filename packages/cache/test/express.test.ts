@@ -20,7 +20,7 @@ describe.each(targets)('express response cache on $name', (target: RedisTarget) 
   });
 
   function cacheOf(options: Partial<ExpressResponseCacheOptions> = {}): ExpressResponseCache {
-    const cache = responseCache({ redis: target.client(), ttl: '1m', ...options });
+    const cache = responseCache({ redis: target.client(), ttl: '1m', minUses: 1, ...options });
     caches.push(cache);
     return cache;
   }

@@ -31,7 +31,7 @@ describe.each(targets)('fastify response cache on $name', (target: RedisTarget) 
     routes: (app: FastifyInstance) => void,
   ): Promise<{ app: FastifyInstance; url: string }> {
     const app = Fastify({ logger: false });
-    await app.register(responseCache, { redis: target.client(), ttl: '1m', ...options });
+    await app.register(responseCache, { redis: target.client(), ttl: '1m', minUses: 1, ...options });
     routes(app);
     const server = await listenFastify(app);
     servers.push(server);
@@ -170,7 +170,12 @@ describe.each(targets)('fastify response cache on $name', (target: RedisTarget) 
     const app = Fastify({ logger: false });
     // 2 s fresh: long enough that, on a loaded machine, the refreshed entry is seen fresh (HIT)
     // before it goes stale again (each stale read would start another refresh).
-    await app.register(responseCache, { redis: target.client(), ttl: 2000, staleWhileRevalidate: '1m' });
+    await app.register(responseCache, {
+      redis: target.client(),
+      ttl: 2000,
+      staleWhileRevalidate: '1m',
+      minUses: 1,
+    });
     app.get('/inj', async () => `v${++calls}`);
     try {
       await app.inject('/inj');

@@ -37,7 +37,7 @@ function echo(headers: Record<string, string | string[] | undefined>): string {
 beforeAll(async () => {
   server = await startRedis();
   const redis = await connectIoredis(server.url);
-  const options = { redis, ttl: '1h' as const };
+  const options = { redis, ttl: '1h' as const, minUses: 1 };
   const cache = responseCache({ ...options, prefix: `${root}e:` });
   expressCache = cache;
   apps.set(

@@ -23,7 +23,7 @@ type Handler = (headers: Record<string, string | string[] | undefined>) => {
 const big = 'the quick brown fox jumps over the lazy dog\n'.repeat(100);
 
 async function listen(framework: 'express' | 'fastify', handler: Handler): Promise<L1App> {
-  const options = { redis: target?.client(), ttl: '10m', l1: true } as const;
+  const options = { redis: target?.client(), ttl: '10m', l1: true, minUses: 1 } as const;
   const inTurn: boolean[] = [];
   if (framework === 'express') {
     const cache = responseCache(options);

@@ -38,7 +38,8 @@ export async function listenWith(
   options: CacheOptions,
   handler: NeutralHandler,
 ): Promise<ListeningApp> {
-  const cacheOptions: ResponseCacheOptions<unknown> = { ttl: '1m', ...options };
+  // minUses 1: these checks are about what is stored, from the first response on (see store-admission.test.ts).
+  const cacheOptions: ResponseCacheOptions<unknown> = { ttl: '1m', minUses: 1, ...options };
   if (framework === 'express') {
     const cache = responseCache(cacheOptions);
     const app = express();

@@ -242,7 +242,7 @@ describe('invalidate() while Redis fails', () => {
     'Redis %s: rejects with a RedisError within the timeout (an invalidation is never lost silently)',
     async (_, fault) => {
       const redis = await clients.ioredis();
-      const cache = responseCache({ redis, ttl: '1m', timeout });
+      const cache = responseCache({ redis, ttl: '1m', timeout, minUses: 1 });
       await cache.invalidate({ tags: ['t'] });
       await fault.begin(faulty);
       const invalidated = await timed(cache.invalidate({ tags: ['t'] })).finally(() => fault.end(faulty));

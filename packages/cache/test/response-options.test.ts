@@ -14,6 +14,12 @@ describe('response cache options', () => {
     [{ ttl: '1m', typo: true }, 'options.typo'],
     [{ ttl: '1m', surrogateControl: 'yes' }, 'surrogateControl'],
     [{ ttl: '1m', surrogateControl: { target: 'a b' } }, 'surrogateControl'],
+    [{ ttl: '1m', minUses: 0 }, 'minUses'],
+    [{ ttl: '1m', minUses: 16 }, 'minUses'],
+    [{ ttl: '1m', minUsesWindow: 0 }, 'minUsesWindow'],
+    [{ ttl: '1m', maxEntries: 1.5 }, 'maxEntries'],
+    [{ ttl: '1m', maxMemoryUsage: 80 }, 'maxMemoryUsage'],
+    [{ ttl: '1m', maxMemoryUsage: true }, 'maxMemoryUsage'],
   ])('rejects %j naming %s', (options, option) => {
     expect(() => responseCache(options as never)).toThrow(
       expect.objectContaining({ code: 'ERR_RW_CONFIG', option }),

@@ -31,7 +31,7 @@ describe.each(targets)('revalidation on $name', (target: RedisTarget) => {
     async function serve(options: { keepForRevalidation?: number } = {}): Promise<string> {
       const app = await listenWith(
         framework,
-        { redis: target.client(), ttl: 0, ...options },
+        { redis: target.client(), ttl: 0, minUses: 1, ...options },
         ({ method, headers }) => {
           if (method !== 'GET') return { status: 204 };
           seen.push({ ...headers });

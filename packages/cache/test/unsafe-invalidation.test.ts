@@ -26,7 +26,7 @@ describe('unsafe requests invalidate on every instance (Express and Fastify shar
     await target.flush();
     version = 1;
     unsafeAnswer = { status: 204 };
-    const options = { redis: target.client(), ttl: 0 };
+    const options = { redis: target.client(), ttl: 0, minUses: 1 };
     apps.push(await listenWith('express', options, handler), await listenWith('fastify', options, handler));
     [express, fastify] = apps.map((app) => app.url) as [string, string];
   });
@@ -94,7 +94,7 @@ describe('unsafe requests invalidate on every instance (Express and Fastify shar
   });
 
   it('with an L1 tier in each server, the other server drops its in-process copy too (pub/sub bus)', async () => {
-    const options = { redis: target.client(), ttl: 0, l1: true };
+    const options = { redis: target.client(), ttl: 0, l1: true, minUses: 1 };
     const withL1 = [
       await listenWith('express', options, handler),
       await listenWith('fastify', options, handler),

@@ -5,7 +5,7 @@ import Redis from 'ioredis';
 import { responseCache } from '../../src/express';
 
 const redis = new Redis(process.argv[2] ?? '');
-const cache = responseCache({ redis, ttl: '1m' });
+const cache = responseCache({ redis, ttl: '1m', minUses: 1 });
 let calls = 0;
 const app = express();
 app.use(cache);
