@@ -3,8 +3,8 @@ import { normalisedVaryValue } from './vary-values';
 
 /** What a request contributes to its cache key, before the response's Vary is known. */
 export interface KeyParts {
-  /** The Host, only when it is one of the trusted hosts; else undefined (left out of the key). */
-  readonly host: string | undefined;
+  /** The scheme and host a handler sees (see requestOrigin): one site's entries never serve another's. */
+  readonly origin: string;
   /** The request target: path and query. */
   readonly url: string;
   /** The per-user key of a route that caches credentialed requests. */
@@ -42,7 +42,7 @@ function headerValue(headers: IncomingHttpHeaders, name: string): string | null 
 export function baseKey(parts: KeyParts): string {
   return JSON.stringify([
     'response',
-    parts.host ?? null,
+    parts.origin,
     pathOf(parts.url),
     sortedQuery(parts.url),
     parts.user ?? null,

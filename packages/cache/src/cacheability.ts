@@ -46,6 +46,9 @@ export function requestBypassReason(
   perUserKey: boolean,
 ): string | undefined {
   if (method !== 'GET' && method !== 'HEAD') return 'method';
+  // A body (a "fat GET") is not in the key, yet a handler may read it: such a request is never
+  // answered from the cache, nor is its answer stored for body-less requests.
+  if (hasBody(headers)) return 'request-body';
   // A Cookie makes a response personal; only a route with a per-user key may cache it.
   // (Authorization: see authorizedRequest.)
   if (!perUserKey && headers.cookie !== undefined) return 'credentials';
@@ -53,6 +56,12 @@ export function requestBypassReason(
   if (directives.has('no-store') || directives.has('no-cache')) return 'request-cache-control';
   if (String(headers.pragma ?? '').toLowerCase() === 'no-cache') return 'request-cache-control';
   return undefined;
+}
+
+/** A request body follows the headers (RFC 9112 §6.3): any Transfer-Encoding, or a Content-Length but 0. */
+function hasBody(headers: IncomingHttpHeaders): boolean {
+  const length = headers['content-length'];
+  return headers['transfer-encoding'] !== undefined || (length !== undefined && Number(length) !== 0);
 }
 
 /**

@@ -3,6 +3,7 @@ import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { BodyCollector } from './body-capture';
 import type { HeaderMap } from './cacheability';
 import { dropOnWriteHead } from './drop-on-write-head';
+import { expressHost } from './express-host';
 import { loopbackRefresh, refreshHeader } from './loopback-refresh';
 import { withoutOwnHeaders } from './own-headers';
 import {
@@ -55,12 +56,17 @@ function handlerFor(
       next();
       return;
     }
+    const request = {
+      req,
+      method: req.method,
+      url: req.originalUrl,
+      headers: req.headers,
+      protocol: req.protocol,
+      host: expressHost(req),
+    };
     if (isUnsafeMethod(req.method)) endAfterInvalidation(cache, req, res);
     else {
-      const local = cache.serveLocal(
-        { req, method: req.method, url: req.originalUrl, headers: req.headers },
-        policy,
-      );
+      const local = cache.serveLocal(request, policy);
       if (local) {
         sendLocal(res, local);
         return;
@@ -68,20 +74,18 @@ function handlerFor(
     }
     const own = new Set(res.getHeaderNames());
     const refresh = loopbackRefresh(req.socket, req.originalUrl, req.headers, secret);
-    cache
-      .begin({ req, method: req.method, url: req.originalUrl, headers: req.headers, refresh }, policy)
-      .then(
-        (decision) => {
-          if (decision.action === 'serve') return send(res, decision.reply, own);
-          res.setHeader('X-Cache', decision.action === 'bypass' ? 'BYPASS' : 'MISS');
-          // Installed first, so it runs after the capture has read the headers.
-          if (cache.config.surrogate) dropOnWriteHead(res, ['surrogate-control']);
-          if (decision.action === 'run') capture(res, decision.capture, own);
-          next();
-        },
-        // begin() fails open on Redis errors itself; anything else is a bug the app should see.
-        next,
-      );
+    cache.begin({ ...request, refresh }, policy).then(
+      (decision) => {
+        if (decision.action === 'serve') return send(res, decision.reply, own);
+        res.setHeader('X-Cache', decision.action === 'bypass' ? 'BYPASS' : 'MISS');
+        // Installed first, so it runs after the capture has read the headers.
+        if (cache.config.surrogate) dropOnWriteHead(res, ['surrogate-control']);
+        if (decision.action === 'run') capture(res, decision.capture, own);
+        next();
+      },
+      // begin() fails open on Redis errors itself; anything else is a bug the app should see.
+      next,
+    );
   };
 }
 

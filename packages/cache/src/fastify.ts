@@ -1,11 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { PassThrough, type Readable } from 'node:stream';
 import type {
+  FastifyInstance,
   FastifyPluginAsync,
   FastifyReply,
   FastifyRequest,
-  onRequestHookHandler,
   onSendHookHandler,
+  RouteHandlerMethod,
 } from 'fastify';
 import fp from 'fastify-plugin';
 import { BodyCollector } from './body-capture';
@@ -13,6 +14,7 @@ import { inProcessRefresh } from './in-process-refresh';
 import { refreshHeader } from './loopback-refresh';
 import { withoutOwnHeaders } from './own-headers';
 import {
+  type CacheRequest,
   type Capture,
   type InvalidationSelector,
   ResponseCache,
@@ -66,10 +68,10 @@ const responseCachePlugin: FastifyPluginAsync<FastifyResponseCacheOptions> = asy
     const routeOptions = route.config?.cache;
     if (routeOptions === false) return;
     const policy = routeOptions ? cache.route(routeOptions) : cache.config.route;
-    route.onRequest = [
-      lookup(cache, policy, capturing, refreshSecret),
-      ...(route.onRequest === undefined ? [] : [route.onRequest].flat()),
-    ];
+    // The lookup takes the handler's place, so every onRequest and preHandler hook (a rate limiter,
+    // a lock guard, the app's own checks) has run before a hit is served, whatever the order in
+    // which the plugins were registered: hooks that plugins prepend in onRoute run in reverse order.
+    route.handler = cachedHandler(route.handler, cache, policy, capturing, refreshSecret);
     route.onSend = [
       ...(route.onSend === undefined ? [] : [route.onSend].flat()),
       store(cache, capturing, dropped, refreshSecret),
@@ -77,25 +79,27 @@ const responseCachePlugin: FastifyPluginAsync<FastifyResponseCacheOptions> = asy
   });
 };
 
-function lookup(
+function cachedHandler(
+  handler: RouteHandlerMethod,
   cache: ResponseCache<FastifyRequest>,
   policy: RoutePolicy<FastifyRequest>,
   capturing: WeakMap<FastifyRequest, Capturing>,
   refreshSecret: string,
-): onRequestHookHandler {
+): RouteHandlerMethod {
   /** Resolves with true when it answered from the cache. */
-  const lookupAsync = async (request: FastifyRequest, reply: FastifyReply): Promise<boolean> => {
+  const lookupAsync = async (
+    request: CacheRequest<FastifyRequest>,
+    reply: FastifyReply,
+  ): Promise<boolean> => {
+    // Everything the hooks set (RateLimit, a request id) is this request's own.
     const own = new Set(Object.keys(reply.getHeaders()));
     const refresh = inProcessRefresh(
-      (injected) => request.server.inject(injected),
+      (injected) => request.req.server.inject(injected),
       request.url,
       request.headers,
       refreshSecret,
     );
-    const decision = await cache.begin(
-      { req: request, method: request.method, url: request.url, headers: request.headers, refresh },
-      policy,
-    );
+    const decision = await cache.begin({ ...request, refresh }, policy);
     if (decision.action === 'serve') {
       const { status, headers, body } = decision.reply;
       reply.code(status).headers(withoutOwnHeaders(headers, own)).send(body);
@@ -104,25 +108,30 @@ function lookup(
     reply.header('x-cache', decision.action === 'bypass' ? 'BYPASS' : 'MISS');
     if (decision.action !== 'run') return false;
     const state: Capturing = { capture: decision.capture, own, finished: false };
-    capturing.set(request, state);
+    capturing.set(request.req, state);
     // A request that ends without a response (client gone) releases the entry to the next one.
     reply.raw.once('close', () => finishOnce(state, undefined));
     // Gone while the lookup ran: its 'close' came before the listener, so end the flight now.
     if (reply.raw.closed || reply.raw.destroyed) void finishOnce(state, undefined);
     return false;
   };
-  // Callback style, so that a reply from L1 is sent in this turn, without a promise.
-  return (request, reply, done) => {
+  return function cached(this: FastifyInstance, request, reply) {
     if (request.headers[refreshHeader] === refreshSecret) {
-      // The refresh response is stored: what earlier hooks set for this internal request is not.
+      // The refresh response is stored: what the hooks set for this internal request is not.
       for (const name of Object.keys(reply.getHeaders())) reply.removeHeader(name);
-      return done();
+      return handler.call(this, request, reply);
     }
+    const cacheRequest: CacheRequest<FastifyRequest> = {
+      req: request,
+      method: request.method,
+      url: request.url,
+      headers: request.headers,
+      protocol: request.protocol,
+      host: request.host,
+    };
     if (!isUnsafeMethod(request.method)) {
-      const local = cache.serveLocal(
-        { req: request, method: request.method, url: request.url, headers: request.headers },
-        policy,
-      );
+      // A reply from L1 is sent in this turn, without a promise.
+      const local = cache.serveLocal(cacheRequest, policy);
       if (local) {
         reply.code(local.status);
         for (const name in local.headers) if (!reply.hasHeader(name)) reply.header(name, local.headers[name]);
@@ -130,9 +139,13 @@ function lookup(
         return;
       }
     }
-    lookupAsync(request, reply).then((answered) => {
-      if (!answered) done();
-    }, done);
+    return lookupAsync(cacheRequest, reply).then((answered) => {
+      if (answered) return reply;
+      const result = handler.call(this, request, reply);
+      // A handler that answers through `reply` later returns nothing: its response is awaited, as
+      // Fastify awaits it (resolving with undefined here would have Fastify send an empty body).
+      return result === undefined ? reply : result;
+    });
   };
 }
 

@@ -1,6 +1,20 @@
 import type { HeaderMap } from './cacheability';
 
 /**
+ * Headers the other rediware plugins set on each response they let through (a rate limiter's
+ * RateLimit family, whatever its `headers` mode): they describe one client's request, so they are
+ * never stored, whichever plugin ran first. (A limiter's or a lock guard's Retry-After comes only
+ * with its own 429/409/423 answer, which the handler never wrote.)
+ */
+export const rediwareHeaders: ReadonlySet<string> = new Set([
+  'ratelimit',
+  'ratelimit-policy',
+  'x-ratelimit-limit',
+  'x-ratelimit-remaining',
+  'x-ratelimit-reset',
+]);
+
+/**
  * Headers already on the response when the cache starts were set by middleware mounted before it
  * (a rate limiter's RateLimit, a request id): they belong to this request, not to the stored
  * representation, so they are neither stored nor replayed over the current request's values.

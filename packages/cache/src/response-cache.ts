@@ -26,6 +26,7 @@ import {
   takesGzip,
 } from './content-encoding';
 import type { LoadContext } from './load-context';
+import { normalisedHost, requestOrigin } from './request-origin';
 import { initialAgeMs } from './response-age';
 import {
   parseResponseCacheOptions,
@@ -54,6 +55,10 @@ export interface CacheRequest<Req> {
   /** The request target: path and query. */
   readonly url: string;
   readonly headers: IncomingHttpHeaders;
+  /** The scheme as the framework resolved it (X-Forwarded-Proto behind a trusted proxy). */
+  readonly protocol: string;
+  /** The host as the framework resolved it (X-Forwarded-Host behind a trusted proxy), port included. */
+  readonly host: string;
   /**
    * Runs the handler again for this request without a client (for a background refresh under
    * stale-while-revalidate) and resolves with its response; absent: stale entries are not refreshed
@@ -305,18 +310,17 @@ export class ResponseCache<Req> {
     policy: RoutePolicy<Req>,
   ): { readonly base: string; readonly authorized: boolean } | undefined {
     if (requestBypassReason(request.method, request.headers, policy.key !== undefined)) return undefined;
-    let host: string | undefined;
-    if (this.config.trustedHosts) {
-      host = String(request.headers.host ?? '').toLowerCase();
-      // An unknown Host is never cached: it can be neither poisoned nor served a wrong entry.
-      if (!this.config.trustedHosts.has(host)) return undefined;
-    }
+    // An unknown host is never cached: it can be neither poisoned nor served a wrong entry.
+    const { trustedHosts } = this.config;
+    if (trustedHosts && !trustedHosts.has(normalisedHost(request.host, request.protocol.toLowerCase())))
+      return undefined;
     let user: string | undefined;
     if (policy.key) {
       user = policy.key(request.req);
       if (user === undefined) return undefined;
     }
-    const base = baseKey({ host, url: request.url, user, headers: request.headers, vary: policy.vary });
+    const origin = requestOrigin(request.protocol, request.host);
+    const base = baseKey({ origin, url: request.url, user, headers: request.headers, vary: policy.vary });
     return { base, authorized: authorizedRequest(request.headers, policy.key !== undefined) };
   }
 
@@ -331,7 +335,11 @@ export class ResponseCache<Req> {
    * instance. Resolves when done; a Redis failure is reported by the engine, never thrown, and the
    * response goes out anyway (those entries then live until their own freshness ends).
    */
-  async invalidateAfter(request: Omit<CacheRequest<Req>, 'req'>, status: number, headers: HeaderMap) {
+  async invalidateAfter(
+    request: Pick<CacheRequest<Req>, 'method' | 'url' | 'headers'>,
+    status: number,
+    headers: HeaderMap,
+  ) {
     const paths = invalidatedPaths(request.method, request.url, request.headers, status, headers);
     if (paths.length > 0) await this.invalidate({ paths }).catch(() => undefined);
   }

@@ -1,5 +1,6 @@
 import type { HeaderMap } from './cacheability';
 import type { StoredEncoding } from './content-encoding';
+import { rediwareHeaders } from './own-headers';
 
 /** A response as stored: status, end-to-end headers, and the body bytes. */
 export interface StoredResponse {
@@ -53,7 +54,8 @@ export function storableHeaders(headers: HeaderMap): Record<string, string | str
     .map((name) => name.trim().toLowerCase());
   for (const [rawName, value] of Object.entries(headers)) {
     const name = rawName.toLowerCase();
-    if (value === undefined || notStored.has(name) || connection.includes(name)) continue;
+    if (value === undefined || notStored.has(name) || rediwareHeaders.has(name) || connection.includes(name))
+      continue;
     stored[name] = Array.isArray(value) ? [...(value as readonly string[])].map(String) : String(value);
   }
   return stored;
