@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { listenExpress, type RedisTarget, useRedisTargets, waitFor } from '@rediware/testing';
 import express, { type Express, type RequestHandler } from 'express';
+import type { Response } from 'supertest';
 import { type ExpressResponseCache, type ExpressResponseCacheOptions, responseCache } from '../src/express';
 import { checkCompression, compressionBodies } from './compression-checks';
 import { request } from './pinned-request';
@@ -168,7 +169,7 @@ describe.each(targets)('express response cache on $name', (target: RedisTarget) 
       for (let at = 0; at < bytes.length; at += 16_384) res.write(bytes.subarray(at, at + 16_384));
       res.end();
     });
-    const parse = (res: request.Response, done: (error: Error | null, body: Buffer) => void) => {
+    const parse = (res: Response, done: (error: Error | null, body: Buffer) => void) => {
       const chunks: Buffer[] = [];
       res.on('data', (chunk: Buffer) => chunks.push(chunk));
       res.on('end', () => done(null, Buffer.concat(chunks)));
