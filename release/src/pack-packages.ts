@@ -1,9 +1,20 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 
-/** The repository's root, where `packages/` lives. */
-export const repositoryRoot = join(__dirname, '..', '..');
+/**
+ * The repository's root, where `packages/` lives: the folder of pnpm-workspace.yaml above the
+ * working directory (found from there, not from this file, as it runs both under Jest's CommonJS
+ * and as an ES module under tsx, which have no common way to name their own folder).
+ */
+export const repositoryRoot = findWorkspaceRoot(process.cwd());
+
+function findWorkspaceRoot(from: string): string {
+  for (let dir = from; ; dir = dirname(dir)) {
+    if (existsSync(join(dir, 'pnpm-workspace.yaml'))) return dir;
+    if (dirname(dir) === dir) throw new Error(`no pnpm-workspace.yaml above ${from}`);
+  }
+}
 
 export interface PackedPackage {
   /** The npm name, `@rediware/lock`. */
@@ -35,12 +46,17 @@ export function publicPackages(): { name: string; dir: string }[] {
  * Packs each public package into `destination` as `pnpm pack` does for a release (workspace:
  * ranges rewritten to versions). A package's `prepack` builds it; a package that has a `dist`
  * already is packed as built (a test run must not rebuild what `pnpm build` just made), so a fresh
- * clone needs no `pnpm build` before its tests.
+ * clone needs no `pnpm build` before its tests. `build` runs every `prepack`, as a release does.
  */
-export function packPackages(destination: string): PackedPackage[] {
+export function packPackages(destination: string, { build = false } = {}): PackedPackage[] {
   return publicPackages().map(({ name, dir }) => {
-    const built = existsSync(join(dir, 'dist'));
-    const args = ['pack', '--pack-destination', destination, ...(built ? ['--config.ignore-scripts=true'] : [])];
+    const asBuilt = !build && existsSync(join(dir, 'dist'));
+    const args = [
+      'pack',
+      '--pack-destination',
+      destination,
+      ...(asBuilt ? ['--config.ignore-scripts=true'] : []),
+    ];
     const printed = execFileSync('pnpm', args, {
       cwd: dir,
       encoding: 'utf8',
