@@ -24,11 +24,13 @@ export const installLines: { install: string[]; entries: string[]; fastifySmoke?
   { install: ['@rediware/cache', 'ioredis'], entries: ['@rediware/cache'] },
   { install: ['@rediware/cache', 'express', 'redis'], entries: ['@rediware/cache/express'] },
   { install: ['@rediware/cache', 'fastify', 'ioredis'], entries: ['@rediware/cache/fastify'] },
+  { install: ['@rediware/lock', 'ioredis'], entries: ['@rediware/lock'] },
   {
     install: ['@rediware/lock', 'express', 'ioredis'],
     entries: ['@rediware/lock', '@rediware/lock/express'],
   },
   { install: ['@rediware/lock', 'fastify', 'redis'], entries: ['@rediware/lock/fastify'] },
+  { install: ['@rediware/core', 'ioredis'], entries: ['@rediware/core'] },
   {
     install: ['@rediware/core', 'ioredis', 'prom-client', '@opentelemetry/api'],
     entries: ['@rediware/core', '@rediware/core/prometheus', '@rediware/core/opentelemetry'],
