@@ -1,5 +1,10 @@
-import { closeAllClients, connectIoredis, type RedisServer, startRedis } from '@rediware/testing';
-import request from 'supertest';
+import {
+  closeAllClients,
+  connectIoredis,
+  type RedisServer,
+  pinnedRequest as request,
+  startRedis,
+} from '@rediware/testing';
 import { createShop, type Shop } from '../src/app';
 
 let server: RedisServer;

@@ -3,12 +3,12 @@ import {
   connectIoredis,
   listenFastify,
   type RedisServer,
+  pinnedRequest as request,
   startRedis,
   waitFor,
 } from '@rediware/testing';
 import type { Redis } from 'ioredis';
 import { Registry } from 'prom-client';
-import request from 'supertest';
 import { createExpressApp, createFastifyApp } from '../src/apps';
 import { scrape } from './scrape';
 

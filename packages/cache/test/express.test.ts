@@ -1,10 +1,15 @@
 import { randomBytes } from 'node:crypto';
-import { listenExpress, type RedisTarget, useRedisTargets, waitFor } from '@rediware/testing';
+import {
+  listenExpress,
+  type RedisTarget,
+  pinnedRequest as request,
+  useRedisTargets,
+  waitFor,
+} from '@rediware/testing';
 import express, { type Express, type RequestHandler } from 'express';
 import type { Response } from 'supertest';
 import { type ExpressResponseCache, type ExpressResponseCacheOptions, responseCache } from '../src/express';
 import { checkCompression, compressionBodies } from './compression-checks';
-import { request } from './pinned-request';
 import { checkOptions, ruleChecks, scriptedOrigin, scriptedResponse } from './rfc9111-checks';
 
 const targets = useRedisTargets(['memory', 'ioredis']);

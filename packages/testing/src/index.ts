@@ -30,6 +30,7 @@ export { pickFreePort } from './free-port';
 export { encodedUnicode, headerValue } from './header-values';
 export { type OldGenerationChurn, oldGenerationGrowth } from './old-generation-growth';
 export { onOwner } from './on-owner';
+export { pinnedHost, pinnedRequest } from './pinned-request';
 export { abandonedGet, type RawReply, rawRequest } from './raw-http';
 export { type ClusterNode, type RedisCluster, type StartClusterOptions, startCluster } from './redis-cluster';
 export { type Address, type RedisReply, RedisReplyError, redisCommand } from './redis-command';
