@@ -4,8 +4,9 @@ import { BodyCollector } from './body-capture';
 import type { HeaderMap } from './cacheability';
 import { dropOnWriteHead } from './drop-on-write-head';
 import { expressHost } from './express-host';
-import { loopbackRefresh, refreshHeader } from './loopback-refresh';
+import { loopbackRefresh, refreshHeader, refreshOriginHeader } from './loopback-refresh';
 import { withoutOwnHeaders } from './own-headers';
+import { requestOrigin } from './request-origin';
 import {
   type CachedReply,
   type Capture,
@@ -53,6 +54,8 @@ function handlerFor(
     if (req.headers[refreshHeader] === secret) {
       // The refresh response is stored: what earlier middleware set for this internal request is not.
       for (const name of res.getHeaderNames()) res.removeHeader(name);
+      if (req.headers[refreshOriginHeader] !== requestOrigin(req.protocol, expressHost(req)))
+        res.setHeader('X-Cache', 'BYPASS');
       next();
       return;
     }
@@ -73,7 +76,8 @@ function handlerFor(
       }
     }
     const own = new Set(res.getHeaderNames());
-    const refresh = loopbackRefresh(req.socket, req.originalUrl, req.headers, secret);
+    const origin = requestOrigin(request.protocol, request.host);
+    const refresh = loopbackRefresh(req.socket, req.originalUrl, req.headers, secret, origin);
     cache.begin({ ...request, refresh }, policy).then(
       (decision) => {
         if (decision.action === 'serve') return send(res, decision.reply, own);

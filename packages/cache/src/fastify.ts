@@ -11,8 +11,9 @@ import type {
 import fp from 'fastify-plugin';
 import { BodyCollector } from './body-capture';
 import { inProcessRefresh } from './in-process-refresh';
-import { refreshHeader } from './loopback-refresh';
+import { refreshHeader, refreshOriginHeader } from './loopback-refresh';
 import { withoutOwnHeaders } from './own-headers';
+import { requestOrigin } from './request-origin';
 import {
   type CacheRequest,
   type Capture,
@@ -98,6 +99,8 @@ function cachedHandler(
       request.url,
       request.headers,
       refreshSecret,
+      requestOrigin(request.protocol, request.host),
+      request.req.socket?.remoteAddress,
     );
     const decision = await cache.begin({ ...request, refresh }, policy);
     if (decision.action === 'serve') {
@@ -119,6 +122,8 @@ function cachedHandler(
     if (request.headers[refreshHeader] === refreshSecret) {
       // The refresh response is stored: what the hooks set for this internal request is not.
       for (const name of Object.keys(reply.getHeaders())) reply.removeHeader(name);
+      if (request.headers[refreshOriginHeader] !== requestOrigin(request.protocol, request.host))
+        reply.header('x-cache', 'BYPASS');
       return handler.call(this, request, reply);
     }
     const cacheRequest: CacheRequest<FastifyRequest> = {

@@ -1,7 +1,7 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import type { LightMyRequestResponse as InjectedResponse, InjectOptions } from 'fastify';
 import type { CapturedResponse } from './body-capture';
-import { forwardedHeaders, refreshHeader, refreshTimeoutMs } from './loopback-refresh';
+import { forwardedHeaders, refreshHeader, refreshOriginHeader, refreshTimeoutMs } from './loopback-refresh';
 
 /** Sends a request into the app in process (Fastify's inject). */
 export type Inject = (options: InjectOptions) => Promise<InjectedResponse>;
@@ -16,6 +16,9 @@ export function inProcessRefresh(
   url: string,
   headers: IncomingHttpHeaders,
   secret: string,
+  origin: string,
+  /** The client's peer address: the app's trustProxy then trusts the refresh as it trusted the request. */
+  remoteAddress: string | undefined,
 ): () => Promise<CapturedResponse | undefined> {
   const forwarded = forwardedHeaders(headers);
   return () => {
@@ -25,10 +28,12 @@ export function inProcessRefresh(
       timer = setTimeout(resolve, refreshTimeoutMs, undefined);
       timer.unref();
     });
-    const refreshed = inject({ method: 'GET', url, headers: { ...forwarded, [refreshHeader]: secret } }).then(
-      captured,
-      () => undefined,
-    );
+    const refreshed = inject({
+      method: 'GET',
+      url,
+      headers: { ...forwarded, [refreshHeader]: secret, [refreshOriginHeader]: origin },
+      ...(remoteAddress === undefined ? {} : { remoteAddress }),
+    }).then(captured, () => undefined);
     return Promise.race([refreshed, timeout]).finally(() => clearTimeout(timer));
   };
 }

@@ -6,6 +6,13 @@ import type { CapturedResponse } from './body-capture';
 /** Marks a background refresh request; its value is a per-instance secret no client can guess. */
 export const refreshHeader = 'x-rediware-cache-refresh';
 
+/**
+ * The origin (scheme and host) of the entry being refreshed. A refresh that resolves another one
+ * (a proxy the app trusts for the client but not for this loopback request) marks its response
+ * X-Cache: BYPASS, and it is not stored: it would put another host's links into the entry.
+ */
+export const refreshOriginHeader = 'x-rediware-cache-origin';
+
 /** The engine's default loader lock ttl: past it another request refreshes anyway. */
 export const refreshTimeoutMs = 10_000;
 
@@ -45,6 +52,7 @@ export function loopbackRefresh(
   url: string,
   headers: IncomingHttpHeaders,
   secret: string,
+  origin: string,
 ): (() => Promise<CapturedResponse | undefined>) | undefined {
   const { localAddress, localPort } = socket;
   if ((socket as TLSSocket).encrypted || localAddress === undefined || localPort === undefined)
@@ -58,7 +66,7 @@ export function loopbackRefresh(
           port: localPort,
           method: 'GET',
           path: url,
-          headers: { ...forwarded, [refreshHeader]: secret },
+          headers: { ...forwarded, [refreshHeader]: secret, [refreshOriginHeader]: origin },
         },
         (incoming) => {
           const chunks: Buffer[] = [];

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { rateLimit } from '@rediware/rate-limit/express';
 import {
   allKeys,
@@ -10,7 +11,7 @@ import {
 import express, { type Express, type RequestHandler } from 'express';
 import { type ExpressResponseCache, type ExpressResponseCacheOptions, responseCache } from '../src/express';
 import { rawGet } from './raw-get';
-import { sendWithBody } from './request-body';
+import { getFrom, sendWithBody } from './request-body';
 
 const targets = useRedisTargets(['node-redis']);
 
@@ -207,5 +208,29 @@ describe.each(targets)(
         expect(Object.keys(hit.headers).filter((name) => name.includes('ratelimit'))).toEqual([]);
       },
     );
+
+    it('a stale-while-revalidate refresh that resolves another scheme or host is not stored', async () => {
+      const app = express();
+      // The proxy is 127.0.0.2: the background refresh, over loopback from 127.0.0.1, is not trusted.
+      app.set('trust proxy', '127.0.0.2');
+      app.use(cacheOf({ ttl: 1000, staleWhileRevalidate: '1m' }));
+      let calls = 0;
+      app.get('/s', (req, res) => {
+        res.send(`${req.protocol}://${req.hostname} ${++calls}`);
+      });
+      const url = await listen(app);
+      const viaProxy = () =>
+        getFrom('127.0.0.2', `${url}/s`, {
+          host: 'internal',
+          'x-forwarded-host': 'real.example',
+          'x-forwarded-proto': 'https',
+        });
+      expect((await viaProxy()).body).toBe('https://real.example 1');
+      await sleep(1100);
+      expect((await viaProxy()).headers['x-cache']).toBe('STALE');
+      await waitFor(() => calls === 2);
+      await sleep(200);
+      expect((await viaProxy()).body).toBe('https://real.example 1');
+    });
   },
 );

@@ -1,9 +1,10 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import lockPlugin from '@rediware/lock/fastify';
 import rateLimitPlugin from '@rediware/rate-limit/fastify';
-import { listenFastify, type RedisTarget, useCleanup, useRedisTargets } from '@rediware/testing';
+import { listenFastify, type RedisTarget, useCleanup, useRedisTargets, waitFor } from '@rediware/testing';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import responseCache, { type FastifyResponseCacheOptions } from '../src/fastify';
-import { sendWithBody } from './request-body';
+import { getFrom, sendWithBody } from './request-body';
 
 const targets = useRedisTargets(['node-redis']);
 
@@ -248,6 +249,28 @@ describe.each(targets)(
         }
       }
       expect((await app.inject('/throws')).statusCode).toBe(500);
+    });
+
+    it('a stale-while-revalidate refresh resolves the scheme and host the request did', async () => {
+      // The proxy is 127.0.0.2: the refresh is injected as if from it, so trustProxy trusts it too.
+      const app = Fastify({ logger: false, trustProxy: '127.0.0.2' });
+      defer(() => app.close());
+      await app.register(responseCache, cacheOptions({ ttl: 1000, staleWhileRevalidate: '1m' }));
+      let calls = 0;
+      app.get('/s', async (request) => `${request.protocol}://${request.host} ${++calls}`);
+      const { url } = await listenFastify(app);
+      const viaProxy = () =>
+        getFrom('127.0.0.2', `${url}/s`, {
+          host: 'internal',
+          'x-forwarded-host': 'real.example',
+          'x-forwarded-proto': 'https',
+        });
+      expect((await viaProxy()).body).toBe('https://real.example 1');
+      await sleep(1100);
+      expect((await viaProxy()).headers['x-cache']).toBe('STALE');
+      await waitFor(() => calls === 2);
+      await sleep(200);
+      expect((await viaProxy()).body).toMatch(/^https:\/\/real\.example \d$/);
     });
   },
 );

@@ -28,3 +28,26 @@ export function sendWithBody(
     outgoing.end(body);
   });
 }
+
+/** A GET through node:http from a given local address (127.0.0.2: a proxy other than loopback's 127.0.0.1). */
+export function getFrom(
+  localAddress: string,
+  url: string,
+  headers: Record<string, string>,
+): Promise<{ status: number; headers: IncomingHttpHeaders; body: string }> {
+  return new Promise((resolve, reject) => {
+    const outgoing = request(url, { headers, localAddress }, (incoming) => {
+      const chunks: Buffer[] = [];
+      incoming.on('data', (chunk: Buffer) => chunks.push(chunk));
+      incoming.once('end', () =>
+        resolve({
+          status: incoming.statusCode ?? 0,
+          headers: incoming.headers,
+          body: Buffer.concat(chunks).toString(),
+        }),
+      );
+    });
+    outgoing.once('error', reject);
+    outgoing.end();
+  });
+}
