@@ -1,4 +1,4 @@
-import { type ProblemDetails, RedisError } from '@rediware/core';
+import { isRedisOutage, type ProblemDetails, RedisError } from '@rediware/core';
 import { LRUCache } from 'lru-cache';
 import { clientIpKey } from './client-ip-key';
 import {
@@ -118,11 +118,13 @@ export class HttpRateLimit<Req> {
   }
 
   /**
-   * The answer to a request whose decision failed because Redis did (only with `failOpen: false`):
-   * a 503 problem+json. Any other error is the application's and goes to its error handling.
+   * The answer to a request whose decision failed because Redis was unreachable or too slow (only
+   * with `failOpen: false`): a 503 problem+json. Any other error goes to the framework's error
+   * handling: the application's own, and Redis refusing our commands (a `RedisRefusedError`, 500),
+   * which is a configuration error to fix, not an outage to wait out.
    */
   failure(error: unknown): Rejection | undefined {
-    if (!(error instanceof RedisError)) return undefined;
+    if (!(error instanceof RedisError) || !isRedisOutage(error)) return undefined;
     return { statusCode: 503, headers: [], body: JSON.stringify({ ...error.toProblem(), status: 503 }) };
   }
 

@@ -56,11 +56,15 @@ export interface RateLimiterOptions extends PolicyOptions {
   /** Deadline of each Redis call. @default '500ms' */
   timeout?: Duration;
   /**
-   * When Redis fails (unreachable, too slow), admit the request (true) or throw the RedisError
-   * (false). Either way a `failure` event is emitted.
+   * What to do when Redis fails. `true`: when Redis is unreachable, too slow or not connected (an
+   * outage), admit the request; when Redis answers that it refuses our commands (wrong password,
+   * ACL without EVAL/EVALSHA, a key of the wrong type, out of memory: a configuration error), throw
+   * the `RedisRefusedError` (500) instead, logged once per reply code as a process warning.
+   * `'always'`: admit on every Redis failure, refusals included. `false`: throw every Redis
+   * failure (an outage: a 503 `RedisError`). Either way a `failure` event is emitted.
    * @default true
    */
-  failOpen?: boolean;
+  failOpen?: boolean | 'always';
   /**
    * While Redis fails and `failOpen` is true, decide with an in-process limiter of the same
    * policies instead of admitting everything (each process then limits on its own).
@@ -90,7 +94,7 @@ export interface RateLimiterConfig {
   readonly name: string;
   readonly prefix: string;
   readonly timeout: number | undefined;
-  readonly failOpen: boolean;
+  readonly failOpen: boolean | 'always';
   readonly memoryFallback: boolean;
   /** 0 when the block cache is off. */
   readonly blockCacheSize: number;
@@ -144,7 +148,7 @@ export function parseOptions(input: unknown, extraKnown: readonly string[] = [])
     name,
     prefix: options.prefix === undefined ? 'rw:' : checkPrefix(options.prefix),
     timeout: options.timeout === undefined ? undefined : parsePositiveDuration(options.timeout, 'timeout'),
-    failOpen: options.failOpen === undefined ? true : checkBoolean(options.failOpen, 'failOpen'),
+    failOpen: parseFailOpen(options.failOpen),
     memoryFallback:
       options.memoryFallback === undefined ? false : checkBoolean(options.memoryFallback, 'memoryFallback'),
     blockCacheSize: parseBlockCache(options.blockCache),
@@ -165,6 +169,12 @@ function parsePolicy(options: Record<string, unknown>, path: string, algorithm: 
   }
   const burst = options.burst === undefined ? limit : checkPositiveInteger(options.burst, `${path}burst`);
   return Object.freeze({ limit, windowMs, burst });
+}
+
+function parseFailOpen(value: unknown): boolean | 'always' {
+  if (value === undefined) return true;
+  if (value === true || value === false || value === 'always') return value;
+  throw new RediwareConfigError('failOpen', "true, false or 'always'", value);
 }
 
 function parseBlockCache(value: unknown): number {

@@ -15,6 +15,8 @@ const lua = `
 local function evaluate(key, limit, window, burst, cost, now)
   local stored = load_state(key)
   local count = tonumber(stored)
+  -- A count this script cannot have written (NaN, negative, past the limit) is a fresh counter.
+  if count ~= nil and not (count >= 0 and count <= limit) then count = nil end
   if count ~= nil then
     local ttl = load_ttl(key)
     if ttl > 0 then

@@ -21,11 +21,13 @@ local function evaluate(key, limit, window, burst, cost, clock)
   local stored = load_state(key)
   if stored then
     local s, c, p = string.match(stored, '^(%d+):([^:]+):([^:]+)$')
-    stored_start = tonumber(s)
+    c, p = tonumber(c), tonumber(p)
+    -- Counts this script cannot have written (NaN, negative, past the limit): a fresh key.
+    if c and p and c >= 0 and c <= limit and p >= 0 and p <= limit then stored_start = tonumber(s) end
     if stored_start == start then
-      current, previous = tonumber(c), tonumber(p)
+      current, previous = c, p
     elseif stored_start == start - window then
-      previous = tonumber(c)
+      previous = c
     end
   end
   local elapsed = now - start

@@ -14,9 +14,14 @@ local function evaluate(key, limit, window, burst, cost, clock)
   local rate = limit / window
   local tokens = burst
   local stored = load_state(key)
+  -- State it cannot read (not written by this script) is a full bucket, written again when used.
+  local level, at = nil, nil
   if stored then
-    local level, at = string.match(stored, '^([^:]+):(%d+)$')
-    tokens = math.min(burst, tonumber(level) + math.max(0, now - tonumber(at)) * rate)
+    local l, a = string.match(stored, '^([^:]+):(%d+)$')
+    level, at = tonumber(l), tonumber(a)
+  end
+  if level and at and level >= 0 and level <= burst then
+    tokens = math.min(burst, level + math.max(0, now - at) * rate)
   end
   return { allowed = tokens >= cost, tokens = tokens, burst = burst, rate = rate }
 end
