@@ -1,6 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { withBuildLock } from './build-lock';
 
 /**
  * The repository's root, where `packages/` lives: the folder of pnpm-workspace.yaml above the
@@ -50,17 +51,17 @@ export function publicPackages(): { name: string; dir: string }[] {
  */
 export function packPackages(destination: string, { build = false } = {}): PackedPackage[] {
   return publicPackages().map(({ name, dir }) => {
-    const asBuilt = !build && existsSync(join(dir, 'dist'));
-    const args = [
-      'pack',
-      '--pack-destination',
-      destination,
-      ...(asBuilt ? ['--config.ignore-scripts=true'] : []),
-    ];
-    const printed = execFileSync('pnpm', args, {
-      cwd: dir,
-      encoding: 'utf8',
-    });
+    const pack = (asBuilt: boolean) =>
+      execFileSync(
+        'pnpm',
+        ['pack', '--pack-destination', destination, ...(asBuilt ? ['--config.ignore-scripts=true'] : [])],
+        { cwd: dir, encoding: 'utf8' },
+      );
+    // Only one process builds a package at a time; one that waited finds it built.
+    const printed =
+      !build && existsSync(join(dir, 'dist'))
+        ? pack(true)
+        : withBuildLock(name, () => pack(!build && existsSync(join(dir, 'dist'))));
     const tarball = printed.trim().split('\n').pop() ?? '';
     if (!tarball.endsWith('.tgz')) throw new Error(`pnpm pack of ${name} printed no tarball:\n${printed}`);
     return { name, dir, tarball };
