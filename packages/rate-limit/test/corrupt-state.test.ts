@@ -8,9 +8,11 @@ import {
   startRedis,
 } from '@rediware/testing';
 import { type Algorithm, createRateLimiter } from '../src';
+import { spoilKey } from './refusing-redis';
 
 /**
- * A counter's state that is not what the script wrote (the right type, unreadable content: a
+ * A key of another type under the limiter's prefix is a refusal (WRONGTYPE), never admitted by
+ * default. A counter's state that is not what the script wrote (the right type, unreadable content: a
  * partial write by hand, another tool) is a fresh key: the limiter counts from zero and writes it
  * again with an expiry, never failing every request of that key with a script error.
  */
@@ -74,4 +76,24 @@ describe.each(stringStates)('%s: unreadable state', (algorithm) => {
       await limiter.close();
     },
   );
+});
+
+describe.each([...stringStates, 'sliding-log'] as Algorithm[])('%s: a key of another type', (algorithm) => {
+  it("rejects with RedisRefusedError (WRONGTYPE) unless failOpen: 'always'", async () => {
+    const prefix = `rwcorrupt${++prefixCounter}:`;
+    const options = { redis, prefix, algorithm, limit: 3, window: windowMs, blockCache: false } as const;
+    const strict = createRateLimiter(options);
+    const lax = createRateLimiter({ ...options, failOpen: 'always' });
+    expect((await strict.consume('k')).allowed).toBe(true);
+    for (const key of (await allKeys(server)).filter((each) => each.startsWith(prefix))) {
+      await spoilKey(server, key);
+    }
+    await expect(strict.consume('k')).rejects.toMatchObject({
+      code: 'ERR_RW_REDIS_REFUSED',
+      statusCode: 500,
+      replyCode: 'WRONGTYPE',
+    });
+    for (let i = 0; i < 5; i++) expect((await lax.consume('k')).allowed).toBe(true);
+    await Promise.all([strict.close(), lax.close()]);
+  });
 });
