@@ -1,5 +1,4 @@
 import { isRedisError, type ScriptArg } from '@rediware/core';
-import { readStampVersions } from './batch-stamps';
 import { type Location, lifetimeOf } from './cache';
 import type { CacheInternals } from './cache-internals';
 import { type EntryOptions, type EntryPolicy, parseEntryOptions } from './options';
@@ -12,17 +11,6 @@ import { writeEntriesScript } from './write-entries-script';
 export interface BatchWrite {
   readonly location: Location;
   readonly encoded: EncodedValue | undefined;
-}
-
-/** The versions of the stamps a batch records, created if missing: one round trip per slot group. */
-export async function captureStamps(
-  internals: CacheInternals,
-  stampKeys: readonly string[],
-  policy: EntryPolicy,
-): Promise<StampRef[]> {
-  if (stampKeys.length === 0) return [];
-  const versions = await readStampVersions(internals.backend, stampKeys, lifetimeOf(policy));
-  return stampKeys.map((key) => ({ key, version: versions.get(key) ?? '' }));
 }
 
 /**
@@ -102,8 +90,8 @@ export async function setMany(
   try {
     const anyValue = writes.some((write) => write.encoded);
     const stampKeys = anyValue ? internals.stampKeys(writes[0]?.location as Location, policy.tags) : [];
-    const stamps = await captureStamps(internals, stampKeys, policy);
-    await writeEntries(internals, writes, policy, stamps, '');
+    const stamps = await internals.stamps.settle(undefined, stampKeys, lifetimeOf(policy));
+    if (stamps) await writeEntries(internals, writes, policy, stamps, '');
   } catch (error) {
     if (!isRedisError(error)) throw error;
     internals.reportFailure('setMany', error, true);

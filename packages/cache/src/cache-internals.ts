@@ -6,6 +6,7 @@ import type { L1Fill, L1Tier } from './l1-tier';
 import type { CacheConfig } from './options';
 import type { SingleFlight } from './single-flight';
 import type { EncodedValue } from './value-codec';
+import type { VersionStamps } from './version-stamps';
 import type { WakeSignals } from './wake-signals';
 
 /**
@@ -24,6 +25,7 @@ export interface CacheInternals {
   readonly metrics: EngineCounters<keyof typeof cacheMetricSpecs>;
   /** Background refreshes, awaited by close(). */
   readonly background: Set<Promise<unknown>>;
+  readonly stamps: VersionStamps;
   locate(key: string, namespace: string | undefined): Location;
   stampKeys(location: Location, tags: readonly string[]): string[];
   /** The stored form of a value; undefined when not cacheable (oversize reported). */

@@ -48,7 +48,7 @@ import {
   type StoredEntry,
 } from './stored-entry';
 import { decodeValue, type EncodedValue, encodeValue, type ValueKind } from './value-codec';
-import { VersionStamps } from './version-stamps';
+import { type CapturedStamps, VersionStamps } from './version-stamps';
 import { WakeSignals } from './wake-signals';
 import { type LoadMany, wrapMany } from './wrap-many';
 import { parseWriteBehindOptions, type WriteBehindOptions } from './write-behind-options';
@@ -272,6 +272,7 @@ class RedisCache implements Cache, LocalHits {
       metrics: this.#metrics,
       background: this.#background,
       locate: (key, namespace) => this.#locate(key, namespace),
+      stamps: this.#stamps,
       stampKeys: (location, tags) => this.#stampKeys(location, tags),
       encode: (location, value) => this.#encode(location, value),
       beginFill: (location) => this.#beginFill(location),
@@ -382,8 +383,12 @@ class RedisCache implements Cache, LocalHits {
       return;
     }
     try {
-      const stamps = await this.#stamps.capture(this.#stampKeys(location, policy.tags), lifetimeOf(policy));
-      await this.#write(location, encoded, policy, stamps, '');
+      const stamps = await this.#stamps.settle(
+        undefined,
+        this.#stampKeys(location, policy.tags),
+        lifetimeOf(policy),
+      );
+      if (stamps) await this.#write(location, encoded, policy, stamps, '');
     } catch (error) {
       if (!isRedisError(error)) throw error;
       this.#reportFailure('set', error, true);
@@ -588,9 +593,9 @@ class RedisCache implements Cache, LocalHits {
   }
 
   /**
-   * Runs the loader and stores its value. The stamps are read before the loader runs, so an
-   * invalidation that lands while it runs leaves the stored entry a miss. `token` is the held
-   * lock ('' for none), released by the write or, when nothing is written, on its own.
+   * Runs the loader and stores its value. The stamps are read before the loader runs and settled
+   * before the write, so after an invalidation that lands while it runs nothing is stored. `token`
+   * is the held lock ('' for none), released by the write or, when nothing is written, on its own.
    */
   async #load(
     location: Location,
@@ -602,10 +607,10 @@ class RedisCache implements Cache, LocalHits {
     /** Called once the loader's value is in: from then on, new callers do not join this flight. */
     leave: () => void = () => {},
   ): Promise<Outcome> {
-    let stamps: StampRef[] | undefined;
+    let stamps: CapturedStamps | undefined;
     const stampKeys = this.#stampKeys(location, policy.tags);
     try {
-      stamps = await this.#stamps.capture(stampKeys, lifetimeOf(policy));
+      stamps = await this.#stamps.capture(stampKeys);
     } catch (error) {
       if (!isRedisError(error)) throw error;
       this.#reportFailure('wrap', error, true);
@@ -688,7 +693,7 @@ class RedisCache implements Cache, LocalHits {
     location: Location,
     loading: Promise<unknown>,
     context: LoaderContext,
-    stamps: StampRef[] | undefined,
+    stamps: CapturedStamps | undefined,
     token: string,
     startedAt: number,
   ): void {
@@ -711,10 +716,9 @@ class RedisCache implements Cache, LocalHits {
     location: Location,
     value: unknown,
     context: LoaderContext,
-    initialStamps: StampRef[] | undefined,
+    captured: CapturedStamps | undefined,
     token: string,
   ): Promise<Outcome> {
-    let stamps = initialStamps;
     const final = context.policy;
     const kept = final.ttlMs > 0 || final.keepMs > 0;
     const encoded = context.skipped || !kept ? undefined : this.#encode(location, value);
@@ -723,16 +727,11 @@ class RedisCache implements Cache, LocalHits {
       return { encoded: undefined, value, status: 'miss', ageMs: 0 };
     }
     try {
-      if (stamps && context.changed) {
-        const before = stamps;
-        stamps = await this.#stamps.capture(this.#stampKeys(location, final.tags), lifetimeOf(final));
-        // A stamp that moved while the loader ran: the value may predate an invalidation.
-        if (
-          stamps.some((stamp) => before.some((old) => old.key === stamp.key && old.version !== stamp.version))
-        ) {
-          stamps = undefined;
-        }
-      }
+      // Without the stamps read before the loader ran, or when one moved since (the value may
+      // predate an invalidation), nothing is stored.
+      const stamps =
+        captured &&
+        (await this.#stamps.settle(captured, this.#stampKeys(location, final.tags), lifetimeOf(final)));
       if (stamps) await this.#write(location, encoded, final, stamps, token);
       else await this.#release(location, token);
     } catch (error) {

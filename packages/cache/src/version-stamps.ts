@@ -1,7 +1,16 @@
+import { performance } from 'node:perf_hooks';
 import type { Backend, Keyspace } from '@rediware/core';
-import { bumpStampScript } from './bump-stamp-script';
+import { bumpStampScript, createdStampTtlMs } from './bump-stamp-script';
 import { readStampScript } from './read-stamp-script';
+import { settleStampScript } from './settle-stamp-script';
 import type { StampRef } from './stored-entry';
+
+/** The stamps read before a loader ran ('' for a missing one), and when the read was sent. */
+export interface CapturedStamps {
+  readonly stamps: readonly StampRef[];
+  /** performance.now() before the read. */
+  readonly sentAt: number;
+}
 
 /**
  * Tags and namespaces as version stamps. Each tag and each namespace has one small key in its own
@@ -9,6 +18,12 @@ import type { StampRef } from './stored-entry';
  * invalidating a tag or bumping a namespace moves the stamp on, and every entry that recorded the
  * old version is a miss from then on. Invalidation is one single-key script per tag, whatever the
  * number of entries, on a cluster too: nothing ever spans two slots.
+ *
+ * Only a write creates a stamp (settle) and only an invalidation creates one otherwise (bump, for
+ * `createdStampTtlMs`): reading stamps before a loader runs (capture) changes nothing, so a path
+ * nobody stores costs no key. A loader's invalidation check is at settle: a stamp that moved since
+ * capture (a missing one that now exists, unless '0', an unbumped stamp another writer created)
+ * means the value may predate an invalidation and is not stored.
  */
 export class VersionStamps {
   readonly #backend: Backend;
@@ -27,31 +42,54 @@ export class VersionStamps {
     return this.#keyspace.key(namespace, 'ns');
   }
 
-  /**
-   * The current versions, creating missing stamps, each kept alive for at least `keepAliveMs`
-   * (the lifetime of the entry about to record them). One round trip per stamp, in parallel.
-   */
-  capture(stampKeys: readonly string[], keepAliveMs: number): Promise<StampRef[]> {
-    const keepAlive = Math.max(1, Math.ceil(keepAliveMs));
-    return Promise.all(
-      stampKeys.map(async (key) => ({
-        key,
-        version: await this.#backend.run(readStampScript, [key], [keepAlive]),
-      })),
+  /** The current versions, read-only: one round trip per stamp, in parallel. */
+  async capture(stampKeys: readonly string[]): Promise<CapturedStamps> {
+    const sentAt = performance.now();
+    const stamps = await Promise.all(
+      stampKeys.map(async (key) => ({ key, version: await this.#backend.run(readStampScript, [key], []) })),
     );
+    return { stamps, sentAt };
+  }
+
+  /**
+   * The versions an entry about to be written records, each stamp created if missing and kept alive
+   * for at least `keepAliveMs` (the entry's lifetime). With `captured`, undefined when a captured
+   * stamp moved since, or when one captured missing or '0' (versions a stamp takes again once it
+   * expired) was read longer ago than a bumped stamp surely lives: the invalidation that moved it
+   * may have expired. One round trip per stamp, in parallel.
+   */
+  async settle(
+    captured: CapturedStamps | undefined,
+    stampKeys: readonly string[],
+    keepAliveMs: number,
+  ): Promise<StampRef[] | undefined> {
+    const keepAlive = Math.max(1, Math.ceil(keepAliveMs));
+    const stamps = await Promise.all(
+      stampKeys.map(async (key) => {
+        const before = captured?.stamps.find((stamp) => stamp.key === key);
+        const args = before ? [keepAlive, '1', before.version] : [keepAlive, '0', ''];
+        return { key, version: await this.#backend.run(settleStampScript, [key], args) };
+      }),
+    );
+    if (stamps.some((stamp) => stamp.version === '')) return undefined;
+    const recurring = captured?.stamps.some(
+      (stamp) => (stamp.version === '' || stamp.version === '0') && stampKeys.includes(stamp.key),
+    );
+    if (recurring && captured && performance.now() - captured.sentAt >= createdStampTtlMs) return undefined;
+    return stamps;
   }
 
   /** True when every recorded version is still current. */
   async valid(stamps: readonly StampRef[]): Promise<boolean> {
     if (stamps.length === 0) return true;
     const versions = await Promise.all(
-      stamps.map((stamp) => this.#backend.run(readStampScript, [stamp.key], [0])),
+      stamps.map((stamp) => this.#backend.run(readStampScript, [stamp.key], [])),
     );
     return stamps.every((stamp, i) => versions[i] === stamp.version);
   }
 
-  /** Moves every stamp on: one single-key script per stamp, in parallel. */
+  /** Moves every stamp on, creating missing ones: one single-key script per stamp, in parallel. */
   async bump(stampKeys: readonly string[]): Promise<void> {
-    await Promise.all(stampKeys.map((key) => this.#backend.run(bumpStampScript, [key], [])));
+    await Promise.all(stampKeys.map((key) => this.#backend.run(bumpStampScript, [key], [createdStampTtlMs])));
   }
 }

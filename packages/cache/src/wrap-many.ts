@@ -2,13 +2,14 @@ import { randomUUID } from 'node:crypto';
 import { isRedisError, RediwareError } from '@rediware/core';
 import { acquireLockScript } from './acquire-lock-script';
 import { readEntries } from './batch-read';
-import { captureStamps, writeEntries } from './batch-write';
-import { type Location, localTime, type Outcome, type Read, recheckMs } from './cache';
+import { writeEntries } from './batch-write';
+import { type Location, lifetimeOf, localTime, type Outcome, type Read, recheckMs } from './cache';
 import type { CacheInternals } from './cache-internals';
 import { awaitLoader, softTimedOut } from './loader-timeouts';
 import { type EntryOptions, type EntryPolicy, parseEntryOptions } from './options';
-import type { StampRef, StoredEntry } from './stored-entry';
+import type { StoredEntry } from './stored-entry';
 import { encodeValue } from './value-codec';
+import type { CapturedStamps } from './version-stamps';
 
 /** What `loadMany` receives besides the keys. */
 export interface LoadManyContext {
@@ -199,7 +200,8 @@ function route(
 
 /**
  * One `loadMany` call for every key of `batch`, then one batch write; as `wrap`'s load, the stamps
- * are read before the loader runs, so an invalidation that lands meanwhile leaves the entries misses.
+ * are read before the loader runs and settled before the write: after an invalidation meanwhile
+ * nothing is stored.
  */
 async function loadBatch(
   internals: CacheInternals,
@@ -210,13 +212,10 @@ async function loadBatch(
   background: boolean,
 ): Promise<void> {
   const locations = batch.map(({ item }) => item.location);
-  let stamps: StampRef[] | undefined;
+  const stampKeys = internals.stampKeys(locations[0] as Location, policy.tags);
+  let captured: CapturedStamps | undefined;
   try {
-    stamps = await captureStamps(
-      internals,
-      internals.stampKeys(locations[0] as Location, policy.tags),
-      policy,
-    );
+    captured = await internals.stamps.capture(stampKeys);
   } catch (error) {
     if (!isRedisError(error)) throw error;
     internals.reportFailure('wrapMany', error, true);
@@ -236,7 +235,11 @@ async function loadBatch(
     locations.map((location, i) => (encoded[i] ? undefined : internals.release(location, token))),
   );
   try {
-    if (stamps && writes.length > 0) await writeEntries(internals, writes, policy, stamps, token);
+    const stamps =
+      captured && writes.length > 0
+        ? await internals.stamps.settle(captured, stampKeys, lifetimeOf(policy))
+        : undefined;
+    if (stamps) await writeEntries(internals, writes, policy, stamps, token);
     else await Promise.all(writes.map(({ location }) => internals.release(location, token)));
   } catch (error) {
     if (!isRedisError(error)) throw error;

@@ -252,6 +252,25 @@ describe.each(targets)('batch operations on $name', (target: RedisTarget) => {
       expect(await c.wrapMany(['a', 'b'], load, { tags: ['t'] })).toEqual(['a@2', 'b@2']);
     });
 
+    it('an invalidation during loadMany, the stamp missing when it started, stores none of its values', async () => {
+      const c = cache();
+      const values = await c.wrapMany(
+        ['a', 'b'],
+        async (missing) => {
+          await c.invalidate({ tags: ['cold'] });
+          return missing.map((key) => `${key}@before`);
+        },
+        { tags: ['cold'] },
+      );
+      expect(values).toEqual(['a@before', 'b@before']);
+      expect(await c.getMany(['a', 'b'])).toEqual([undefined, undefined]);
+      const again = await c.wrapMany(['a', 'b'], (missing) => missing.map((key) => `${key}@after`), {
+        tags: ['cold'],
+      });
+      expect(again).toEqual(['a@after', 'b@after']);
+      expect(await c.getMany(['a', 'b'])).toEqual(['a@after', 'b@after']);
+    });
+
     it('a failing loadMany rejects, reports each key and caches nothing; a wrong shape is an error', async () => {
       const c = cache();
       const errors: CacheEvents['loaderError'][0][] = [];

@@ -204,6 +204,61 @@ describe.each(targets)('cache engine on $name', (target: RedisTarget) => {
       expect(calls).toBe(1);
     });
 
+    it('a stamp missing when the load starts: an invalidation during the load (tag, namespace, another instance) stores nothing', async () => {
+      const c = cache();
+      const other = cache();
+      const cases: Array<[string, () => Promise<void>, { tags?: string[]; namespace?: string }]> = [
+        ['by-tag', () => c.invalidate({ tags: ['cold-tag'] }), { tags: ['cold-tag'] }],
+        ['by-namespace', () => c.bumpVersion('cold-ns'), { namespace: 'cold-ns' }],
+      ];
+      // Two memory caches share nothing.
+      if (target.name !== 'memory')
+        cases.push(['elsewhere', () => other.invalidate({ tags: ['cold-other'] }), { tags: ['cold-other'] }]);
+      for (const [key, invalidate, options] of cases) {
+        // No entry ever recorded these stamps: the read before the loader finds them missing.
+        const value = await c.wrap(
+          key,
+          async () => {
+            await invalidate();
+            return 'read before the invalidation';
+          },
+          options,
+        );
+        expect(value).toBe('read before the invalidation');
+        expect(await c.get(key, options)).toBeUndefined();
+        expect(await c.wrap(key, () => 'fresh', options)).toBe('fresh');
+        expect(await c.get(key, options)).toBe('fresh');
+      }
+    });
+
+    it('loads that start with a stamp missing and are not invalidated are stored, concurrent ones too', async () => {
+      const c = cache();
+      let release = () => {};
+      const gate = new Promise<void>((resolve) => {
+        release = resolve;
+      });
+      const loads = ['a', 'b', 'c'].map((key) =>
+        c.wrap(
+          key,
+          async () => {
+            await gate;
+            return key;
+          },
+          { tags: ['shared-cold'] },
+        ),
+      );
+      await sleep(50);
+      release();
+      expect(await Promise.all(loads)).toEqual(['a', 'b', 'c']);
+      expect(await Promise.all(['a', 'b', 'c'].map((key) => c.get(key)))).toEqual(['a', 'b', 'c']);
+      await c.invalidate({ tags: ['shared-cold'] });
+      expect(await Promise.all(['a', 'b', 'c'].map((key) => c.get(key)))).toEqual([
+        undefined,
+        undefined,
+        undefined,
+      ]);
+    });
+
     it('bumpVersion(namespace) turns every key of the namespace into a miss at once', async () => {
       const c = cache();
       await c.set('1', 'ada', { namespace: 'users' });
