@@ -2,6 +2,8 @@ import {
   closeClient,
   connectIoredis,
   connectNodeRedis,
+  lockDownRedis,
+  lockedDown,
   type RedisServer,
   redisCommand,
   startRedis,
@@ -28,7 +30,7 @@ import { counterScript, setGetScript } from './test-scripts';
 
 const keyspace = createKeyspace('rwtest:', 'refused');
 const timeoutMs = 300;
-const password = 'secret';
+const { password } = lockedDown;
 const defer = useCleanup();
 const unhandled = useUnhandledRejections();
 
@@ -40,19 +42,7 @@ let server: RedisServer;
 beforeAll(async () => {
   warn = jest.spyOn(process, 'emitWarning').mockImplementation(() => {});
   server = await startRedis();
-  await redisCommand(server, [
-    'ACL',
-    'SETUSER',
-    'no-eval',
-    'on',
-    '>pw',
-    '~*',
-    '&*',
-    '+@all',
-    '-eval',
-    '-evalsha',
-  ]);
-  await redisCommand(server, ['CONFIG', 'SET', 'requirepass', password]);
+  await lockDownRedis(server);
 });
 afterAll(async () => {
   warn.mockRestore();
@@ -134,7 +124,7 @@ describe.each(Object.entries(clients))('Redis refuses %s', (_, connect) => {
   });
 
   it('for an ACL user without EVAL and EVALSHA: NOPERM', async () => {
-    await expectRefused(await connect(url('no-eval:pw@')), 'NOPERM');
+    await expectRefused(await connect(url(lockedDown.noEvalUser)), 'NOPERM');
   });
 
   it('on a key of the wrong type: WRONGTYPE, in a script and in a plain command', async () => {

@@ -1,6 +1,8 @@
 import { once } from 'node:events';
 import {
   allKeys,
+  lockDownRedis,
+  lockedDown,
   type RedisServer,
   redisCommand,
   startRedis,
@@ -35,8 +37,6 @@ export interface Refusal {
   spoil?: (prefix: string) => Promise<void>;
 }
 
-const password = 'secret';
-
 /**
  * Three real servers that refuse: one with `requirepass` and an ACL user without EVAL/EVALSHA,
  * one where the test writes keys of the wrong type, one full (maxmemory 1mb, noeviction).
@@ -53,19 +53,7 @@ export function useRefusingRedis(): { refusals: Refusal[]; unhandled: () => unkn
       startRedis(),
       startRedis({ args: ['--maxmemory', '1mb', '--maxmemory-policy', 'noeviction'] }),
     ]);
-    await redisCommand(locked, [
-      'ACL',
-      'SETUSER',
-      'no-eval',
-      'on',
-      '>pw',
-      '~*',
-      '&*',
-      '+@all',
-      '-eval',
-      '-evalsha',
-    ]);
-    await redisCommand(locked, ['CONFIG', 'SET', 'requirepass', password]);
+    await lockDownRedis(locked);
     // A script may pass maxmemory once it has written: this one leaves Redis full for any write.
     const fill = "for i = 1, 512 do redis.call('SET', 'fill:' .. i, string.rep('x', 1024)) end";
     await redisCommand(full, ['EVAL', fill, '0']);
@@ -102,7 +90,7 @@ export function useRefusingRedis(): { refusals: Refusal[]; unhandled: () => unkn
     {
       name: 'an ACL user without EVAL/EVALSHA',
       replyCode: 'NOPERM',
-      serve: serveOn(() => locked, 'no-eval:pw@'),
+      serve: serveOn(() => locked, lockedDown.noEvalUser),
     },
     {
       name: 'a key of the wrong type',

@@ -28,6 +28,7 @@ export { type FaultMode, type FaultProxy, type FaultProxyOptions, startFaultProx
 export { type FaultyRedis, useFaultyRedis } from './faulty-redis';
 export { pickFreePort } from './free-port';
 export { encodedUnicode, headerValue } from './header-values';
+export { lockDownRedis, lockedDown } from './locked-down-redis';
 export { type OldGenerationChurn, oldGenerationGrowth } from './old-generation-growth';
 export { onOwner } from './on-owner';
 export { pinnedHost, pinnedRequest } from './pinned-request';
