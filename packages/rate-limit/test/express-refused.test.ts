@@ -1,4 +1,10 @@
-import { connectIoredis, connectNodeRedis, expectNoUnhandledRejection, startRedis } from '@rediware/testing';
+import {
+  closeAllClients,
+  connectIoredis,
+  connectNodeRedis,
+  expectNoUnhandledRejection,
+  startRedis,
+} from '@rediware/testing';
 import express from 'express';
 import request from 'supertest';
 import { rateLimit } from '../src/express';
@@ -18,6 +24,8 @@ beforeAll(() => {
   warn = jest.spyOn(process, 'emitWarning').mockImplementation(() => {});
 });
 afterAll(() => warn.mockRestore());
+// The clients of the stopped servers below would retry for ever and keep the test process alive.
+afterAll(() => closeAllClients());
 
 type FailOpen = boolean | 'always';
 

@@ -1,4 +1,5 @@
 import {
+  closeAllClients,
   connectIoredis,
   connectNodeRedis,
   expectNoUnhandledRejection,
@@ -23,6 +24,8 @@ beforeAll(() => {
   jest.spyOn(process, 'emitWarning').mockImplementation(() => {});
 });
 afterAll(() => jest.restoreAllMocks());
+// The clients of the stopped servers below would retry for ever and keep the test process alive.
+afterAll(() => closeAllClients());
 
 type FailOpen = boolean | 'always';
 
