@@ -65,6 +65,7 @@ export {
   defineScript,
   type MemoryScriptContext,
   type Script,
+export { looksMisspelt, type RouteIdentity, warnMisspeltRouteConfig } from './route-config-typo';
   type ScriptArg,
   type ScriptDefinition,
 } from './script';
