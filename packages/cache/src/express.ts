@@ -1,3 +1,8 @@
+/**
+ * The HTTP response cache as Express middleware (`responseCache`).
+ *
+ * @module @rediware/cache/express
+ */
 import { randomUUID } from 'node:crypto';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { BodyCollector } from './body-capture';

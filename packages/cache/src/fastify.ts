@@ -1,3 +1,8 @@
+/**
+ * The HTTP response cache plugin for Fastify 5 (default export), with per-route `config.cache`.
+ *
+ * @module @rediware/cache/fastify
+ */
 import { randomUUID } from 'node:crypto';
 import { PassThrough, type Readable } from 'node:stream';
 import type {

@@ -1,3 +1,9 @@
+/**
+ * The data cache engine (`createCache`): cache-aside with single flight, tags, versioned
+ * namespaces, batches, an optional L1 and write-behind.
+ *
+ * @module @rediware/cache
+ */
 export {
   type Cache,
   type CacheEvents,

@@ -1,11 +1,14 @@
 import type { Script, ScriptArg } from './script';
 
+/** How one `Backend.run` call sends its script and reads the reply. */
 export interface RunOptions<Reply = unknown> {
-  /** Return bulk strings as Buffers instead of UTF-8 strings. */
+  /** Return bulk strings as Buffers instead of UTF-8 strings. @default false */
   buffers?: boolean;
   /**
    * The keys are one group from `slotGroups`: they may hold different hash tags (one slot on a
    * cluster, anything on a standalone server).
+   *
+   * @default false
    */
   batch?: boolean;
   /**
@@ -16,7 +19,9 @@ export interface RunOptions<Reply = unknown> {
   onLateReply?: ((reply: Reply) => void) | undefined;
 }
 
+/** A live subscription to one channel, from `Backend.subscribe`. */
 export interface Subscription {
+  /** Stops delivering the channel's messages to the listener. */
   unsubscribe(): Promise<void>;
 }
 
@@ -25,7 +30,9 @@ export interface Subscription {
  * Engines talk only to this interface, so every engine runs unchanged on both.
  */
 export interface Backend {
+  /** Where the data lives: `'redis'` (any client) or `'memory'` (this process). */
   readonly kind: 'memory' | 'redis';
+  /** True on a Redis Cluster client. */
   readonly cluster: boolean;
   /** The per-call deadline in ms. */
   readonly timeoutMs: number;
@@ -41,6 +48,7 @@ export interface Backend {
   ): Promise<Reply>;
   /** Groups of key indexes that one batch script call may touch together (see groupBySlot). */
   slotGroups(keys: readonly string[]): number[][];
+  /** Publishes `message` on `channel` (Redis PUBLISH; in process for the memory backend). */
   publish(channel: string, message: string): Promise<void>;
   /** Resolves once the subscription is active, so a message published afterwards is received. */
   subscribe(channel: string, listener: (message: string) => void): Promise<Subscription>;

@@ -1,6 +1,7 @@
 /** A source of wall-clock milliseconds; the memory backend takes one so tests can move time. */
 export type Clock = () => number;
 
+/** The real time: `Date.now()`. */
 export const systemClock: Clock = () => Date.now();
 
 /**

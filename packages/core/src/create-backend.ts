@@ -11,10 +11,11 @@ import { RedisBackend } from './redis-backend';
 /** Per-call deadline when `timeout` is not given. */
 export const DEFAULT_TIMEOUT_MS = 500;
 
+/** What an engine passes to `createBackend`: the user's `redis` and `timeout`, and its own hooks. */
 export interface CreateBackendOptions {
-  /** The user's client; omitted means the in-process memory backend. */
+  /** The user's client; omitted means the in-process memory backend. @default the memory backend */
   redis?: unknown;
-  /** Per-call deadline (ms or a duration string). */
+  /** Per-call deadline (ms or a duration string). @default 500 (`DEFAULT_TIMEOUT_MS`) */
   timeout?: unknown;
   /** Names the package in the production warning, e.g. '@rediware/rate-limit'. */
   packageName: string;
@@ -37,9 +38,9 @@ export interface CreateBackendOptions {
    * 'sessions', 'rate-limit counters'): at start, warns once when Redis may evict it.
    */
   holdsState?: string;
-  /** Memory backend only: the time source (tests move it). */
+  /** Memory backend only: the time source (tests move it). @default systemClock */
   clock?: Clock;
-  /** Memory backend only: live keys kept at most. */
+  /** Memory backend only: live keys kept at most. @default 100000 */
   maxEntries?: number;
 }
 

@@ -2,6 +2,7 @@ import { RediwareConfigError } from './errors';
 
 /** Milliseconds, or a string with a unit: `'500ms'`, `'30s'`, `'5m'`, `'1h'`, `'1d'`. */
 export type Duration = number | `${number}${DurationUnit}`;
+/** The units a `Duration` string may end with: milliseconds, seconds, minutes, hours, days. */
 export type DurationUnit = 'ms' | 's' | 'm' | 'h' | 'd';
 
 const unitMs: Record<DurationUnit, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };

@@ -12,22 +12,30 @@ export type RediwareErrorCode =
 
 /** An RFC 9457 problem document, the body of every HTTP-facing error. */
 export interface ProblemDetails {
+  /** A URI naming the error: `https://rediware.dev/errors/<code>`. */
   type: string;
+  /** The error class's name. */
   title: string;
+  /** The HTTP status code. */
   status: number;
+  /** The error's message. */
   detail?: string;
   [extension: string]: unknown;
 }
 
+/** The optional parts of a RediwareError. */
 export interface RediwareErrorOptions {
+  /** The underlying error, kept as the standard `error.cause`. */
   cause?: unknown;
-  /** HTTP status this error maps to when it reaches a client. */
+  /** HTTP status this error maps to when it reaches a client. @default 500 */
   statusCode?: number;
 }
 
 /** Base class of every error rediware throws; `code` is stable, `message` is for people. */
 export class RediwareError extends Error {
+  /** The stable `ERR_RW_*` code: match on this, not on the message. */
   readonly code: RediwareErrorCode;
+  /** The HTTP status this error maps to when it reaches a client. */
   readonly statusCode: number;
 
   constructor(code: RediwareErrorCode, message: string, options: RediwareErrorOptions = {}) {
@@ -50,6 +58,7 @@ export class RediwareError extends Error {
 
 /** Bad options: thrown at construction, the message names the option and what was expected. */
 export class RediwareConfigError extends RediwareError {
+  /** The option's name or path, e.g. `window` or `encryptionKeys[0]`. */
   readonly option: string;
 
   constructor(option: string, expected: string, received: unknown) {
@@ -77,6 +86,7 @@ export class RedisUnavailableError extends RedisError {
 
 /** Redis did not answer within the configured `timeout`. */
 export class RedisTimeoutError extends RedisError {
+  /** The deadline that passed, in ms. */
   readonly timeoutMs: number;
 
   constructor(operation: string, timeoutMs: number) {

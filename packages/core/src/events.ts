@@ -5,6 +5,7 @@ import type { RediwareError } from './errors';
 export interface FailureEvent {
   /** What was being done: a script name or `publish`, `subscribe`, `scan`. */
   operation: string;
+  /** The failure: a RedisError subclass (unavailable, timeout, refused, ...). */
   error: RediwareError;
   /** True when the caller went on without Redis (fail open); false when the error was passed on. */
   failedOpen: boolean;
@@ -12,6 +13,7 @@ export interface FailureEvent {
 
 /** Events every rediware engine emits. Packages extend this map with their own events. */
 export interface CoreEvents {
+  /** A call to Redis failed; emitted whatever the fail policy did about it. */
   failure: [FailureEvent];
   /** A background error of a connection rediware opened itself (the pub/sub subscriber). */
   connectionError: [Error];
@@ -26,16 +28,19 @@ type EventMap<T> = { [K in keyof T]: unknown[] };
 export class RediwareEmitter<Events extends EventMap<Events>> {
   readonly #emitter = new EventEmitter();
 
+  /** Adds `listener` for `event`. */
   on<K extends keyof Events & string>(event: K, listener: (...args: Events[K]) => void): this {
     this.#emitter.on(event, listener as (...args: unknown[]) => void);
     return this;
   }
 
+  /** Adds `listener` for the next `event` only. */
   once<K extends keyof Events & string>(event: K, listener: (...args: Events[K]) => void): this {
     this.#emitter.once(event, listener as (...args: unknown[]) => void);
     return this;
   }
 
+  /** Removes `listener` from `event`. */
   off<K extends keyof Events & string>(event: K, listener: (...args: Events[K]) => void): this {
     this.#emitter.off(event, listener as (...args: unknown[]) => void);
     return this;
@@ -51,6 +56,7 @@ export class RediwareEmitter<Events extends EventMap<Events>> {
     }
   }
 
+  /** The number of listeners of `event`. */
   listenerCount<K extends keyof Events & string>(event: K): number {
     return this.#emitter.listenerCount(event);
   }

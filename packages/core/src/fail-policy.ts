@@ -28,6 +28,7 @@ interface FailOpenOrClosed<T> extends FailPolicyBase {
   fallback: () => T | Promise<T>;
 }
 
+/** What `withFailPolicy` does on a Redis failure: fail closed, or fail open with a fallback. */
 export type FailPolicy<T> = FailClosed | FailOpenOrClosed<T>;
 
 /**

@@ -1,3 +1,9 @@
+/**
+ * The shared core of every rediware plugin: the Redis client driver, Lua scripts, keys,
+ * the memory backend, durations, errors, the fail policy and metrics.
+ *
+ * @module @rediware/core
+ */
 export type { Backend, RunOptions, Subscription } from './backend';
 export { type HealthChange, PROBE_INTERVAL_MS } from './client-health';
 export { type Clock, luaClock, systemClock } from './clock';

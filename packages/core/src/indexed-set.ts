@@ -1,5 +1,6 @@
 /** An item of an IndexedSet: its place in the set's array, -1 when it is in none. */
 export interface Indexed {
+  /** The item's place in its set's array; start it at -1. */
   setIndex: number;
 }
 
@@ -16,6 +17,7 @@ export interface Indexed {
 export class IndexedSet<T extends Indexed> {
   readonly #items: T[] = [];
 
+  /** The number of items in the set. */
   get size(): number {
     return this.#items.length;
   }

@@ -40,6 +40,7 @@ export function escapeGlob(text: string): string {
   return text.replace(/[*?[\]\\]/g, (char) => `\\${char}`);
 }
 
+/** Builds and reads the keys of one feature under one prefix (see `createKeyspace`). */
 export interface Keyspace {
   /** The prefix and feature every key starts with, e.g. `rw:rl:`. */
   readonly base: string;
@@ -51,6 +52,7 @@ export interface Keyspace {
   tagOf(key: string): string | undefined;
 }
 
+/** Checks a `prefix` option: a string of at most 128 characters without braces or whitespace. */
 export function checkPrefix(prefix: unknown, option = 'prefix'): string {
   if (typeof prefix !== 'string' || /[{}\s]/.test(prefix) || prefix.length > 128) {
     throw new RediwareConfigError(
@@ -62,6 +64,7 @@ export function checkPrefix(prefix: unknown, option = 'prefix'): string {
   return prefix;
 }
 
+/** The keys of `feature` under `prefix`: `<prefix><feature>:{<identity>}:<suffix>`. */
 export function createKeyspace(prefix: string, feature: string): Keyspace {
   const base = `${checkPrefix(prefix)}${feature}:`;
   return {

@@ -6,9 +6,13 @@ import { assertSameSlot } from './same-slot';
 import type { Script, ScriptArg } from './script';
 import { groupBySlot } from './slot-groups';
 
+/** The memory backend's settings (`createBackend` fills them in). */
 export interface MemoryBackendOptions {
+  /** The time source. */
   clock: Clock;
+  /** Live keys kept at most; the least recently used is dropped beyond it. */
   maxEntries: number;
+  /** How often expired entries are swept, in ms. */
   sweepIntervalMs: number;
 }
 
@@ -20,6 +24,7 @@ export class MemoryBackend implements Backend {
   readonly kind = 'memory' as const;
   readonly cluster = false;
   readonly timeoutMs = 0;
+  /** The keys and values the memory scripts operate on. */
   readonly store: MemoryStore;
   readonly #clock: Clock;
   readonly #channels = new EventEmitter().setMaxListeners(0);

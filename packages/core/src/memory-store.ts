@@ -4,7 +4,9 @@ import type { Clock } from './clock';
 /** Any value a memory script keeps: a string, a number, a Buffer, a Map, a Set, an object. */
 export type StoredValue = NonNullable<unknown>;
 
+/** The memory store's settings. */
 export interface MemoryStoreOptions {
+  /** The time source expiry is measured on. */
   clock: Clock;
   /** Live keys kept at most; the least recently used is dropped beyond it. */
   maxEntries: number;
@@ -45,10 +47,12 @@ export class MemoryStore {
     return entry;
   }
 
+  /** The live value at `key`, or undefined when there is none or it expired. */
   get<T extends StoredValue>(key: string): T | undefined {
     return this.#live(key)?.value as T | undefined;
   }
 
+  /** Whether `key` holds a live value. */
   has(key: string): boolean {
     return this.#live(key) !== undefined;
   }
@@ -70,6 +74,7 @@ export class MemoryStore {
     else this.set(key, value);
   }
 
+  /** Deletes `key`; false when it held no live value. */
   delete(key: string): boolean {
     return this.#entries.delete(key);
   }
@@ -115,14 +120,17 @@ export class MemoryStore {
     }
   }
 
+  /** The number of entries, expired ones not yet swept included. */
   get size(): number {
     return this.#entries.size;
   }
 
+  /** Deletes every entry. */
   clear(): void {
     this.#entries.clear();
   }
 
+  /** Stops the sweep timer. */
   close(): void {
     clearInterval(this.#sweeper);
   }

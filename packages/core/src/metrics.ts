@@ -6,16 +6,21 @@ export type MetricUnit = 'bytes' | 'seconds';
 /** Labels fixed when an engine binds its metrics, such as `{ limiter: 'login' }`. */
 export type MetricLabels = Readonly<Record<string, string>>;
 
+/** A counter an engine declares: the sink turns it into a metric named after these fields. */
 export interface CounterSpec {
   /** The package's part of the name: `rate_limit`, `cache`, `session`, `lock`. */
   readonly subsystem: string;
   /** Snake case, unique in the subsystem: `admitted`, `coalesced_waits`. */
   readonly name: string;
+  /** One sentence on what is counted: the metric's help text. */
   readonly help: string;
+  /** The unit, when the count is of bytes or seconds rather than events. */
   readonly unit?: MetricUnit;
 }
 
+/** A histogram an engine declares. */
 export interface HistogramSpec extends CounterSpec {
+  /** The unit of the recorded values. */
   readonly unit: MetricUnit;
   /** Upper bounds of the buckets, in `unit`. */
   readonly buckets: readonly number[];
@@ -23,11 +28,13 @@ export interface HistogramSpec extends CounterSpec {
 
 /** A monotonic count bound to its labels. */
 export interface Counter {
+  /** Adds `amount` to the count. */
   add(amount: number): void;
 }
 
 /** A distribution bound to its labels. */
 export interface Histogram {
+  /** Records one observation. */
   record(value: number): void;
 }
 
@@ -37,12 +44,15 @@ export interface Histogram {
  * `@rediware/core/prometheus` and `@rediware/core/opentelemetry` implement it.
  */
 export interface MetricsSink {
+  /** The counter of `spec` with `labels`, bound once. */
   counter(spec: CounterSpec, labels: MetricLabels): Counter;
+  /** The histogram of `spec` with `labels`, bound once. */
   histogram(spec: HistogramSpec, labels: MetricLabels): Histogram;
 }
 
 /** A counter of one engine: keeps its own total (the engine's `metrics()` snapshot) and feeds the sink. */
 export class EngineCounter {
+  /** The total so far. */
   value = 0;
   readonly #sink: Counter | undefined;
 
@@ -50,6 +60,7 @@ export class EngineCounter {
     this.#sink = sink;
   }
 
+  /** Adds `amount` (1 by default) to the total and to the sink's counter. */
   add(amount = 1): void {
     this.value += amount;
     this.#sink?.add(amount);
@@ -58,7 +69,9 @@ export class EngineCounter {
 
 /** A histogram of one engine: keeps count and sum locally, the buckets live in the sink. */
 export class EngineHistogram {
+  /** Observations so far. */
   count = 0;
+  /** Sum of the observations so far. */
   sum = 0;
   readonly #sink: Histogram | undefined;
 
@@ -66,6 +79,7 @@ export class EngineHistogram {
     this.#sink = sink;
   }
 
+  /** Records one observation here and in the sink's histogram. */
   record(value: number): void {
     this.count++;
     this.sum += value;
@@ -73,6 +87,7 @@ export class EngineHistogram {
   }
 }
 
+/** An engine's counters by name, as `bindCounters` returns them. */
 export type EngineCounters<Names extends string> = { readonly [K in Names]: EngineCounter };
 
 /**
@@ -91,6 +106,7 @@ export function bindCounters<Names extends string>(
   return Object.freeze(counters);
 }
 
+/** Binds the histogram of `spec` to `sink` once (with no sink it only keeps count and sum). */
 export function bindHistogram(
   spec: HistogramSpec,
   sink: MetricsSink | undefined,

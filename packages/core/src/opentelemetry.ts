@@ -1,7 +1,13 @@
+/**
+ * A metrics sink that records rediware's metrics with an OpenTelemetry meter.
+ *
+ * @module @rediware/core/opentelemetry
+ */
 import { type Attributes, type Meter, metrics, type Histogram as OtelHistogram } from '@opentelemetry/api';
 import { MetricCells } from './metric-cells';
 import type { CounterSpec, Histogram, HistogramSpec, MetricLabels, MetricsSink, MetricUnit } from './metrics';
 
+/** Options of `createOpenTelemetryMetrics`. */
 export interface OpenTelemetryMetricsOptions {
   /** The meter that creates the instruments. @default metrics.getMeter('@rediware/core') */
   meter?: Meter;

@@ -1,7 +1,13 @@
+/**
+ * A metrics sink that records rediware's metrics in a prom-client registry.
+ *
+ * @module @rediware/core/prometheus
+ */
 import { Counter as PromCounter, Histogram as PromHistogram, type Registry, register } from 'prom-client';
 import { MetricCells } from './metric-cells';
 import type { CounterSpec, Histogram, HistogramSpec, MetricLabels, MetricsSink } from './metrics';
 
+/** Options of `createPrometheusMetrics`. */
 export interface PrometheusMetricsOptions {
   /** The registry the metrics are registered in. @default prom-client's global `register` */
   registry?: Registry;

@@ -7,6 +7,7 @@ export type ScriptArg = string | number | Buffer;
 
 /** What the TypeScript twin of a script gets: the store and the current time. */
 export interface MemoryScriptContext {
+  /** The memory backend's keys and values. */
   readonly store: MemoryStore;
   /** Milliseconds, the same scale as `now_ms()` in Lua. */
   readonly now: number;
@@ -18,6 +19,7 @@ export interface MemoryScriptContext {
   publish(channel: string, message: string): void;
 }
 
+/** What `defineScript` takes: a Lua script and its memory twin. */
 export interface ScriptDefinition<Reply> {
   /** Names the script in errors and events. */
   name: string;
@@ -30,6 +32,7 @@ export interface ScriptDefinition<Reply> {
   memory(context: MemoryScriptContext, keys: readonly string[], args: readonly ScriptArg[]): Reply;
 }
 
+/** A script (or command) ready for `Backend.run`, made by `defineScript` or `defineCommand`. */
 export interface Script<Reply> extends ScriptDefinition<Reply> {
   /** The full source as sent to Redis. */
   readonly source: string;
@@ -44,6 +47,7 @@ export interface Script<Reply> extends ScriptDefinition<Reply> {
 
 /** One Redis command on one key, run like a script: a read that needs no more than that command. */
 export interface CommandDefinition<Reply> {
+  /** Names the command in errors and events. */
   name: string;
   /** The command's name (HMGET, GET, ...): sent as `command key ...args`. */
   command: string;

@@ -8,6 +8,7 @@
  */
 let queue: (() => void)[] = [];
 
+/** Runs `callback` at the end of this event-loop turn, after the callbacks registered before it. */
 export function atTurnEnd(callback: () => void): void {
   queue.push(callback);
   if (queue.length === 1) setImmediate(drain);

@@ -1,3 +1,8 @@
+/**
+ * A per-route lock guard for Express (`lockGuard`).
+ *
+ * @module @rediware/lock/express
+ */
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { ClientGone } from './client-gone';
 import { createGuard, type GuardResponse, guardLocker, lostResponse, problemContentType } from './guard';

@@ -1,3 +1,8 @@
+/**
+ * The lock guard plugin for Fastify 5 (default export), with per-route `config.lock`.
+ *
+ * @module @rediware/lock/fastify
+ */
 import type {
   FastifyPluginAsync,
   FastifyReply,

@@ -1,3 +1,8 @@
+/**
+ * Rate limiting middleware for Express 4 and 5 (`rateLimit`).
+ *
+ * @module @rediware/rate-limit/express
+ */
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { callbackError } from './callback-error';
 import type { HttpRateLimitOptions } from './http-options';

@@ -1,3 +1,8 @@
+/**
+ * The rate limit plugin for Fastify 5 (default export), with per-route `config.rateLimit`.
+ *
+ * @module @rediware/rate-limit/fastify
+ */
 import type {
   FastifyPluginAsync,
   FastifyReply,

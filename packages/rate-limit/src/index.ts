@@ -1,3 +1,8 @@
+/**
+ * The framework-free rate limiter engine (`createRateLimiter`) and its types.
+ *
+ * @module @rediware/rate-limit
+ */
 export type { Algorithm } from './algorithms/algorithm-scripts';
 export type { PolicyOptions, RateLimiterConfig, RateLimiterOptions } from './options';
 export { type RateLimitMetrics, rateLimitMetricSpecs } from './rate-limit-metrics';

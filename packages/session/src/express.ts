@@ -1,3 +1,8 @@
+/**
+ * `RedisStore`, an express-session `Store`.
+ *
+ * @module @rediware/session/express
+ */
 import { type SessionData, Store } from 'express-session';
 import { callbackOrPromise, type NodeCallback } from './callback-or-promise';
 import type { SessionStoreOptions } from './options';

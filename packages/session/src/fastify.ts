@@ -1,3 +1,8 @@
+/**
+ * `RedisStore` for @fastify/session; it never loads express-session.
+ *
+ * @module @rediware/session/fastify
+ */
 import type { SessionStore as FastifySessionStore } from '@fastify/session';
 import type { Session } from 'fastify';
 import { callbackOrPromise, type NodeCallback } from './callback-or-promise';

@@ -1,3 +1,8 @@
+/**
+ * The framework-free session store engine (`createSessionStore`) both adapters wrap.
+ *
+ * @module @rediware/session
+ */
 export { jsonSerializer, type Serializer, type SessionStoreOptions } from './options';
 export { type SessionMetrics, sessionMetricSpecs } from './session-metrics';
 export {

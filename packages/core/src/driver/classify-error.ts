@@ -32,6 +32,7 @@ export function classifyRedisError(error: unknown, operation: string): RediwareE
   return new RedisUnavailableError(`Redis is unavailable (${operation}): ${message}`, error);
 }
 
+/** Whether `error` is a failure to get an answer from Redis (a `RedisError` or a subclass). */
 export function isRedisError(error: unknown): error is RedisError {
   return error instanceof RedisError;
 }

@@ -7,10 +7,15 @@
 export type RedisArg = string | Buffer;
 export type NodeRedisListener = (message: string | Buffer, channel: string | Buffer) => unknown;
 
+/** A node-redis `createClient()` client, as far as rediware uses it. */
 export interface NodeRedisClientLike {
+  /** The socket is open (node-redis' own flag). */
   readonly isOpen: boolean;
+  /** The client is connected and ready for commands. */
   readonly isReady: boolean;
+  /** Sends one raw command. */
   sendCommand(args: RedisArg[], options?: object): Promise<unknown>;
+  /** A new connection with the same options: the pub/sub subscriber. */
   duplicate(): NodeRedisSubscriberLike;
 }
 
@@ -24,24 +29,36 @@ export interface NodeRedisSubscriberLike {
   disconnect?(): Promise<unknown>;
 }
 
+/** A node-redis `createCluster()` client, as far as rediware uses it. */
 export interface NodeRedisClusterLike {
+  /** The cluster's master nodes (SCAN visits each). */
   readonly masters: readonly object[];
+  /** The client of one node of `masters`. */
   nodeClient(node: never): unknown;
+  /** Sends one raw command to the node that owns `firstKey`. */
   sendCommand(
     firstKey: RedisArg | undefined,
     isReadonly: boolean | undefined,
     args: RedisArg[],
     options?: object,
   ): Promise<unknown>;
+  /** Subscribes `listener` to `channel`. */
   subscribe(channel: string, listener: NodeRedisListener): Promise<unknown>;
+  /** Unsubscribes `listener` from `channel`. */
   unsubscribe(channel: string, listener: NodeRedisListener): Promise<unknown>;
 }
 
+/** An ioredis `Redis` client, as far as rediware uses it. */
 export interface IoRedisLike {
+  /** ioredis' connection status (`'ready'`, `'connecting'`, `'end'`, ...). */
   readonly status: string;
+  /** True on an ioredis `Cluster`. */
   readonly isCluster: boolean;
+  /** Sends one raw command; bulk replies as strings. */
   call(command: string, ...args: Array<string | number | Buffer>): Promise<unknown>;
+  /** Sends one raw command; bulk replies as Buffers. */
   callBuffer(command: string, ...args: Array<string | number | Buffer>): Promise<unknown>;
+  /** A new connection with the same options: the pub/sub subscriber. */
   duplicate(): IoRedisSubscriberLike;
 }
 
@@ -50,7 +67,9 @@ export interface IoRedisStandaloneLike extends IoRedisLike {
   duplicate(override?: { autoResubscribe: boolean }): IoRedisSubscriberLike;
 }
 
+/** An ioredis `Cluster`, as far as rediware uses it. */
 export interface IoRedisClusterLike extends IoRedisLike {
+  /** The clients of the master nodes (SCAN visits each). */
   nodes(role: 'master'): IoRedisLike[];
 }
 
