@@ -19,12 +19,20 @@ declare global {
   }
 }
 
+/** Options of `rateLimit()`: the limiter's, the HTTP adapter's, and a custom `handler`. */
 export interface ExpressRateLimitOptions extends HttpRateLimitOptions<Request> {
-  /** Answers rejected requests instead of the default problem+json 429. */
+  /**
+   * Answers rejected requests instead of the default problem+json 429.
+   * @default a problem+json body with `statusCode` and `message`
+   */
   handler?: (req: Request, res: Response, next: NextFunction, result: RateLimitResult) => unknown;
 }
 
-export type ExpressRateLimit = RequestHandler & { limiter: RateLimiter };
+/** The middleware `rateLimit()` returns. */
+export type ExpressRateLimit = RequestHandler & {
+  /** The limiter behind the middleware: `peek`, `reset`, `refund`, events and metrics. */
+  limiter: RateLimiter;
+};
 
 /** Rate limiting middleware for `app.use(...)` or a single route; several stack, each applies. */
 export function rateLimit(options: ExpressRateLimitOptions): ExpressRateLimit {

@@ -17,11 +17,16 @@ import { HttpRateLimit, type Rejection, type RequestDecision, stricter } from '.
 import { isPromise } from './maybe-promise';
 import type { RateLimitResult } from './rate-limiter';
 
+/** A route's own limit, in its `config.rateLimit`. */
 export interface FastifyRateLimitRouteOptions extends HttpRateLimitOptions<FastifyRequest> {
-  /** Answers rejected requests instead of the default problem+json 429. */
+  /**
+   * Answers rejected requests instead of the default problem+json 429.
+   * @default a problem+json body with `statusCode` and `message`
+   */
   handler?: (request: FastifyRequest, reply: FastifyReply, result: RateLimitResult) => unknown;
 }
 
+/** Options of the plugin: `app.register(rateLimit, options)`. */
 export interface FastifyRateLimitOptions extends FastifyRateLimitRouteOptions {
   /**
    * Limit every route with these options (true), or only routes with `config.rateLimit` (false).
@@ -126,4 +131,9 @@ function sendProblem(reply: FastifyReply, problem: Rejection): void {
   reply.code(problem.statusCode).type('application/problem+json').send(problem.body);
 }
 
+/**
+ * The rate limit plugin: `app.register(rateLimit, options)` limits every route (unless `global` is
+ * false); a route adds its own limit with `config: { rateLimit: options }`, or opts out with `false`.
+ * Each request gets `request.rateLimit`.
+ */
 export default fp(rateLimitPlugin, { fastify: '5.x', name: '@rediware/rate-limit' });

@@ -13,7 +13,7 @@ import type { RateLimiter } from './rate-limiter';
 
 /** The options both adapters add to the limiter's; `Req` is the framework's request. */
 export interface HttpRateLimitOptions<Req> extends Partial<RateLimiterOptions> {
-  /** Use this limiter instead of creating one from the limiter options. */
+  /** Use this limiter instead of creating one from the limiter options. @default one made from these options */
   limiter?: RateLimiter;
   /** The identity to limit. @default the client IP (IPv6 grouped by `ipv6Subnet`) */
   key?: (req: Req) => MaybePromise<string>;
@@ -25,7 +25,10 @@ export interface HttpRateLimitOptions<Req> extends Partial<RateLimiterOptions> {
   headers?: HeaderMode | false;
   /** Status of a rejection. @default 429 */
   statusCode?: number;
-  /** The `detail` of the problem+json rejection body, or fields to merge into the body. */
+  /**
+   * The `detail` of the problem+json rejection body, or fields to merge into the body.
+   * @default 'Too many requests: the limit is <limit> per <window> s. Retry in <n> s.'
+   */
   message?: string | Record<string, unknown>;
   /** Give the cost back when the response status is 400 or more, or the client went away. @default false */
   skipFailedRequests?: boolean;

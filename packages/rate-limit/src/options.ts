@@ -26,6 +26,7 @@ export interface PolicyOptions {
   burst?: number;
 }
 
+/** Options of `createRateLimiter`. */
 export interface RateLimiterOptions extends PolicyOptions {
   /**
    * A node-redis client or cluster (v4+, connected) or an ioredis Redis or Cluster.
@@ -87,17 +88,27 @@ export interface RateLimiterOptions extends PolicyOptions {
   metrics?: MetricsSink | undefined;
 }
 
+/** A limiter's options as validated, with the defaults filled in (`limiter.config`); frozen. */
 export interface RateLimiterConfig {
+  /** The Redis client; undefined for the memory backend. */
   readonly redis: RedisClient | undefined;
+  /** The counting algorithm. */
   readonly algorithm: Algorithm;
+  /** Every limit decided on each call: `limit`/`window`/`burst` first, then `policies`. */
   readonly policies: readonly Policy[];
+  /** The limiter's name. */
   readonly name: string;
+  /** Prefix of every Redis key. */
   readonly prefix: string;
+  /** Deadline of each Redis call in ms; undefined for the default. */
   readonly timeout: number | undefined;
+  /** The fail policy (see `RateLimiterOptions.failOpen`). */
   readonly failOpen: boolean | 'always';
+  /** Whether an in-process limiter decides while Redis fails. */
   readonly memoryFallback: boolean;
   /** 0 when the block cache is off. */
   readonly blockCacheSize: number;
+  /** Where the counters go; undefined when they are only kept in the limiter. */
   readonly metrics: MetricsSink | undefined;
 }
 

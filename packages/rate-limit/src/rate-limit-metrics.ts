@@ -20,4 +20,5 @@ export const rateLimitMetricSpecs = {
   },
 } as const satisfies Record<string, CounterSpec>;
 
+/** The totals `limiter.metrics()` returns, one per counter of `rateLimitMetricSpecs`. */
 export type RateLimitMetrics = Record<keyof typeof rateLimitMetricSpecs, number>;

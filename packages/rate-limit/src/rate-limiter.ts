@@ -19,6 +19,7 @@ import { parseOptions, type RateLimiterConfig, type RateLimiterOptions } from '.
 import { type RateLimitMetrics, rateLimitMetricSpecs } from './rate-limit-metrics';
 import { resetScript } from './reset-script';
 
+/** A limiter's decision, also set as `req.rateLimit` / `request.rateLimit` by the adapters. */
 export interface RateLimitResult {
   /** Whether the request is admitted. */
   allowed: boolean;
@@ -34,9 +35,12 @@ export interface RateLimitResult {
   windowMs: number;
 }
 
+/** The events a limiter emits: `failure` on every Redis failure, `connectionError`. */
 export type RateLimitEvents = CoreEvents;
 
+/** A rate limiter, from `createRateLimiter`. */
 export interface RateLimiter {
+  /** The validated options. */
   readonly config: RateLimiterConfig;
   /** Takes `cost` from every policy of `key` if all of them admit it; a rejected call takes nothing. */
   consume(key: string, cost?: number): Promise<RateLimitResult>;
@@ -46,10 +50,12 @@ export interface RateLimiter {
   refund(key: string, cost?: number): Promise<RateLimitResult>;
   /** Forgets every count of `key`. */
   reset(key: string): Promise<void>;
+  /** Adds `listener` for `event`. */
   on<K extends keyof RateLimitEvents & string>(
     event: K,
     listener: (...args: RateLimitEvents[K]) => void,
   ): this;
+  /** Removes `listener` from `event`. */
   off<K extends keyof RateLimitEvents & string>(
     event: K,
     listener: (...args: RateLimitEvents[K]) => void,
@@ -74,6 +80,7 @@ export function hasCachedRejections(limiter: RateLimiter): limiter is RateLimite
   return typeof (limiter as Partial<CachedRejections>).cachedRejection === 'function';
 }
 
+/** A rate limiter; throws a RediwareConfigError at once for a bad option. */
 export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
   return new RedisRateLimiter(parseOptions(options));
 }

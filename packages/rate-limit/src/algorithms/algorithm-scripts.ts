@@ -6,6 +6,7 @@ import { slidingWindowScript } from './sliding-window-script';
 import { tokenBucketScript } from './token-bucket-script';
 
 export const algorithms = ['fixed-window', 'sliding-window', 'sliding-log', 'token-bucket'] as const;
+/** How a limiter counts: `'fixed-window'`, `'sliding-window'`, `'sliding-log'` or `'token-bucket'`. */
 export type Algorithm = (typeof algorithms)[number];
 
 export const algorithmScripts: Record<Algorithm, Script<PolicyReply>> = {
