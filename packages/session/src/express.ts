@@ -9,6 +9,7 @@ import type { SessionStoreOptions } from './options';
 import type { SessionMetrics } from './session-metrics';
 import { SessionStore } from './session-store';
 
+/** Options of the express-session `RedisStore` (see `SessionStoreOptions`). */
 export type RedisStoreOptions = SessionStoreOptions<SessionData>;
 
 /**
@@ -28,24 +29,28 @@ export class RedisStore extends Store {
     this.#engine.on('connectionError', (error) => this.emit('connectionError', error));
   }
 
+  /** The stored session, or null when there is none (or it cannot be read: see `corrupt`). */
   override get(sid: string): Promise<SessionData | null>;
   override get(sid: string, callback: NodeCallback<SessionData | null>): void;
   override get(sid: string, callback?: NodeCallback<SessionData | null>) {
     return callbackOrPromise(this.#engine.get(sid), callback);
   }
 
+  /** Stores a session; its lifetime comes from its cookie, else from `ttl`. */
   override set(sid: string, session: SessionData): Promise<void>;
   override set(sid: string, session: SessionData, callback: NodeCallback<void>): void;
   override set(sid: string, session: SessionData, callback?: NodeCallback<void>) {
     return callbackOrPromise(this.#engine.set(sid, session), callback);
   }
 
+  /** Moves a stored session's expiry (and its cookie's `expires`); never creates one. */
   override touch(sid: string, session: SessionData): Promise<void>;
   override touch(sid: string, session: SessionData, callback: NodeCallback<void>): void;
   override touch(sid: string, session: SessionData, callback?: NodeCallback<void>) {
     return callbackOrPromise(this.#engine.touch(sid, session), callback);
   }
 
+  /** Deletes a session; writes for its id are refused for `tombstoneTtl` afterwards. */
   override destroy(sid: string): Promise<void>;
   override destroy(sid: string, callback: NodeCallback<void>): void;
   override destroy(sid: string, callback?: NodeCallback<void>) {
@@ -59,19 +64,23 @@ export class RedisStore extends Store {
     return callbackOrPromise(this.#engine.all(), callback);
   }
 
+  /** The number of stored sessions. */
   override length(): Promise<number>;
   override length(callback: NodeCallback<number>): void;
   override length(callback?: NodeCallback<number>) {
     return callbackOrPromise(this.#engine.length(), callback);
   }
 
+  /** Deletes every session and every user index of this prefix. */
   override clear(): Promise<void>;
   override clear(callback: NodeCallback<void>): void;
   override clear(callback?: NodeCallback<void>) {
     return callbackOrPromise(this.#engine.clear(), callback);
   }
 
+  /** The storage ids of every stored session (the ids themselves unless `hashIds`). */
   ids(): Promise<string[]>;
+  /** The storage ids of every stored session, to a callback. */
   ids(callback: NodeCallback<string[]>): void;
   ids(callback?: NodeCallback<string[]>) {
     return callbackOrPromise(this.#engine.ids(), callback);

@@ -10,6 +10,7 @@ import type { SessionStoreOptions } from './options';
 import type { SessionMetrics } from './session-metrics';
 import { SessionStore, type SessionStoreEvents } from './session-store';
 
+/** Options of the @fastify/session `RedisStore` (see `SessionStoreOptions`). */
 export type RedisStoreOptions = SessionStoreOptions<Session>;
 
 /**
@@ -23,25 +24,33 @@ export class RedisStore implements FastifySessionStore {
     this.#engine = new SessionStore<Session>(options);
   }
 
+  /** The stored session, or null when there is none (or it cannot be read: see `corrupt`). */
   get(sessionId: string): Promise<Session | null>;
+  /** The stored session, or null, to a callback. */
   get(sessionId: string, callback: NodeCallback<Session | null>): void;
   get(sessionId: string, callback?: NodeCallback<Session | null>) {
     return callbackOrPromise(this.#engine.get(sessionId), callback);
   }
 
+  /** Stores a session; its lifetime comes from its cookie, else from `ttl`. */
   set(sessionId: string, session: Session): Promise<void>;
+  /** Stores a session, then calls `callback`. */
   set(sessionId: string, session: Session, callback: NodeCallback<void>): void;
   set(sessionId: string, session: Session, callback?: NodeCallback<void>) {
     return callbackOrPromise(this.#engine.set(sessionId, session), callback);
   }
 
+  /** Moves a stored session's expiry (and its cookie's `expires`); never creates one. */
   touch(sessionId: string, session: Session): Promise<void>;
+  /** Moves a stored session's expiry, then calls `callback`. */
   touch(sessionId: string, session: Session, callback: NodeCallback<void>): void;
   touch(sessionId: string, session: Session, callback?: NodeCallback<void>) {
     return callbackOrPromise(this.#engine.touch(sessionId, session), callback);
   }
 
+  /** Deletes a session; writes for its id are refused for `tombstoneTtl` afterwards. */
   destroy(sessionId: string): Promise<void>;
+  /** Deletes a session, then calls `callback`. */
   destroy(sessionId: string, callback: NodeCallback<void>): void;
   destroy(sessionId: string, callback?: NodeCallback<void>) {
     return callbackOrPromise(this.#engine.destroy(sessionId), callback);
@@ -52,14 +61,17 @@ export class RedisStore implements FastifySessionStore {
     return this.#engine.all();
   }
 
+  /** The number of stored sessions. */
   length(): Promise<number> {
     return this.#engine.length();
   }
 
+  /** Deletes every session and every user index of this prefix. */
   clear(): Promise<void> {
     return this.#engine.clear();
   }
 
+  /** The storage ids of every stored session (the ids themselves unless `hashIds`). */
   ids(): Promise<string[]> {
     return this.#engine.ids();
   }
@@ -79,6 +91,7 @@ export class RedisStore implements FastifySessionStore {
     return this.#engine.destroyUserSessions(userId);
   }
 
+  /** Adds `listener` for `event` (`failure`, `corrupt`, `writeAfterDestroy`, `connectionError`). */
   on<K extends keyof SessionStoreEvents & string>(
     event: K,
     listener: (...args: SessionStoreEvents[K]) => void,
@@ -87,6 +100,7 @@ export class RedisStore implements FastifySessionStore {
     return this;
   }
 
+  /** Removes `listener` from `event`. */
   off<K extends keyof SessionStoreEvents & string>(
     event: K,
     listener: (...args: SessionStoreEvents[K]) => void,

@@ -124,6 +124,7 @@ const knownOptions = [
   'metrics',
 ] as const;
 
+/** The default serializer: `JSON.parse` and `JSON.stringify`. */
 export const jsonSerializer: Serializer = Object.freeze({
   parse: (text: string): unknown => JSON.parse(text),
   stringify: (value: unknown): string => JSON.stringify(value),

@@ -17,4 +17,5 @@ export const sessionMetricSpecs = {
   errors: { subsystem: 'session', name: 'errors', help: 'Redis failures (the call was rejected).' },
 } as const satisfies Record<string, CounterSpec>;
 
+/** The totals `store.metrics()` returns, one per counter of `sessionMetricSpecs`. */
 export type SessionMetrics = Record<keyof typeof sessionMetricSpecs, number>;

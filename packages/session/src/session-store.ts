@@ -35,6 +35,7 @@ import { isWrongTypeError } from './wrong-type';
 export interface CorruptSessionEvent {
   /** The session's storage id (the SHA-256 of the id with `hashIds`). */
   id: string;
+  /** Why it could not be read. */
   error: unknown;
 }
 
@@ -42,11 +43,15 @@ export interface CorruptSessionEvent {
 export interface WriteAfterDestroyEvent {
   /** The session's storage id (the SHA-256 of the id with `hashIds`). */
   id: string;
+  /** The refused write. */
   operation: 'set' | 'touch';
 }
 
+/** The events of a session store: the core ones, plus `corrupt` and `writeAfterDestroy`. */
 export interface SessionStoreEvents extends CoreEvents {
+  /** A stored record could not be read; it was treated as no session. */
   corrupt: [CorruptSessionEvent];
+  /** A save or touch arrived after its session was destroyed and was refused. */
   writeAfterDestroy: [WriteAfterDestroyEvent];
 }
 
@@ -182,6 +187,7 @@ export class SessionStore<
     return sessions;
   }
 
+  /** The number of stored sessions. */
   async length(): Promise<number> {
     return (await this.ids()).length;
   }
