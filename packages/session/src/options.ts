@@ -17,7 +17,9 @@ import { type EncryptionKey, parseEncryptionKeys } from './encryption';
 
 /** Turns a session into the text stored in Redis and back. */
 export interface Serializer {
+  /** Turns stored text back into a session. */
   parse(text: string): unknown;
+  /** Turns a session into the text stored in Redis. */
   stringify(value: unknown): string;
 }
 
