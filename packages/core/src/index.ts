@@ -65,13 +65,13 @@ export {
   checkPositiveNumber,
   checkString,
 } from './option-checks';
+export { looksMisspelt, type RouteIdentity, warnMisspeltRouteConfig } from './route-config-typo';
 export {
   type CommandDefinition,
   defineCommand,
   defineScript,
   type MemoryScriptContext,
   type Script,
-export { looksMisspelt, type RouteIdentity, warnMisspeltRouteConfig } from './route-config-typo';
   type ScriptArg,
   type ScriptDefinition,
 } from './script';
