@@ -95,6 +95,7 @@ export async function createShop(options: ShopOptions = {}): Promise<Shop> {
       framework: 'Express',
       backend: options.backend ?? '',
       counts: await stats.counts(),
+      rates: stats.rates(),
     });
   });
   app.use(session({ store, secret: 'rediware-demo-secret', resave: false, saveUninitialized: false }));
@@ -177,6 +178,7 @@ export async function createShop(options: ShopOptions = {}): Promise<Shop> {
     orders,
     stats,
     close: async () => {
+      stats.close();
       await Promise.all([
         pages.close(),
         rows.close(),

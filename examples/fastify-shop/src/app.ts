@@ -60,6 +60,7 @@ export async function createShop(options: ShopOptions = {}): Promise<FastifyInst
     sessionStore: store,
   });
   app.addHook('onClose', async () => {
+    stats.close();
     await Promise.all([
       rows.close(),
       store.close(),
@@ -98,7 +99,12 @@ export async function createShop(options: ShopOptions = {}): Promise<FastifyInst
   app.get('/', unlimited, async (_request, reply) => reply.type('text/html').send(statusPage));
   app.get('/status.json', unlimited, async (_request, reply) => {
     reply.header('cache-control', 'no-store');
-    return { framework: 'Fastify', backend: options.backend ?? '', counts: await stats.counts() };
+    return {
+      framework: 'Fastify',
+      backend: options.backend ?? '',
+      counts: await stats.counts(),
+      rates: stats.rates(),
+    };
   });
 
   // The catalogue is the same for everyone, so logged-in requests (with a cookie) share it too.

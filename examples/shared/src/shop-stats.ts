@@ -3,6 +3,7 @@ import type { ResponseCacheStats } from '@rediware/cache/express';
 import type { LockMetrics } from '@rediware/lock';
 import type { RateLimitMetrics } from '@rediware/rate-limit';
 import type { SessionMetrics } from '@rediware/session';
+import { RateHistory, type RateSnapshot } from './rate-history';
 
 /** Counts of what one shop instance's plugins did, for the status page. */
 export interface StatusCounts {
@@ -27,15 +28,47 @@ interface Sources {
 
 /**
  * The status page's numbers: each plugin's own counters (`metrics()`, the totals its Prometheus
- * or OpenTelemetry exporter reports; the response cache's `stats()`), and the sessions of each
- * user from the session store's per-user index.
+ * or OpenTelemetry exporter reports; the response cache's `stats()`), their per-second rates over
+ * the last 3 minutes, and the sessions of each user from the session store's per-user index.
  */
 export class ShopStats {
   readonly #sources: Sources;
   readonly #users = new Set<string>();
+  readonly #history: RateHistory;
 
   constructor(sources: Sources) {
     this.#sources = sources;
+    this.#history = new RateHistory(() => this.totals());
+  }
+
+  /** Every counter as `<group>.<name>` → total (`apiLimit.rejected`, `lock.waited`, ...). */
+  totals(): Record<string, number> {
+    const sources = this.#sources;
+    const groups: Record<string, object> = {
+      apiLimit: sources.apiLimit.metrics(),
+      loginLimit: sources.loginLimit.metrics(),
+      responseCache: sources.responseCache.stats(),
+      dataCache: sources.dataCache.metrics(),
+      lock: sources.locker.metrics(),
+      sessionStore: sources.sessionStore.metrics(),
+    };
+    const totals: Record<string, number> = {};
+    for (const [group, counts] of Object.entries(groups)) {
+      for (const [name, value] of Object.entries(counts)) {
+        if (typeof value === 'number') totals[`${group}.${name}`] = value;
+      }
+    }
+    return totals;
+  }
+
+  /** Per-second rates of every counter of `totals()`, one sample a second, oldest first. */
+  rates(): RateSnapshot {
+    return this.#history.snapshot();
+  }
+
+  /** Stops sampling the rates. */
+  close(): void {
+    this.#history.close();
   }
 
   loggedIn(userId: string): void {

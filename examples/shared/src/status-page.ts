@@ -1,7 +1,12 @@
+import { rateChartScript } from './rate-chart-script';
+import { statusCharts } from './status-charts';
+
 /**
- * The demo's status page: plain HTML and a little script that reads /status.json every second.
- * Every number has an element id (`rateLimit-admitted`, `responseCache-hits`, ...) so the
- * end-to-end test can read it.
+ * The demo's status page: plain HTML and a little script that reads /status.json every second and
+ * shows, for each plugin, charts of its rates over the last 3 minutes (./status-charts.ts, drawn by
+ * ./rate-chart-script.ts) beside a table of its totals. Every number has an element id
+ * (`apiLimit-admitted`, `responseCache-hits`, ...) and every chart one (`chart-lock-rates`) so the
+ * end-to-end test can read them.
  */
 export const statusPage = `<!doctype html>
 <html lang="en">
@@ -15,6 +20,11 @@ export const statusPage = `<!doctype html>
   h2 { font-size: 1rem; margin: 0 0 .3rem; }
   td:last-child { text-align: right; padding-left: 1rem; font-variant-numeric: tabular-nums; }
   #error { color: #b00; }
+  figure { margin: 0 0 .5rem; }
+  .chart-title, figcaption { font-size: 12px; color: #555; white-space: pre-wrap; max-width: 320px; }
+  svg text { font-size: 10px; fill: #666; }
+  svg .grid { stroke: #e3e3e3; }
+  svg path { fill: none; stroke-width: 1.5; }
 </style>
 </head>
 <body>
@@ -24,8 +34,11 @@ export const statusPage = `<!doctype html>
 <p id="error"></p>
 <div id="groups"></div>
 <p>Try: <code>GET /products</code>, <code>POST /login {"user":"alice"}</code>,
-<code>POST /carts/7/checkout</code> (see the README for curl lines).</p>
+<code>POST /carts/7/checkout</code> (the demo printed curl lines; the README has more). Charts: per
+second over the last 3 minutes, sampled by the server.</p>
 <script>
+${rateChartScript}
+const charts = ${JSON.stringify(statusCharts)};
 const titles = {
   apiLimit: 'API rate limit',
   loginLimit: 'Login rate limit',
@@ -34,6 +47,7 @@ const titles = {
   lock: 'Checkout lock',
   sessionStore: 'Session store',
   sessions: 'Sessions per user',
+  redisFailures: 'Redis failures',
 };
 function render(status) {
   document.getElementById('framework').textContent = status.framework;
@@ -44,8 +58,12 @@ function render(status) {
     const section = document.createElement('section');
     const heading = document.createElement('h2');
     heading.textContent = title;
-    const table = document.createElement('table');
+    section.append(heading);
+    for (const chart of charts[group] || []) section.append(drawChart(chart, status.rates.rates, status.rates.intervalMs));
+    groups.append(section);
     const counts = status.counts[group];
+    if (counts === undefined) continue;
+    const table = document.createElement('table');
     const names = Object.keys(counts);
     if (names.length === 0) table.insertRow().insertCell().textContent = 'none yet';
     for (const name of names) {
@@ -55,8 +73,7 @@ function render(status) {
       cell.id = group + '-' + name;
       cell.textContent = String(counts[name]);
     }
-    section.append(heading, table);
-    groups.append(section);
+    section.append(table);
   }
 }
 async function refresh() {
