@@ -18,7 +18,9 @@ export class LockBusyError extends LockError {
 
 /** The caller waited `wait` ms and the lock never came free. */
 export class LockTimeoutError extends LockError {
+  /** The user keys asked for. */
   readonly keys: readonly string[];
+  /** How long the caller waited, in ms. */
   readonly waitedMs: number;
   /** How long the current holder still holds it, as of the last attempt. */
   readonly retryAfterMs: number;
@@ -40,7 +42,9 @@ export class LockTimeoutError extends LockError {
  * an extension before the lock's ttl ran out. `lock.signal` aborts with this error as its reason.
  */
 export class LockLostError extends LockError {
+  /** The keys of the lost lock. */
   readonly keys: readonly string[];
+  /** The fencing token of the lost lock. */
   readonly fencingToken: number;
 
   constructor(keys: readonly string[], fencingToken: number, detail: string, cause?: unknown) {
@@ -59,6 +63,7 @@ export class LockLostError extends LockError {
 
 /** Waiting for the lock was cancelled by the caller's AbortSignal or by `locker.close()`. */
 export class LockAbortedError extends LockError {
+  /** The user keys asked for. */
   readonly keys: readonly string[];
 
   constructor(keys: readonly string[], cause?: unknown) {

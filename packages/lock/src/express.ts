@@ -19,11 +19,16 @@ declare global {
   }
 }
 
+/** Options of `lockGuard()`: the locker's and the route's. */
 export interface LockGuardOptions extends LockerOptions, GuardRouteOptions<Request> {
-  /** A locker to share between guards; when given, `redis`, `prefix` and `timeout` are its own. */
+  /**
+   * A locker to share between guards; when given, `redis`, `prefix` and `timeout` are its own.
+   * @default a locker created from these options
+   */
   locker?: Locker | undefined;
 }
 
+/** The middleware `lockGuard()` returns. */
 export type LockGuard = RequestHandler & {
   /** The guard's locker (events: `failure`, `lost`). */
   readonly locker: Locker;

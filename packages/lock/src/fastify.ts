@@ -40,8 +40,12 @@ declare module 'fastify' {
   }
 }
 
+/** Options of the plugin: `app.register(lock, options)`. */
 export interface LockPluginOptions extends LockerOptions {
-  /** A locker to share; when given, `redis`, `prefix` and `timeout` are its own. */
+  /**
+   * A locker to share; when given, `redis`, `prefix` and `timeout` are its own.
+   * @default a locker created from these options
+   */
   locker?: Locker | undefined;
 }
 

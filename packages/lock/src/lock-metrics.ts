@@ -30,7 +30,17 @@ export const lockWaitSpec: HistogramSpec = {
   buckets: [0.001, 0.005, 0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
 };
 
+/**
+ * The totals `locker.metrics()` returns: one per counter of `lockMetricSpecs` (`acquired`,
+ * `waited`, `busy`, `timeouts`, `lost`, whose `help` says what each counts), and the wait
+ * histogram's count and sum.
+ */
 export interface LockMetrics extends Record<keyof typeof lockMetricSpecs, number> {
   /** Acquisitions recorded in the wait histogram, and their total wait in seconds. */
-  wait: { count: number; sumSeconds: number };
+  wait: {
+    /** Acquisitions recorded. */
+    count: number;
+    /** Their total wait, in seconds. */
+    sumSeconds: number;
+  };
 }

@@ -35,13 +35,19 @@ import { retryDelay } from './retry-delay';
 
 /** Emitted when a held lock is lost; its signal aborts at the same moment. */
 export interface LockLostEvent {
+  /** The key locked (the first one of a multi-key lock). */
   key: string;
+  /** Every key of the lock. */
   keys: readonly string[];
+  /** The lost lock's fencing token. */
   fencingToken: number;
+  /** Why it was lost; also the reason its signal aborted with. */
   error: LockLostError;
 }
 
+/** The events of a locker: the core ones, plus `lost`. */
 export interface LockerEvents extends CoreEvents {
+  /** A held lock was lost before its release. */
   lost: [LockLostEvent];
 }
 

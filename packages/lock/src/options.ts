@@ -16,7 +16,7 @@ import {
   RediwareConfigError,
 } from '@rediware/core';
 
-/** Options of {@link createLocker}. */
+/** Options of {@link @rediware/lock!createLocker | createLocker}. */
 export interface LockerOptions {
   /**
    * A connected node-redis client or cluster, or an ioredis `Redis` or `Cluster`. Omitted: the
