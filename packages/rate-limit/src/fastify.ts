@@ -3,6 +3,8 @@
  *
  * @module @rediware/rate-limit/fastify
  */
+
+import { warnMisspeltRouteConfig } from '@rediware/core';
 import type {
   FastifyPluginAsync,
   FastifyReply,
@@ -16,6 +18,7 @@ import type { HttpRateLimitOptions } from './http-options';
 import { HttpRateLimit, type Rejection, type RequestDecision, stricter } from './http-rate-limit';
 import { isPromise } from './maybe-promise';
 import type { RateLimitResult } from './rate-limiter';
+import { routeLimitOptions } from './route-options';
 
 /** A route's own limit, in its `config.rateLimit`. */
 export interface FastifyRateLimitRouteOptions extends HttpRateLimitOptions<FastifyRequest> {
@@ -41,29 +44,28 @@ declare module 'fastify' {
     rateLimit?: RateLimitResult;
   }
   interface FastifyContextConfig {
-    /** This route's own limit, added to the global one; `false` exempts the route from all limits. */
+    /**
+     * This route's own limit, added to the global one, with its own counter; every option it does
+     * not set is the plugin's. `false` exempts the route from all limits.
+     */
     rateLimit?: FastifyRateLimitRouteOptions | false;
   }
 }
 
-/** Route options that a route's own limit does not inherit from the plugin's. */
-const ownPolicy = ['limit', 'window', 'burst', 'policies', 'name', 'limiter'] as const;
-
 const rateLimitPlugin: FastifyPluginAsync<FastifyRateLimitOptions> = async (fastify, options) => {
   const { global = true, ...pluginOptions } = options;
   const globalHook = global ? limitHook(pluginOptions) : undefined;
-  const inherited: Record<string, unknown> = { ...pluginOptions };
-  for (const name of ownPolicy) delete inherited[name];
 
   fastify.decorateRequest('rateLimit', undefined);
   fastify.addHook('onRoute', (route) => {
+    warnMisspeltRouteConfig('@rediware/rate-limit', 'rateLimit', route.config, route);
     const routeOptions = route.config?.rateLimit;
     if (routeOptions === false) return;
     const hooks: onRequestHookHandler[] = [];
     if (globalHook) hooks.push(globalHook);
     if (routeOptions) {
       const method = Array.isArray(route.method) ? route.method.join(',') : route.method;
-      hooks.push(limitHook({ name: `${method}${route.url}`, ...inherited, ...routeOptions }));
+      hooks.push(limitHook(routeLimitOptions(pluginOptions, routeOptions, `${method}${route.url}`)));
     }
     if (hooks.length === 0) return;
     const existing = route.onRequest === undefined ? [] : [route.onRequest].flat();
