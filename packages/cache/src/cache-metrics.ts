@@ -71,4 +71,5 @@ export const responseCacheMetricSpecs = {
   },
 } as const satisfies Record<string, CounterSpec>;
 
+/** The totals `cache.metrics()` returns, one per counter of `cacheMetricSpecs`. */
 export type CacheMetrics = Record<keyof typeof cacheMetricSpecs, number>;

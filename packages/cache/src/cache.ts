@@ -60,6 +60,7 @@ import {
 } from './write-behind-worker';
 import { writeEntryScript } from './write-entry-script';
 
+/** What `cache.stats()` counts since the cache was created. */
 export interface CacheStats {
   /** Calls answered with a fresh value (from L1, Redis, or another process's loader). */
   hits: number;
@@ -74,26 +75,55 @@ export interface CacheStats {
 /** How a `wrap` call was answered: the `X-Cache` of the response cache. */
 export type WrapStatus = 'hit' | 'stale' | 'miss';
 
+/** What `wrapWithStatus` resolves with. */
 export interface WrapResult<T> {
+  /** The value, cached or just loaded. */
   value: T;
+  /** How the call was answered. */
   status: WrapStatus;
   /** How old the value is, in ms (0 for a value just loaded). */
   ageMs: number;
 }
 
+/** Loads the value of one key on a miss (from the database); `context` can change its ttl and tags. */
 export type Loader<T> = (context: LoadContext) => T | Promise<T>;
 
+/** Options of `wrap`, `wrapWithStatus` and `wrapMany`: the entry's ttl, tags and namespace. */
 export type WrapOptions = EntryOptions;
+/** Options of `set`, `setMany` and `writeBehind`: the entry's ttl, tags and namespace. */
 export type SetOptions = EntryOptions;
 
+/** The events of a cache: the core ones, the write-behind ones, `oversize` and `loaderError`. */
 export interface CacheEvents extends CoreEvents, WriteBehindEvents {
   /** A value was not cached because its serialized size is over `maxValueSize`. */
-  oversize: [{ key: string; size: number; limit: number }];
+  oversize: [
+    {
+      /** The entry's key. */
+      key: string;
+      /** The serialized size, in bytes. */
+      size: number;
+      /** `maxValueSize`. */
+      limit: number;
+    },
+  ];
   /** A loader failed; `servedStale` says whether a stale value was served instead (stale-if-error). */
-  loaderError: [{ key: string; error: unknown; servedStale: boolean; background: boolean }];
+  loaderError: [
+    {
+      /** The entry's key. */
+      key: string;
+      /** What the loader threw. */
+      error: unknown;
+      /** A stale value was served instead. */
+      servedStale: boolean;
+      /** The loader ran in the background (a refresh), not for a waiting caller. */
+      background: boolean;
+    },
+  ];
 }
 
+/** A data cache, from `createCache`. */
 export interface Cache {
+  /** The validated options. */
   readonly config: CacheConfig;
   /** Cache-aside: the cached value, else `loader`'s, run once for concurrent callers across processes. */
   wrap<T>(key: string, loader: Loader<T>, options?: WrapOptions): Promise<T>;
@@ -132,6 +162,7 @@ export interface Cache {
   invalidate(selector: { tags: readonly string[] }): Promise<void>;
   /** Every key of `namespace` becomes a miss at once. Rejects when Redis fails. */
   bumpVersion(namespace: string): Promise<void>;
+  /** Hits, misses, stale answers and errors since the cache was created. */
   stats(): CacheStats;
   /** Totals of every counter since the cache was created (the same ones the `metrics` sink gets). */
   metrics(): CacheMetrics;
@@ -141,12 +172,15 @@ export interface Cache {
    * filled only while subscribed.
    */
   ready(): Promise<boolean>;
+  /** Adds `listener` for `event`. */
   on<K extends keyof CacheEvents & string>(event: K, listener: (...args: CacheEvents[K]) => void): this;
+  /** Removes `listener` from `event`. */
   off<K extends keyof CacheEvents & string>(event: K, listener: (...args: CacheEvents[K]) => void): this;
   /** Stops write-behind workers, waits for background refreshes, unsubscribes; never closes the Redis client. */
   close(): Promise<void>;
 }
 
+/** A data cache; throws a RediwareConfigError at once for a bad option. */
 export function createCache(options: CacheOptions): Cache {
   return new RedisCache(parseOptions(options));
 }

@@ -22,10 +22,13 @@ import {
 import type { ResponseCacheOptions, ResponseCacheRouteOptions, RoutePolicy } from './response-options';
 import { isUnsafeMethod } from './unsafe-invalidation';
 
+/** Options of `responseCache()` (see `ResponseCacheOptions`). */
 export type ExpressResponseCacheOptions = ResponseCacheOptions<Request>;
+/** Options of `cache.route()`: one route's options over the middleware's. */
 export type ExpressResponseCacheRouteOptions = ResponseCacheRouteOptions<Request>;
 export type { InvalidationSelector, ResponseCacheStats } from './response-cache';
 
+/** The middleware `responseCache()` returns. */
 export interface ExpressResponseCache extends RequestHandler {
   /** Every stored response with one of the tags, or of one of the paths, becomes a miss on every instance. */
   invalidate(selector: InvalidationSelector): Promise<void>;

@@ -29,10 +29,13 @@ import {
 import type { ResponseCacheOptions, ResponseCacheRouteOptions, RoutePolicy } from './response-options';
 import { isUnsafeMethod } from './unsafe-invalidation';
 
+/** Options of the plugin: `app.register(responseCache, options)` (see `ResponseCacheOptions`). */
 export type FastifyResponseCacheOptions = ResponseCacheOptions<FastifyRequest>;
+/** A route's `config.cache`: its options over the plugin's. */
 export type FastifyResponseCacheRouteOptions = ResponseCacheRouteOptions<FastifyRequest>;
 export type { InvalidationSelector, ResponseCacheStats } from './response-cache';
 
+/** `app.responseCache`: the plugin's invalidation and stats. */
 export interface FastifyResponseCache {
   /** Every stored response with one of the tags, or of one of the paths, becomes a miss on every instance. */
   invalidate(selector: InvalidationSelector): Promise<void>;

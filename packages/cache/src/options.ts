@@ -37,6 +37,7 @@ export interface L1Options {
   maxUnverified?: Duration | false;
 }
 
+/** Options of `createCache`. */
 export interface CacheOptions {
   /**
    * A node-redis client or cluster (v4+, connected) or an ioredis Redis or Cluster.
@@ -115,22 +116,39 @@ export interface L1Config {
   readonly maxUnverifiedMs: number | undefined;
 }
 
+/** A cache's options as validated, durations in ms, defaults filled in (`cache.config`); frozen. */
 export interface CacheConfig {
+  /** The Redis client; undefined for the memory backend. */
   readonly redis: RedisClient | undefined;
+  /** Prefix of every Redis key and of the pub/sub channel. */
   readonly prefix: string;
+  /** `ttl`, in ms. */
   readonly ttlMs: number;
+  /** `staleWhileRevalidate`, in ms. */
   readonly staleWhileRevalidateMs: number;
+  /** `staleIfError`, in ms. */
   readonly staleIfErrorMs: number;
+  /** The L1 tier's settings; undefined when it is off. */
   readonly l1: L1Config | undefined;
+  /** Deadline of each Redis call in ms; undefined for the default. */
   readonly timeout: number | undefined;
+  /** The serializer. */
   readonly serializer: Serializer;
+  /** `maxValueSize`, in bytes. */
   readonly maxValueSize: number;
+  /** `lockTtl`, in ms. */
   readonly lockTtlMs: number;
+  /** `lockWait`, in ms. */
   readonly lockWaitMs: number;
+  /** `softTimeout`, in ms; undefined when there is none. */
   readonly softTimeoutMs: number | undefined;
+  /** `hardTimeout`, in ms; undefined when there is none. */
   readonly hardTimeoutMs: number | undefined;
+  /** `refreshAhead`; undefined when there is none. */
   readonly refreshAhead: number | undefined;
+  /** `writeBehindStreams`. */
   readonly writeBehindStreams: number;
+  /** Where the counters go; undefined when they are only kept in the cache. */
   readonly metrics: MetricsSink | undefined;
 }
 

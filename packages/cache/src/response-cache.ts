@@ -101,11 +101,15 @@ export type CacheDecision =
   | { readonly action: 'serve'; readonly reply: CachedReply }
   | { readonly action: 'run'; readonly capture: Capture };
 
+/** What a response cache's `stats()` counts, per X-Cache, since it was created. */
 export interface ResponseCacheStats {
+  /** Requests answered with a fresh stored response (`X-Cache: HIT`). */
   hits: number;
+  /** Requests answered with a stale stored response (`X-Cache: STALE`). */
   stale: number;
   /** Requests that ran the handler through the cache (its response stored or not). */
   misses: number;
+  /** Requests the cache did not handle (`X-Cache: BYPASS`). */
   bypasses: number;
   /** Storable responses not stored: their key had not been asked `minUses` times yet. */
   unadmitted: number;
@@ -117,9 +121,16 @@ export interface ResponseCacheStats {
 
 export type XCache = 'HIT' | 'MISS' | 'STALE' | 'BYPASS';
 
+/** What `invalidate` drops: every stored response with one of the `tags`, or of one of the `paths`. */
 export type InvalidationSelector =
-  | { readonly tags: readonly string[] }
-  | { readonly paths: readonly string[] };
+  | {
+      /** Tags given by the `tags` option. */
+      readonly tags: readonly string[];
+    }
+  | {
+      /** Request paths, such as `/products/42`. */
+      readonly paths: readonly string[];
+    };
 
 /** Thrown inside the loader for a 5xx response, so the engine's stale-if-error can answer instead. */
 class HandlerFailed extends Error {}

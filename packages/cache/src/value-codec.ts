@@ -9,6 +9,7 @@ export interface Serializer {
   deserialize(data: Buffer): unknown;
 }
 
+/** The default serializer: JSON text; a value `JSON.stringify` turns into undefined (a function, `undefined`) is not cached. */
 export const jsonSerializer: Serializer = Object.freeze({
   serialize: (value: unknown) => JSON.stringify(value) as string | undefined,
   deserialize: (data: Buffer) => JSON.parse(data.toString('utf8')) as unknown,

@@ -20,6 +20,7 @@ export interface WriteBehindWrite<T = unknown> {
   readonly id: string;
 }
 
+/** Options of `cache.startWriteBehind`. */
 export interface WriteBehindOptions {
   /**
    * Writes a batch to the system of record. Entries are acknowledged only after it resolves: a

@@ -17,11 +17,34 @@ export interface WriteBehindWorker {
   pending(): Promise<number>;
 }
 
+/** The events of write-behind workers. */
 export interface WriteBehindEvents {
   /** A flush threw; its entries stay in the stream and are flushed again. */
-  writeBehindError: [{ stream: string; keys: string[]; error: unknown }];
+  writeBehindError: [
+    {
+      /** The Redis Stream's key. */
+      stream: string;
+      /** The cache keys of the batch. */
+      keys: string[];
+      /** What the flush threw. */
+      error: unknown;
+    },
+  ];
   /** Entries that failed `maxRetries` flushes moved to the dead-letter stream `dead`. */
-  writeBehindDeadLetter: [{ stream: string; dead: string; ids: string[]; keys: string[]; error: unknown }];
+  writeBehindDeadLetter: [
+    {
+      /** The Redis Stream's key. */
+      stream: string;
+      /** The dead-letter stream's key. */
+      dead: string;
+      /** The ids of the moved stream entries. */
+      ids: string[];
+      /** Their cache keys. */
+      keys: string[];
+      /** What the last flush threw. */
+      error: unknown;
+    },
+  ];
 }
 
 export interface WorkerContext {
