@@ -5,6 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { PassThrough, type Readable } from 'node:stream';
+import { warnMisspeltRouteConfig } from '@rediware/core';
 import type {
   FastifyInstance,
   FastifyPluginAsync,
@@ -74,6 +75,7 @@ const responseCachePlugin: FastifyPluginAsync<FastifyResponseCacheOptions> = asy
   });
   fastify.addHook('onClose', async () => cache.close());
   fastify.addHook('onRoute', (route) => {
+    warnMisspeltRouteConfig('@rediware/cache', 'cache', route.config, route);
     const routeOptions = route.config?.cache;
     if (routeOptions === false) return;
     const policy = routeOptions ? cache.route(routeOptions) : cache.config.route;

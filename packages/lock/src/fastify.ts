@@ -3,6 +3,8 @@
  *
  * @module @rediware/lock/fastify
  */
+
+import { warnMisspeltRouteConfig } from '@rediware/core';
 import type {
   FastifyPluginAsync,
   FastifyReply,
@@ -32,13 +34,16 @@ declare module 'fastify' {
   }
   interface FastifyContextConfig {
     /** Locks a key computed from the request while the route runs. */
-    lock?: GuardRouteOptions<FastifyRequest> | false;
+    lock?: FastifyLockRouteOptions | false;
   }
   interface FastifyInstance {
     /** The locker of the lock plugin, for locks outside routes and for its events. */
     locker: Locker;
   }
 }
+
+/** A route's `config.lock`: write `{ ... } satisfies FastifyLockRouteOptions` to have it checked where it is written. */
+export type FastifyLockRouteOptions = GuardRouteOptions<FastifyRequest>;
 
 /** Options of the plugin: `app.register(lock, options)`. */
 export interface LockPluginOptions extends LockerOptions {
@@ -61,6 +66,7 @@ const lockPlugin: FastifyPluginAsync<LockPluginOptions> = async (fastify, option
   fastify.decorateRequest(heldBy, null);
   if (owned) fastify.addHook('onClose', () => locker.close());
   fastify.addHook('onRoute', (route) => {
+    warnMisspeltRouteConfig('@rediware/lock', 'lock', route.config, route);
     const config = route.config?.lock;
     if (config === undefined || config === false) return;
     const guard = lockPreHandler(locker, parseGuardRouteOptions<FastifyRequest>(config, 'config.lock'));
