@@ -1,5 +1,6 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { demoHints } from '../../shared/src/demo-hints';
 import { redisForDemo } from '../../shared/src/redis-for-demo';
 import { createShop } from './app';
 
@@ -11,6 +12,7 @@ server.listen(port, '127.0.0.1', () => {
   const { port: bound } = server.address() as AddressInfo;
   console.log(`rediware demo shop (Express): ${redis.description}`);
   console.log(`listening on http://127.0.0.1:${bound}/  (Ctrl-C to stop)`);
+  console.log(demoHints(`http://127.0.0.1:${bound}`));
 });
 
 async function stop(): Promise<void> {

@@ -1,3 +1,4 @@
+import { demoHints } from '../../shared/src/demo-hints';
 import { redisForDemo } from '../../shared/src/redis-for-demo';
 import { createShop } from './app';
 
@@ -6,6 +7,7 @@ const app = await createShop({ redis: redis.client, backend: redis.description }
 const url = await app.listen({ port: Number(process.env.PORT ?? 0), host: '127.0.0.1' });
 console.log(`rediware demo shop (Fastify): ${redis.description}`);
 console.log(`listening on ${url}/  (Ctrl-C to stop)`);
+console.log(demoHints(url));
 
 async function stop(): Promise<void> {
   await app.close();
