@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { promisify } from 'node:util';
 import { repositoryRoot } from './pack-packages';
@@ -8,38 +8,67 @@ import { repositoryRoot } from './pack-packages';
 export interface ReadmeBlock {
   /** `packages/lock/README.md:67`, the line of the opening fence. */
   where: string;
+  /** The README's path from the repository's root, `packages/lock/README.md`. */
+  readme: string;
   code: string;
+  /** Fenced ```ts quickstart: release:check also runs it against a real redis-server and sends it requests. */
+  quickstart: boolean;
 }
 
-/** Every block fenced as ```ts in the given READMEs (other info strings, like ```text, are not code to compile). */
+/** The words a ```ts fence may carry after `ts`: `fragment` (not compiled) and `quickstart` (compiled and run). */
+const fenceWords = new Set(['fragment', 'quickstart']);
+
+/**
+ * Every block fenced as ```ts in the given READMEs, except ```ts fragment (other info strings, like
+ * ```text, are not code to compile). Throws on a word it does not know after `ts` (```ts quickstrat
+ * would otherwise be compiled and never run).
+ */
 export function readmeBlocks(readmes: string[]): ReadmeBlock[] {
   const blocks: ReadmeBlock[] = [];
-  for (const readme of readmes) {
-    const lines = readFileSync(readme, 'utf8').split('\n');
+  for (const file of readmes) {
+    const readme = relative(repositoryRoot, file);
+    const lines = readFileSync(file, 'utf8').split('\n');
     for (let index = 0; index < lines.length; index++) {
-      if (lines[index]?.trim() !== '```ts') continue;
+      const fence = /^```ts(?:\s+(.*))?$/.exec(lines[index]?.trim() ?? '');
+      if (!fence) continue;
       const end = lines.findIndex((line, at) => at > index && line.trim() === '```');
       if (end === -1) break;
-      blocks.push({
-        where: `${relative(repositoryRoot, readme)}:${index + 1}`,
-        code: lines.slice(index + 1, end).join('\n'),
-      });
+      const where = `${readme}:${index + 1}`;
+      const words = (fence[1] ?? '').split(/\s+/).filter(Boolean);
+      const unknown = words.filter((word) => !fenceWords.has(word));
+      if (unknown.length > 0)
+        throw new Error(
+          `${where}: \`\`\`ts ${words.join(' ')}: unknown ${unknown.join(', ')} (known: ${[...fenceWords].join(', ')})`,
+        );
+      if (!words.includes('fragment'))
+        blocks.push({
+          where,
+          readme,
+          code: lines.slice(index + 1, end).join('\n'),
+          quickstart: words.includes('quickstart'),
+        });
       index = end;
     }
   }
   return blocks;
 }
 
+/** The JavaScript tsc emitted for `blocks[index]` by compileReadmeBlocks (an ES module). */
+export function emittedBlock(consumer: string, index: number): string {
+  return join(consumer, 'readme-blocks', 'out', `block-${index}.mjs`);
+}
+
 /**
  * Compiles each block as its own ES module (`.mts`: top-level await allowed) in the consumer, as a
- * user's app on NodeNext resolution would, against the installed tarballs. Resolves to the blocks
- * that do not compile, each with tsc's diagnostics.
+ * user's app on NodeNext resolution would, against the installed tarballs, and emits its
+ * JavaScript (emittedBlock). Resolves to the blocks that do not compile, each with tsc's diagnostics.
  */
 export async function compileReadmeBlocks(
   consumer: string,
   blocks: ReadmeBlock[],
 ): Promise<{ where: string; errors: string[] }[]> {
   const dir = join(consumer, 'readme-blocks');
+  rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
   const files = blocks.map((block, index) => {
     const file = `block-${index}.mts`;
@@ -73,7 +102,7 @@ export async function compileReadmeBlocks(
   }));
 }
 
-/** Runs tsc on `files` of `dir` (NodeNext, strict, no emit); resolves to its diagnostics, empty when they compile. */
+/** Runs tsc on `files` of `dir` (NodeNext, strict, emitted to `out/`); resolves to its diagnostics, empty when they compile. */
 async function runTsc(dir: string, files: string[]): Promise<string> {
   const tsconfig = {
     compilerOptions: {
@@ -82,7 +111,7 @@ async function runTsc(dir: string, files: string[]): Promise<string> {
       target: 'es2022',
       strict: true,
       skipLibCheck: true,
-      noEmit: true,
+      outDir: 'out',
       types: ['node'],
     },
     files,

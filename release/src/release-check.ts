@@ -4,8 +4,9 @@
  * size, then installs the tarballs into throwaway projects outside the workspace and runs a smoke
  * test there in ESM, CommonJS and TypeScript with `module: commonjs`, and once per README Install
  * line with only what that line installs; every ```ts block of the READMEs is compiled (NodeNext)
- * against the tarballs (a failure is a warning unless `--strict-readmes`; ```ts fragment is not
- * compiled). `--built` packs the current `dist` instead of building.
+ * against the tarballs and every ```ts quickstart block also run against redis-server and sent the
+ * requests of quickstart-requests.ts (a failure is a warning unless `--strict-readmes`; ```ts
+ * fragment is not compiled). `--built` packs the current `dist` instead of building.
  * Needs redis-server on PATH and the npm registry (or pnpm's store).
  */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -16,7 +17,9 @@ import { checkTarball } from './check-tarball';
 import { installConsumerAsync } from './install-consumer';
 import { installLines, testedRange } from './install-lines';
 import { packPackages, repositoryRoot, testedPeers } from './pack-packages';
-import { compileReadmeBlocks, readmeBlocks } from './readme-blocks';
+import { describeAnswer, quickStartRequests } from './quickstart-requests';
+import { compileReadmeBlocks, emittedBlock, readmeBlocks } from './readme-blocks';
+import { quickStartFramework, runQuickStart } from './run-quickstart';
 import { runSmoke, type SmokeResult } from './run-smoke';
 import type { SmokeFormat } from './smoke-source';
 
@@ -111,16 +114,55 @@ async function main(): Promise<void> {
       ...packed.map(({ dir }) => join(dir, 'README.md')),
     ]);
     const broken = await compileReadmeBlocks(all, blocks);
-    // Most blocks are still fragments (free names like `app`, `redis`, `db`): they fail the check
-    // only with --strict-readmes until each README marks them (```ts fragment) or makes them whole.
+    // A README block that does not compile or a quick start that does not answer as expected fails
+    // the check with --strict-readmes (CI), and is a warning otherwise.
     const strictReadmes = process.argv.includes('--strict-readmes');
-    for (const { where, errors } of broken) {
-      const report = `${where} does not compile:\n    ${errors.join('\n    ')}`;
-      if (strictReadmes) failures.push(report);
-      else warnings.push(report);
-    }
+    const readmeProblem = (report: string) => (strictReadmes ? failures : warnings).push(report);
+    for (const { where, errors } of broken)
+      readmeProblem(`${where} does not compile:\n    ${errors.join('\n    ')}`);
     console.log(
       `  ${blocks.length - broken.length} of ${blocks.length} compile${broken.length > 0 ? `; not: ${broken.map(({ where }) => where).join(', ')}` : ''}`,
+    );
+
+    console.log(
+      '\nEvery ```ts quickstart block, run from the tarballs against redis-server and sent requests:',
+    );
+    const seen = new Set<string>();
+    let answered = 0;
+    const quickStarts = blocks.flatMap((block, index) => (block.quickstart ? [{ block, index }] : []));
+    for (const { block, index } of quickStarts) {
+      const framework = quickStartFramework(block.code);
+      const name = `${block.readme} ${framework}`;
+      const requests = quickStartRequests[name];
+      if (!framework || !requests || seen.has(name)) {
+        readmeProblem(
+          `${block.where}: a quickstart block imports one adapter (./express or ./fastify), and release/src/quickstart-requests.ts has one entry for it (${name})`,
+        );
+        continue;
+      }
+      seen.add(name);
+      try {
+        const { answers } = await runQuickStart(emittedBlock(all, index), requests, redis.url);
+        const expected = requests.map(({ status, headers }) => describeAnswer(status, headers));
+        if (answers.join(', ') !== expected.join(', '))
+          readmeProblem(
+            `${block.where} (${framework}) answered ${answers.join(', ')}, not ${expected.join(', ')} to ${requests.map(({ method, path }) => `${method} ${path}`).join(', ')}`,
+          );
+        else {
+          answered++;
+          console.log(`  ok  ${block.where} (${framework}): ${answers.join(', ')}`);
+        }
+      } catch (error) {
+        readmeProblem(
+          `${block.where} (${framework}) ${error instanceof Error ? error.message : String(error)}`,
+        );
+      }
+    }
+    for (const name of Object.keys(quickStartRequests))
+      if (!seen.has(name))
+        readmeProblem(`no \`\`\`ts quickstart block for ${name} (release/src/quickstart-requests.ts)`);
+    console.log(
+      `  ${answered} of ${Object.keys(quickStartRequests).length} quick starts answered as expected`,
     );
 
     console.log('\nEach README Install line, installed alone:');

@@ -1,0 +1,89 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { publicPackages, repositoryRoot } from '../src/pack-packages';
+import { quickStartRequests } from '../src/quickstart-requests';
+import { readmeBlocks } from '../src/readme-blocks';
+import { localizeQuickStart, quickStartFramework } from '../src/run-quickstart';
+
+let dir: string;
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), 'rediware-readme-blocks-'));
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+function readme(text: string): string {
+  const file = join(dir, `README-${Math.random().toString(36).slice(2)}.md`);
+  writeFileSync(file, text);
+  return file;
+}
+
+test('```ts is compiled, ```ts quickstart also run, ```ts fragment and other languages skipped', () => {
+  const blocks = readmeBlocks([
+    readme(
+      [
+        '```ts',
+        'const a = 1;',
+        '```',
+        '```ts fragment',
+        'app.use(x);',
+        '```',
+        '  ```ts quickstart',
+        '  app.listen(3000);',
+        '  ```',
+        '```sh',
+        'npm i x',
+        '```',
+      ].join('\n'),
+    ),
+  ]);
+  expect(blocks.map(({ code, quickstart }) => ({ code, quickstart }))).toEqual([
+    { code: 'const a = 1;', quickstart: false },
+    { code: '  app.listen(3000);', quickstart: true },
+  ]);
+});
+
+test('a misspelt word after ts is an error, not a block silently compiled and never run', () => {
+  expect(() => readmeBlocks([readme('```ts quickstrat\nconst a = 1;\n```\n')])).toThrow(
+    /ts quickstrat: unknown quickstrat/,
+  );
+});
+
+// Every quickstart block of the READMEs gets requests, and every entry of the table has its block:
+// a quick start added, renamed or unmarked is noticed here, without a build.
+test('each README quickstart block has its requests in quickstart-requests.ts, and each entry a block', () => {
+  const blocks = readmeBlocks([
+    join(repositoryRoot, 'README.md'),
+    ...publicPackages().map(({ dir: packageDir }) => join(packageDir, 'README.md')),
+  ]).filter(({ quickstart }) => quickstart);
+  const names = blocks.map(({ readme: path, code }) => `${path} ${quickStartFramework(code)}`);
+  expect(names.sort()).toEqual(Object.keys(quickStartRequests).sort());
+  for (const { code } of blocks) expect(() => localizeQuickStart(code, 4000)).not.toThrow();
+});
+
+test('a quick start connects to REDIS_URL and listens on the given port, never on the local default', () => {
+  const source = ['const redis = createClient();', 'const other = new Redis();', 'app.listen(3000);'].join(
+    '\n',
+  );
+  expect(localizeQuickStart(source, 41234)).toBe(
+    [
+      'const redis = createClient({ url: process.env.REDIS_URL });',
+      'const other = new Redis(process.env.REDIS_URL);',
+      'app.listen(41234);',
+    ].join('\n'),
+  );
+  expect(localizeQuickStart('await app.listen({ port: 3000 }); new Redis(process.env.REDIS_URL);', 5)).toBe(
+    'await app.listen({ port: 5 }); new Redis(process.env.REDIS_URL);',
+  );
+  // A client that names a host of its own would not reach the check's redis-server.
+  expect(() =>
+    localizeQuickStart("createClient({ url: 'redis://localhost:6379' }); app.listen(3000);", 5),
+  ).toThrow(/REDIS_URL/);
+  expect(() => localizeQuickStart('const redis = createClient();', 5)).toThrow(/listens on port 3000 once/);
+});
+
+test('the framework of a quick start is the rediware adapter it imports', () => {
+  expect(quickStartFramework("import { rateLimit } from '@rediware/rate-limit/express';")).toBe('express');
+  expect(quickStartFramework("import lock from '@rediware/lock/fastify';")).toBe('fastify');
+  expect(quickStartFramework("import { createCache } from '@rediware/cache';")).toBeUndefined();
+});
