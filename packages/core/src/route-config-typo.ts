@@ -2,7 +2,9 @@ import { editDistance } from './edit-distance';
 
 /** The route a Fastify `onRoute` hook sees, as far as a warning names it. */
 export interface RouteIdentity {
+  /** The route's method, or methods. */
   method: string | readonly string[];
+  /** The route's path, such as `/orders/:id`. */
   url: string;
 }
 
