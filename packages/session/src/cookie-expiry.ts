@@ -4,15 +4,24 @@ interface CookieLike {
   maxAge?: number | null;
 }
 
-/** The session cookie's expiry in epoch ms, or undefined for a cookie without one. */
-export function cookieExpiresAt(session: object, now: number): number | undefined {
+function cookieOf(session: object): CookieLike | undefined {
   const cookie = (session as { cookie?: unknown }).cookie;
-  if (typeof cookie !== 'object' || cookie === null) return undefined;
-  const { expires, maxAge } = cookie as CookieLike;
-  if (expires !== undefined && expires !== null) {
-    const ms = new Date(expires).getTime();
-    if (Number.isFinite(ms)) return ms;
-  }
+  return typeof cookie === 'object' && cookie !== null ? (cookie as CookieLike) : undefined;
+}
+
+/** The cookie's own `expires` in epoch ms, or undefined when it has none (null, absent or no date). */
+export function cookieExpiresField(session: object): number | undefined {
+  const expires = cookieOf(session)?.expires;
+  if (expires === undefined || expires === null) return undefined;
+  const ms = new Date(expires).getTime();
+  return Number.isFinite(ms) ? ms : undefined;
+}
+
+/** The session cookie's expiry in epoch ms (its `expires`, else now + `maxAge`), or undefined for a cookie without one. */
+export function cookieExpiresAt(session: object, now: number): number | undefined {
+  const expires = cookieExpiresField(session);
+  if (expires !== undefined) return expires;
+  const maxAge = cookieOf(session)?.maxAge;
   if (typeof maxAge === 'number' && Number.isFinite(maxAge)) return now + maxAge;
   return undefined;
 }

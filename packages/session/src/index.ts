@@ -3,7 +3,7 @@
  *
  * @module @rediware/session
  */
-export { jsonSerializer, type Serializer, type SessionStoreOptions } from './options';
+export { jsonSerializer, type Serializer, type SessionStoreOptions, type SessionTtl } from './options';
 export { type SessionMetrics, sessionMetricSpecs } from './session-metrics';
 export {
   type CorruptSessionEvent,

@@ -4,6 +4,7 @@ import {
   checkKnownKeys,
   checkMetricsSink,
   checkObject,
+  checkPositiveInteger,
   createKeyspace,
   type Duration,
   type Keyspace,
@@ -14,14 +15,18 @@ import {
   RediwareConfigError,
 } from '@rediware/core';
 import { type EncryptionKey, parseEncryptionKeys } from './encryption';
+import { warnIfTtlLooksLikeSeconds } from './ttl-seconds-warning';
 
-/** Turns a session into the text stored in Redis and back. */
+/** Turns a session into the text stored in Redis and back; either method may return a promise. */
 export interface Serializer {
   /** Turns stored text back into a session. */
   parse(text: string): unknown;
   /** Turns a session into the text stored in Redis. */
-  stringify(value: unknown): string;
+  stringify(value: unknown): string | Promise<string>;
 }
+
+/** The lifetime of a session, from the session (connect-redis 9's `ttl` function, in ms or a duration string here). */
+export type SessionTtl<S> = (session: S) => Duration;
 
 /** The options of both `RedisStore`s and of `createSessionStore`. */
 export interface SessionStoreOptions<S extends object = Record<string, unknown>> {
@@ -39,10 +44,36 @@ export interface SessionStoreOptions<S extends object = Record<string, unknown>>
   prefix?: string | undefined;
   /**
    * How long a session lives when its cookie has no expiry (a browser-session cookie).
-   * A cookie with `expires`/`maxAge` sets the lifetime itself.
+   * A cookie with `expires`/`maxAge` sets the lifetime itself. A number is milliseconds (not
+   * seconds as in connect-redis): a number under 5 minutes warns once (`RW_SESSION_TTL_SECONDS`),
+   * so write durations as strings (`'1d'`). A function of the session decides every session's
+   * lifetime, over its cookie's expiry (as connect-redis 9's); it returns milliseconds or a
+   * duration string, and 0 or less deletes the session.
    * @default '1d'
    */
-  ttl?: Duration | undefined;
+  ttl?: Duration | SessionTtl<S> | undefined;
+  /**
+   * `touch` writes nothing: the stored lifetime is only moved by a save (`set`), as with
+   * connect-redis's `disableTouch`. express-session calls `touch` for a request that did not
+   * change its session (with `resave: false`), so an active but unchanged session then expires
+   * when the lifetime of its last save ends. @fastify/session never calls `touch`.
+   * @default false
+   */
+  disableTouch?: boolean | undefined;
+  /**
+   * Session keys get no expiry in Redis: they stay until destroyed or cleared (or evicted under
+   * an `allkeys-*` policy). A session whose cookie expiry has passed still reads as no session.
+   * A session without one (a browser-session cookie) is never removed: Redis grows with every
+   * visitor unless you delete sessions yourself.
+   * @default false
+   */
+  disableTTL?: boolean | undefined;
+  /**
+   * The COUNT hint of each SCAN that `ids()`, `all()`, `length()` and `clear()` send to every
+   * master: keys Redis looks at per round trip.
+   * @default 500
+   */
+  scanCount?: number | undefined;
   /**
    * A touch (or a save of unchanged data) that moves the stored expiry by less than this, or
    * than a tenth of the session's lifetime if that is less, writes nothing, so a read-only
@@ -103,6 +134,11 @@ export interface SessionStoreConfig<S extends object> {
   readonly sessions: Keyspace;
   readonly users: Keyspace;
   readonly ttlMs: number;
+  /** Decides every lifetime when set (the `ttl` option as a function). */
+  readonly ttlFunction: SessionTtl<S> | undefined;
+  readonly disableTouch: boolean;
+  readonly disableTTL: boolean;
+  readonly scanCount: number;
   readonly touchAfterMs: number;
   readonly tombstoneTtlMs: number;
   readonly serializer: Serializer;
@@ -116,6 +152,9 @@ const knownOptions = [
   'redis',
   'prefix',
   'ttl',
+  'disableTouch',
+  'disableTTL',
+  'scanCount',
   'touchAfter',
   'timeout',
   'tombstoneTtl',
@@ -142,7 +181,12 @@ export function parseOptions<S extends object>(input: unknown = {}): SessionStor
     timeout: options.timeout as Duration | undefined,
     sessions: createKeyspace(prefix as string, 'sid'),
     users: createKeyspace(prefix as string, 'uid'),
-    ttlMs: options.ttl === undefined ? 86_400_000 : parsePositiveDuration(options.ttl, 'ttl'),
+    ttlMs: typeof options.ttl === 'function' ? defaultTtlMs : parseTtl(options.ttl),
+    ttlFunction: typeof options.ttl === 'function' ? (options.ttl as SessionTtl<S>) : undefined,
+    disableTouch:
+      options.disableTouch === undefined ? false : checkBoolean(options.disableTouch, 'disableTouch'),
+    disableTTL: options.disableTTL === undefined ? false : checkBoolean(options.disableTTL, 'disableTTL'),
+    scanCount: options.scanCount === undefined ? 500 : checkPositiveInteger(options.scanCount, 'scanCount'),
     touchAfterMs: options.touchAfter === undefined ? 60_000 : parseDuration(options.touchAfter, 'touchAfter'),
     tombstoneTtlMs:
       options.tombstoneTtl === undefined
@@ -158,6 +202,14 @@ export function parseOptions<S extends object>(input: unknown = {}): SessionStor
     hashIds: options.hashIds === undefined ? false : checkBoolean(options.hashIds, 'hashIds'),
     metrics: checkMetricsSink(options.metrics),
   });
+}
+
+const defaultTtlMs = 86_400_000;
+
+function parseTtl(value: unknown): number {
+  if (value === undefined) return defaultTtlMs;
+  warnIfTtlLooksLikeSeconds(value);
+  return parsePositiveDuration(value, 'ttl');
 }
 
 function parseSerializer(value: unknown): Serializer {

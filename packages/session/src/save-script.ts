@@ -19,7 +19,10 @@ export type SaveReply = [status: number, previousUser: string];
  * Writes a session (`set`) or moves its expiry (`touch`), unless its id carries a tombstone.
  * A key of another type (a string, a list...) is no session: a set replaces it, a touch leaves
  * it, and neither fails with WRONGTYPE.
- * KEYS: data, tombstone. ARGV: mode, ttl ms, expires, data, user, deadline (epoch ms of the expiry).
+ * With `persist` ('1', the `disableTTL` option) the key keeps no expiry; a ttl of 0 or less still
+ * deletes.
+ * KEYS: data, tombstone. ARGV: mode, ttl ms, expires, data, user, deadline (epoch ms of the expiry,
+ * '' with persist), persist.
  */
 export const saveSessionScript = defineScript<SaveReply>({
   name: 'session-save',
@@ -39,18 +42,19 @@ else
   redis.call('DEL', KEYS[1])
   redis.call('HSET', KEYS[1], 'data', ARGV[4], 'expires', ARGV[3], 'user', ARGV[5], 'deadline', ARGV[6])
 end
-redis.call('PEXPIRE', KEYS[1], ttl)
+if ARGV[7] == '1' then redis.call('PERSIST', KEYS[1]) else redis.call('PEXPIRE', KEYS[1], ttl) end
 return {1, previous}
 `,
   memory({ store }, keys, args) {
     const [dataKey, tombstoneKey] = keys as [string, string];
-    const [mode, ttlArg, expires, data, user, deadline] = args.map(String) as [
+    const [mode, ttlArg, expires, data, user, deadline, persist] = args.map(String) as [
       string,
       string,
       string,
       string,
       string,
       string,
+      string | undefined,
     ];
     if (store.has(tombstoneKey)) return [0, ''];
     const existing = asRecord(store.get(dataKey));
@@ -63,7 +67,7 @@ return {1, previous}
     }
     const record =
       mode === 'touch' && existing ? { ...existing, expires, deadline } : { data, expires, user, deadline };
-    store.set(dataKey, record, ttl);
+    store.set(dataKey, record, persist === '1' ? undefined : ttl);
     return [1, previous];
   },
 });

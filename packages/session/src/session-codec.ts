@@ -5,12 +5,20 @@ import type { Serializer } from './options';
 import { CorruptSessionError, checkSessionShape, isEpochMs, unsafeDataReason } from './session-shape';
 
 /**
- * Cookie fields that are not stored inside the data: the expiry lives beside it (see
+ * Cookie fields that are not stored inside the data: a cookie's expiry lives beside it (see
  * SessionRecord), and @fastify/session derives `originalExpires` from it again on load. Keeping
  * them out also makes the data of an unchanged session byte-identical from request to request.
  * `_expires` is where express-session's Cookie keeps `expires`: a stored one would outlive it.
+ * An `expires` of null (a browser-session cookie) never moves, so it stays in the data, and a
+ * read gives back exactly the cookie that was saved.
  */
-const expiryFields = ['expires', 'originalExpires', '_expires'];
+const derivedExpiryFields = ['originalExpires', '_expires'];
+
+export interface Decoded {
+  session: object;
+  /** As Encoded's: the same session gives the same digest. */
+  digest: string;
+}
 
 export interface Encoded {
   /** What is stored: serialized, then encrypted when keys are configured. */
@@ -35,8 +43,11 @@ export class SessionCodec {
     this.#fingerprints = fingerprints;
   }
 
-  /** Throws a RediwareError for data a read would refuse as corrupt, rather than store it. */
-  encode(session: object, storageId: string): Encoded {
+  /**
+   * Throws a RediwareError for data a read would refuse as corrupt, rather than store it. A
+   * promise only when the serializer's `stringify` returned one.
+   */
+  encode(session: object, storageId: string): Encoded | Promise<Encoded> {
     const stored = withoutExpiry(session);
     const unsafe = unsafeDataReason(stored);
     if (unsafe !== undefined) {
@@ -46,31 +57,45 @@ export class SessionCodec {
       );
     }
     const text = this.#serializer.stringify(stored);
+    return isThenable(text)
+      ? Promise.resolve(text).then((awaited) => this.#encoded(awaited, storageId))
+      : this.#encoded(text, storageId);
+  }
+
+  #encoded(text: unknown, storageId: string): Encoded {
     if (typeof text !== 'string') throw new TypeError('The session serializer must return a string.');
     const payload = this.#keys === undefined ? text : encryptRecord(text, this.#keys, storageId);
     return { payload, digest: this.#digestOf(text) };
   }
 
   /**
-   * Throws when the record cannot be decrypted or parsed, or is no session both frameworks can
-   * load (see checkSessionShape): the caller treats it as no session.
+   * Throws (or rejects) when the record cannot be decrypted or parsed, or is no session both
+   * frameworks can load (see checkSessionShape): the caller treats it as no session. A promise
+   * only when the serializer's `parse` returned one.
    */
   decode(
     payload: string,
     storageId: string,
     expiresAt: number | undefined,
     now: number,
-  ): { session: object; digest: string } {
+  ): Decoded | Promise<Decoded> {
     if (expiresAt !== undefined && !isEpochMs(expiresAt)) {
       throw new CorruptSessionError('its `expires` field is not a time in epoch ms');
     }
     const text = this.#keys === undefined ? payload : decryptRecord(payload, this.#keys, storageId);
-    const session = this.#serializer.parse(text);
+    const parsed = this.#serializer.parse(text);
+    return isThenable(parsed)
+      ? Promise.resolve(parsed).then((session) => this.#decoded(session, text, expiresAt, now))
+      : this.#decoded(parsed, text, expiresAt, now);
+  }
+
+  #decoded(session: unknown, text: string, expiresAt: number | undefined, now: number): Decoded {
     checkSessionShape(session, now);
     const { cookie } = session;
-    for (const field of expiryFields) delete cookie[field];
-    // An ISO string, as JSON would have stored it; both frameworks turn it back into a Date.
-    cookie.expires = expiresAt === undefined ? null : new Date(expiresAt).toISOString();
+    for (const field of derivedExpiryFields) delete cookie[field];
+    // An ISO string, as JSON would have stored the Date; both frameworks turn it back into one.
+    // Without a stored expiry the cookie is left as saved (`expires: null`, or none at all).
+    if (expiresAt !== undefined) cookie.expires = new Date(expiresAt).toISOString();
     return { session, digest: this.#digestOf(text) };
   }
 
@@ -93,6 +118,15 @@ const sha256: (text: string) => string =
     ? (text) => crypto.hash('sha256', text, 'base64url')
     : (text) => crypto.createHash('sha256').update(text).digest('base64url');
 
+/** A promise, or anything else a serializer may return that `await` would wait for. */
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return (
+    (typeof value === 'object' || typeof value === 'function') &&
+    value !== null &&
+    typeof (value as { then?: unknown }).then === 'function'
+  );
+}
+
 /** A plain copy of the session whose cookie carries no expiry; the caller's objects are untouched. */
 function withoutExpiry(session: object): Record<string, unknown> {
   const copy: Record<string, unknown> = {};
@@ -106,7 +140,8 @@ function withoutExpiry(session: object): Record<string, unknown> {
   if (typeof cookie === 'object' && cookie !== null) {
     const json = 'toJSON' in cookie && typeof cookie.toJSON === 'function' ? cookie.toJSON() : { ...cookie };
     const stored: Record<string, unknown> = { ...(json as Record<string, unknown>) };
-    for (const field of expiryFields) delete stored[field];
+    for (const field of derivedExpiryFields) delete stored[field];
+    if (stored.expires !== null) delete stored.expires;
     copy.cookie = stored;
   }
   return copy;

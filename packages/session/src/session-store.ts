@@ -12,7 +12,7 @@ import {
   type ScriptArg,
   withFailPolicy,
 } from '@rediware/core';
-import { cookieExpiresAt } from './cookie-expiry';
+import { cookieExpiresField } from './cookie-expiry';
 import { deleteKeyScript } from './delete-key-script';
 import { destroySessionScript } from './destroy-script';
 import { getSessionFields, getSessionScript } from './get-script';
@@ -24,6 +24,7 @@ import { sessionOwnerScript } from './owner-script';
 import { RecentlySeen } from './recently-seen';
 import { SaveStatus, saveSessionScript } from './save-script';
 import { SessionCodec } from './session-codec';
+import { sessionLifetime } from './session-lifetime';
 import { type SessionMetrics, sessionMetricSpecs } from './session-metrics';
 import { CorruptSessionError } from './session-shape';
 import { isWrongTypeError } from './wrong-type';
@@ -63,6 +64,8 @@ const maxLagShare = 0.1;
 const loadBatch = 200;
 /** Index members removed per script call (Lua's unpack has a stack limit). */
 const removeChunk = 500;
+/** With `disableTTL`, the index entry of a session without a cookie expiry: kept until it is destroyed. */
+const foreverMs = 100 * 365 * 86_400_000;
 
 /** The framework-neutral session store both `RedisStore`s delegate to. */
 export class SessionStore<
@@ -114,7 +117,8 @@ export class SessionStore<
     const sid = this.#storageId(id);
     const now = Date.now();
     const ttl = this.#ttlOf(session, now);
-    const { payload, digest } = this.#codec.encode(session, sid);
+    const encoded = this.#codec.encode(session, sid);
+    const { payload, digest } = encoded instanceof Promise ? await encoded : encoded;
     const seen = this.#seen.recall(sid);
     if (seen?.digest === digest && this.#movesTooLittle(seen.expiresAt, now, ttl)) {
       this.#metrics.touchesSkipped.add();
@@ -122,15 +126,18 @@ export class SessionStore<
     }
     this.#metrics.writes.add();
     const user = this.#userOf(session);
-    const expires = cookieExpiresAt(session, now);
-    if (await this.#save(sid, 'set', ttl, user, [String(expires ?? ''), payload])) {
+    if (await this.#save(sid, 'set', session, ttl, user, payload)) {
       this.#remember(sid, now + ttl, digest);
     }
   }
 
-  /** Moves a stored session's expiry (and its cookie's `expires`); never creates one. */
+  /**
+   * Moves a stored session's expiry (and its cookie's `expires`); never creates one. With
+   * `disableTouch`, writes nothing.
+   */
   async touch(id: string, session: S): Promise<void> {
     const sid = this.#storageId(id);
+    if (this.#config.disableTouch) return;
     const now = Date.now();
     const ttl = this.#ttlOf(session, now);
     const seen = this.#seen.recall(sid);
@@ -139,8 +146,7 @@ export class SessionStore<
       return;
     }
     this.#metrics.writes.add();
-    const expires = cookieExpiresAt(session, now);
-    if (await this.#save(sid, 'touch', ttl, this.#userOf(session), [String(expires ?? ''), ''])) {
+    if (await this.#save(sid, 'touch', session, ttl, this.#userOf(session), '')) {
       this.#remember(sid, now + ttl, seen?.digest ?? '');
     }
   }
@@ -163,7 +169,10 @@ export class SessionStore<
 
   async #scanIds(): Promise<string[]> {
     const ids = new Set<string>();
-    for await (const batch of this.#backend.scan(this.#config.sessions.pattern('data'))) {
+    for await (const batch of this.#backend.scan(
+      this.#config.sessions.pattern('data'),
+      this.#config.scanCount,
+    )) {
       for (const key of batch) {
         const tag = this.#config.sessions.tagOf(key);
         if (tag !== undefined) ids.add(tag);
@@ -200,7 +209,7 @@ export class SessionStore<
 
   async #deleteAll(): Promise<void> {
     for (const pattern of [this.#config.sessions.pattern('data'), this.#config.users.pattern('sessions')]) {
-      for await (const batch of this.#backend.scan(pattern)) {
+      for await (const batch of this.#backend.scan(pattern, this.#config.scanCount)) {
         await Promise.all(batch.map((key) => this.#backend.run(deleteKeyScript, [key], [])));
       }
     }
@@ -256,7 +265,13 @@ export class SessionStore<
         return null;
       }
       const expires = expiresField ? Number(expiresField) : undefined;
-      const { session, digest } = this.#codec.decode(payload, sid, expires, now);
+      // Without a key expiry nothing else ends a session whose cookie has expired.
+      if (this.#config.disableTTL && expires !== undefined && expires <= now) {
+        this.#seen.forget(sid);
+        return null;
+      }
+      const decoded = this.#codec.decode(payload, sid, expires, now);
+      const { session, digest } = decoded instanceof Promise ? await decoded : decoded;
       // A record from before `deadline` existed: not remembered, so its next touch writes one.
       const expiresAt = expires ?? (deadline ? Number(deadline) : Number.NaN);
       if (Number.isFinite(expiresAt)) this.#remember(sid, expiresAt, digest);
@@ -279,21 +294,27 @@ export class SessionStore<
   async #save(
     sid: string,
     mode: 'set' | 'touch',
+    session: S,
     ttl: number,
     user: string,
-    fields: [expires: string, payload: string],
+    payload: string,
   ): Promise<boolean> {
     const indexed = this.#config.userId !== undefined && user !== '' && ttl > 0;
+    const expires = cookieExpiresField(session);
+    const persist = this.#config.disableTTL;
+    // With disableTTL, a session is indexed until its cookie expires, or forever without one.
+    const indexTtl = persist && expires === undefined ? foreverMs : ttl;
     const [[status, previous]] = await Promise.all([
       this.#run(saveSessionScript, this.#sessionKeys(sid), [
         mode,
         ttl,
-        fields[0],
-        fields[1],
+        String(expires ?? ''),
+        payload,
         user,
-        Date.now() + ttl,
+        persist ? '' : Date.now() + ttl,
+        persist ? '1' : '',
       ]),
-      indexed ? this.#run(indexAddScript, [this.#indexKey(user)], [sid, ttl]) : undefined,
+      indexed ? this.#run(indexAddScript, [this.#indexKey(user)], [sid, indexTtl]) : undefined,
     ]);
     if (status === SaveStatus.destroyed) this.emit('writeAfterDestroy', { id: sid, operation: mode });
     const written = status === SaveStatus.written;
@@ -331,8 +352,7 @@ export class SessionStore<
   }
 
   #ttlOf(session: S, now: number): number {
-    const expiresAt = cookieExpiresAt(session, now);
-    return expiresAt === undefined ? this.#config.ttlMs : expiresAt - now;
+    return sessionLifetime(session, now, this.#config.ttlMs, this.#config.ttlFunction);
   }
 
   #userOf(session: S): string {
