@@ -25,7 +25,8 @@ const warned = new Set<string>();
 
 /**
  * A misspelt route config key (`rateLimt`) leaves the route without the plugin, silently: Fastify
- * accepts any key. Warns once per package and key, naming the first route that has it.
+ * accepts any key. Warns once per package and key, naming the first route that has it; an app whose
+ * own key only looks like one silences it with `node --disable-warning=RW_ROUTE_CONFIG_TYPO`.
  */
 export function warnMisspeltRouteConfig(
   packageName: string,
