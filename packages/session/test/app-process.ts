@@ -18,6 +18,11 @@ export interface WorkerConfig {
   timeout?: Duration;
   /** The session cookie's maxAge in ms. */
   maxAge?: number;
+  /** connect-redis's options, as plain data (fastify-app.ts only). */
+  disableTouch?: boolean;
+  disableTTL?: boolean;
+  /** `ttl` as a function: the lifetime by the session's user, '1h' for anyone else. */
+  ttlByUser?: Record<string, Duration>;
 }
 
 /** Both app processes sign cookies with it, so a cookie of one is valid on the other. */

@@ -27,6 +27,9 @@ async function main(): Promise<void> {
     timeout: config.timeout ?? '2s',
     touchAfter: config.touchAfter,
     userId: (session) => session.userId,
+    disableTouch: config.disableTouch,
+    disableTTL: config.disableTTL,
+    ttl: config.ttlByUser && ((session) => config.ttlByUser?.[session.userId ?? ''] ?? '1h'),
   });
   const corrupt: CorruptSessionEvent[] = [];
   store.on('corrupt', (event) => corrupt.push({ id: event.id, error: String(event.error) }));

@@ -1,4 +1,10 @@
-import { type Backend, createBackend, type FailureEvent, MemoryBackend } from '@rediware/core';
+import {
+  type Backend,
+  createBackend,
+  type FailureEvent,
+  MemoryBackend,
+  RedisRefusedError,
+} from '@rediware/core';
 import { onOwner, type RedisTarget, useRedisTargets } from '@rediware/testing';
 import { type CorruptSessionEvent, createSessionStore } from '../src';
 import { destroySessionScript } from '../src/destroy-script';
@@ -66,6 +72,9 @@ describe.each(useRedisTargets(['memory', 'ioredis', 'node-redis-cluster']))(
         await put(dataKey('s1'), kind);
         const read = await backend.run(getSessionScript, [dataKey('s1')], getSessionFields).catch((e) => e);
         expect(isWrongTypeError(read)).toBe(true);
+        // Told by the reply code, never by the message: both backends throw core's refusal.
+        expect(read).toBeInstanceOf(RedisRefusedError);
+        expect(read).toMatchObject({ code: 'ERR_RW_REDIS_REFUSED', replyCode: 'WRONGTYPE' });
         expect(await backend.run(sessionOwnerScript, [dataKey('s1')], [])).toBeNull();
         expect(await save('s1', 'touch')).toEqual([SaveStatus.missing, '']);
         expect(await save('s1', 'set', 'alice')).toEqual([SaveStatus.written, '']);
