@@ -10,7 +10,10 @@ export function load(app) {
   app.converter.on(Converter.EVENT_RESOLVE_END, (context) => {
     const dataFields = [];
     for (const reflection of context.project.getReflectionsByKind(ReflectionKind.Property)) {
-      if (insideConstLiteral(reflection)) dataFields.push(reflection.getFriendlyFullName());
+      // Only the uncommented ones: a name listed but documented is itself a warning.
+      if (insideConstLiteral(reflection) && !reflection.hasComment()) {
+        dataFields.push(reflection.getFriendlyFullName());
+      }
     }
     const listed = app.options.getValue('intentionallyNotDocumented');
     app.options.setValue('intentionallyNotDocumented', [...listed, ...dataFields]);
