@@ -1,7 +1,7 @@
 import type { NodeRedisClient } from '@rediware/testing';
 import { closeAllClients, connectNodeRedis, type RedisServer, startRedis } from '@rediware/testing';
 import Fastify, { type FastifyInstance } from 'fastify';
-import lockPlugin from '../src/fastify';
+import lockPlugin, { type FastifyLockRouteOptions } from '../src/fastify';
 
 let server: RedisServer;
 let redis: NodeRedisClient;
@@ -42,7 +42,7 @@ async function typoWarnings(run: () => Promise<unknown>): Promise<string[]> {
   return seen;
 }
 
-const guard = { key: () => 'resource', ttl: '5s' };
+const guard = { key: () => 'resource', ttl: '5s' } satisfies FastifyLockRouteOptions;
 
 describe('Fastify lock plugin: route config typos', () => {
   it('warns once per misspelt key, naming the route and `config.lock`; the route stays unguarded', async () => {
