@@ -27,6 +27,7 @@ const failures: string[] = [];
 const warnings: string[] = [];
 const temporary: string[] = [];
 const kB = (bytes: number) => `${(bytes / 1024).toFixed(1)} kB`;
+const elapsed = (since: number) => `${((Date.now() - since) / 1000).toFixed(1)} s`;
 
 /** The entries loaded and each framework answered 200 then 429; otherwise a failure is recorded. */
 function expectSmoke(label: string, result: SmokeResult, entries: string[], frameworks: string[]): void {
@@ -113,6 +114,7 @@ async function main(): Promise<void> {
       join(repositoryRoot, 'README.md'),
       ...packed.map(({ dir }) => join(dir, 'README.md')),
     ]);
+    const compileStarted = Date.now();
     const broken = await compileReadmeBlocks(all, blocks);
     // A README block that does not compile or a quick start that does not answer as expected fails
     // the check with --strict-readmes (CI), and is a warning otherwise.
@@ -121,12 +123,13 @@ async function main(): Promise<void> {
     for (const { where, errors } of broken)
       readmeProblem(`${where} does not compile:\n    ${errors.join('\n    ')}`);
     console.log(
-      `  ${blocks.length - broken.length} of ${blocks.length} compile${broken.length > 0 ? `; not: ${broken.map(({ where }) => where).join(', ')}` : ''}`,
+      `  ${blocks.length - broken.length} of ${blocks.length} compile${broken.length > 0 ? `; not: ${broken.map(({ where }) => where).join(', ')}` : ''} (${elapsed(compileStarted)})`,
     );
 
     console.log(
       '\nEvery ```ts quickstart block, run from the tarballs against redis-server and sent requests:',
     );
+    const runStarted = Date.now();
     const seen = new Set<string>();
     let answered = 0;
     const quickStarts = blocks.flatMap((block, index) => (block.quickstart ? [{ block, index }] : []));
@@ -142,7 +145,10 @@ async function main(): Promise<void> {
       }
       seen.add(name);
       try {
-        const { answers } = await runQuickStart(emittedBlock(all, index), requests, redis.url);
+        // Each quick start on a database of its own, as on a user's fresh Redis: one that is
+        // stopped right after its answers leaves its state behind (a guard's lock until its ttl).
+        const database = `${redis.url}/${seen.size % 16}`;
+        const { answers } = await runQuickStart(emittedBlock(all, index), requests, database);
         const expected = requests.map(({ status, headers }) => describeAnswer(status, headers));
         if (answers.join(', ') !== expected.join(', '))
           readmeProblem(
@@ -162,7 +168,7 @@ async function main(): Promise<void> {
       if (!seen.has(name))
         readmeProblem(`no \`\`\`ts quickstart block for ${name} (release/src/quickstart-requests.ts)`);
     console.log(
-      `  ${answered} of ${Object.keys(quickStartRequests).length} quick starts answered as expected`,
+      `  ${answered} of ${Object.keys(quickStartRequests).length} quick starts answered as expected (${elapsed(runStarted)})`,
     );
 
     console.log('\nEach README Install line, installed alone:');
