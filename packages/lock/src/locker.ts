@@ -229,7 +229,7 @@ export class Locker extends RediwareEmitter<LockerEvents> {
       ttlMs: config.ttlMs,
       sentAt,
       autoExtend: config.autoExtend,
-      extendRatio: this.#config.extendRatio,
+      extendRatio: config.extendRatio ?? this.#config.extendRatio,
       operations: this.#lockOperations,
       timers: this.#timers,
     });

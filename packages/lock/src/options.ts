@@ -64,7 +64,8 @@ export interface AcquireOptions {
   ttl: Duration;
   /**
    * How long to wait for a held lock: 0 fails at once with `LockBusyError`; otherwise the wait
-   * ends with `LockTimeoutError`.
+   * ends with `LockTimeoutError`. `Infinity` waits until the lock is taken, the `signal` aborts
+   * or the locker is closed (redlock's `retryCount: -1`).
    * @default 0
    */
   wait?: Duration | undefined;
@@ -79,6 +80,13 @@ export interface AcquireOptions {
    * @default true
    */
   autoExtend?: boolean | undefined;
+  /**
+   * This lock's auto-extension runs after this fraction of the ttl (between 0 and 1), instead of
+   * the locker's `extendRatio`. redlock's `automaticExtensionThreshold` t is `1 - t / ttl`,
+   * redis-semaphore's `refreshInterval` r is `r / ttl`.
+   * @default the locker's extendRatio (1/3)
+   */
+  extendRatio?: number | undefined;
   /**
    * Cancels the wait: `acquire()` rejects with `LockAbortedError`.
    * @default undefined
@@ -102,18 +110,18 @@ export interface AcquireConfig {
   readonly waitMs: number;
   readonly limit: number;
   readonly autoExtend: boolean;
+  /** Undefined: the locker's. */
+  readonly extendRatio: number | undefined;
   readonly signal: AbortSignal | undefined;
 }
 
 const lockerKeys = ['redis', 'prefix', 'timeout', 'extendRatio', 'retryInterval', 'metrics'] as const;
-const acquireKeys = ['ttl', 'wait', 'limit', 'autoExtend', 'signal'] as const;
+const acquireKeys = ['ttl', 'wait', 'limit', 'autoExtend', 'extendRatio', 'signal'] as const;
 
 export function parseOptions(options: unknown = {}): LockerConfig {
   const given = checkObject(options, 'options');
   checkKnownKeys(given, lockerKeys, 'options');
-  const extendRatio =
-    given.extendRatio === undefined ? 1 / 3 : checkPositiveNumber(given.extendRatio, 'extendRatio');
-  if (extendRatio >= 1) throw new RediwareConfigError('extendRatio', 'a number between 0 and 1', extendRatio);
+  const extendRatio = given.extendRatio === undefined ? 1 / 3 : parseExtendRatio(given.extendRatio);
   return Object.freeze({
     redis: given.redis as RedisClient | undefined,
     prefix: given.prefix === undefined ? 'rw:' : checkPrefix(given.prefix),
@@ -136,11 +144,24 @@ export function parseAcquireOptions(options: unknown): AcquireConfig {
   }
   return Object.freeze({
     ttlMs: parsePositiveDuration(given.ttl, 'ttl'),
-    waitMs: given.wait === undefined ? 0 : parseDuration(given.wait, 'wait'),
+    waitMs: parseWait(given.wait),
     limit: given.limit === undefined ? 1 : checkPositiveInteger(given.limit, 'limit'),
     autoExtend: given.autoExtend === undefined ? true : checkBoolean(given.autoExtend, 'autoExtend'),
+    extendRatio: given.extendRatio === undefined ? undefined : parseExtendRatio(given.extendRatio),
     signal,
   });
+}
+
+function parseExtendRatio(value: unknown): number {
+  const ratio = checkPositiveNumber(value, 'extendRatio');
+  if (ratio >= 1) throw new RediwareConfigError('extendRatio', 'a number between 0 and 1', ratio);
+  return ratio;
+}
+
+/** `wait` of an acquisition: a duration, or `Infinity` (no deadline). */
+function parseWait(wait: unknown): number {
+  if (wait === undefined) return 0;
+  return wait === Number.POSITIVE_INFINITY ? wait : parseDuration(wait, 'wait');
 }
 
 /** A value that may depend on the request. */
