@@ -89,7 +89,9 @@ export interface SessionStoreOptions<S extends object = Record<string, unknown>>
   timeout?: Duration | undefined;
   /**
    * How long a destroyed session id refuses writes, so a slow request that saves after a
-   * log-out cannot bring the session back. Longer than your slowest request.
+   * log-out cannot bring the session back. Longer than your slowest request. 0 leaves no
+   * tombstone (as connect-redis: a save right after a destroy brings the session back).
+   * `clear()` removes tombstones too.
    * @default '5m'
    */
   tombstoneTtl?: Duration | undefined;
@@ -189,9 +191,7 @@ export function parseOptions<S extends object>(input: unknown = {}): SessionStor
     scanCount: options.scanCount === undefined ? 500 : checkPositiveInteger(options.scanCount, 'scanCount'),
     touchAfterMs: options.touchAfter === undefined ? 60_000 : parseDuration(options.touchAfter, 'touchAfter'),
     tombstoneTtlMs:
-      options.tombstoneTtl === undefined
-        ? 300_000
-        : parsePositiveDuration(options.tombstoneTtl, 'tombstoneTtl'),
+      options.tombstoneTtl === undefined ? 300_000 : parseDuration(options.tombstoneTtl, 'tombstoneTtl'),
     serializer: options.serializer === undefined ? jsonSerializer : parseSerializer(options.serializer),
     userId:
       options.userId === undefined

@@ -201,14 +201,22 @@ export class SessionStore<
     return (await this.ids()).length;
   }
 
-  /** Deletes every session and every user index of this prefix, one key per command. */
+  /**
+   * Deletes every session, tombstone and user index of this prefix, one key per command: a
+   * cleared store refuses no id.
+   */
   async clear(): Promise<void> {
     this.#seen.clear();
     await this.#policy('scan', this.#deleteAll());
   }
 
   async #deleteAll(): Promise<void> {
-    for (const pattern of [this.#config.sessions.pattern('data'), this.#config.users.pattern('sessions')]) {
+    const { sessions, users } = this.#config;
+    for (const pattern of [
+      sessions.pattern('data'),
+      sessions.pattern('destroyed'),
+      users.pattern('sessions'),
+    ]) {
       for await (const batch of this.#backend.scan(pattern, this.#config.scanCount)) {
         await Promise.all(batch.map((key) => this.#backend.run(deleteKeyScript, [key], [])));
       }

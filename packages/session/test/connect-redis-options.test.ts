@@ -214,6 +214,40 @@ describe.each(useRedisTargets(['memory', 'node-redis', 'ioredis-cluster']))(
       });
     });
 
+    describe('tombstones', () => {
+      it('clear() removes them: a destroyed id can be saved again at once', async () => {
+        const store = makeStore();
+        await store.set('s1', sessionWith({ n: 1 }));
+        await store.destroy('s1');
+        await store.set('s1', sessionWith({ n: 2 }));
+        expect(await store.get('s1')).toBeNull(); // refused: the tombstone
+        await store.clear();
+        await store.set('s1', sessionWith({ n: 3 }));
+        expect(await store.get('s1')).toMatchObject({ n: 3 });
+        if (target.name !== 'memory') {
+          const tombstone = `${prefix}sid:{s1}:destroyed`;
+          await store.destroy('s1');
+          expect(await onOwner(target, tombstone, ['EXISTS', tombstone])).toBe(1);
+          await store.clear();
+          expect(await onOwner(target, tombstone, ['EXISTS', tombstone])).toBe(0);
+        }
+      });
+
+      it('tombstoneTtl 0 leaves none: a save after a destroy stores the session again, as with connect-redis', async () => {
+        const store = makeStore({ tombstoneTtl: 0 });
+        const refused: unknown[] = [];
+        store.on('writeAfterDestroy', (event) => refused.push(event));
+        await store.set('s1', sessionWith({ n: 1, user: 'alice' }));
+        await store.destroy('s1');
+        expect(await store.get('s1')).toBeNull();
+        await store.set('s1', sessionWith({ n: 2, user: 'alice' }));
+        expect(await store.get('s1')).toMatchObject({ n: 2 });
+        expect(await store.destroyUserSessions('alice')).toBe(1);
+        expect(await store.get('s1')).toBeNull();
+        expect(refused).toEqual([]);
+      });
+    });
+
     if (target.name !== 'memory') {
       it('scanCount is the COUNT of each SCAN that ids(), all(), length() and clear() send', async () => {
         const store = makeStore({ scanCount: 5 });

@@ -8,7 +8,7 @@ describe('options', () => {
     ['ttl', { ttl: 0 }],
     ['touchAfter', { touchAfter: 'soon' }],
     ['timeout', { timeout: '1y' }],
-    ['tombstoneTtl', { tombstoneTtl: 0 }],
+    ['tombstoneTtl', { tombstoneTtl: -1 }],
     ['serializer', { serializer: { parse: JSON.parse } }],
     ['userId', { userId: 'userId' }],
     ['encryptionKeys', { encryptionKeys: [] }],
@@ -30,6 +30,7 @@ describe('options', () => {
     const stores = [
       createSessionStore(),
       createSessionStore({ ttl: '2h', touchAfter: 60_000, tombstoneTtl: '1m', timeout: '250ms' }),
+      createSessionStore({ tombstoneTtl: 0, disableTouch: true, disableTTL: true, scanCount: 100 }),
       createSessionStore({ encryptionKeys: [Buffer.alloc(32, 7)], hashIds: true, prefix: 'app:' }),
     ];
     await Promise.all(stores.map((store) => store.close()));
