@@ -7,7 +7,8 @@ import { type BrowserContext, chromium, type Page } from 'playwright-core';
  * Headless Chromium for the status page tests of both shops (the Fastify shop's test imports this
  * file, so playwright-core stays a dependency of this package only).
  */
-export const executablePath = '/usr/bin/chromium';
+/** Debian's and Ubuntu's path; `RW_CHROMIUM` names another (macOS: the app bundle's binary). */
+export const executablePath = process.env.RW_CHROMIUM || '/usr/bin/chromium';
 export const haveChromium = existsSync(executablePath);
 /** CI (`.ci/run` sets RW_REQUIRE_CHROMIUM=1, and CI=true as most CI services do) fails without it. */
 export const chromiumRequired =
@@ -150,9 +151,9 @@ export const countsMovedByTraffic = [
  * Requests through every plugin of a shop at `url`, checking each answer: both caches (a miss then
  * hits), a login (session write) and `/me` (session read), two checkouts of one cart at once (the
  * second waits for the lock), logins past the token bucket (429), then anonymous requests past
- * the API limit of 100 a minute (429).
+ * the API limit of 100 a minute (429). Returns the cookie of the session it logged in.
  */
-export async function sendTrafficThroughEveryPlugin(url: string): Promise<void> {
+export async function sendTrafficThroughEveryPlugin(url: string): Promise<{ cookie: string }> {
   const post = (path: string, body?: unknown, cookie?: string) =>
     fetch(`${url}${path}`, {
       method: 'POST',
@@ -186,6 +187,7 @@ export async function sendTrafficThroughEveryPlugin(url: string): Promise<void> 
   let status = 0;
   for (let i = 0; i < 150 && status !== 429; i++) status = (await fetch(`${url}/products`)).status;
   expect(status).toBe(429);
+  return { cookie };
 }
 
 /**
@@ -193,7 +195,11 @@ export async function sendTrafficThroughEveryPlugin(url: string): Promise<void> 
  * chart drawn flat (and every ratio empty) with no traffic; then every number and every chart line
  * of `linesMovedByTraffic` moves, without a reload, and the API limit's axis grows with the load.
  */
-export async function expectStatusPageToFollowTraffic(page: Page, url: string, backend: string | RegExp) {
+export async function expectStatusPageToFollowTraffic(
+  page: Page,
+  url: string,
+  backend: string | RegExp,
+): Promise<{ cookie: string }> {
   await page.goto(`${url}/`);
   await page.locator('#backend', { hasText: backend }).waitFor();
   await page.locator('#responseCache-hits', { hasText: /^0$/ }).waitFor();
@@ -210,7 +216,7 @@ export async function expectStatusPageToFollowTraffic(page: Page, url: string, b
     expect(await chartLine(page, ratio, 'hits')).toMatchObject({ d: '' });
   }
 
-  await sendTrafficThroughEveryPlugin(url);
+  const { cookie } = await sendTrafficThroughEveryPlugin(url);
 
   for (const id of countsMovedByTraffic) await waitForCount(page, id);
   for (const line of linesMovedByTraffic) {
@@ -219,4 +225,5 @@ export async function expectStatusPageToFollowTraffic(page: Page, url: string, b
   // Over 100 requests in about a second: the axis grew from 0..1 to hold them.
   expect((await chartLine(page, 'apiLimit-rates', 'admitted')).top).toBeGreaterThanOrEqual(20);
   expect(await page.locator('#error').textContent()).toBe('');
+  return { cookie };
 }

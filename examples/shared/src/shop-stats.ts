@@ -78,7 +78,10 @@ export class ShopStats {
   async counts(): Promise<StatusCounts> {
     const sources = this.#sources;
     const users = [...this.#users].sort();
-    const lists = await Promise.all(users.map((user) => sources.sessionStore.listUserSessions(user)));
+    // With Redis down the page still shows the counters (the failures among them), without sessions.
+    const lists = await Promise.all(
+      users.map((user) => sources.sessionStore.listUserSessions(user).catch(() => undefined)),
+    );
     const sessions = Object.fromEntries(
       users.map((user, i) => [user, lists[i]?.length ?? 0]).filter(([, count]) => count !== 0),
     );
