@@ -37,6 +37,11 @@ export const installLines: { install: string[]; entries: string[]; fastifySmoke?
   },
 ];
 
+/** The Install line of `name`'s README for `framework`: what a user of its quick start has installed. */
+export function installLineFor(name: string | undefined, framework: 'express' | 'fastify') {
+  return installLines.find(({ install }) => install[0] === name && install.includes(framework));
+}
+
 /**
  * The range the workspace tests a registry package with (a package's devDependency), so a
  * consumer installs what the tests ran; `latest` for one no package tests.

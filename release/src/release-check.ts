@@ -11,15 +11,15 @@
  */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { startRedis } from '@rediware/testing';
+import { checkQuickStarts } from './check-quickstarts';
 import { checkTarball } from './check-tarball';
 import { installConsumerAsync } from './install-consumer';
-import { installLines, testedRange } from './install-lines';
+import { installLineFor, installLines, testedRange } from './install-lines';
 import { packPackages, repositoryRoot, testedPeers } from './pack-packages';
-import { describeAnswer, quickStartRequests } from './quickstart-requests';
+import { quickStartRequests } from './quickstart-requests';
 import { compileReadmeBlocks, emittedBlock, readmeBlocks } from './readme-blocks';
-import { quickStartFramework, runQuickStart } from './run-quickstart';
 import { runSmoke, type SmokeResult } from './run-smoke';
 import type { SmokeFormat } from './smoke-source';
 
@@ -126,52 +126,8 @@ async function main(): Promise<void> {
       `  ${blocks.length - broken.length} of ${blocks.length} compile${broken.length > 0 ? `; not: ${broken.map(({ where }) => where).join(', ')}` : ''} (${elapsed(compileStarted)})`,
     );
 
-    console.log(
-      '\nEvery ```ts quickstart block, run from the tarballs against redis-server and sent requests:',
-    );
-    const runStarted = Date.now();
-    const seen = new Set<string>();
-    let answered = 0;
-    const quickStarts = blocks.flatMap((block, index) => (block.quickstart ? [{ block, index }] : []));
-    for (const { block, index } of quickStarts) {
-      const framework = quickStartFramework(block.code);
-      const name = `${block.readme} ${framework}`;
-      const requests = quickStartRequests[name];
-      if (!framework || !requests || seen.has(name)) {
-        readmeProblem(
-          `${block.where}: a quickstart block imports one adapter (./express or ./fastify), and release/src/quickstart-requests.ts has one entry for it (${name})`,
-        );
-        continue;
-      }
-      seen.add(name);
-      try {
-        // Each quick start on a database of its own, as on a user's fresh Redis: one that is
-        // stopped right after its answers leaves its state behind (a guard's lock until its ttl).
-        const database = `${redis.url}/${seen.size % 16}`;
-        const { answers } = await runQuickStart(emittedBlock(all, index), requests, database);
-        const expected = requests.map(({ status, headers }) => describeAnswer(status, headers));
-        if (answers.join(', ') !== expected.join(', '))
-          readmeProblem(
-            `${block.where} (${framework}) answered ${answers.join(', ')}, not ${expected.join(', ')} to ${requests.map(({ method, path }) => `${method} ${path}`).join(', ')}`,
-          );
-        else {
-          answered++;
-          console.log(`  ok  ${block.where} (${framework}): ${answers.join(', ')}`);
-        }
-      } catch (error) {
-        readmeProblem(
-          `${block.where} (${framework}) ${error instanceof Error ? error.message : String(error)}`,
-        );
-      }
-    }
-    for (const name of Object.keys(quickStartRequests))
-      if (!seen.has(name))
-        readmeProblem(`no \`\`\`ts quickstart block for ${name} (release/src/quickstart-requests.ts)`);
-    console.log(
-      `  ${answered} of ${Object.keys(quickStartRequests).length} quick starts answered as expected (${elapsed(runStarted)})`,
-    );
-
     console.log('\nEach README Install line, installed alone:');
+    const lineConsumers = new Map<(typeof installLines)[number], string>();
     // Three installs at a time: enough to overlap pnpm's network waits on a 2-core machine.
     for (let start = 0; start < installLines.length; start += 3) {
       await Promise.all(
@@ -185,6 +141,7 @@ async function main(): Promise<void> {
               line.install.filter((name) => name.startsWith('@rediware/')),
             );
             temporary.push(consumer);
+            lineConsumers.set(line, consumer);
             const frameworks: ('express' | 'fastify')[] = line.fastifySmoke ? ['fastify'] : [];
             for (const format of ['esm', 'cjs'] as const) {
               const result = await runSmoke(
@@ -199,6 +156,27 @@ async function main(): Promise<void> {
         }),
       );
     }
+
+    console.log(
+      "\nEvery ```ts quickstart block, run from the tarballs with only its README's Install line installed, against redis-server, sent requests:",
+    );
+    const runStarted = Date.now();
+    const nameOf = new Map(
+      packed.map(({ name, dir }) => [relative(repositoryRoot, join(dir, 'README.md')), name]),
+    );
+    const answered = await checkQuickStarts({
+      blocks,
+      emitted: (index) => emittedBlock(all, index),
+      installedFor: (readme, framework) => {
+        const line = installLineFor(nameOf.get(readme), framework);
+        return line && lineConsumers.get(line);
+      },
+      redisUrl: redis.url,
+      problem: readmeProblem,
+    });
+    console.log(
+      `  ${answered} of ${Object.keys(quickStartRequests).length} quick starts answered as expected (${elapsed(runStarted)})`,
+    );
   } finally {
     await redis.stop();
     if (!process.argv.includes('--keep'))

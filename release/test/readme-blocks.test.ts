@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { installLineFor } from '../src/install-lines';
 import { publicPackages, repositoryRoot } from '../src/pack-packages';
 import { quickStartRequests } from '../src/quickstart-requests';
 import { readmeBlocks } from '../src/readme-blocks';
@@ -59,6 +60,30 @@ test('each README quickstart block has its requests in quickstart-requests.ts, a
   const names = blocks.map(({ readme: path, code }) => `${path} ${quickStartFramework(code)}`);
   expect(names.sort()).toEqual(Object.keys(quickStartRequests).sort());
   for (const { code } of blocks) expect(() => localizeQuickStart(code, 4000)).not.toThrow();
+});
+
+// release:check runs each quick start with only its Install line installed; this says which import
+// is missing without a build (a node-redis quick start under a line that installs ioredis).
+test("a quick start imports only what its README's Install line for that framework installs", () => {
+  const readmes = publicPackages().map(({ name, dir: packageDir }) => ({
+    name,
+    file: join(packageDir, 'README.md'),
+  }));
+  for (const { name, file } of readmes)
+    for (const { where, code } of readmeBlocks([file]).filter(({ quickstart }) => quickstart)) {
+      const framework = quickStartFramework(code);
+      const install = framework ? installLineFor(name, framework)?.install : undefined;
+      const imported = [...code.matchAll(/from '([^'.][^']*)'/g)]
+        .map(([, specifier = '']) =>
+          specifier
+            .split('/')
+            .slice(0, specifier.startsWith('@') ? 2 : 1)
+            .join('/'),
+        )
+        .filter((specifier) => !specifier.startsWith('node:'));
+      const missing = imported.filter((imports) => !install?.includes(imports));
+      expect({ where, missing }).toEqual({ where, missing: [] });
+    }
 });
 
 test('a quick start connects to REDIS_URL and listens on the given port, never on the local default', () => {
