@@ -52,11 +52,11 @@ export async function checkQuickStarts(check: QuickStartCheck): Promise<number> 
       copyFileSync(check.emitted(index), file);
       // Each quick start on a database of its own, as on a user's fresh Redis: one that is stopped
       // right after its answers leaves its state behind (a guard's lock until its ttl).
-      const { answers } = await runQuickStart(file, requests, `${check.redisUrl}/${seen.size % 16}`);
+      const { answers, output } = await runQuickStart(file, requests, `${check.redisUrl}/${seen.size % 16}`);
       const expected = requests.map(({ status, headers }) => describeAnswer(status, headers));
       if (answers.join(', ') !== expected.join(', '))
         check.problem(
-          `${block.where} (${framework}) answered ${answers.join(', ')}, not ${expected.join(', ')} to ${requests.map(({ method, path }) => `${method} ${path}`).join(', ')}`,
+          `${block.where} (${framework}) answered ${answers.join(', ')}, not ${expected.join(', ')} to ${requests.map(({ method, path }) => `${method} ${path}`).join(', ')}; it printed:\n${output.slice(-4000)}`,
         );
       else {
         answered++;

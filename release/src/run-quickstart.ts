@@ -61,8 +61,8 @@ async function listening(port: number, child: ChildProcess, ms: number): Promise
 /**
  * Runs the emitted JavaScript of a quick start (`emitted`, an ES module in the consumer) with node,
  * against `redisUrl`, sends it `requests` with the cookies it sets, then stops it. Resolves to the
- * answers (describeAnswer: the status, and the headers each request expects) and what it printed; rejects with its output when it did not start or a
- * request failed.
+ * answers (describeAnswer: the status, and the headers each request expects) and what it printed;
+ * rejects with its output when it did not start or a request failed.
  */
 export async function runQuickStart(
   emitted: string,
@@ -72,11 +72,12 @@ export async function runQuickStart(
   const port = await freePort();
   const file = join(dirname(emitted), `run-${port}.mjs`);
   writeFileSync(file, localizeQuickStart(readFileSync(emitted, 'utf8'), port));
+  // A developer's shell: no NODE_ENV, the two variables the quick starts read.
+  const { NODE_ENV: _unset, ...env } = process.env;
   const child = spawn(process.execPath, [file], {
     cwd: dirname(file),
     env: {
-      ...process.env,
-      NODE_ENV: 'development',
+      ...env,
       REDIS_URL: redisUrl,
       SESSION_SECRET: 'a-secret-of-at-least-32-characters-for-the-quick-start',
     },
