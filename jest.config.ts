@@ -10,10 +10,27 @@ const transform: Config['transform'] = {
 };
 const transformIgnorePatterns = ['/node_modules/(?!(\\.pnpm/cookie@|cookie/))'];
 
+// The client matrix (.ci/run): RW_NODE_REDIS=4|5|6 and RW_IOREDIS=5|6 resolve the tests' `redis`
+// and `ioredis` imports (also those of @rediware/testing) to the root aliases redis4, redis6 and
+// ioredis6; unset or 5 keeps the workspace's own 5.x. Child processes that tests spawn keep 5.x.
+const clientMatrix = [
+  { variable: 'RW_NODE_REDIS', module: '^redis$', aliases: { '4': 'redis4/dist', '6': 'redis6/dist' } },
+  { variable: 'RW_IOREDIS', module: '^ioredis$', aliases: { '6': 'ioredis6/built' } },
+] as const;
+const clientMapper: Record<string, string> = {};
+for (const { variable, module, aliases } of clientMatrix) {
+  const version = process.env[variable] ?? '5';
+  if (version === '5' || version === '') continue;
+  const alias = (aliases as Record<string, string>)[version];
+  if (alias === undefined) throw new Error(`${variable}=${version}: expected 5 or ${Object.keys(aliases)}`);
+  clientMapper[module] = `<rootDir>/node_modules/${alias}/index.js`;
+}
+
 // Workspace packages resolve to their TypeScript sources, so a test run needs no build.
 const moduleNameMapper: Config['moduleNameMapper'] = {
   '^@rediware/([a-z-]+)/(express|fastify|prometheus|opentelemetry)$': '<rootDir>/packages/$1/src/$2.ts',
   '^@rediware/([a-z-]+)$': '<rootDir>/packages/$1/src/index.ts',
+  ...clientMapper,
 };
 
 type Project = Config['projects'] extends (infer P)[] | undefined ? Exclude<P, string> : never;

@@ -2,6 +2,7 @@ import {
   closeClient,
   connectIoredis,
   connectNodeRedis,
+  destroyNodeRedis,
   lockDownRedis,
   lockedDown,
   type RedisServer,
@@ -61,7 +62,7 @@ type Connect = (url: string) => Promise<Backend>;
 const clients: Record<string, Connect> = {
   'node-redis': async (target) => {
     const client = createClient({ url: target }).on('error', () => {});
-    defer(() => client.isOpen && client.destroy());
+    defer(() => destroyNodeRedis(client));
     const backend = backendOn(client);
     const failed = new Promise((resolve) => client.once('error', resolve));
     await Promise.race([client.connect(), failed]);

@@ -51,9 +51,21 @@ async function endIoredisCluster(cluster: Cluster): Promise<void> {
   await Promise.all(nodes.map(endIoredis));
 }
 
-/** destroy() drops the sockets at once; it throws if the test already closed the client itself. */
-async function destroyNodeRedis(client: NodeRedisClient | NodeRedisClusterClient): Promise<void> {
-  if (client.isOpen) client.destroy();
+/** A node-redis client or cluster of any version: v5+ has destroy(), v4 only disconnect(). */
+interface ClosableNodeRedis {
+  readonly isOpen: boolean;
+  destroy?(): void;
+  disconnect(): Promise<unknown>;
+}
+
+/**
+ * Drops the sockets at once; nothing if the client is already closed. v5+ destroy() throws on a
+ * closed client; node-redis 4 (RW_NODE_REDIS=4) has no destroy(): its disconnect() is the immediate close.
+ */
+export async function destroyNodeRedis(client: ClosableNodeRedis): Promise<void> {
+  if (!client.isOpen) return;
+  if (typeof client.destroy === 'function') client.destroy();
+  else await client.disconnect().catch(() => {});
 }
 
 /** Remembered before connecting, so a client that never connects is still cleaned up. */

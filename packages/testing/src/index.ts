@@ -8,6 +8,7 @@ export {
   connectIoredisCluster,
   connectNodeRedis,
   connectNodeRedisCluster,
+  destroyNodeRedis,
   type IoredisClient,
   type IoredisClusterClient,
   type NodeRedisClient,
