@@ -1,5 +1,6 @@
 import type { MemoryScriptContext } from '@rediware/core';
 import { type Holders, liveSemaphore, storeSemaphore } from './holder-state';
+import { permitMembers, permitsOf } from './permits';
 
 /** `[1, fencingToken]` when taken, `[0, msUntilASlotFrees]` when busy. */
 export type AcquireReply = [taken: 0 | 1, tokenOrRetryAfterMs: number];
@@ -8,7 +9,9 @@ export type AcquireReply = [taken: 0 | 1, tokenOrRetryAfterMs: number];
  * The acquire operation of the lock script (lock-ops-script.ts), a Lua function: takes every
  * holder key or none. Its keys are `KEYS[base + 1 .. base + 2n + 1]`: n holder keys, their n
  * per-key fencing counters, then the fencing counter of their slot. A mutex (limit 1) is
- * `SET NX PX`; a semaphore is a sorted set of owners scored by expiry.
+ * `SET NX PX`; a semaphore is a sorted set of owners scored by expiry, one member per permit: an
+ * owner that takes p permits (`<uuid>*<p>`, permits.ts) adds itself and `<owner>#2` ..
+ * `<owner>#p`, all with one score, so ZCARD counts the permits in use.
  *
  * The fencing token is the slot's counter plus one: strictly increasing for every key of the
  * slot, so for each key. The counter never expires, and there is one per slot, not one per key.
@@ -51,6 +54,7 @@ local function acquire(base, n, owner, ttl, limit)
     return { 1, token }
   end
   local now = now_ms()
+  local permits = permits_of(owner)
   local busy, retry = false, 0
   for i = base + 1, base + n do
     local key = KEYS[i]
@@ -59,9 +63,10 @@ local function acquire(base, n, owner, ttl, limit)
     if kind == 'zset' then
       redis.call('ZREMRANGEBYSCORE', key, '-inf', now)
       local count = redis.call('ZCARD', key)
-      if count >= limit then
-        -- Free once all but limit - 1 holders are gone: the expiry at rank count - limit.
-        local freeing = redis.call('ZRANGE', key, count - limit, count - limit, 'WITHSCORES')
+      if count + permits > limit then
+        -- Free once all but limit - permits permits are gone: the expiry at rank count + permits - limit - 1.
+        local rank = count + permits - limit - 1
+        local freeing = redis.call('ZRANGE', key, rank, rank, 'WITHSCORES')
         left = math.max(tonumber(freeing[2]) - now, 0)
       end
     elseif kind ~= 'none' then
@@ -88,7 +93,7 @@ local function acquire(base, n, owner, ttl, limit)
     if limit == 1 then
       redis.call('SET', key, owner, 'NX', 'PX', ttl)
     else
-      redis.call('ZADD', key, now + ttl, owner)
+      for _, member in ipairs(permit_members(owner)) do redis.call('ZADD', key, now + ttl, member) end
       local last = redis.call('ZRANGE', key, -1, -1, 'WITHSCORES')
       redis.call('PEXPIRE', key, tonumber(last[2]) - now)
     end
@@ -115,7 +120,7 @@ export function acquireMemory(
     const holders = store.get<Holders>(key);
     if (holders instanceof Map) {
       const expiries = [...(liveSemaphore(store, key, now)?.values() ?? [])].sort((a, b) => a - b);
-      const freeing = expiries[expiries.length - limit];
+      const freeing = expiries[expiries.length + permitsOf(owner) - limit - 1];
       if (freeing !== undefined) left = Math.max(freeing - now, 0);
     } else if (holders !== undefined) {
       left = Math.max(store.ttl(key), 0);
@@ -136,7 +141,7 @@ export function acquireMemory(
     if (limit === 1) store.set(key, owner, ttl);
     else {
       const holders = liveSemaphore(store, key, now) ?? new Map<string, number>();
-      holders.set(owner, now + ttl);
+      for (const member of permitMembers(owner)) holders.set(member, now + ttl);
       storeSemaphore(store, key, holders, now);
     }
   });

@@ -1,14 +1,16 @@
 import { defineScript } from '@rediware/core';
 import { type Holders, liveSemaphore, storeSemaphore } from './holder-state';
+import { permitMembers, permitsLua } from './permits';
 
 /**
  * Resets the ttl of every holder key, only if this owner still holds all of them: 1 when extended,
- * 0 when the lock was lost (expired, or taken by someone else after it expired).
+ * 0 when the lock was lost (expired, or taken by someone else after it expired). A semaphore
+ * holder's every permit member is extended (permits.ts).
  * KEYS: the holder keys. ARGV: owner, ttl ms.
  */
 export const extendScript = defineScript<0 | 1>({
   name: 'lock-extend',
-  lua: `
+  lua: `${permitsLua}
 local owner, ttl = ARGV[1], tonumber(ARGV[2])
 local now = now_ms()
 for i = 1, #KEYS do
@@ -28,7 +30,7 @@ for i = 1, #KEYS do
   if redis.call('TYPE', key).ok == 'string' then
     redis.call('PEXPIRE', key, ttl)
   else
-    redis.call('ZADD', key, now + ttl, owner)
+    for _, member in ipairs(permit_members(owner)) do redis.call('ZADD', key, now + ttl, member) end
     local last = redis.call('ZRANGE', key, -1, -1, 'WITHSCORES')
     redis.call('PEXPIRE', key, tonumber(last[2]) - now)
   end
@@ -46,7 +48,7 @@ return 1`,
       const holders = store.get<Holders>(key);
       if (typeof holders === 'string') store.expire(key, ttl);
       else if (holders instanceof Map) {
-        holders.set(String(owner), now + ttl);
+        for (const member of permitMembers(String(owner))) holders.set(member, now + ttl);
         storeSemaphore(store, key, holders, now);
       }
     }

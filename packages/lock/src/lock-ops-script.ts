@@ -1,5 +1,6 @@
 import { defineScript } from '@rediware/core';
 import { type AcquireReply, acquireLua, acquireMemory } from './acquire-script';
+import { permitsLua } from './permits';
 import { releaseLua, releaseMemory } from './release-script';
 
 /** One reply per operation, in order: an AcquireReply for an acquire, the keys held for a release. */
@@ -14,7 +15,7 @@ export type LockOpsReply = (AcquireReply | number)[];
  */
 export const lockOpsScript = defineScript<LockOpsReply>({
   name: 'lock-ops',
-  lua: `${acquireLua}${releaseLua}
+  lua: `${permitsLua}${acquireLua}${releaseLua}
 local reply = {}
 local base, i = 0, 1
 while i <= #ARGV do

@@ -30,6 +30,7 @@ import {
   parseAcquireOptions,
   parseOptions,
 } from './options';
+import { ownerWithPermits } from './permits';
 import { type ReleaseWaiter, ReleaseWatcher } from './release-watcher';
 import { retryDelay } from './retry-delay';
 
@@ -130,7 +131,7 @@ export class Locker extends RediwareEmitter<LockerEvents> {
     const target = this.#target(key);
     const aborted = config.signal?.aborted ? config.signal : this.#closing.signal;
     if (aborted.aborted) throw new LockAbortedError(target.keys, aborted.reason);
-    const owner = randomUUID();
+    const owner = ownerWithPermits(randomUUID(), config.permits);
     const started = Date.now();
     const first = await this.#attempt(target, owner, config);
     if (first instanceof HeldLock) return this.#taken(first, started);

@@ -76,6 +76,12 @@ export interface AcquireOptions {
    */
   limit?: number | undefined;
   /**
+   * Semaphore mode: how many of the key's `limit` slots this holder takes at once, all or none
+   * (redis-semaphore's MultiSemaphore). At most `limit`.
+   * @default 1
+   */
+  permits?: number | undefined;
+  /**
    * Extend the lock automatically while it is held (every `extendRatio` × ttl), until release.
    * @default true
    */
@@ -109,6 +115,7 @@ export interface AcquireConfig {
   readonly ttlMs: number;
   readonly waitMs: number;
   readonly limit: number;
+  readonly permits: number;
   readonly autoExtend: boolean;
   /** Undefined: the locker's. */
   readonly extendRatio: number | undefined;
@@ -116,7 +123,7 @@ export interface AcquireConfig {
 }
 
 const lockerKeys = ['redis', 'prefix', 'timeout', 'extendRatio', 'retryInterval', 'metrics'] as const;
-const acquireKeys = ['ttl', 'wait', 'limit', 'autoExtend', 'extendRatio', 'signal'] as const;
+const acquireKeys = ['ttl', 'wait', 'limit', 'permits', 'autoExtend', 'extendRatio', 'signal'] as const;
 
 export function parseOptions(options: unknown = {}): LockerConfig {
   const given = checkObject(options, 'options');
@@ -142,10 +149,14 @@ export function parseAcquireOptions(options: unknown): AcquireConfig {
   if (signal !== undefined && !(signal instanceof AbortSignal)) {
     throw new RediwareConfigError('signal', 'an AbortSignal', signal);
   }
+  const limit = given.limit === undefined ? 1 : checkPositiveInteger(given.limit, 'limit');
+  const permits = given.permits === undefined ? 1 : checkPositiveInteger(given.permits, 'permits');
+  if (permits > limit) throw new RediwareConfigError('permits', `at most limit (${limit})`, permits);
   return Object.freeze({
     ttlMs: parsePositiveDuration(given.ttl, 'ttl'),
     waitMs: parseWait(given.wait),
-    limit: given.limit === undefined ? 1 : checkPositiveInteger(given.limit, 'limit'),
+    limit,
+    permits,
     autoExtend: given.autoExtend === undefined ? true : checkBoolean(given.autoExtend, 'autoExtend'),
     extendRatio: given.extendRatio === undefined ? undefined : parseExtendRatio(given.extendRatio),
     signal,

@@ -1,5 +1,6 @@
 import type { MemoryScriptContext } from '@rediware/core';
 import { type Holders, liveSemaphore, storeSemaphore } from './holder-state';
+import { permitMembers } from './permits';
 
 /**
  * The release operation of the lock script (lock-ops-script.ts), a Lua function:
@@ -7,7 +8,8 @@ import { type Holders, liveSemaphore, storeSemaphore } from './holder-state';
  * key it still holds and returns how many it held. Another owner's lock is never touched, and an
  * owner that expired counts as not held. Each key it frees is announced on its release channel
  * (the key's name) from inside the script, so releasing and waking the waiters is one round trip.
- * A mutex costs GET, DEL and PUBLISH; the clock is read only for a semaphore.
+ * A mutex costs GET, DEL and PUBLISH; the clock is read only for a semaphore, where every
+ * permit's member of the owner is removed (permits.ts).
  */
 export const releaseLua = `
 local function release(base, n, owner)
@@ -23,7 +25,7 @@ local function release(base, n, owner)
     elseif type(value) == 'table' and value.err and redis.call('TYPE', key).ok == 'zset' then
       local expiry = redis.call('ZSCORE', key, owner)
       if expiry then
-        redis.call('ZREM', key, owner)
+        redis.call('ZREM', key, unpack(permit_members(owner)))
         redis.call('PUBLISH', key, '1')
         if tonumber(expiry) > now_ms() then held = held + 1 end
       end
@@ -52,7 +54,7 @@ export function releaseMemory(
       const expiry = holders.get(owner);
       if (expiry !== undefined) publish(key, '1');
       if (expiry !== undefined && expiry > now) held++;
-      holders.delete(owner);
+      for (const member of permitMembers(owner)) holders.delete(member);
       const live = liveSemaphore(store, key, now);
       if (live) storeSemaphore(store, key, live, now);
     }

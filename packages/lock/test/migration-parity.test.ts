@@ -213,7 +213,83 @@ describe.each(useRedisTargets())('migration parity on $name', (target) => {
       expect(await lock.release()).toBe(false);
     });
 
+    it('MultiSemaphore(limit 5, permits 3) → limit: 5, permits: 3: all permits or none, freed together', async () => {
+      const [first, second] = [lockerFor(0), lockerFor(1)];
+      const three = await first.acquire('multi', { ttl: '20s', limit: 5, permits: 3 });
+      const busy = await rejectionOf(second.acquire('multi', { ttl: '20s', limit: 5, permits: 3 }));
+      expect(busy).toBeInstanceOf(LockBusyError);
+      expect((busy as LockBusyError).retryAfterMs).toBeGreaterThan(10_000);
+      const two = await second.acquire('multi', { ttl: '20s', limit: 5, permits: 2 });
+      // Full: not even one permit is left.
+      await expect(second.acquire('multi', { ttl: '20s', limit: 5 })).rejects.toBeInstanceOf(LockBusyError);
+      const waiting = second.acquire('multi', { ttl: '20s', limit: 5, permits: 3, wait: '10s' });
+      await sleep(50);
+      expect(await three.release()).toBe(true);
+      const next = await waiting;
+      expect(next.fencingToken).toBeGreaterThan(two.fencingToken);
+      expect(await two.release()).toBe(true);
+      // Two permits free: a 3-permit caller is busy, a 2-permit one is not.
+      await expect(first.acquire('multi', { ttl: '20s', limit: 5, permits: 3 })).rejects.toBeInstanceOf(
+        LockBusyError,
+      );
+      const last = await first.acquire('multi', { ttl: '20s', limit: 5, permits: 2 });
+      await Promise.all([next.release(), last.release()]);
+      // Everything freed: all 5 at once.
+      await (await first.acquire('multi', { ttl: '1s', limit: 5, permits: 5 })).release();
+    });
+
+    it('MultiSemaphore: 30 concurrent callers taking 1 to 3 of 4 permits never exceed 4, all served', async () => {
+      let inUse = 0;
+      let most = 0;
+      await Promise.all(
+        Array.from({ length: 30 }, (_, i) => {
+          const permits = (i % 3) + 1;
+          return lockerFor(i).withLock(
+            'weighted',
+            { ttl: '5s', wait: '60s', limit: 4, permits },
+            async () => {
+              inUse += permits;
+              most = Math.max(most, inUse);
+              await sleep(5);
+              inUse -= permits;
+            },
+          );
+        }),
+      );
+      expect(most).toBeLessThanOrEqual(4);
+      expect(most).toBeGreaterThanOrEqual(3);
+    });
+
+    it('MultiSemaphore: auto-extension keeps every permit, and an expired holder frees every permit', async () => {
+      const kept = await lockerFor(0).acquire('extended', { ttl: 300, limit: 3, permits: 2 });
+      const gone = await lockerFor(0).acquire('expiring', {
+        ttl: 300,
+        limit: 3,
+        permits: 3,
+        autoExtend: false,
+      });
+      await sleep(1_000);
+      expect(kept.signal.aborted).toBe(false);
+      await expect(
+        lockerFor(1).acquire('extended', { ttl: '1s', limit: 3, permits: 2 }),
+      ).rejects.toBeInstanceOf(LockBusyError);
+      await (await lockerFor(1).acquire('extended', { ttl: '1s', limit: 3 })).release();
+      expect(gone.signal.aborted).toBe(true);
+      await (await lockerFor(1).acquire('expiring', { ttl: '1s', limit: 3, permits: 3 })).release();
+      expect(await kept.release()).toBe(true);
+    });
+
     it('refreshInterval → extendRatio, acquireTimeout → wait: validated like every option', async () => {
+      for (const [limit, permits] of [
+        [1, 2],
+        [3, 4],
+        [3, 0],
+        [3, 1.5],
+      ]) {
+        await expect(lockerFor(0).acquire('x', { ttl: '1s', limit, permits })).rejects.toBeInstanceOf(
+          RediwareConfigError,
+        );
+      }
       for (const extendRatio of [0, 1, 1.5, -0.1, Number.NaN]) {
         await expect(lockerFor(0).acquire('x', { ttl: '1s', extendRatio })).rejects.toBeInstanceOf(
           RediwareConfigError,
