@@ -26,6 +26,7 @@ import {
   takesGzip,
 } from './content-encoding';
 import type { LoadContext } from './load-context';
+import { withoutOmittedHeaders } from './omitted-headers';
 import { normalisedHost, requestOrigin } from './request-origin';
 import { initialAgeMs } from './response-age';
 import {
@@ -321,6 +322,7 @@ export class ResponseCache<Req> {
     policy: RoutePolicy<Req>,
   ): { readonly base: string; readonly authorized: boolean } | undefined {
     if (requestBypassReason(request.method, request.headers, policy.key !== undefined)) return undefined;
+    if (policy.skip?.(request.req) === true) return undefined;
     // An unknown host is never cached: it can be neither poisoned nor served a wrong entry.
     const { trustedHosts } = this.config;
     if (trustedHosts && !trustedHosts.has(normalisedHost(request.host, request.protocol.toLowerCase())))
@@ -575,7 +577,10 @@ export class ResponseCache<Req> {
   ) {
     const delayMs = Math.max(0, Date.now() - requestedAt);
     // Surrogate-Control was addressed to this cache: it goes no further.
-    const identity = storedForm(captured, decision.initialAgeMs + delayMs, Boolean(this.config.surrogate));
+    const identity = withoutOmittedHeaders(
+      storedForm(captured, decision.initialAgeMs + delayMs, Boolean(this.config.surrogate)),
+      policy.omitHeaders,
+    );
     const stored = await bodyToStore(identity.headers, captured.body, policy.compressAbove);
     const response = encodeResponse({ ...identity, ...stored });
     const options = {

@@ -14,6 +14,7 @@ import {
   RediwareConfigError,
 } from '@rediware/core';
 import type { StorageDefaults } from './cacheability';
+import { parseOmitHeaders } from './omitted-headers';
 import type { L1Options } from './options';
 import { heuristicStatuses } from './status-codes';
 import type { AdmissionConfig } from './store-admission';
@@ -64,6 +65,21 @@ export interface ResponseCacheRouteOptions<Req> {
    * @default none: credentialed requests bypass the cache
    */
   key?: (req: Req) => string | undefined;
+  /**
+   * Requests for which this returns true bypass the cache (`X-Cache: BYPASS`): never answered from
+   * it, their responses never stored (apicache's toggle). Called before the handler, on every GET
+   * and HEAD the cache sees, so keep it cheap and synchronous.
+   * @default none: every request may be cached
+   */
+  skip?: (req: Req) => boolean;
+  /**
+   * Response headers never stored (apicache's `headerBlacklist`): the response that ran the handler
+   * goes out with them, a hit without them. Names the cache needs to serve a body rightly
+   * (Content-Type, Content-Encoding, ETag, Last-Modified, Cache-Control, Expires, Date, Vary) are
+   * refused. Set-Cookie, hop-by-hop headers and the rate limiter's are never stored anyway.
+   * @default []
+   */
+  omitHeaders?: readonly string[];
 }
 
 export interface ResponseCacheOptions<Req> extends ResponseCacheRouteOptions<Req> {
@@ -143,6 +159,9 @@ export interface RoutePolicy<Req> {
   /** Infinity: never compress. */
   readonly compressAbove: number;
   readonly key: ((req: Req) => string | undefined) | undefined;
+  readonly skip: ((req: Req) => boolean) | undefined;
+  /** Lower-case names. */
+  readonly omitHeaders: ReadonlySet<string>;
 }
 
 export interface ResponseCacheConfig<Req> {
@@ -169,6 +188,8 @@ const routeKeys = [
   'maxBodySize',
   'compressAbove',
   'key',
+  'skip',
+  'omitHeaders',
 ];
 const pluginKeys = [
   ...routeKeys,
@@ -277,6 +298,9 @@ function parseRoute<Req>(
       options.key === undefined
         ? base?.key
         : checkFunction<(req: Req) => string | undefined>(options.key, 'key'),
+    skip:
+      options.skip === undefined ? base?.skip : checkFunction<(req: Req) => boolean>(options.skip, 'skip'),
+    omitHeaders: parseOmitHeaders(options.omitHeaders, base?.omitHeaders ?? new Set()),
   });
 }
 
