@@ -8,6 +8,8 @@ interface Block {
   cost: number;
   limit: number;
   windowMs: number;
+  /** The limit the call was decided with: a call with another limit (a new plan) asks Redis again. */
+  callLimit: number;
 }
 
 /**
@@ -21,21 +23,22 @@ export class BlockCache {
     this.#blocks = new LRUCache({ max: maxEntries });
   }
 
-  block(key: string, cost: number, result: RateLimitResult, now: number): void {
+  block(key: string, cost: number, result: RateLimitResult, now: number, callLimit: number): void {
     if (result.retryAfterMs > 0) {
       this.#blocks.set(key, {
         until: now + result.retryAfterMs,
         cost,
         limit: result.limit,
         windowMs: result.windowMs,
+        callLimit,
       });
     }
   }
 
   /** The remaining block for a request of `cost`, or undefined when Redis must decide. */
-  blocked(key: string, cost: number, now: number): Block | undefined {
+  blocked(key: string, cost: number, now: number, callLimit: number): Block | undefined {
     const block = this.#blocks.get(key);
-    if (!block) return undefined;
+    if (!block || block.callLimit !== callLimit) return undefined;
     if (block.until <= now) {
       this.#blocks.delete(key);
       return undefined;

@@ -1,7 +1,15 @@
 import { atTurnEnd } from '@rediware/core';
 
-/** Runs one script call for `count` consumes of `key` at `cost`; the reply holds each in turn. */
-export type BatchRunner<Reply> = (key: string, cost: number, count: number) => Promise<Reply>;
+/**
+ * Runs one script call for `count` consumes of `key` at `cost` (and the call's own limit, if any);
+ * the reply holds each in turn.
+ */
+export type BatchRunner<Reply> = (
+  key: string,
+  cost: number,
+  count: number,
+  limit: number | undefined,
+) => Promise<Reply>;
 
 /** Most consumes one script call decides: bounds the time Redis spends in one script. */
 export const maxBatchSize = 128;
@@ -14,6 +22,7 @@ interface Waiter<Reply> {
 interface Batch<Reply> {
   readonly key: string;
   readonly cost: number;
+  readonly limit: number | undefined;
   readonly waiters: Waiter<Reply>[];
 }
 
@@ -37,11 +46,12 @@ export class ConsumeBatches<Reply> {
   }
 
   /** This consume's place in its batch's reply, once the batch was decided. */
-  add(key: string, cost: number): Promise<{ reply: Reply; index: number }> {
-    const id = cost === 1 ? key : `${cost}\u0000${key}`;
+  add(key: string, cost: number, limit?: number): Promise<{ reply: Reply; index: number }> {
+    let id = cost === 1 ? key : `${cost}\u0000${key}`;
+    if (limit !== undefined) id = `${limit}\u0001${id}`;
     let batch = this.#open.get(id);
     if (batch === undefined) {
-      batch = { key, cost, waiters: [] };
+      batch = { key, cost, limit, waiters: [] };
       this.#open.set(id, batch);
     }
     const current = batch;
@@ -68,10 +78,10 @@ export class ConsumeBatches<Reply> {
     for (const batch of batches) this.#decide(batch);
   }
 
-  #decide({ key, cost, waiters }: Batch<Reply>): void {
+  #decide({ key, cost, limit, waiters }: Batch<Reply>): void {
     let sent: Promise<Reply>;
     try {
-      sent = this.#run(key, cost, waiters.length);
+      sent = this.#run(key, cost, waiters.length, limit);
     } catch (error) {
       sent = Promise.reject(error);
     }

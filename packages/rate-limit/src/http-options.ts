@@ -12,7 +12,14 @@ import { type HeaderMode, headerModes } from './rate-limit-headers';
 import type { RateLimiter } from './rate-limiter';
 
 /** The options both adapters add to the limiter's; `Req` is the framework's request. */
-export interface HttpRateLimitOptions<Req> extends Partial<RateLimiterOptions> {
+export interface HttpRateLimitOptions<Req> extends Omit<Partial<RateLimiterOptions>, 'limit'> {
+  /**
+   * Requests (cost units) per window, or a function of the request that returns it (sync or
+   * async): a per-plan or per-user limit. A key's count is kept whatever its limit, so a client
+   * that changes plan keeps what it used in the window. 0 rejects every request (no Redis call),
+   * with `Retry-After` of one window.
+   */
+  limit?: number | ((req: Req) => MaybePromise<number>);
   /** Use this limiter instead of creating one from the limiter options. @default one made from these options */
   limiter?: RateLimiter;
   /** The identity to limit. @default the client IP (IPv6 grouped by `ipv6Subnet`) */
@@ -41,6 +48,8 @@ export interface HttpRateLimitOptions<Req> extends Partial<RateLimiterOptions> {
 export interface HttpRateLimitConfig<Req> {
   key: ((req: Req) => MaybePromise<string>) | undefined;
   cost: number | ((req: Req) => MaybePromise<number>);
+  /** The per-request limit, when `limit` is a function. */
+  limit: ((req: Req) => MaybePromise<number>) | undefined;
   skip: ((req: Req) => MaybePromise<boolean>) | undefined;
   headers: HeaderMode | false;
   statusCode: number;
@@ -82,6 +91,7 @@ export function parseHttpOptions<Req>(options: HttpRateLimitOptions<Req>): HttpR
         ? undefined
         : checkFunction<(req: Req) => MaybePromise<string>>(options.key, 'key'),
     cost,
+    limit: typeof options.limit === 'function' ? options.limit : undefined,
     skip:
       options.skip === undefined
         ? undefined

@@ -1,5 +1,6 @@
 import { isRedisOutage, type ProblemDetails, RedisError } from '@rediware/core';
 import { LRUCache } from 'lru-cache';
+import { callPolicies } from './call-limit';
 import { clientIpKey } from './client-ip-key';
 import {
   type HttpRateLimitConfig,
@@ -24,6 +25,8 @@ export interface RequestDecision {
   headers: Array<[string, string]>;
   key: string;
   cost: number;
+  /** The request's own limit, when `limit` is a function. */
+  limit: number | undefined;
 }
 
 export interface Rejection {
@@ -53,7 +56,7 @@ export class HttpRateLimit<Req> {
     this.#config = parseHttpOptions(options);
     this.limiter =
       options.limiter ??
-      createRateLimiterFromConfig(parseOptions(withoutHttpOptions(options), adapterOptionNames));
+      createRateLimiterFromConfig(parseOptions(limiterOptions(options), adapterOptionNames));
     this.#cached = hasCachedRejections(this.limiter) ? this.limiter : undefined;
   }
 
@@ -80,19 +83,31 @@ export class HttpRateLimit<Req> {
   #costed(req: Req, key: string): MaybePromise<RequestDecision> {
     const { cost } = this.#config;
     const resolved = typeof cost === 'function' ? cost(req) : cost;
-    if (isPromise(resolved)) return resolved.then((value) => this.#decided(key, value));
-    return this.#decided(key, resolved);
+    if (isPromise(resolved)) return resolved.then((value) => this.#limited(req, key, value));
+    return this.#limited(req, key, resolved);
   }
 
-  #decided(key: string, cost: number): MaybePromise<RequestDecision> {
-    const blocked = this.#cached?.cachedRejection(key, cost);
-    if (blocked) return this.#decision(blocked, key, cost);
-    return this.limiter.consume(key, cost).then((result) => this.#decision(result, key, cost));
+  #limited(req: Req, key: string, cost: number): MaybePromise<RequestDecision> {
+    const { limit } = this.#config;
+    if (limit === undefined) return this.#decided(key, cost, undefined);
+    const resolved = limit(req);
+    if (isPromise(resolved)) return resolved.then((value) => this.#decided(key, cost, value));
+    return this.#decided(key, cost, resolved);
   }
 
-  #decision(result: RateLimitResult, key: string, cost: number): RequestDecision {
-    const { name, policies } = this.limiter.config;
-    return { result, key, cost, headers: rateLimitHeaders(result, this.#config.headers, name, policies) };
+  #decided(key: string, cost: number, limit: number | undefined): MaybePromise<RequestDecision> {
+    const options = limit === undefined ? undefined : { limit };
+    const blocked = this.#cached?.cachedRejection(key, cost, options);
+    if (blocked) return this.#decision(blocked, key, cost, limit);
+    return this.limiter
+      .consume(key, cost, options)
+      .then((result) => this.#decision(result, key, cost, limit));
+  }
+
+  #decision(result: RateLimitResult, key: string, cost: number, limit: number | undefined): RequestDecision {
+    const { config } = this.limiter;
+    const headers = rateLimitHeaders(result, this.#config.headers, config.name, callPolicies(config, limit));
+    return { result, key, cost, limit, headers };
   }
 
   rejection(decision: RequestDecision): Rejection {
@@ -141,7 +156,8 @@ export class HttpRateLimit<Req> {
     // The limiter reports its own failures as events; a refund has no caller left to tell, and runs
     // in a response event, where a throw (a custom limiter's) would end the process.
     try {
-      this.limiter.refund(decision.key, decision.cost).catch(() => {});
+      const options = decision.limit === undefined ? undefined : { limit: decision.limit };
+      this.limiter.refund(decision.key, decision.cost, options).catch(() => {});
     } catch {}
   }
 }
@@ -153,8 +169,13 @@ export function stricter(current: RateLimitResult | undefined, next: RateLimitRe
   return next.allowed ? next.remaining < current.remaining : next.retryAfterMs > current.retryAfterMs;
 }
 
-function withoutHttpOptions<Req>(options: HttpRateLimitOptions<Req>): Record<string, unknown> {
+/**
+ * The limiter's options. With `limit` a function, the limiter's own limit is 0: every call passes
+ * the request's limit, and the key's count does not depend on it.
+ */
+function limiterOptions<Req>(options: HttpRateLimitOptions<Req>): Record<string, unknown> {
   const rest: Record<string, unknown> = { ...options };
   for (const name of httpOptionNames) delete rest[name];
+  if (typeof rest.limit === 'function') rest.limit = 0;
   return rest;
 }

@@ -4,6 +4,7 @@
  * @module @rediware/rate-limit
  */
 export type { Algorithm } from './algorithms/algorithm-scripts';
+export type { CallOptions } from './call-limit';
 export type { PolicyOptions, RateLimiterConfig, RateLimiterOptions } from './options';
 export { type RateLimitMetrics, rateLimitMetricSpecs } from './rate-limit-metrics';
 export {

@@ -2,6 +2,7 @@ import {
   checkBoolean,
   checkKnownKeys,
   checkMetricsSink,
+  checkNonNegativeInteger,
   checkObject,
   checkOneOf,
   checkPositiveInteger,
@@ -18,7 +19,10 @@ import type { Policy } from './algorithms/policy';
 
 /** One more limit decided together with the main one, such as 1000 per hour beside 10 per second. */
 export interface PolicyOptions {
-  /** Requests (cost units) per window; for the token bucket, tokens added per window. */
+  /**
+   * Requests (cost units) per window; for the token bucket, tokens added per window. The main
+   * `limit` of a limiter may be 0: every request is then rejected, without a Redis call.
+   */
   limit: number;
   /** Length of the window: ms or '500ms', '30s', '5m', '1h', '1d'. */
   window: Duration;
@@ -139,7 +143,7 @@ export function parseOptions(input: unknown, extraKnown: readonly string[] = [])
   if (!Array.isArray(extra))
     throw new RediwareConfigError('policies', 'an array of { limit, window, burst? }', extra);
   const policies = [
-    parsePolicy(options, '', algorithm),
+    parsePolicy(options, '', algorithm, true),
     ...extra.map((policy, i) =>
       parsePolicy(checkObject(policy, `policies[${i}]`), `policies[${i}].`, algorithm),
     ),
@@ -167,8 +171,15 @@ export function parseOptions(input: unknown, extraKnown: readonly string[] = [])
   });
 }
 
-function parsePolicy(options: Record<string, unknown>, path: string, algorithm: Algorithm): Policy {
-  const limit = checkPositiveInteger(options.limit, `${path}limit`);
+function parsePolicy(
+  options: Record<string, unknown>,
+  path: string,
+  algorithm: Algorithm,
+  main = false,
+): Policy {
+  const limit = main
+    ? checkNonNegativeInteger(options.limit, `${path}limit`)
+    : checkPositiveInteger(options.limit, `${path}limit`);
   if (options.window === undefined) throw new RediwareConfigError(`${path}window`, 'a duration', undefined);
   const windowMs = parsePositiveDuration(options.window, `${path}window`);
   if (options.burst !== undefined && algorithm !== 'token-bucket') {

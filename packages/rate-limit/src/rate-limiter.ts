@@ -12,8 +12,15 @@ import {
   withFailPolicy,
 } from '@rediware/core';
 import { algorithmScripts } from './algorithms/algorithm-scripts';
-import { decodeReply, type PolicyDecision, policyArgs, type ScriptMode } from './algorithms/policy';
+import {
+  decodeReply,
+  type Policy,
+  type PolicyDecision,
+  policyArgs,
+  type ScriptMode,
+} from './algorithms/policy';
 import { BlockCache } from './block-cache';
+import { admitsNothing, type CallOptions, callPolicies } from './call-limit';
 import { ConsumeBatches } from './consume-batches';
 import { parseOptions, type RateLimiterConfig, type RateLimiterOptions } from './options';
 import { type RateLimitMetrics, rateLimitMetricSpecs } from './rate-limit-metrics';
@@ -42,12 +49,15 @@ export type RateLimitEvents = CoreEvents;
 export interface RateLimiter {
   /** The validated options. */
   readonly config: RateLimiterConfig;
-  /** Takes `cost` from every policy of `key` if all of them admit it; a rejected call takes nothing. */
-  consume(key: string, cost?: number): Promise<RateLimitResult>;
+  /**
+   * Takes `cost` from every policy of `key` if all of them admit it; a rejected call takes nothing.
+   * `options.limit` decides this call with another limit (a per-plan limit), in the same round trip.
+   */
+  consume(key: string, cost?: number, options?: CallOptions): Promise<RateLimitResult>;
   /** What `consume` would decide, without taking anything. */
-  peek(key: string, cost?: number): Promise<RateLimitResult>;
+  peek(key: string, cost?: number, options?: CallOptions): Promise<RateLimitResult>;
   /** Gives `cost` back (a request that should not count, such as a failed one). */
-  refund(key: string, cost?: number): Promise<RateLimitResult>;
+  refund(key: string, cost?: number, options?: CallOptions): Promise<RateLimitResult>;
   /** Forgets every count of `key`. */
   reset(key: string): Promise<void>;
   /** Adds `listener` for `event`. */
@@ -73,7 +83,7 @@ export interface CachedRejections {
    * would count it; undefined when Redis must decide. Throws what `consume` rejects with for a
    * bad key or cost.
    */
-  cachedRejection(key: string, cost?: number): RateLimitResult | undefined;
+  cachedRejection(key: string, cost?: number, options?: CallOptions): RateLimitResult | undefined;
 }
 
 export function hasCachedRejections(limiter: RateLimiter): limiter is RateLimiter & CachedRejections {
@@ -120,11 +130,11 @@ class RedisRateLimiter extends RediwareEmitter<RateLimitEvents> implements RateL
     this.#blocks = config.blockCacheSize > 0 ? new BlockCache(config.blockCacheSize) : undefined;
     this.#batches =
       this.#backend.kind === 'redis'
-        ? new ConsumeBatches((key, cost, count) =>
+        ? new ConsumeBatches((key, cost, count, limit) =>
             this.#backend.run(
               algorithmScripts[config.algorithm],
               this.#keys(key),
-              policyArgs('consume', cost, config.policies, count),
+              policyArgs('consume', cost, callPolicies(config, limit), count),
             ),
           )
         : undefined;
@@ -138,7 +148,7 @@ class RedisRateLimiter extends RediwareEmitter<RateLimitEvents> implements RateL
             metrics: undefined,
           })
         : undefined;
-    this.#maxCost = Math.min(...config.policies.map((policy) => policy.burst));
+    this.#maxCost = minBurst(config.policies);
     this.#metrics = bindCounters(rateLimitMetricSpecs, config.metrics, { limiter: config.name });
   }
 
@@ -146,22 +156,32 @@ class RedisRateLimiter extends RediwareEmitter<RateLimitEvents> implements RateL
     return countersSnapshot(this.#metrics);
   }
 
-  async consume(key: string, cost = 1): Promise<RateLimitResult> {
+  async consume(key: string, cost = 1, options?: CallOptions): Promise<RateLimitResult> {
     const now = Date.now();
-    const blocked = this.cachedRejection(key, cost, now);
+    const policies = callPolicies(this.config, options?.limit);
+    const blocked = this.#cachedRejection(key, cost, policies, now);
     if (blocked) return blocked;
-    const result = await this.#decide('consume', key, cost);
+    const result = await this.#decide('consume', key, cost, policies, options?.limit);
     if (result.allowed) this.#metrics.admitted.add();
     else {
       this.#metrics.rejected.add();
-      this.#blocks?.block(key, cost, result, now);
+      if (!admitsNothing(policies)) this.#blocks?.block(key, cost, result, now, mainLimit(policies));
     }
     return result;
   }
 
-  cachedRejection(key: string, cost = 1, now = Date.now()): RateLimitResult | undefined {
-    this.#checkCall(key, cost);
-    const block = this.#blocks?.blocked(key, cost, now);
+  cachedRejection(key: string, cost = 1, options?: CallOptions): RateLimitResult | undefined {
+    return this.#cachedRejection(key, cost, callPolicies(this.config, options?.limit), Date.now());
+  }
+
+  #cachedRejection(
+    key: string,
+    cost: number,
+    policies: readonly Policy[],
+    now: number,
+  ): RateLimitResult | undefined {
+    this.#checkCall(key, cost, policies);
+    const block = this.#blocks?.blocked(key, cost, now, mainLimit(policies));
     if (!block) return undefined;
     this.#metrics.blockCacheHits.add();
     this.#metrics.rejected.add();
@@ -176,19 +196,21 @@ class RedisRateLimiter extends RediwareEmitter<RateLimitEvents> implements RateL
     };
   }
 
-  peek(key: string, cost = 1): Promise<RateLimitResult> {
-    this.#checkCall(key, cost);
-    return this.#decide('peek', key, cost);
+  peek(key: string, cost = 1, options?: CallOptions): Promise<RateLimitResult> {
+    const policies = callPolicies(this.config, options?.limit);
+    this.#checkCall(key, cost, policies);
+    return this.#decide('peek', key, cost, policies, options?.limit);
   }
 
-  refund(key: string, cost = 1): Promise<RateLimitResult> {
-    this.#checkCall(key, cost);
+  refund(key: string, cost = 1, options?: CallOptions): Promise<RateLimitResult> {
+    const policies = callPolicies(this.config, options?.limit);
+    this.#checkCall(key, cost, policies);
     this.#blocks?.forget(key);
-    return this.#decide('refund', key, cost);
+    return this.#decide('refund', key, cost, policies, options?.limit);
   }
 
   async reset(key: string): Promise<void> {
-    this.#checkCall(key, 1);
+    this.#checkCall(key, 1, this.config.policies);
     this.#blocks?.forget(key);
     await this.#backend.run(resetScript, this.#keys(key), []);
     await this.#fallback?.reset(key);
@@ -202,11 +224,19 @@ class RedisRateLimiter extends RediwareEmitter<RateLimitEvents> implements RateL
     return this.#suffixes.map((suffix) => this.#keyspace.key(key, suffix));
   }
 
-  #decide(mode: ScriptMode, key: string, cost: number): Promise<RateLimitResult> {
-    return withFailPolicy(this.#decideInRedis(mode, key, cost), {
+  #decide(
+    mode: ScriptMode,
+    key: string,
+    cost: number,
+    policies: readonly Policy[],
+    limit: number | undefined,
+  ): Promise<RateLimitResult> {
+    // A limit of 0 admits nothing, ever: no count to read or write.
+    if (admitsNothing(policies)) return Promise.resolve(nothingAdmitted(policies, mode));
+    return withFailPolicy(this.#decideInRedis(mode, key, cost, policies, limit), {
       operation: mode,
       failOpen: this.config.failOpen,
-      fallback: () => this.#fallbackResult(mode, key, cost),
+      fallback: () => this.#fallbackResult(mode, key, cost, policies, limit),
       onFailure: (event) => {
         if (event.failedOpen && mode === 'consume') this.#metrics.failedOpen.add();
         this.emit('failure', event);
@@ -214,30 +244,37 @@ class RedisRateLimiter extends RediwareEmitter<RateLimitEvents> implements RateL
     });
   }
 
-  #decideInRedis(mode: ScriptMode, key: string, cost: number): Promise<RateLimitResult> {
-    const policies = this.config.policies;
+  #decideInRedis(
+    mode: ScriptMode,
+    key: string,
+    cost: number,
+    policies: readonly Policy[],
+    limit: number | undefined,
+  ): Promise<RateLimitResult> {
     if (mode === 'consume' && this.#batches) {
       return this.#batches
-        .add(key, cost)
-        .then(({ reply, index }) => this.#result(decodeReply(reply, policies.length, index)));
+        .add(key, cost, limit)
+        .then(({ reply, index }) => this.#result(decodeReply(reply, policies.length, index), policies));
     }
     return this.#backend
       .run(algorithmScripts[this.config.algorithm], this.#keys(key), policyArgs(mode, cost, policies))
-      .then((reply) => this.#result(decodeReply(reply, policies.length)));
+      .then((reply) => this.#result(decodeReply(reply, policies.length), policies));
   }
 
-  #fallbackResult(mode: ScriptMode, key: string, cost: number): Promise<RateLimitResult> | RateLimitResult {
-    if (this.#fallback) return this.#fallback[mode](key, cost);
-    const { limit, windowMs } = this.#strictest();
-    return { allowed: true, limit, remaining: limit, resetMs: 0, retryAfterMs: 0, windowMs };
-  }
-
-  #strictest() {
-    return this.config.policies.reduce((a, b) => (b.limit < a.limit ? b : a));
+  #fallbackResult(
+    mode: ScriptMode,
+    key: string,
+    cost: number,
+    policies: readonly Policy[],
+    limit: number | undefined,
+  ): Promise<RateLimitResult> | RateLimitResult {
+    if (this.#fallback) return this.#fallback[mode](key, cost, { limit });
+    const { limit: strictest, windowMs } = strictestPolicy(policies);
+    return { allowed: true, limit: strictest, remaining: strictest, resetMs: 0, retryAfterMs: 0, windowMs };
   }
 
   /** The deciding policy: the one that waits longest when rejected, else the one with least room. */
-  #result(decisions: PolicyDecision[]): RateLimitResult {
+  #result(decisions: PolicyDecision[], policies: readonly Policy[]): RateLimitResult {
     const allowed = decisions.every((decision) => decision.allowed);
     let index = 0;
     decisions.forEach((decision, i) => {
@@ -248,7 +285,7 @@ class RedisRateLimiter extends RediwareEmitter<RateLimitEvents> implements RateL
       if (better) index = i;
     });
     const deciding = decisions[index] as PolicyDecision;
-    const policy = this.config.policies[index] ?? this.#strictest();
+    const policy = policies[index] ?? strictestPolicy(policies);
     return {
       allowed,
       limit: policy.limit,
@@ -259,7 +296,7 @@ class RedisRateLimiter extends RediwareEmitter<RateLimitEvents> implements RateL
     };
   }
 
-  #checkCall(key: unknown, cost: unknown): void {
+  #checkCall(key: unknown, cost: unknown, policies: readonly Policy[]): void {
     if (typeof key !== 'string') {
       throw new RediwareError(
         'ERR_RW_RATE_LIMIT_KEY',
@@ -278,11 +315,39 @@ class RedisRateLimiter extends RediwareEmitter<RateLimitEvents> implements RateL
         `The sliding log counts whole requests: the cost must be an integer, received ${cost}.`,
       );
     }
-    if (cost > this.#maxCost) {
+    const capacity = policies === this.config.policies ? this.#maxCost : minBurst(policies);
+    // A limit of 0 rejects every cost; any other capacity that a cost exceeds is a caller's mistake.
+    if (cost > capacity && capacity > 0) {
       throw new RediwareError(
         'ERR_RW_RATE_LIMIT_COST',
-        `A cost of ${cost} can never be admitted: the smallest capacity of this limiter is ${this.#maxCost}.`,
+        `A cost of ${cost} can never be admitted: the smallest capacity of this limiter is ${capacity}.`,
       );
     }
   }
+}
+
+function strictestPolicy(policies: readonly Policy[]): Policy {
+  return policies.reduce((a, b) => (b.limit < a.limit ? b : a));
+}
+
+function minBurst(policies: readonly Policy[]): number {
+  return Math.min(...policies.map((policy) => policy.burst));
+}
+
+function mainLimit(policies: readonly Policy[]): number {
+  return (policies[0] as Policy).limit;
+}
+
+/** The answer of a limit of 0: rejected, and a retry is no better, so it waits a whole window. */
+function nothingAdmitted(policies: readonly Policy[], mode: ScriptMode): RateLimitResult {
+  const closed = policies.find((policy) => policy.limit === 0) as Policy;
+  const { windowMs } = closed;
+  return {
+    allowed: false,
+    limit: 0,
+    remaining: 0,
+    resetMs: windowMs,
+    retryAfterMs: mode === 'refund' ? 0 : windowMs,
+    windowMs,
+  };
 }

@@ -3,7 +3,8 @@ import type { RateLimiterConfig, RateLimiterOptions } from './options';
 import type { RateLimiter } from './rate-limiter';
 
 /** What a route limit may set; every option it leaves undefined comes from the plugin's. */
-interface InheritableOptions extends Partial<RateLimiterOptions> {
+interface InheritableOptions extends Omit<Partial<RateLimiterOptions>, 'limit'> {
+  limit?: unknown;
   limiter?: RateLimiter | undefined;
 }
 

@@ -211,7 +211,7 @@ describe('rateLimit for Express', () => {
   });
 
   it('rejects bad options at construction, naming the option', () => {
-    expect(() => rateLimit({ redis, limit: 0, window: '1m' })).toThrow(/`limit`/);
+    expect(() => rateLimit({ redis, limit: -1, window: '1m' })).toThrow(/`limit`/);
     expect(() => rateLimit({ redis, limit: 1, window: 'soon' as never })).toThrow(/`window`/);
     expect(() => rateLimit({ redis, limit: 1, window: '1m', headers: 'draft-9' as 'draft-8' })).toThrow(
       /`headers`/,
