@@ -1,3 +1,4 @@
+import calculateSlot from 'cluster-key-slot';
 import { RedisNotConnectedError, RedisUnavailableError } from '../errors';
 import { type ConnectionRefusals, connectionRefusalsOf } from './connection-refusals';
 import type { DriverEvents, NodeSender, RedisDriver, SendOptions } from './driver';
@@ -114,10 +115,13 @@ export class NodeRedisClientDriver extends NodeRedisDriverBase implements RedisD
   }
 }
 
-/** The node-redis internal that re-reads the cluster's slot map (v4 and v5 both have it). */
+/** The node-redis 5+ internal that re-reads the cluster's slot map (node-redis 4 keeps it private). */
 interface ClusterSlotsLike {
   rediscover?(startWith: unknown): Promise<unknown>;
 }
+
+/** node-redis 4's public slot table: for each slot, its shard. */
+type SlotTableLike = ReadonlyArray<{ master?: unknown } | undefined>;
 
 /** At most one topology refresh per this many ms, however many commands fail. */
 const rediscoverIntervalMs = 1_000;
@@ -126,15 +130,27 @@ export class NodeRedisClusterDriver extends NodeRedisDriverBase implements Redis
   readonly cluster = true;
   readonly #cluster: NodeRedisClusterLike;
   #lastRediscover = 0;
+  /** node-redis 4: no `_slots` to ask for a rediscovery (see #provokeMoved). */
+  readonly #privateSlotMap: boolean;
 
   constructor(cluster: NodeRedisClusterLike, onError: (error: Error) => void) {
     super(onError);
     this.#cluster = cluster;
+    this.#privateSlotMap = (cluster as { _slots?: unknown })._slots === undefined;
   }
 
   send(args: RedisArg[], routingKey: string | undefined, options: SendOptions): Promise<unknown> {
     const sent = this.#cluster.sendCommand(routingKey, false, args, commandOptions(options));
-    sent.catch(() => this.#rediscover());
+    sent.catch(() => this.#rediscover(routingKey));
+    // node-redis 4 ignores the signal: a command to a dead master never settles, so its deadline is the failure.
+    if (this.#privateSlotMap && options.signal) {
+      let settled = false;
+      const settle = () => {
+        settled = true;
+      };
+      sent.then(settle, settle);
+      options.signal.addEventListener('abort', () => settled || this.#rediscover(routingKey), { once: true });
+    }
     return sent;
   }
 
@@ -144,16 +160,41 @@ export class NodeRedisClusterDriver extends NodeRedisDriverBase implements Redis
    * client would never learn that a replica took over. After a failed command (a deadline abort
    * included) ask it to rediscover, at most once a second.
    */
-  #rediscover(): void {
+  #rediscover(routingKey: string | undefined): void {
+    // node-redis 4 needs a key to provoke a MOVED with; a keyless command (PING) says nothing of the map.
+    if (this.#privateSlotMap && routingKey === undefined) return;
     const now = Date.now();
     if (now - this.#lastRediscover < rediscoverIntervalMs) return;
     this.#lastRediscover = now;
     const slots = (this.#cluster as { _slots?: ClusterSlotsLike })._slots;
+    if (this.#privateSlotMap || slots === undefined) {
+      this.#provokeMoved(routingKey);
+      return;
+    }
     const startWith = (this.#cluster.masters[0] as { client?: unknown } | undefined)?.client;
-    if (typeof slots?.rediscover !== 'function' || startWith === undefined) return;
+    if (typeof slots.rediscover !== 'function' || startWith === undefined) return;
     slots.rediscover(startWith).catch((error: unknown) => {
       if (error instanceof Error) this.onError(error);
     });
+  }
+
+  /**
+   * node-redis 4 keeps its slot map private and re-reads it only on a MOVED reply. Ask another
+   * master whether the failed key exists (routed there by a key of its own slots): it answers
+   * MOVED, which makes the client re-read the map, learning of a promoted replica. The client then
+   * retries a few times and gives up, which is expected; the reply is ignored.
+   */
+  #provokeMoved(routingKey: string | undefined): void {
+    const table = (this.#cluster as { slots?: unknown }).slots;
+    if (routingKey === undefined || !Array.isArray(table)) return;
+    const slots = table as SlotTableLike;
+    const failed = slots[calculateSlot(routingKey)]?.master;
+    for (let n = 0; n < 1_000; n++) {
+      const other = slots[calculateSlot(String(n))]?.master;
+      if (other === undefined || other === failed) continue;
+      this.#cluster.sendCommand(String(n), false, ['EXISTS', routingKey]).catch(() => {});
+      return;
+    }
   }
 
   async masters(): Promise<NodeSender[]> {
