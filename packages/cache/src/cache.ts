@@ -24,6 +24,7 @@ import { type BusMessage, InvalidationBus } from './invalidation-bus';
 import { type L1Fill, L1Tier } from './l1-tier';
 import { type LoadContext, LoaderContext } from './load-context';
 import { awaitLoader, softTimedOut } from './loader-timeouts';
+import { type MsetItem, msetBatches } from './mset-items';
 import {
   type CacheConfig,
   type CacheOptions,
@@ -151,6 +152,20 @@ export interface Cache {
   ): Promise<Array<T | undefined>>;
   /** Deletes the entry everywhere (Redis and every instance's L1). Rejects when Redis fails. */
   delete(key: string, options?: KeyOptions): Promise<void>;
+  /** `getMany` under cache-manager's name: values in the order of `keys`, undefined for a miss. */
+  mget<T = unknown>(keys: readonly string[], options?: KeyOptions): Promise<Array<T | undefined>>;
+  /**
+   * `setMany` under cache-manager's name and shape: `{ key, value, ttl? }` items, each with its own
+   * ttl (else `options.ttl`, else the cache's); items that share a ttl share a round trip.
+   */
+  mset(list: readonly MsetItem[], options?: SetOptions): Promise<void>;
+  /** `delete` under cache-manager's name. Rejects when Redis fails. */
+  del(key: string, options?: KeyOptions): Promise<void>;
+  /**
+   * When the fresh value of `key` stops being fresh, as a timestamp in ms on this process's clock
+   * (cache-manager's `ttl(key)`); undefined when there is no fresh value (or Redis failed).
+   */
+  ttl(key: string, options?: KeyOptions): Promise<number | undefined>;
   /**
    * Write-behind: caches `value` and queues it, durably, for `startWriteBehind`'s flush to the
    * database. Resolves once the write is in a Redis Stream; rejects (and caches nothing) when not.
@@ -488,6 +503,36 @@ class RedisCache implements Cache, LocalHits {
     );
     this.#writeWorkers.add(worker);
     return worker;
+  }
+
+  mget<T = unknown>(keys: readonly string[], options?: KeyOptions): Promise<Array<T | undefined>> {
+    return this.getMany<T>(keys, options);
+  }
+
+  async mset(list: readonly MsetItem[], options: SetOptions = {}): Promise<void> {
+    const batches = [...msetBatches(list)];
+    await Promise.all(
+      batches.map(([ttl, entries]) =>
+        this.setMany(entries, ttl === undefined ? options : { ...options, ttl }),
+      ),
+    );
+  }
+
+  del(key: string, options?: KeyOptions): Promise<void> {
+    return this.delete(key, options);
+  }
+
+  async ttl(key: string, options: KeyOptions = {}): Promise<number | undefined> {
+    const location = this.#locate(key, options.namespace);
+    try {
+      const read = await this.#read(location, '');
+      if (read.freshness !== 'fresh' || !read.entry) return undefined;
+      return read.localNow + (read.entry.freshUntil - read.now);
+    } catch (error) {
+      if (!isRedisError(error)) throw error;
+      this.#reportFailure('ttl', error, true);
+      return undefined;
+    }
   }
 
   async delete(key: string, options: KeyOptions = {}): Promise<void> {

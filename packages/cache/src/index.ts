@@ -17,6 +17,7 @@ export {
 } from './cache';
 export { type CacheMetrics, cacheMetricSpecs, responseCacheMetricSpecs } from './cache-metrics';
 export type { LoadContext } from './load-context';
+export type { MsetItem } from './mset-items';
 export type { CacheConfig, CacheOptions, EntryOptions, KeyOptions, L1Options } from './options';
 export { jsonSerializer, type Serializer } from './value-codec';
 export type { LoadMany, LoadManyContext } from './wrap-many';
