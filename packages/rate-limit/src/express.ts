@@ -38,16 +38,23 @@ export type ExpressRateLimit = RequestHandler & {
 export function rateLimit(options: ExpressRateLimitOptions): ExpressRateLimit {
   const { handler, ...rest } = options;
   const http = new HttpRateLimit<Request>(rest);
+  const property = http.requestPropertyName;
   // Express 4 ignores a middleware's returned promise: nothing here returns one, and every error
   // (a callback's, or Redis's) reaches next() from here, the same on Express 4 and 5.
   const fail = (res: Response, next: NextFunction, error: unknown): void => {
     const failure = http.failure(error);
-    if (failure) sendProblem(res, failure);
+    if (failure) sendRejection(res, failure);
     else next(callbackError(error));
   };
   const reject = (req: Request, res: Response, next: NextFunction, decision: RequestDecision): void => {
     if (!handler) {
-      sendProblem(res, http.rejection(decision));
+      const rejection = http.rejection(decision, req);
+      if (isPromise(rejection))
+        rejection.then(
+          (answer) => sendRejection(res, answer),
+          (error: unknown) => next(callbackError(error)),
+        );
+      else sendRejection(res, rejection);
       return;
     }
     const handled = handler(req, res, next, decision.result);
@@ -55,8 +62,9 @@ export function rateLimit(options: ExpressRateLimitOptions): ExpressRateLimit {
   };
   const apply = (req: Request, res: Response, next: NextFunction, decision: RequestDecision | undefined) => {
     if (!decision) return next();
-    if (stricter(req.rateLimit, decision.result)) {
-      req.rateLimit = decision.result;
+    const holder = req as unknown as Record<string, RateLimitResult | undefined>;
+    if (stricter(holder[property], decision.result)) {
+      holder[property] = decision.result;
       for (const [name, value] of decision.headers) res.setHeader(name, value);
     }
     if (!decision.result.allowed) return reject(req, res, next, decision);
@@ -87,11 +95,11 @@ function clientIp(req: Request): string | undefined {
   return (trustsProxy ? req.ip : undefined) ?? req.socket.remoteAddress;
 }
 
-/** The problem+json answer, written as it is (no ETag, no freshness check: it is never cached). */
-function sendProblem(res: Response, problem: Rejection): void {
-  res.statusCode = problem.statusCode;
-  res.setHeader('Content-Type', 'application/problem+json; charset=utf-8');
-  res.end(problem.body);
+/** The rejection, written as it is (no ETag, no freshness check: it is never cached). */
+function sendRejection(res: Response, rejection: Rejection): void {
+  res.statusCode = rejection.statusCode;
+  res.setHeader('Content-Type', rejection.contentType);
+  res.end(rejection.body);
 }
 
 function watchResponse(res: Response, done: (statusCode: number | undefined) => void): void {

@@ -57,6 +57,9 @@ const rateLimitPlugin: FastifyPluginAsync<FastifyRateLimitOptions> = async (fast
   const globalHook = global ? limitHook(pluginOptions) : undefined;
 
   fastify.decorateRequest('rateLimit', undefined);
+  const { requestPropertyName } = pluginOptions;
+  if (typeof requestPropertyName === 'string' && requestPropertyName !== 'rateLimit')
+    fastify.decorateRequest(requestPropertyName, undefined);
   fastify.addHook('onRoute', (route) => {
     warnMisspeltRouteConfig('@rediware/rate-limit', 'rateLimit', route.config, route);
     const routeOptions = route.config?.rateLimit;
@@ -76,6 +79,7 @@ const rateLimitPlugin: FastifyPluginAsync<FastifyRateLimitOptions> = async (fast
 function limitHook(options: FastifyRateLimitRouteOptions): onRequestHookHandler {
   const { handler, ...rest } = options;
   const http = new HttpRateLimit<FastifyRequest>(rest);
+  const property = http.requestPropertyName;
   /** Sends the answer, or calls `done` to go on; resolves when a custom handler is done. */
   const apply = (
     request: FastifyRequest,
@@ -84,8 +88,9 @@ function limitHook(options: FastifyRateLimitRouteOptions): onRequestHookHandler 
     decision: RequestDecision | undefined,
   ): Promise<void> | undefined => {
     if (!decision) return void done();
-    if (stricter(request.rateLimit, decision.result)) {
-      request.rateLimit = decision.result;
+    const holder = request as unknown as Record<string, RateLimitResult | undefined>;
+    if (stricter(holder[property], decision.result)) {
+      holder[property] = decision.result;
       for (const [name, value] of decision.headers) reply.header(name, value);
     }
     if (!decision.result.allowed) {
@@ -94,7 +99,9 @@ function limitHook(options: FastifyRateLimitRouteOptions): onRequestHookHandler 
         return Promise.resolve(handler(request, reply, decision.result)).then(() => {
           if (!reply.sent) done();
         });
-      return void sendProblem(reply, http.rejection(decision));
+      const rejection = http.rejection(decision, request);
+      if (isPromise(rejection)) return rejection.then((answer) => sendRejection(reply, answer));
+      return void sendRejection(reply, rejection);
     }
     // A client that left while the decision was made has had its 'close' already.
     if (http.refunds && (reply.raw.closed || reply.raw.destroyed)) http.settle(decision, undefined);
@@ -107,7 +114,7 @@ function limitHook(options: FastifyRateLimitRouteOptions): onRequestHookHandler 
   };
   const fail = (reply: FastifyReply, done: HookHandlerDoneFunction, error: unknown): void => {
     const failure = http.failure(error);
-    if (failure) sendProblem(reply, failure);
+    if (failure) sendRejection(reply, failure);
     else done(callbackError(error));
   };
   // Callback style: no promise when the decision is at hand (a client the block cache rejects).
@@ -129,8 +136,8 @@ function limitHook(options: FastifyRateLimitRouteOptions): onRequestHookHandler 
   };
 }
 
-function sendProblem(reply: FastifyReply, problem: Rejection): void {
-  reply.code(problem.statusCode).type('application/problem+json').send(problem.body);
+function sendRejection(reply: FastifyReply, rejection: Rejection): void {
+  reply.code(rejection.statusCode).type(rejection.contentType).send(rejection.body);
 }
 
 /**

@@ -10,6 +10,7 @@ import type { MaybePromise } from './maybe-promise';
 import type { RateLimiterOptions } from './options';
 import { type HeaderMode, headerModes } from './rate-limit-headers';
 import type { RateLimiter } from './rate-limiter';
+import type { RateLimitMessage } from './rejection-message';
 
 /** The options both adapters add to the limiter's; `Req` is the framework's request. */
 export interface HttpRateLimitOptions<Req> extends Omit<Partial<RateLimiterOptions>, 'limit'> {
@@ -33,10 +34,17 @@ export interface HttpRateLimitOptions<Req> extends Omit<Partial<RateLimiterOptio
   /** Status of a rejection. @default 429 */
   statusCode?: number;
   /**
-   * The `detail` of the problem+json rejection body, or fields to merge into the body.
-   * @default 'Too many requests: the limit is <limit> per <window> s. Retry in <n> s.'
+   * The body of a rejection, as express-rate-limit sends it: a string as text (`text/plain`), an
+   * object as JSON (`application/json`), or a function of the request that returns either (sync or
+   * async).
+   * @default an `application/problem+json` body: 'Too many requests: the limit is <limit> per <window> s. Retry in <n> s.'
    */
-  message?: string | Record<string, unknown>;
+  message?: RateLimitMessage<Req>;
+  /**
+   * The request property that holds the decision (`req.rateLimit`).
+   * @default 'rateLimit'
+   */
+  requestPropertyName?: string;
   /** Give the cost back when the response status is 400 or more, or the client went away. @default false */
   skipFailedRequests?: boolean;
   /** Give the cost back when the response status is below 400. @default false */
@@ -53,7 +61,8 @@ export interface HttpRateLimitConfig<Req> {
   skip: ((req: Req) => MaybePromise<boolean>) | undefined;
   headers: HeaderMode | false;
   statusCode: number;
-  message: string | Record<string, unknown> | undefined;
+  message: RateLimitMessage<Req> | undefined;
+  requestPropertyName: string;
   skipFailedRequests: boolean;
   skipSuccessfulRequests: boolean;
   ipv6Subnet: number | false;
@@ -67,6 +76,7 @@ export const httpOptionNames = [
   'headers',
   'statusCode',
   'message',
+  'requestPropertyName',
   'skipFailedRequests',
   'skipSuccessfulRequests',
   'ipv6Subnet',
@@ -83,8 +93,13 @@ export function parseHttpOptions<Req>(options: HttpRateLimitOptions<Req>): HttpR
   }
   const cost = options.cost ?? 1;
   if (typeof cost !== 'function') checkPositiveNumber(cost, 'cost');
-  if (options.message !== undefined && typeof options.message !== 'string')
-    checkObject(options.message, 'message');
+  const { message } = options;
+  if (message !== undefined && typeof message !== 'string' && typeof message !== 'function')
+    checkObject(message, 'message');
+  const requestPropertyName = options.requestPropertyName ?? 'rateLimit';
+  if (typeof requestPropertyName !== 'string' || !/^[A-Za-z_$][\w$]*$/.test(requestPropertyName)) {
+    throw new RediwareConfigError('requestPropertyName', 'a JavaScript identifier', requestPropertyName);
+  }
   return Object.freeze({
     key:
       options.key === undefined
@@ -101,7 +116,8 @@ export function parseHttpOptions<Req>(options: HttpRateLimitOptions<Req>): HttpR
         ? (options.headers ?? 'draft-8')
         : checkOneOf(options.headers, 'headers', headerModes),
     statusCode,
-    message: options.message,
+    message,
+    requestPropertyName,
     skipFailedRequests: checkBoolean(options.skipFailedRequests ?? false, 'skipFailedRequests'),
     skipSuccessfulRequests: checkBoolean(options.skipSuccessfulRequests ?? false, 'skipSuccessfulRequests'),
     ipv6Subnet,

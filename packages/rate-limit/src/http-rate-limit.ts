@@ -18,6 +18,7 @@ import {
   type RateLimiter,
   type RateLimitResult,
 } from './rate-limiter';
+import { type MessageBody, messageBody } from './rejection-message';
 
 /** One request's decision, with what the adapter must send. */
 export interface RequestDecision {
@@ -32,9 +33,13 @@ export interface RequestDecision {
 export interface Rejection {
   statusCode: number;
   headers: Array<[string, string]>;
-  /** The problem+json body, serialized. */
+  /** `application/problem+json` unless a `message` says otherwise. */
+  contentType: string;
+  /** The body, serialized. */
   body: string;
 }
+
+const problemJson = 'application/problem+json; charset=utf-8';
 
 /**
  * Everything the Express and Fastify adapters share: the key, cost and skip decisions, the
@@ -51,6 +56,8 @@ export class HttpRateLimit<Req> {
    * blocked client's answer then serializes nothing.
    */
   readonly #rejectionBodies = new LRUCache<string, string>({ max: 256 });
+  /** A `message` that is not a function, serialized once. */
+  readonly #fixedMessage: MessageBody | undefined;
 
   constructor(options: HttpRateLimitOptions<Req>, adapterOptionNames: readonly string[] = []) {
     this.#config = parseHttpOptions(options);
@@ -58,6 +65,14 @@ export class HttpRateLimit<Req> {
       options.limiter ??
       createRateLimiterFromConfig(parseOptions(limiterOptions(options), adapterOptionNames));
     this.#cached = hasCachedRejections(this.limiter) ? this.limiter : undefined;
+    const { message } = this.#config;
+    this.#fixedMessage =
+      message === undefined || typeof message === 'function' ? undefined : messageBody(message);
+  }
+
+  /** The request property that gets the decision. */
+  get requestPropertyName(): string {
+    return this.#config.requestPropertyName;
   }
 
   /**
@@ -110,13 +125,26 @@ export class HttpRateLimit<Req> {
     return { result, key, cost, limit, headers };
   }
 
-  rejection(decision: RequestDecision): Rejection {
-    const { result } = decision;
-    const message = this.#config.message;
-    const detail =
-      typeof message === 'string'
-        ? message
-        : `Too many requests: the limit is ${result.limit} per ${result.windowMs / 1000} s. Retry in ${Math.ceil(result.retryAfterMs / 1000)} s.`;
+  /**
+   * The answer to a rejected request: the `message`, or a problem+json body. A promise only when
+   * `message` is a function that returns one; a function's bad value throws (or rejects).
+   */
+  rejection(decision: RequestDecision, req: Req): MaybePromise<Rejection> {
+    const { message } = this.#config;
+    if (typeof message === 'function') {
+      const value = message(req);
+      if (isPromise(value)) return value.then((resolved) => this.#answer(decision, messageBody(resolved)));
+      return this.#answer(decision, messageBody(value));
+    }
+    return this.#answer(decision, this.#fixedMessage ?? this.#problem(decision.result));
+  }
+
+  #answer(decision: RequestDecision, { contentType, body }: MessageBody): Rejection {
+    return { statusCode: this.#config.statusCode, headers: decision.headers, contentType, body };
+  }
+
+  #problem(result: RateLimitResult): MessageBody {
+    const detail = `Too many requests: the limit is ${result.limit} per ${result.windowMs / 1000} s. Retry in ${Math.ceil(result.retryAfterMs / 1000)} s.`;
     let body = this.#rejectionBodies.get(detail);
     if (body === undefined) {
       const problem: ProblemDetails = {
@@ -124,12 +152,11 @@ export class HttpRateLimit<Req> {
         title: 'Too Many Requests',
         status: this.#config.statusCode,
         detail,
-        ...(typeof message === 'object' ? message : {}),
       };
       body = JSON.stringify(problem);
       this.#rejectionBodies.set(detail, body);
     }
-    return { statusCode: this.#config.statusCode, headers: decision.headers, body };
+    return { contentType: problemJson, body };
   }
 
   /**
@@ -140,7 +167,12 @@ export class HttpRateLimit<Req> {
    */
   failure(error: unknown): Rejection | undefined {
     if (!(error instanceof RedisError) || !isRedisOutage(error)) return undefined;
-    return { statusCode: 503, headers: [], body: JSON.stringify({ ...error.toProblem(), status: 503 }) };
+    return {
+      statusCode: 503,
+      headers: [],
+      contentType: problemJson,
+      body: JSON.stringify({ ...error.toProblem(), status: 503 }),
+    };
   }
 
   /** True when responses must be watched to give the cost back. */
