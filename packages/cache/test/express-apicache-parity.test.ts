@@ -157,6 +157,37 @@ describe.each(targets)('apicache parity (express) on $name', (target: RedisTarge
     expect(calls).toBe(3);
   });
 
+  it("the guide's after example: 5m, statuses [200], omitHeaders, a group as tags, the toggle as skip", async () => {
+    const cache = cacheOf({ ttl: '5m', statuses: [200], omitHeaders: ['x-request-id'], minUses: 1 });
+    const collectionCache = cache.route({
+      tags: (req) => [String(req.params.collection)],
+      skip: (req) => req.query.preview !== undefined,
+    });
+    const app = express();
+    app.get('/api/:collection/:id', collectionCache, (req, res) => {
+      calls++;
+      res.setHeader('x-request-id', `id-${calls}`);
+      res.json({ collection: req.params.collection, id: req.params.id, calls });
+    });
+    app.post('/api/:collection/:id', async (req, res) => {
+      await cache.invalidate({ tags: [String(req.params.collection)] });
+      res.send('updated');
+    });
+    expect((await request(app).get('/api/posts/1')).headers['x-request-id']).toBe('id-1');
+    await request(app).get('/api/posts/2');
+    await request(app).get('/api/users/1');
+    const hit = await request(app).get('/api/posts/1');
+    expect([hit.headers['x-cache'], hit.body.calls, hit.headers['x-request-id']]).toEqual([
+      'HIT',
+      1,
+      undefined,
+    ]);
+    expect((await request(app).get('/api/posts/1?preview')).headers['x-cache']).toBe('BYPASS');
+    await request(app).post('/api/posts/1');
+    expect((await request(app).get('/api/posts/2')).headers['x-cache']).toBe('MISS');
+    expect((await request(app).get('/api/users/1')).headers['x-cache']).toBe('HIT');
+  });
+
   it('a real listening server: skip and omitHeaders over HTTP as well', async () => {
     const app = appOf(
       cacheOf({ omitHeaders: ['x-request-id'], skip: (req) => req.path === '/never' }),
