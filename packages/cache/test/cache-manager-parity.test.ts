@@ -146,4 +146,35 @@ describe.each(targets)('cache-manager parity on $name', (target: RedisTarget) =>
     await waitFor(async () => (await c.get('r')) === 2, 2_000);
     expect(version).toBe(2);
   });
+
+  it("the guide's after example, call by call", async () => {
+    interface User {
+      id: number;
+      name: string;
+    }
+    let finds = 0;
+    const db = { users: { find: async (id: number): Promise<User> => ({ id, name: `user ${++finds}` }) } };
+    const c = cache({ ttl: '1m', refreshAhead: 5 / 6 });
+    const users = { namespace: 'users' };
+    const user = await c.wrap('user:1', () => db.users.find(1), { ttl: '10m', ...users });
+    expect(await c.wrap('user:1', () => db.users.find(1), { ttl: '10m', ...users })).toEqual(user);
+    expect(finds).toBe(1);
+    await c.set('user:1', { ...user, name: 'Ada' }, { ttl: '10m', ...users });
+    expect(await c.mget<User>(['user:1', 'user:2'], users)).toEqual([{ id: 1, name: 'Ada' }, undefined]);
+    await c.mset(
+      [
+        { key: 'user:2', value: { id: 2, name: 'Grace' }, ttl: '1m' },
+        { key: 'user:3', value: { id: 3, name: 'Edsger' } },
+      ],
+      users,
+    );
+    expect(await c.get('users:user:3')).toEqual({ id: 3, name: 'Edsger' }); // namespace:key, as the README says
+    const expiresAt = await c.ttl('user:1', users);
+    expect(expiresAt).toBeGreaterThan(Date.now() + 9 * 60_000);
+    await c.del('user:3', users);
+    expect(await c.get('user:3', users)).toBeUndefined();
+    await c.bumpVersion('users');
+    expect(await c.mget(['user:1', 'user:2'], users)).toEqual([undefined, undefined]);
+    expect(await c.ttl('user:1', users)).toBeUndefined();
+  });
 });
