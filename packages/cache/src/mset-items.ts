@@ -2,7 +2,9 @@ import { type Duration, RediwareError } from '@rediware/core';
 
 /** One item of `mset` (cache-manager's and Keyv's shape): a key, its value and, optionally, its own ttl. */
 export interface MsetItem {
+  /** The cache key, as `set` takes it. */
   readonly key: string;
+  /** The value to cache (anything the serializer handles). */
   readonly value: unknown;
   /** This item's freshness; without it, the call's `ttl` (else the cache's). 0: not cached (the old entry is deleted). */
   readonly ttl?: Duration | undefined;
