@@ -1,8 +1,8 @@
 import type { Policy } from './algorithms/policy';
 import type { RateLimitResult } from './rate-limiter';
 
-export type HeaderMode = 'draft-8' | 'draft-7' | 'legacy';
-export const headerModes: readonly HeaderMode[] = ['draft-8', 'draft-7', 'legacy'];
+export type HeaderMode = 'draft-8' | 'draft-7' | 'draft-6' | 'legacy';
+export const headerModes: readonly HeaderMode[] = ['draft-8', 'draft-7', 'draft-6', 'legacy'];
 
 const seconds = (ms: number) => Math.ceil(ms / 1000);
 const policyName = (name: string, i: number) => (i === 0 ? name : `${name}-${i}`);
@@ -12,7 +12,12 @@ const policyName = (name: string, i: number) => (i === 0 ? name : `${name}-${i}`
  * - draft-8 (draft-ietf-httpapi-ratelimit-headers-08): `RateLimit-Policy: "name";q=100;w=60` for
  *   every policy and `RateLimit: "name";r=42;t=17` for the deciding one;
  * - draft-7: `RateLimit-Policy: 100;w=60` and `RateLimit: limit=100, remaining=42, reset=17`;
- * - legacy: `X-RateLimit-Limit`, `X-RateLimit-Remaining`, `X-RateLimit-Reset` (Unix seconds).
+ * - draft-6: `RateLimit-Policy: 100;w=60`, `RateLimit-Limit: 100`, `RateLimit-Remaining: 42` and
+ *   `RateLimit-Reset: 17` (as express-rate-limit sends draft-6);
+ * - legacy: `X-RateLimit-Limit`, `X-RateLimit-Remaining`, `X-RateLimit-Reset` (seconds until the
+ *   reset, as @fastify/rate-limit sends it).
+ * Every reset is a number of seconds from Redis's own count (never this server's clock added to
+ * it), rounded up: within a window, consecutive responses never go up by a second and back.
  * `Retry-After` (seconds, rounded up, at least 1) is on every rejection, whatever the mode.
  *
  * An admitted request's reset is when the quota resets (the window ends, the bucket is full). A
@@ -25,7 +30,6 @@ export function rateLimitHeaders(
   mode: HeaderMode | false,
   name: string,
   policies: readonly Policy[],
-  now = Date.now(),
 ): Array<[string, string]> {
   const headers: Array<[string, string]> = [];
   const retryAfterS = result.allowed ? 0 : Math.max(1, seconds(result.retryAfterMs));
@@ -40,11 +44,15 @@ export function rateLimitHeaders(
   } else if (mode === 'draft-7') {
     headers.push(['RateLimit-Policy', policyHeader(mode, name, policies)]);
     headers.push(['RateLimit', `limit=${result.limit}, remaining=${result.remaining}, reset=${resetS}`]);
+  } else if (mode === 'draft-6') {
+    headers.push(['RateLimit-Policy', policyHeader(mode, name, policies)]);
+    headers.push(['RateLimit-Limit', String(result.limit)]);
+    headers.push(['RateLimit-Remaining', String(result.remaining)]);
+    headers.push(['RateLimit-Reset', String(resetS)]);
   } else if (mode === 'legacy') {
-    const resetAtMs = now + (result.allowed ? result.resetMs : result.retryAfterMs);
     headers.push(['X-RateLimit-Limit', String(result.limit)]);
     headers.push(['X-RateLimit-Remaining', String(result.remaining)]);
-    headers.push(['X-RateLimit-Reset', String(seconds(resetAtMs))]);
+    headers.push(['X-RateLimit-Reset', String(resetS)]);
   }
   if (!result.allowed) headers.push(['Retry-After', String(retryAfterS)]);
   return headers;
@@ -53,7 +61,11 @@ export function rateLimitHeaders(
 /** `RateLimit-Policy` depends on the limiter alone: built once per limiter and mode, not per request. */
 const policyHeaders = new WeakMap<readonly Policy[], Map<string, string>>();
 
-function policyHeader(mode: 'draft-8' | 'draft-7', name: string, policies: readonly Policy[]): string {
+function policyHeader(
+  mode: Exclude<HeaderMode, 'legacy'>,
+  name: string,
+  policies: readonly Policy[],
+): string {
   let byMode = policyHeaders.get(policies);
   if (byMode === undefined) {
     byMode = new Map();
