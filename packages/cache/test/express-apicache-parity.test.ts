@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import {
   listenExpress,
   type RedisTarget,
@@ -71,6 +72,29 @@ describe.each(targets)('apicache parity (express) on $name', (target: RedisTarge
     const omitted = await request(app).get('/omitted');
     expect(omitted.headers['x-cache']).toBe('HIT');
     expect(omitted.headers['x-request-id']).toBeUndefined();
+  });
+
+  it('omitHeaders holds after a revalidation: the 304 freshens the stored copy, its omitted header stays out', async () => {
+    const app = appOf(cacheOf({ omitHeaders: ['x-request-id'] }), (req, res) => {
+      res.setHeader('x-request-id', `id-${calls}`);
+      res.setHeader('cache-control', 'max-age=1');
+      res.setHeader('etag', '"v1"');
+      if (req.get('if-none-match') === '"v1"') res.status(304).end();
+      else res.type('text/plain').send(`body ${calls}`);
+    });
+    await request(app).get('/r');
+    await sleep(1_100);
+    // Stale: the handler is asked with If-None-Match and answers 304.
+    const revalidated = await request(app).get('/r');
+    expect([revalidated.status, revalidated.text]).toEqual([200, 'body 1']);
+    expect(calls).toBe(2);
+    const hit = await request(app).get('/r');
+    expect([hit.headers['x-cache'], hit.text, hit.headers['x-request-id']]).toEqual([
+      'HIT',
+      'body 1',
+      undefined,
+    ]);
+    expect(calls).toBe(2);
   });
 
   it('skip (toggle): a request it returns true for bypasses, is not stored, and is not served a stored copy', async () => {
