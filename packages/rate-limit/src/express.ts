@@ -47,7 +47,7 @@ export function rateLimit(options: ExpressRateLimitOptions): ExpressRateLimit {
     else next(callbackError(error));
   };
   const reject = (req: Request, res: Response, next: NextFunction, decision: RequestDecision): void => {
-    if (!handler) {
+    if (!handler || decision.banned) {
       const rejection = http.rejection(decision, req);
       if (isPromise(rejection))
         rejection.then(

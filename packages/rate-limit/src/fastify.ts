@@ -4,7 +4,7 @@
  * @module @rediware/rate-limit/fastify
  */
 
-import { warnMisspeltRouteConfig } from '@rediware/core';
+import { checkOneOf, warnMisspeltRouteConfig } from '@rediware/core';
 import type {
   FastifyPluginAsync,
   FastifyReply,
@@ -27,7 +27,18 @@ export interface FastifyRateLimitRouteOptions extends HttpRateLimitOptions<Fasti
    * @default a problem+json body with `statusCode` and `message`
    */
   handler?: (request: FastifyRequest, reply: FastifyReply, result: RateLimitResult) => unknown;
+  /**
+   * The route hook that limits: 'onRequest' (before the body is read), 'preValidation', or
+   * 'preHandler' (after authentication in an earlier hook, so `key` can read the user). A route's
+   * limit defaults to the plugin's hook.
+   * @default 'onRequest'
+   */
+  hook?: RateLimitHook;
 }
+
+/** The route hooks a limit can run in. */
+export type RateLimitHook = 'onRequest' | 'preValidation' | 'preHandler';
+const rateLimitHooks: readonly RateLimitHook[] = ['onRequest', 'preValidation', 'preHandler'];
 
 /** Options of the plugin: `app.register(rateLimit, options)`. */
 export interface FastifyRateLimitOptions extends FastifyRateLimitRouteOptions {
@@ -54,6 +65,7 @@ declare module 'fastify' {
 
 const rateLimitPlugin: FastifyPluginAsync<FastifyRateLimitOptions> = async (fastify, options) => {
   const { global = true, ...pluginOptions } = options;
+  const pluginHook = hookOf(pluginOptions.hook, 'onRequest', 'hook');
   const globalHook = global ? limitHook(pluginOptions) : undefined;
 
   fastify.decorateRequest('rateLimit', undefined);
@@ -64,20 +76,29 @@ const rateLimitPlugin: FastifyPluginAsync<FastifyRateLimitOptions> = async (fast
     warnMisspeltRouteConfig('@rediware/rate-limit', 'rateLimit', route.config, route);
     const routeOptions = route.config?.rateLimit;
     if (routeOptions === false) return;
-    const hooks: onRequestHookHandler[] = [];
-    if (globalHook) hooks.push(globalHook);
+    const hooks: Array<[RateLimitHook, onRequestHookHandler]> = [];
+    if (globalHook) hooks.push([pluginHook, globalHook]);
     if (routeOptions) {
       const method = Array.isArray(route.method) ? route.method.join(',') : route.method;
-      hooks.push(limitHook(routeLimitOptions(pluginOptions, routeOptions, `${method}${route.url}`)));
+      const hook = hookOf(routeOptions.hook, pluginHook, 'config.rateLimit.hook');
+      hooks.push([hook, limitHook(routeLimitOptions(pluginOptions, routeOptions, `${method}${route.url}`))]);
     }
-    if (hooks.length === 0) return;
-    const existing = route.onRequest === undefined ? [] : [route.onRequest].flat();
-    route.onRequest = [...hooks, ...existing];
+    // Before the route's own hooks of the same kind, the global limit first.
+    for (const name of rateLimitHooks) {
+      const limits = hooks.filter(([hook]) => hook === name).map(([, handler]) => handler);
+      if (limits.length === 0) continue;
+      const existing = route[name] === undefined ? [] : [route[name]].flat();
+      (route as unknown as Record<RateLimitHook, unknown[]>)[name] = [...limits, ...existing];
+    }
   });
 };
 
+function hookOf(value: unknown, fallback: RateLimitHook, option: string): RateLimitHook {
+  return value === undefined ? fallback : checkOneOf(value, option, rateLimitHooks);
+}
+
 function limitHook(options: FastifyRateLimitRouteOptions): onRequestHookHandler {
-  const { handler, ...rest } = options;
+  const { handler, hook: _hook, ...rest } = options;
   const http = new HttpRateLimit<FastifyRequest>(rest);
   const property = http.requestPropertyName;
   /** Sends the answer, or calls `done` to go on; resolves when a custom handler is done. */
@@ -95,7 +116,7 @@ function limitHook(options: FastifyRateLimitRouteOptions): onRequestHookHandler 
     }
     if (!decision.result.allowed) {
       // As after an async hook: the request goes on only if the handler sent nothing.
-      if (handler)
+      if (handler && !decision.banned)
         return Promise.resolve(handler(request, reply, decision.result)).then(() => {
           if (!reply.sent) done();
         });

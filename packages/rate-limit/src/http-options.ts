@@ -1,6 +1,7 @@
 import {
   checkBoolean,
   checkFunction,
+  checkNonNegativeInteger,
   checkObject,
   checkOneOf,
   checkPositiveNumber,
@@ -29,7 +30,11 @@ export interface HttpRateLimitOptions<Req> extends Omit<Partial<RateLimiterOptio
   cost?: number | ((req: Req) => MaybePromise<number>);
   /** Requests for which this returns true are not limited. @default none */
   skip?: (req: Req) => MaybePromise<boolean>;
-  /** Which rate limit headers to send: 'draft-8', 'draft-7', 'legacy' or false. @default 'draft-8' */
+  /**
+   * Which rate limit headers to send: 'draft-8', 'draft-7', 'draft-6' (`RateLimit-Limit`,
+   * `-Remaining`, `-Reset`), 'legacy' (`X-RateLimit-*`, the reset in seconds) or false.
+   * @default 'draft-8'
+   */
   headers?: HeaderMode | false;
   /** Status of a rejection. @default 429 */
   statusCode?: number;
@@ -51,6 +56,21 @@ export interface HttpRateLimitOptions<Req> extends Omit<Partial<RateLimiterOptio
   skipSuccessfulRequests?: boolean;
   /** Bits of an IPv6 address that identify one client for the default key; false: the whole address. @default 56 */
   ipv6Subnet?: number | false;
+  /**
+   * Called with each admitted request and its key (the client is still within its limit). A throw
+   * goes to the framework's error handling.
+   * @default none
+   */
+  onExceeding?: (req: Req, key: string) => void;
+  /** Called with each rejected request and its key; a throw goes to the framework's error handling. @default none */
+  onExceeded?: (req: Req, key: string) => void;
+  /**
+   * After this many rejections of a key in one window, answer its further requests in that window
+   * with 403 (problem+json, with `Retry-After`) instead of 429: `ban: 0` answers 403 at the first
+   * rejection. Counted in Redis beside the limit; only rejected requests are counted.
+   * @default undefined: never 403
+   */
+  ban?: number;
 }
 
 export interface HttpRateLimitConfig<Req> {
@@ -66,6 +86,9 @@ export interface HttpRateLimitConfig<Req> {
   skipFailedRequests: boolean;
   skipSuccessfulRequests: boolean;
   ipv6Subnet: number | false;
+  onExceeding: ((req: Req, key: string) => void) | undefined;
+  onExceeded: ((req: Req, key: string) => void) | undefined;
+  ban: number | undefined;
 }
 
 export const httpOptionNames = [
@@ -80,6 +103,9 @@ export const httpOptionNames = [
   'skipFailedRequests',
   'skipSuccessfulRequests',
   'ipv6Subnet',
+  'onExceeding',
+  'onExceeded',
+  'ban',
 ];
 
 export function parseHttpOptions<Req>(options: HttpRateLimitOptions<Req>): HttpRateLimitConfig<Req> {
@@ -121,5 +147,15 @@ export function parseHttpOptions<Req>(options: HttpRateLimitOptions<Req>): HttpR
     skipFailedRequests: checkBoolean(options.skipFailedRequests ?? false, 'skipFailedRequests'),
     skipSuccessfulRequests: checkBoolean(options.skipSuccessfulRequests ?? false, 'skipSuccessfulRequests'),
     ipv6Subnet,
+    onExceeding: optionalFunction<(req: Req, key: string) => void>(options.onExceeding, 'onExceeding'),
+    onExceeded: optionalFunction<(req: Req, key: string) => void>(options.onExceeded, 'onExceeded'),
+    ban: options.ban === undefined ? undefined : checkNonNegativeInteger(options.ban, 'ban'),
   });
+}
+
+function optionalFunction<F extends (...args: never[]) => unknown>(
+  value: unknown,
+  option: string,
+): F | undefined {
+  return value === undefined ? undefined : checkFunction<F>(value, option);
 }

@@ -1,5 +1,6 @@
 import { isRedisOutage, type ProblemDetails, RedisError } from '@rediware/core';
 import { LRUCache } from 'lru-cache';
+import { BanCounter } from './ban';
 import { callPolicies } from './call-limit';
 import { clientIpKey } from './client-ip-key';
 import {
@@ -28,6 +29,8 @@ export interface RequestDecision {
   cost: number;
   /** The request's own limit, when `limit` is a function. */
   limit: number | undefined;
+  /** True when `ban` turned this rejection into a 403. */
+  banned?: boolean;
 }
 
 export interface Rejection {
@@ -58,6 +61,7 @@ export class HttpRateLimit<Req> {
   readonly #rejectionBodies = new LRUCache<string, string>({ max: 256 });
   /** A `message` that is not a function, serialized once. */
   readonly #fixedMessage: MessageBody | undefined;
+  readonly #ban: BanCounter | undefined;
 
   constructor(options: HttpRateLimitOptions<Req>, adapterOptionNames: readonly string[] = []) {
     this.#config = parseHttpOptions(options);
@@ -68,6 +72,13 @@ export class HttpRateLimit<Req> {
     const { message } = this.#config;
     this.#fixedMessage =
       message === undefined || typeof message === 'function' ? undefined : messageBody(message);
+    const { ban } = this.#config;
+    this.#ban = ban === undefined ? undefined : new BanCounter(this.limiter, ban);
+  }
+
+  /** Releases the ban counter (never the limiter, which the middleware exposes). */
+  close(): Promise<void> {
+    return this.#ban?.close() ?? Promise.resolve();
   }
 
   /** The request property that gets the decision. */
@@ -102,21 +113,35 @@ export class HttpRateLimit<Req> {
     return this.#limited(req, key, resolved);
   }
 
-  #limited(req: Req, key: string, cost: number): MaybePromise<RequestDecision> {
-    const { limit } = this.#config;
-    if (limit === undefined) return this.#decided(key, cost, undefined);
-    const resolved = limit(req);
-    if (isPromise(resolved)) return resolved.then((value) => this.#decided(key, cost, value));
-    return this.#decided(key, cost, resolved);
+  /** Runs the hooks, and with `ban` counts a rejection and turns a banned one into a 403. */
+  #judged(req: Req, decision: RequestDecision): MaybePromise<RequestDecision> {
+    const { onExceeding, onExceeded } = this.#config;
+    if (decision.result.allowed) {
+      onExceeding?.(req, decision.key);
+      return decision;
+    }
+    onExceeded?.(req, decision.key);
+    if (!this.#ban) return decision;
+    const ban = this.#ban.rejected(decision.key);
+    if (isPromise(ban)) return ban.then((result) => banned(decision, result));
+    return banned(decision, ban);
   }
 
-  #decided(key: string, cost: number, limit: number | undefined): MaybePromise<RequestDecision> {
+  #limited(req: Req, key: string, cost: number): MaybePromise<RequestDecision> {
+    const { limit } = this.#config;
+    if (limit === undefined) return this.#decided(req, key, cost, undefined);
+    const resolved = limit(req);
+    if (isPromise(resolved)) return resolved.then((value) => this.#decided(req, key, cost, value));
+    return this.#decided(req, key, cost, resolved);
+  }
+
+  #decided(req: Req, key: string, cost: number, limit: number | undefined): MaybePromise<RequestDecision> {
     const options = limit === undefined ? undefined : { limit };
     const blocked = this.#cached?.cachedRejection(key, cost, options);
-    if (blocked) return this.#decision(blocked, key, cost, limit);
+    if (blocked) return this.#judged(req, this.#decision(blocked, key, cost, limit));
     return this.limiter
       .consume(key, cost, options)
-      .then((result) => this.#decision(result, key, cost, limit));
+      .then((result) => this.#judged(req, this.#decision(result, key, cost, limit)));
   }
 
   #decision(result: RateLimitResult, key: string, cost: number, limit: number | undefined): RequestDecision {
@@ -130,6 +155,7 @@ export class HttpRateLimit<Req> {
    * `message` is a function that returns one; a function's bad value throws (or rejects).
    */
   rejection(decision: RequestDecision, req: Req): MaybePromise<Rejection> {
+    if (decision.banned) return this.#banAnswer(decision);
     const { message } = this.#config;
     if (typeof message === 'function') {
       const value = message(req);
@@ -137,6 +163,21 @@ export class HttpRateLimit<Req> {
       return this.#answer(decision, messageBody(value));
     }
     return this.#answer(decision, this.#fixedMessage ?? this.#problem(decision.result));
+  }
+
+  #banAnswer(decision: RequestDecision): Rejection {
+    const problem: ProblemDetails = {
+      type: 'https://rediware.dev/errors/ERR_RW_RATE_LIMIT_BANNED',
+      title: 'Forbidden',
+      status: 403,
+      detail: `Banned: too many requests over the limit. Retry in ${retryAfterHeader(decision)} s.`,
+    };
+    return {
+      statusCode: 403,
+      headers: decision.headers,
+      contentType: problemJson,
+      body: JSON.stringify(problem),
+    };
   }
 
   #answer(decision: RequestDecision, { contentType, body }: MessageBody): Rejection {
@@ -192,6 +233,20 @@ export class HttpRateLimit<Req> {
       this.limiter.refund(decision.key, decision.cost, options).catch(() => {});
     } catch {}
   }
+}
+
+/** The decision, a 403 with the ban's `Retry-After` when the ban counter rejected it. */
+function banned(decision: RequestDecision, ban: RateLimitResult): RequestDecision {
+  if (ban.allowed) return decision;
+  const retryAfter = String(Math.max(1, Math.ceil(ban.retryAfterMs / 1000)));
+  const headers = decision.headers.map(([name, value]): [string, string] =>
+    name === 'Retry-After' ? [name, retryAfter] : [name, value],
+  );
+  return { ...decision, headers, banned: true };
+}
+
+function retryAfterHeader(decision: RequestDecision): string {
+  return decision.headers.find(([name]) => name === 'Retry-After')?.[1] ?? '1';
 }
 
 /** Of two decisions on one request (stacked limiters), the one the client must heed. */
