@@ -106,4 +106,37 @@ describe.each(targets)('apicache parity (fastify) on $name', (target: RedisTarge
     await app?.responseCache.invalidate({ paths: ['/posts/1'] });
     expect((await fetch(`${url}/posts/1`)).headers.get('x-cache')).toBe('MISS');
   });
+
+  it("the guide's Fastify example: omitHeaders on the plugin, statuses and a group as tags per route, POST invalidates", async () => {
+    const url = await serve({ ttl: '5m', omitHeaders: ['x-request-id'] }, (instance) => {
+      instance.get<{ Params: { collection: string; id: string } }>(
+        '/api/:collection/:id',
+        {
+          config: {
+            cache: {
+              statuses: [200],
+              tags: (request) => [(request.params as { collection: string }).collection],
+            },
+          },
+        },
+        async (request, reply) => {
+          calls++;
+          reply.header('x-request-id', `id-${calls}`);
+          return { ...request.params, calls };
+        },
+      );
+      instance.post<{ Params: { collection: string } }>('/api/:collection/:id', async (request) => {
+        await instance.responseCache.invalidate({ tags: [request.params.collection] });
+        return 'updated';
+      });
+    });
+    await fetch(`${url}/api/posts/1`);
+    await fetch(`${url}/api/users/1`);
+    const hit = await fetch(`${url}/api/posts/1`);
+    expect([hit.headers.get('x-cache'), hit.headers.get('x-request-id')]).toEqual(['HIT', null]);
+    expect(await hit.json()).toEqual({ collection: 'posts', id: '1', calls: 1 });
+    await fetch(`${url}/api/posts/2`, { method: 'POST' });
+    expect((await fetch(`${url}/api/posts/1`)).headers.get('x-cache')).toBe('MISS');
+    expect((await fetch(`${url}/api/users/1`)).headers.get('x-cache')).toBe('HIT');
+  });
 });
