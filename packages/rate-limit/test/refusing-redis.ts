@@ -1,6 +1,7 @@
 import { once } from 'node:events';
 import {
   allKeys,
+  destroyNodeRedis,
   lockDownRedis,
   lockedDown,
   type RedisServer,
@@ -71,7 +72,7 @@ export function useRefusingRedis(): { refusals: Refusal[]; unhandled: () => unkn
       const url = `redis://${userInfo}${server().host}:${server().port}`;
       if (kind === 'node-redis') {
         const client = createClient({ url }).on('error', () => {});
-        defer(() => client.isOpen && client.destroy());
+        defer(() => destroyNodeRedis(client));
         const app = await makeApp(client);
         await Promise.race([client.connect().catch(() => {}), once(client, 'error')]);
         return app;
