@@ -77,6 +77,14 @@ export interface RateLimiterOptions extends PolicyOptions {
    */
   memoryFallback?: boolean;
   /**
+   * A client that keeps sending while rejected stays rejected (@fastify/rate-limit's
+   * `continueExceeding`): every rejected `consume` holds the key for a whole `window` from that
+   * request, and `retryAfterMs` says so. Every request then asks Redis (no block cache), since
+   * each one extends the hold.
+   * @default false
+   */
+  continueExceeding?: boolean;
+  /**
    * Once a key is rejected until time T, reject it again locally until T without asking Redis.
    * `false` turns this off; a number sets how many keys are remembered at most.
    * @default true (10000 keys)
@@ -110,6 +118,8 @@ export interface RateLimiterConfig {
   readonly failOpen: boolean | 'always';
   /** Whether an in-process limiter decides while Redis fails. */
   readonly memoryFallback: boolean;
+  /** Whether a rejected consume holds the key for a window (see `RateLimiterOptions.continueExceeding`). */
+  readonly continueExceeding: boolean;
   /** 0 when the block cache is off. */
   readonly blockCacheSize: number;
   /** Where the counters go; undefined when they are only kept in the limiter. */
@@ -128,6 +138,7 @@ const knownOptions = [
   'timeout',
   'failOpen',
   'memoryFallback',
+  'continueExceeding',
   'blockCache',
   'metrics',
 ];
@@ -166,6 +177,10 @@ export function parseOptions(input: unknown, extraKnown: readonly string[] = [])
     failOpen: parseFailOpen(options.failOpen),
     memoryFallback:
       options.memoryFallback === undefined ? false : checkBoolean(options.memoryFallback, 'memoryFallback'),
+    continueExceeding:
+      options.continueExceeding === undefined
+        ? false
+        : checkBoolean(options.continueExceeding, 'continueExceeding'),
     blockCacheSize: parseBlockCache(options.blockCache),
     metrics: checkMetricsSink(options.metrics),
   });

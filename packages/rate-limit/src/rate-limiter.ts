@@ -105,6 +105,8 @@ class RedisRateLimiter extends RediwareEmitter<RateLimitEvents> implements RateL
   readonly #backend: Backend;
   readonly #keyspace: Keyspace;
   readonly #suffixes: readonly string[];
+  /** continueExceeding: how long a rejection holds the key (the main window). */
+  readonly #holdMs: number | undefined;
   readonly #blocks: BlockCache | undefined;
   /** Redis only: concurrent consumes of one key share a script call (in memory nothing is gained). */
   readonly #batches: ConsumeBatches<number[]> | undefined;
@@ -127,14 +129,20 @@ class RedisRateLimiter extends RediwareEmitter<RateLimitEvents> implements RateL
     this.#suffixes = config.policies.map(
       (policy) => `${config.name}:${config.algorithm}:${policy.limit}:${policy.windowMs}:${policy.burst}`,
     );
-    this.#blocks = config.blockCacheSize > 0 ? new BlockCache(config.blockCacheSize) : undefined;
+    if (config.continueExceeding) this.#suffixes = [...this.#suffixes, `${config.name}:hold`];
+    this.#holdMs = config.continueExceeding ? (config.policies[0] as Policy).windowMs : undefined;
+    // A request the block cache answered would not extend the hold in Redis.
+    this.#blocks =
+      config.blockCacheSize > 0 && !config.continueExceeding
+        ? new BlockCache(config.blockCacheSize)
+        : undefined;
     this.#batches =
       this.#backend.kind === 'redis'
         ? new ConsumeBatches((key, cost, count, limit) =>
             this.#backend.run(
               algorithmScripts[config.algorithm],
               this.#keys(key),
-              policyArgs('consume', cost, callPolicies(config, limit), count),
+              policyArgs('consume', cost, callPolicies(config, limit), count, this.#holdMs),
             ),
           )
         : undefined;
@@ -257,7 +265,11 @@ class RedisRateLimiter extends RediwareEmitter<RateLimitEvents> implements RateL
         .then(({ reply, index }) => this.#result(decodeReply(reply, policies.length, index), policies));
     }
     return this.#backend
-      .run(algorithmScripts[this.config.algorithm], this.#keys(key), policyArgs(mode, cost, policies))
+      .run(
+        algorithmScripts[this.config.algorithm],
+        this.#keys(key),
+        policyArgs(mode, cost, policies, 1, this.#holdMs),
+      )
       .then((reply) => this.#result(decodeReply(reply, policies.length), policies));
   }
 

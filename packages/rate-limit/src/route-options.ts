@@ -50,6 +50,7 @@ function optionsOf(config: RateLimiterConfig): Partial<RateLimiterOptions> {
     ...(config.timeout === undefined ? {} : { timeout: config.timeout }),
     failOpen: config.failOpen,
     memoryFallback: config.memoryFallback,
+    continueExceeding: config.continueExceeding,
     blockCache: config.blockCacheSize > 0 ? config.blockCacheSize : false,
     metrics: config.metrics,
   };

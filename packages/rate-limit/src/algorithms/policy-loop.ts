@@ -62,6 +62,15 @@ const loopLua = `
 local mode = ARGV[1]
 local cost = tonumber(ARGV[2])
 local policies = #KEYS
+-- continueExceeding: a last key, the hold, set for hold_ms by every rejected consume; while it
+-- lives every consume is rejected and sets it again. Given with the batch size always.
+local hold_key = nil
+local hold_ms = 0
+if #ARGV == 3 * #KEYS + 1 then
+  policies = #KEYS - 1
+  hold_key = KEYS[#KEYS]
+  hold_ms = tonumber(ARGV[#ARGV])
+end
 -- Consumes of one key and cost that arrived together: decided one after another, as if sent so.
 local batch = tonumber(ARGV[3 + 3 * policies]) or 1
 -- The clock is read once, and only by an algorithm that needs it (a fixed window's counter knows its
@@ -80,8 +89,30 @@ local function add(d, committed)
   reply[n + 3] = math.max(0, math.ceil(reset_ms))
   reply[n + 4] = math.max(0, math.ceil(retry_ms))
 end
+-- A rejected consume under continueExceeding: hold the key, and retry no earlier than the hold ends.
+local function hold(from)
+  redis.call('SET', hold_key, '1', 'PX', hold_ms)
+  for j = from, #reply, 4 do
+    if reply[j + 3] < hold_ms then reply[j + 3] = hold_ms end
+  end
+end
 for _ = 1, batch do
-  if policies == 1 then
+  local held = 0
+  if hold_key ~= nil and mode ~= 'refund' then held = redis.call('PTTL', hold_key) end
+  local from = #reply + 1
+  if held > 0 then
+    if mode == 'consume' then
+      redis.call('SET', hold_key, '1', 'PX', hold_ms)
+      held = hold_ms
+    end
+    for _ = 1, policies do
+      local n = #reply
+      reply[n + 1] = 0
+      reply[n + 2] = 0
+      reply[n + 3] = held
+      reply[n + 4] = held
+    end
+  elseif policies == 1 then
     local d = evaluate(KEYS[1], tonumber(ARGV[3]), tonumber(ARGV[4]), tonumber(ARGV[5]), cost, now)
     local committed = false
     if mode == 'consume' and d.allowed then
@@ -91,6 +122,7 @@ for _ = 1, batch do
       refund(KEYS[1], d, cost, now)
     end
     add(d, committed)
+    if hold_key ~= nil and mode == 'consume' and not d.allowed then hold(from) end
   else
     local decisions = {}
     local all_allowed = true
@@ -111,6 +143,7 @@ for _ = 1, batch do
       end
       add(d, committed)
     end
+    if hold_key ~= nil and mode == 'consume' and not all_allowed then hold(from) end
   end
 end
 flush_state()
@@ -143,13 +176,26 @@ export function defineLimiterScript<D extends AlgorithmDecision>(
     memory({ store, now }, keys, args) {
       const mode = args[0] as ScriptMode;
       const cost = Number(args[1]);
-      const batch = Number(args[2 + keys.length * 3] ?? 1);
+      const holdKey = args.length === 3 * keys.length + 1 ? keys.at(-1) : undefined;
+      const holdMs = holdKey === undefined ? 0 : Number(args.at(-1));
+      const policyKeys = holdKey === undefined ? keys : keys.slice(0, -1);
+      const batch = Number(args[2 + policyKeys.length * 3] ?? 1);
       const reply: PolicyReply = [];
       for (let request = 0; request < batch; request++) {
-        const decisions = keys.map((key, i) => memory.evaluate(store, key, policyAt(args, i), cost, now));
+        const from = reply.length;
+        const held = holdKey !== undefined && mode !== 'refund' ? store.ttl(holdKey) : 0;
+        if (holdKey !== undefined && held > 0) {
+          if (mode === 'consume') store.set(holdKey, 1, holdMs);
+          const wait = mode === 'consume' ? holdMs : held;
+          for (const _ of policyKeys) reply.push(0, 0, wait, wait);
+          continue;
+        }
+        const decisions = policyKeys.map((key, i) =>
+          memory.evaluate(store, key, policyAt(args, i), cost, now),
+        );
         const allAllowed = decisions.every((decision) => decision.allowed);
         decisions.forEach((decision, i) => {
-          const key = keys[i] as string;
+          const key = policyKeys[i] as string;
           let committed = false;
           if (mode === 'consume' && allAllowed) {
             memory.commit(store, key, decision, cost, now);
@@ -165,6 +211,10 @@ export function defineLimiterScript<D extends AlgorithmDecision>(
             Math.max(0, Math.ceil(retryAfterMs)),
           );
         });
+        if (holdKey !== undefined && mode === 'consume' && !allAllowed) {
+          store.set(holdKey, 1, holdMs);
+          for (let at = from + 3; at < reply.length; at += 4) reply[at] = Math.max(reply[at] ?? 0, holdMs);
+        }
       }
       return reply;
     },

@@ -37,16 +37,19 @@ export function decodeReply(reply: PolicyReply, policies: number, request = 0): 
 
 /**
  * Script arguments: mode, cost, then limit, window and burst of each policy, and for a batch of
- * consumes the number of requests.
+ * consumes the number of requests. With `holdMs` (continueExceeding; the keys then end with the
+ * hold key) the batch size is always given, then `holdMs`.
  */
 export function policyArgs(
   mode: ScriptMode,
   cost: number,
   policies: readonly Policy[],
   batch = 1,
+  holdMs?: number,
 ): Array<string | number> {
   const args: Array<string | number> = [mode, cost];
   for (const policy of policies) args.push(policy.limit, policy.windowMs, policy.burst);
-  if (batch !== 1) args.push(batch);
+  if (batch !== 1 || holdMs !== undefined) args.push(batch);
+  if (holdMs !== undefined) args.push(holdMs);
   return args;
 }
