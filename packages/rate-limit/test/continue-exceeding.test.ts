@@ -5,6 +5,7 @@ import {
   type IoredisClient,
   type RedisServer,
   startRedis,
+  useRedisTargets,
 } from '@rediware/testing';
 import Fastify from 'fastify';
 import { type Algorithm, createRateLimiter, type RateLimiter } from '../src';
@@ -27,7 +28,7 @@ afterAll(async () => {
   await server.stop();
 });
 
-const windowMs = 800;
+const windowMs = 500;
 const algorithms: Algorithm[] = ['fixed-window', 'sliding-window', 'sliding-log', 'token-bucket'];
 const cases = (['redis', 'memory'] as const).flatMap((backend) =>
   algorithms.map((algorithm) => [backend, algorithm] as const),
@@ -46,14 +47,14 @@ function limiter(backend: 'redis' | 'memory', algorithm: Algorithm, continueExce
   return created;
 }
 
-/** Sends every 200 ms for 2 windows after using the limit: how many of those were admitted. */
+/** Sends every 100 ms for 3 windows after using the limit: how many of those were admitted. */
 async function keepSending(limited: RateLimiter): Promise<number> {
   expect((await limited.consume('client')).allowed).toBe(true);
   let admitted = 0;
   const started = Date.now();
-  while (Date.now() - started < 2 * windowMs) {
+  while (Date.now() - started < 3 * windowMs) {
     if ((await limited.consume('client')).allowed) admitted++;
-    await sleep(200);
+    await sleep(100);
   }
   return admitted;
 }
@@ -103,5 +104,27 @@ describe('continueExceeding', () => {
     await sleep(2_050);
     expect((await app.inject({ url: '/' })).statusCode).toBe(200);
     await app.close();
+  });
+});
+
+describe.each(useRedisTargets(['node-redis-cluster']))('on $name', (target) => {
+  it('the hold and a per-call limit run in one script on a cluster slot', async () => {
+    const held = createRateLimiter({
+      redis: target.client(),
+      algorithm: 'fixed-window',
+      limit: 5,
+      window: '1m',
+      continueExceeding: true,
+    });
+    limiters.push(held);
+    expect(await held.consume('client', 1, { limit: 1 })).toMatchObject({ allowed: true, limit: 1 });
+    expect(await held.consume('client', 1, { limit: 1 })).toMatchObject({
+      allowed: false,
+      retryAfterMs: 60_000,
+    });
+    // Held: even the larger limit is refused until the client is quiet for a window.
+    expect((await held.consume('client')).allowed).toBe(false);
+    await held.reset('client');
+    expect(await held.consume('client')).toMatchObject({ allowed: true, remaining: 4 });
   });
 });
