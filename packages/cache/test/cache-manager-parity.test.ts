@@ -1,5 +1,14 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { type RedisTarget, rejectionOf, useRedisTargets, waitFor } from '@rediware/testing';
+import {
+  connectIoredis,
+  type RedisTarget,
+  rejectionOf,
+  timed,
+  useFaultyRedis,
+  useRedisTargets,
+  waitFor,
+} from '@rediware/testing';
+import { createCache } from '../src';
 import { useCaches } from './open-caches';
 
 // What cache-manager (v6/v7) and Keyv users rely on, ported to the engine as
@@ -176,5 +185,34 @@ describe.each(targets)('cache-manager parity on $name', (target: RedisTarget) =>
     await c.bumpVersion('users');
     expect(await c.mget(['user:1', 'user:2'], users)).toEqual([undefined, undefined]);
     expect(await c.ttl('user:1', users)).toBeUndefined();
+  });
+});
+
+describe('cache-manager names when Redis stalls', () => {
+  const faulty = useFaultyRedis();
+  const timeout = 200;
+
+  it('mget and ttl answer undefined, mset resolves (each reported), del rejects: all within the timeout', async () => {
+    const cache = createCache({ redis: await connectIoredis(faulty.proxy().url), ttl: '1m', timeout });
+    try {
+      const operations: string[] = [];
+      cache.on('failure', (event) => operations.push(event.operation));
+      await cache.mset([{ key: 'k', value: 'v' }]);
+      expect(await cache.ttl('k')).toBeGreaterThan(Date.now());
+      faulty.proxy().stall();
+      const ttl = await timed(cache.ttl('k'));
+      expect(ttl).toMatchObject({ value: undefined });
+      expect(ttl.elapsed).toBeLessThan(timeout + 1_000);
+      expect(await cache.mget(['k'])).toEqual([undefined]);
+      expect((await timed(cache.mset([{ key: 'k', value: 'new', ttl: '5m' }]))).error).toBeUndefined();
+      expect(await rejectionOf(cache.del('k'))).toMatchObject({
+        code: expect.stringMatching(/^ERR_RW_REDIS_/),
+      });
+      expect(operations).toEqual(expect.arrayContaining(['ttl', 'delete']));
+      faulty.proxy().pass();
+      await waitFor(async () => (await cache.ttl('k')) !== undefined);
+    } finally {
+      await cache.close();
+    }
   });
 });
