@@ -3,12 +3,14 @@
  *
  * @module @rediware/rate-limit/express
  */
+import { checkFunction } from '@rediware/core';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { callbackError } from './callback-error';
 import type { HttpRateLimitOptions } from './http-options';
 import { HttpRateLimit, type Rejection, type RequestDecision, stricter } from './http-rate-limit';
-import { isPromise } from './maybe-promise';
+import { isPromise, type MaybePromise } from './maybe-promise';
 import type { RateLimiter, RateLimitResult } from './rate-limiter';
+import { requestOutcome } from './request-outcome';
 
 declare global {
   namespace Express {
@@ -26,6 +28,12 @@ export interface ExpressRateLimitOptions extends HttpRateLimitOptions<Request> {
    * @default a problem+json body with `statusCode` and `message`
    */
   handler?: (req: Request, res: Response, next: NextFunction, result: RateLimitResult) => unknown;
+  /**
+   * Whether a finished response counts as a success, for `skipSuccessfulRequests` and
+   * `skipFailedRequests` (sync or async). A response the client left before it finished is a failure.
+   * @default a status below 400
+   */
+  requestWasSuccessful?: (req: Request, res: Response) => MaybePromise<boolean>;
 }
 
 /** The middleware `rateLimit()` returns. */
@@ -36,8 +44,13 @@ export type ExpressRateLimit = RequestHandler & {
 
 /** Rate limiting middleware for `app.use(...)` or a single route; several stack, each applies. */
 export function rateLimit(options: ExpressRateLimitOptions): ExpressRateLimit {
-  const { handler, ...rest } = options;
+  const { handler, requestWasSuccessful, ...rest } = options;
   const http = new HttpRateLimit<Request>(rest);
+  const succeeded = requestOutcome(
+    requestWasSuccessful === undefined
+      ? undefined
+      : checkFunction<typeof requestWasSuccessful>(requestWasSuccessful, 'requestWasSuccessful'),
+  );
   const property = http.requestPropertyName;
   // Express 4 ignores a middleware's returned promise: nothing here returns one, and every error
   // (a callback's, or Redis's) reaches next() from here, the same on Express 4 and 5.
@@ -68,7 +81,7 @@ export function rateLimit(options: ExpressRateLimitOptions): ExpressRateLimit {
       for (const [name, value] of decision.headers) res.setHeader(name, value);
     }
     if (!decision.result.allowed) return reject(req, res, next, decision);
-    if (http.refunds) watchResponse(res, (status) => http.settle(decision, status));
+    if (http.refunds) watchResponse(res, (status) => http.settle(decision, succeeded(req, res, status)));
     next();
   };
   // No promise when the decision is at hand (a client the block cache rejects).

@@ -4,7 +4,7 @@
  * @module @rediware/rate-limit/fastify
  */
 
-import { checkOneOf, warnMisspeltRouteConfig } from '@rediware/core';
+import { checkFunction, checkOneOf, warnMisspeltRouteConfig } from '@rediware/core';
 import type {
   FastifyPluginAsync,
   FastifyReply,
@@ -16,8 +16,9 @@ import fp from 'fastify-plugin';
 import { callbackError } from './callback-error';
 import type { HttpRateLimitOptions } from './http-options';
 import { HttpRateLimit, type Rejection, type RequestDecision, stricter } from './http-rate-limit';
-import { isPromise } from './maybe-promise';
+import { isPromise, type MaybePromise } from './maybe-promise';
 import type { RateLimitResult } from './rate-limiter';
+import { requestOutcome } from './request-outcome';
 import { routeLimitOptions } from './route-options';
 
 /** A route's own limit, in its `config.rateLimit`. */
@@ -34,6 +35,12 @@ export interface FastifyRateLimitRouteOptions extends HttpRateLimitOptions<Fasti
    * @default 'onRequest'
    */
   hook?: RateLimitHook;
+  /**
+   * Whether a finished response counts as a success, for `skipSuccessfulRequests` and
+   * `skipFailedRequests` (sync or async). A response the client left before it finished is a failure.
+   * @default a status below 400
+   */
+  requestWasSuccessful?: (request: FastifyRequest, reply: FastifyReply) => MaybePromise<boolean>;
 }
 
 /** The route hooks a limit can run in. */
@@ -98,8 +105,13 @@ function hookOf(value: unknown, fallback: RateLimitHook, option: string): RateLi
 }
 
 function limitHook(options: FastifyRateLimitRouteOptions): onRequestHookHandler {
-  const { handler, hook: _hook, ...rest } = options;
+  const { handler, hook: _hook, requestWasSuccessful, ...rest } = options;
   const http = new HttpRateLimit<FastifyRequest>(rest);
+  const succeeded = requestOutcome(
+    requestWasSuccessful === undefined
+      ? undefined
+      : checkFunction<typeof requestWasSuccessful>(requestWasSuccessful, 'requestWasSuccessful'),
+  );
   const property = http.requestPropertyName;
   /** Sends the answer, or calls `done` to go on; resolves when a custom handler is done. */
   const apply = (
@@ -125,10 +137,13 @@ function limitHook(options: FastifyRateLimitRouteOptions): onRequestHookHandler 
       return void sendRejection(reply, rejection);
     }
     // A client that left while the decision was made has had its 'close' already.
-    if (http.refunds && (reply.raw.closed || reply.raw.destroyed)) http.settle(decision, undefined);
+    if (http.refunds && (reply.raw.closed || reply.raw.destroyed)) http.settle(decision, false);
     else if (http.refunds) {
       reply.raw.once('close', () =>
-        http.settle(decision, reply.raw.writableFinished ? reply.statusCode : undefined),
+        http.settle(
+          decision,
+          succeeded(request, reply, reply.raw.writableFinished ? reply.statusCode : undefined),
+        ),
       );
     }
     done();

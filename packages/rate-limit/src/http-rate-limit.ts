@@ -221,10 +221,21 @@ export class HttpRateLimit<Req> {
     return this.#config.skipFailedRequests || this.#config.skipSuccessfulRequests;
   }
 
-  /** Called once the response is done; `statusCode` undefined means the client went away first. */
-  settle(decision: RequestDecision, statusCode: number | undefined): void {
-    const failed = statusCode === undefined || statusCode >= 400;
-    const refund = failed ? this.#config.skipFailedRequests : this.#config.skipSuccessfulRequests;
+  /**
+   * Called once the response is done, with whether the request succeeded (by default a status
+   * below 400; false when the client went away first; `requestWasSuccessful`'s answer, which may
+   * be a promise). Undefined (that callback threw or rejected) refunds nothing.
+   */
+  settle(decision: RequestDecision, succeeded: MaybePromise<boolean | undefined>): void {
+    if (isPromise(succeeded)) {
+      succeeded.then(
+        (value) => this.settle(decision, value),
+        () => {},
+      );
+      return;
+    }
+    if (succeeded === undefined) return;
+    const refund = succeeded ? this.#config.skipSuccessfulRequests : this.#config.skipFailedRequests;
     if (!refund) return;
     // The limiter reports its own failures as events; a refund has no caller left to tell, and runs
     // in a response event, where a throw (a custom limiter's) would end the process.
