@@ -39,8 +39,4 @@ export class BanCounter {
     const cached = hasCachedRejections(this.#limiter) ? this.#limiter.cachedRejection(key) : undefined;
     return cached ?? this.#limiter.consume(key);
   }
-
-  close(): Promise<void> {
-    return this.#limiter.close();
-  }
 }

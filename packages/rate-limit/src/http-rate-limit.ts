@@ -76,11 +76,6 @@ export class HttpRateLimit<Req> {
     this.#ban = ban === undefined ? undefined : new BanCounter(this.limiter, ban);
   }
 
-  /** Releases the ban counter (never the limiter, which the middleware exposes). */
-  close(): Promise<void> {
-    return this.#ban?.close() ?? Promise.resolve();
-  }
-
   /** The request property that gets the decision. */
   get requestPropertyName(): string {
     return this.#config.requestPropertyName;
