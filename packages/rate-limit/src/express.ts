@@ -6,6 +6,7 @@
 import { checkFunction } from '@rediware/core';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { callbackError } from './callback-error';
+import { warnProxyMisconfiguration } from './express-proxy-warnings';
 import type { HttpRateLimitOptions } from './http-options';
 import { HttpRateLimit, type Rejection, type RequestDecision, stricter } from './http-rate-limit';
 import { isPromise, type MaybePromise } from './maybe-promise';
@@ -105,6 +106,7 @@ export function rateLimit(options: ExpressRateLimitOptions): ExpressRateLimit {
  */
 function clientIp(req: Request): string | undefined {
   const trustsProxy = req.app === undefined || Boolean(req.app.get('trust proxy'));
+  warnProxyMisconfiguration(req, trustsProxy);
   return (trustsProxy ? req.ip : undefined) ?? req.socket.remoteAddress;
 }
 
