@@ -3,13 +3,12 @@ import {
   checkFunction,
   checkNonNegativeInteger,
   checkObject,
-  checkOneOf,
   checkPositiveNumber,
   RediwareConfigError,
 } from '@rediware/core';
 import type { MaybePromise } from './maybe-promise';
 import type { RateLimiterOptions } from './options';
-import { type HeaderMode, headerModes } from './rate-limit-headers';
+import { type HeaderMode, parseHeaderModes } from './rate-limit-headers';
 import type { RateLimiter } from './rate-limiter';
 import type { RateLimitMessage } from './rejection-message';
 
@@ -32,10 +31,11 @@ export interface HttpRateLimitOptions<Req> extends Omit<Partial<RateLimiterOptio
   skip?: (req: Req) => MaybePromise<boolean>;
   /**
    * Which rate limit headers to send: 'draft-8', 'draft-7', 'draft-6' (`RateLimit-Limit`,
-   * `-Remaining`, `-Reset`), 'legacy' (`X-RateLimit-*`, the reset in seconds) or false.
+   * `-Remaining`, `-Reset`), 'legacy' (`X-RateLimit-*`, the reset in seconds), a list of one draft
+   * and 'legacy' (both sets at once, such as `['draft-7', 'legacy']`), or false.
    * @default 'draft-8'
    */
-  headers?: HeaderMode | false;
+  headers?: HeaderMode | readonly HeaderMode[] | false;
   /** Status of a rejection. @default 429 */
   statusCode?: number;
   /**
@@ -79,7 +79,7 @@ export interface HttpRateLimitConfig<Req> {
   /** The per-request limit, when `limit` is a function. */
   limit: ((req: Req) => MaybePromise<number>) | undefined;
   skip: ((req: Req) => MaybePromise<boolean>) | undefined;
-  headers: HeaderMode | false;
+  headers: readonly HeaderMode[];
   statusCode: number;
   message: RateLimitMessage<Req> | undefined;
   requestPropertyName: string;
@@ -137,10 +137,7 @@ export function parseHttpOptions<Req>(options: HttpRateLimitOptions<Req>): HttpR
       options.skip === undefined
         ? undefined
         : checkFunction<(req: Req) => MaybePromise<boolean>>(options.skip, 'skip'),
-    headers:
-      options.headers === undefined || options.headers === false
-        ? (options.headers ?? 'draft-8')
-        : checkOneOf(options.headers, 'headers', headerModes),
+    headers: parseHeaderModes(options.headers),
     statusCode,
     message,
     requestPropertyName,

@@ -1,3 +1,4 @@
+import { RediwareConfigError } from '@rediware/core';
 import type { Policy } from './algorithms/policy';
 import type { RateLimitResult } from './rate-limiter';
 
@@ -27,13 +28,30 @@ const policyName = (name: string, i: number) => (i === 0 ? name : `${name}-${i}`
  */
 export function rateLimitHeaders(
   result: RateLimitResult,
-  mode: HeaderMode | false,
+  modes: HeaderMode | readonly HeaderMode[] | false,
   name: string,
   policies: readonly Policy[],
 ): Array<[string, string]> {
   const headers: Array<[string, string]> = [];
-  const retryAfterS = result.allowed ? 0 : Math.max(1, seconds(result.retryAfterMs));
-  const resetS = result.allowed ? seconds(result.resetMs) : retryAfterS;
+  if (modes === false) addModeHeaders(headers, result, false, name, policies);
+  else if (typeof modes === 'string') addModeHeaders(headers, result, modes, name, policies);
+  else for (const mode of modes) addModeHeaders(headers, result, mode, name, policies);
+  if (!result.allowed) headers.push(['Retry-After', String(retryAfterSeconds(result))]);
+  return headers;
+}
+
+const retryAfterSeconds = (result: RateLimitResult) =>
+  result.allowed ? 0 : Math.max(1, seconds(result.retryAfterMs));
+
+function addModeHeaders(
+  headers: Array<[string, string]>,
+  result: RateLimitResult,
+  mode: HeaderMode | false,
+  name: string,
+  policies: readonly Policy[],
+): void {
+  if (mode === false) return;
+  const resetS = result.allowed ? seconds(result.resetMs) : retryAfterSeconds(result);
   const deciding = Math.max(
     0,
     policies.findIndex((policy) => policy.limit === result.limit && policy.windowMs === result.windowMs),
@@ -54,8 +72,29 @@ export function rateLimitHeaders(
     headers.push(['X-RateLimit-Remaining', String(result.remaining)]);
     headers.push(['X-RateLimit-Reset', String(resetS)]);
   }
-  if (!result.allowed) headers.push(['Retry-After', String(retryAfterS)]);
-  return headers;
+}
+
+/**
+ * The `headers` option as a list: false is none; a list holds at most one of the drafts (they
+ * share the `RateLimit-Policy` header), with 'legacy' or not.
+ */
+export function parseHeaderModes(value: unknown): readonly HeaderMode[] {
+  if (value === undefined) return Object.freeze(['draft-8' as const]);
+  if (value === false) return Object.freeze([]);
+  const modes = Array.isArray(value) ? value : [value];
+  const valid =
+    modes.length > 0 &&
+    modes.every((mode) => headerModes.includes(mode as HeaderMode)) &&
+    new Set(modes).size === modes.length &&
+    modes.filter((mode) => mode !== 'legacy').length <= 1;
+  if (!valid) {
+    throw new RediwareConfigError(
+      'headers',
+      "'draft-8', 'draft-7', 'draft-6', 'legacy', false, or a list of one draft and 'legacy'",
+      value,
+    );
+  }
+  return Object.freeze([...modes] as HeaderMode[]);
 }
 
 /** `RateLimit-Policy` depends on the limiter alone: built once per limiter and mode, not per request. */

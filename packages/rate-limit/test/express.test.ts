@@ -237,3 +237,23 @@ describe('rateLimit for Express', () => {
     expect(() => rateLimit({ redis, limit: 5, window: '1m', limt: 3 } as never)).toThrow(/`options.limt`/);
   });
 });
+
+describe('rateLimit for Express: two header sets at once', () => {
+  it("sends draft-7 and legacy headers with headers: ['draft-7', 'legacy'], and refuses two drafts", async () => {
+    const server = app((a) =>
+      a
+        .use(rateLimit({ redis, prefix: prefix(), limit: 2, window: '1m', headers: ['draft-7', 'legacy'] }))
+        .get('/', ok),
+    );
+    const response = await request(server).get('/').expect(200);
+    expect(response.headers['ratelimit-policy']).toBe('2;w=60');
+    expect(response.headers.ratelimit).toMatch(/^limit=2, remaining=1, reset=\d+$/);
+    expect(response.headers['x-ratelimit-limit']).toBe('2');
+    expect(response.headers['x-ratelimit-remaining']).toBe('1');
+    expect(response.headers['x-ratelimit-reset']).toBe(
+      /reset=(\d+)$/.exec(String(response.headers.ratelimit))?.[1],
+    );
+    expect(() => rateLimit({ limit: 1, window: '1m', headers: ['draft-7', 'draft-8'] })).toThrow(/`headers`/);
+    expect(() => rateLimit({ limit: 1, window: '1m', headers: [] })).toThrow(/`headers`/);
+  });
+});
