@@ -9,6 +9,9 @@ import type { HeaderMap } from './cacheability';
 export const rediwareHeaders: ReadonlySet<string> = new Set([
   'ratelimit',
   'ratelimit-policy',
+  'ratelimit-limit',
+  'ratelimit-remaining',
+  'ratelimit-reset',
   'x-ratelimit-limit',
   'x-ratelimit-remaining',
   'x-ratelimit-reset',

@@ -192,7 +192,7 @@ describe.each(targets)(
       expect((await rawGet(`${url}/r`)).status).toBe(429);
     });
 
-    it.each(['draft-8', 'draft-7', 'legacy'] as const)(
+    it.each(['draft-8', 'draft-7', 'draft-6', 'legacy'] as const)(
       'a rate limiter mounted after the cache: its %s headers are never stored nor replayed',
       async (headers) => {
         const app = express();
