@@ -19,6 +19,11 @@ export const lockMetricSpecs = {
     help: 'Acquisitions that waited `wait` and gave up (LockTimeoutError).',
   },
   lost: { subsystem: 'lock', name: 'lost', help: 'Held locks lost before release (expired or taken over).' },
+  errors: {
+    subsystem: 'lock',
+    name: 'errors',
+    help: 'Acquires, extends and releases rejected because Redis failed (one per failure event).',
+  },
 } as const satisfies Record<string, CounterSpec>;
 
 /** Time from acquire() to the lock taken, 0 when it was free; exported as `rediware_lock_wait_seconds`. */
@@ -32,7 +37,7 @@ export const lockWaitSpec: HistogramSpec = {
 
 /**
  * The totals `locker.metrics()` returns: one per counter of `lockMetricSpecs` (`acquired`,
- * `waited`, `busy`, `timeouts`, `lost`, whose `help` says what each counts), and the wait
+ * `waited`, `busy`, `timeouts`, `lost`, `errors`, whose `help` says what each counts), and the wait
  * histogram's count and sum.
  */
 export interface LockMetrics extends Record<keyof typeof lockMetricSpecs, number> {

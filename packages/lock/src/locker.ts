@@ -244,14 +244,15 @@ export class Locker extends RediwareEmitter<LockerEvents> {
   }
 
   /**
-   * Locks fail closed (no fallback, hence `never`): a Redis failure emits `failure` after
-   * `onRedisFailure` and is passed on.
+   * Locks fail closed (no fallback, hence `never`): a Redis failure is counted (`errors`), emits
+   * `failure` after `onRedisFailure` and is passed on.
    */
   #failClosedAs(operation: string, onRedisFailure?: () => void): FailPolicy<never> {
     return {
       operation,
       failOpen: false,
       onFailure: (event) => {
+        this.#metrics.errors.add();
         onRedisFailure?.();
         this.emit('failure', event);
       },

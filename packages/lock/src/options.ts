@@ -49,7 +49,7 @@ export interface LockerOptions {
    */
   retryInterval?: Duration;
   /**
-   * Where the locker's counters go (acquired, waited, busy, timeouts, lost) and the wait-time
+   * Where the locker's counters go (acquired, waited, busy, timeouts, lost, errors) and the wait-time
    * histogram: `createPrometheusMetrics()` from `@rediware/core/prometheus`,
    * `createOpenTelemetryMetrics()` from `@rediware/core/opentelemetry`, or your own MetricsSink.
    * `locker.metrics()` returns the totals either way.
