@@ -6,6 +6,7 @@ import {
   checkPositiveNumber,
   RediwareConfigError,
 } from '@rediware/core';
+import { parseHeaderToggles, type RateLimitHeaderName } from './header-toggles';
 import type { MaybePromise } from './maybe-promise';
 import type { RateLimiterOptions } from './options';
 import { type HeaderMode, parseHeaderModes } from './rate-limit-headers';
@@ -36,6 +37,23 @@ export interface HttpRateLimitOptions<Req> extends Omit<Partial<RateLimiterOptio
    * @default 'draft-8'
    */
   headers?: HeaderMode | readonly HeaderMode[] | false;
+  /**
+   * Per-header toggles on a rejection, as @fastify/rate-limit's `addHeaders`: a header set to
+   * false is not sent (`{ 'retry-after': false }`), whatever `headers` selects; true, or a header
+   * left out, keeps it. Names are those `headers` can send, lower-case: `ratelimit`,
+   * `ratelimit-policy`, `ratelimit-limit`, `ratelimit-remaining`, `ratelimit-reset`,
+   * `x-ratelimit-limit`, `x-ratelimit-remaining`, `x-ratelimit-reset`, `retry-after`. A toggle
+   * never adds a header `headers` does not select. An unknown name throws.
+   * @default every header of `headers`, and `Retry-After`
+   */
+  addHeaders?: { [name in RateLimitHeaderName]?: boolean };
+  /**
+   * Per-header toggles on an admitted request (the client is still within its limit), as
+   * @fastify/rate-limit's `addHeadersOnExceeding`: the names of `addHeaders` but `retry-after`
+   * (never sent on an admitted request).
+   * @default every header of `headers`
+   */
+  addHeadersOnExceeding?: { [name in Exclude<RateLimitHeaderName, 'retry-after'>]?: boolean };
   /** Status of a rejection. @default 429 */
   statusCode?: number;
   /**
@@ -80,6 +98,10 @@ export interface HttpRateLimitConfig<Req> {
   limit: ((req: Req) => MaybePromise<number>) | undefined;
   skip: ((req: Req) => MaybePromise<boolean>) | undefined;
   headers: readonly HeaderMode[];
+  /** The lower-cased headers `addHeaders` turns off on a rejection. */
+  rejectionHeadersOff: ReadonlySet<string> | undefined;
+  /** The lower-cased headers `addHeadersOnExceeding` turns off on an admitted request. */
+  admissionHeadersOff: ReadonlySet<string> | undefined;
   statusCode: number;
   message: RateLimitMessage<Req> | undefined;
   requestPropertyName: string;
@@ -97,6 +119,8 @@ export const httpOptionNames = [
   'cost',
   'skip',
   'headers',
+  'addHeaders',
+  'addHeadersOnExceeding',
   'statusCode',
   'message',
   'requestPropertyName',
@@ -138,6 +162,8 @@ export function parseHttpOptions<Req>(options: HttpRateLimitOptions<Req>): HttpR
         ? undefined
         : checkFunction<(req: Req) => MaybePromise<boolean>>(options.skip, 'skip'),
     headers: parseHeaderModes(options.headers),
+    rejectionHeadersOff: parseHeaderToggles(options.addHeaders, 'addHeaders'),
+    admissionHeadersOff: parseHeaderToggles(options.addHeadersOnExceeding, 'addHeadersOnExceeding'),
     statusCode,
     message,
     requestPropertyName,

@@ -3,6 +3,7 @@ import { LRUCache } from 'lru-cache';
 import { BanCounter } from './ban';
 import { callPolicies } from './call-limit';
 import { clientIpKey } from './client-ip-key';
+import { withoutHeaders } from './header-toggles';
 import {
   type HttpRateLimitConfig,
   type HttpRateLimitOptions,
@@ -31,6 +32,8 @@ export interface RequestDecision {
   limit: number | undefined;
   /** True when `ban` turned this rejection into a 403. */
   banned?: boolean;
+  /** When banned, the seconds until the ban ends (also sent as `Retry-After`, unless turned off). */
+  banRetryAfter?: string;
 }
 
 export interface Rejection {
@@ -141,7 +144,11 @@ export class HttpRateLimit<Req> {
 
   #decision(result: RateLimitResult, key: string, cost: number, limit: number | undefined): RequestDecision {
     const { config } = this.limiter;
-    const headers = rateLimitHeaders(result, this.#config.headers, config.name, callPolicies(config, limit));
+    const { headers: modes, admissionHeadersOff, rejectionHeadersOff } = this.#config;
+    const headers = withoutHeaders(
+      rateLimitHeaders(result, modes, config.name, callPolicies(config, limit)),
+      result.allowed ? admissionHeadersOff : rejectionHeadersOff,
+    );
     return { result, key, cost, limit, headers };
   }
 
@@ -165,7 +172,7 @@ export class HttpRateLimit<Req> {
       type: 'https://rediware.dev/errors/ERR_RW_RATE_LIMIT_BANNED',
       title: 'Forbidden',
       status: 403,
-      detail: `Banned: too many requests over the limit. Retry in ${retryAfterHeader(decision)} s.`,
+      detail: `Banned: too many requests over the limit. Retry in ${decision.banRetryAfter ?? '1'} s.`,
     };
     return {
       statusCode: 403,
@@ -248,11 +255,7 @@ function banned(decision: RequestDecision, ban: RateLimitResult): RequestDecisio
   const headers = decision.headers.map(([name, value]): [string, string] =>
     name === 'Retry-After' ? [name, retryAfter] : [name, value],
   );
-  return { ...decision, headers, banned: true };
-}
-
-function retryAfterHeader(decision: RequestDecision): string {
-  return decision.headers.find(([name]) => name === 'Retry-After')?.[1] ?? '1';
+  return { ...decision, headers, banned: true, banRetryAfter: retryAfter };
 }
 
 /** Of two decisions on one request (stacked limiters), the one the client must heed. */

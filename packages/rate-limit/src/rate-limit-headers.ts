@@ -19,7 +19,7 @@ const policyName = (name: string, i: number) => (i === 0 ? name : `${name}-${i}`
  *   reset, as @fastify/rate-limit sends it).
  * Every reset is a number of seconds from Redis's own count (never this server's clock added to
  * it), rounded up: within a window, consecutive responses never go up by a second and back.
- * `Retry-After` (seconds, rounded up, at least 1) is on every rejection, whatever the mode.
+ * `Retry-After` (seconds, rounded up, at least 1) is on every rejection, whatever the mode (`addHeaders` may drop it after).
  *
  * An admitted request's reset is when the quota resets (the window ends, the bucket is full). A
  * rejected request's is when a request will be admitted, the same as `Retry-After`: a sliding
