@@ -139,7 +139,7 @@ describe('the status page', () => {
         l1Resets: 0,
         storedBytes: expect.any(Number),
       },
-      lock: { acquired: 2, waited: 1, timeouts: 0, lost: 0 },
+      lock: { acquired: 2, waited: 1, timeouts: 0, lost: 0, errors: 0 },
       sessionStore: expect.objectContaining({ errors: 0 }),
       sessions: { carol: 2, dave: 3 },
     });

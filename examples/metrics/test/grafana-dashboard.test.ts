@@ -110,7 +110,7 @@ describe('examples/metrics/grafana-dashboard.json', () => {
       'Data cache (@rediware/cache)': ['cache'],
       'Lock (@rediware/lock)': ['lock'],
       'Session (@rediware/session)': ['session'],
-      'Redis failures (every plugin)': ['cache', 'rate_limit', 'response_cache', 'session'],
+      'Redis failures (every plugin)': ['cache', 'lock', 'rate_limit', 'response_cache', 'session'],
     });
   });
 

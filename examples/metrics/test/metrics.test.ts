@@ -61,6 +61,7 @@ function expectPluginCounters(samples: Map<string, number>): void {
   expect(samples.get('rediware_lock_waited_total')).toBe(1);
   expect(samples.get('rediware_lock_timeouts_total')).toBe(0);
   expect(samples.get('rediware_lock_wait_seconds_count')).toBe(2);
+  expect(samples.get('rediware_lock_errors_total')).toBe(0);
 }
 
 describe('metrics scraped from prom-client after real HTTP traffic', () => {
@@ -123,5 +124,23 @@ describe('metrics scraped from prom-client after real HTTP traffic', () => {
     const text = await (await get('/metrics')).text();
     expect(text).toContain('# HELP rediware_lock_wait_seconds');
     expectPluginCounters(await scrape(registry));
+  });
+
+  it('a Redis outage: the lock refuses with 503 and counts rediware_lock_errors_total', async () => {
+    const own = await startRedis();
+    afterEachClose.push(() => own.stop());
+    const ownRedis = (await connectIoredis(own.url)) as unknown as Redis;
+    const registry = new Registry();
+    const { app, close } = createExpressApp({ redis: ownRedis, registry });
+    afterEachClose.push(close);
+    await request(app).post('/job').expect(200);
+    expect((await scrape(registry)).get('rediware_lock_errors_total')).toBe(0);
+
+    await own.stop();
+    await request(app).post('/job').expect(503);
+    const samples = await scrape(registry);
+    expect(samples.get('rediware_lock_errors_total')).toBeGreaterThanOrEqual(1);
+    expect(samples.get('rediware_lock_acquired_total')).toBe(1);
+    expect(samples.get('rediware_session_errors_total')).toBe(0);
   });
 });

@@ -11,7 +11,7 @@ export interface StatusCounts {
   loginLimit: RateLimitMetrics;
   responseCache: ResponseCacheStats;
   dataCache: CacheMetrics;
-  lock: Pick<LockMetrics, 'acquired' | 'waited' | 'timeouts' | 'lost'>;
+  lock: Pick<LockMetrics, 'acquired' | 'waited' | 'timeouts' | 'lost' | 'errors'>;
   sessionStore: SessionMetrics;
   /** Live sessions of each user who logged in on this instance. */
   sessions: Record<string, number>;
@@ -85,13 +85,13 @@ export class ShopStats {
     const sessions = Object.fromEntries(
       users.map((user, i) => [user, lists[i]?.length ?? 0]).filter(([, count]) => count !== 0),
     );
-    const { acquired, waited, timeouts, lost } = sources.locker.metrics();
+    const { acquired, waited, timeouts, lost, errors } = sources.locker.metrics();
     return {
       apiLimit: sources.apiLimit.metrics(),
       loginLimit: sources.loginLimit.metrics(),
       responseCache: sources.responseCache.stats(),
       dataCache: sources.dataCache.metrics(),
-      lock: { acquired, waited, timeouts, lost },
+      lock: { acquired, waited, timeouts, lost, errors },
       sessionStore: sources.sessionStore.metrics(),
       sessions,
     };

@@ -117,6 +117,7 @@ export const statusCharts: Record<string, ChartSpec[]> = {
         { label: 'response cache admission', series: ['responseCache.admissionErrors'] },
         { label: 'data cache (and loaders)', series: ['dataCache.errors'] },
         { label: 'session store', series: ['sessionStore.errors'] },
+        { label: 'checkout lock (503)', series: ['lock.errors'] },
       ],
     },
   ],
