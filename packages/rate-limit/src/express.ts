@@ -6,6 +6,7 @@
 import { checkFunction } from '@rediware/core';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { callbackError } from './callback-error';
+import { warnIfCreatedInHandler } from './express-creation-warning';
 import { warnProxyMisconfiguration } from './express-proxy-warnings';
 import type { HttpRateLimitOptions } from './http-options';
 import { HttpRateLimit, type Rejection, type RequestDecision, stricter } from './http-rate-limit';
@@ -45,6 +46,7 @@ export type ExpressRateLimit = RequestHandler & {
 
 /** Rate limiting middleware for `app.use(...)` or a single route; several stack, each applies. */
 export function rateLimit(options: ExpressRateLimitOptions): ExpressRateLimit {
+  warnIfCreatedInHandler();
   const { handler, requestWasSuccessful, ...rest } = options;
   const http = new HttpRateLimit<Request>(rest);
   const succeeded = requestOutcome(
