@@ -89,6 +89,13 @@ export interface HttpRateLimitOptions<Req> extends Omit<Partial<RateLimiterOptio
    * @default undefined: never 403
    */
   ban?: number;
+  /**
+   * Called once when a key reaches `ban`: with the request that got its first 403 in a window
+   * (counted in Redis, so once across every process), as @fastify/rate-limit's `onBanReach`. A
+   * throw goes to the framework's error handling.
+   * @default none
+   */
+  onBanReach?: (req: Req, key: string) => void;
 }
 
 export interface HttpRateLimitConfig<Req> {
@@ -111,6 +118,7 @@ export interface HttpRateLimitConfig<Req> {
   onExceeding: ((req: Req, key: string) => void) | undefined;
   onExceeded: ((req: Req, key: string) => void) | undefined;
   ban: number | undefined;
+  onBanReach: ((req: Req, key: string) => void) | undefined;
 }
 
 export const httpOptionNames = [
@@ -130,6 +138,7 @@ export const httpOptionNames = [
   'onExceeding',
   'onExceeded',
   'ban',
+  'onBanReach',
 ];
 
 export function parseHttpOptions<Req>(options: HttpRateLimitOptions<Req>): HttpRateLimitConfig<Req> {
@@ -173,6 +182,7 @@ export function parseHttpOptions<Req>(options: HttpRateLimitOptions<Req>): HttpR
     onExceeding: optionalFunction<(req: Req, key: string) => void>(options.onExceeding, 'onExceeding'),
     onExceeded: optionalFunction<(req: Req, key: string) => void>(options.onExceeded, 'onExceeded'),
     ban: options.ban === undefined ? undefined : checkNonNegativeInteger(options.ban, 'ban'),
+    onBanReach: optionalFunction<(req: Req, key: string) => void>(options.onBanReach, 'onBanReach'),
   });
 }
 

@@ -1,6 +1,6 @@
 import { isRedisOutage, type ProblemDetails, RedisError } from '@rediware/core';
 import { LRUCache } from 'lru-cache';
-import { BanCounter } from './ban';
+import { BanCounter, type BanDecision } from './ban';
 import { callPolicies } from './call-limit';
 import { clientIpKey } from './client-ip-key';
 import { withoutHeaders } from './header-toggles';
@@ -121,8 +121,19 @@ export class HttpRateLimit<Req> {
     onExceeded?.(req, decision.key);
     if (!this.#ban) return decision;
     const ban = this.#ban.rejected(decision.key);
-    if (isPromise(ban)) return ban.then((result) => banned(decision, result));
-    return banned(decision, ban);
+    if (isPromise(ban)) return ban.then((result) => this.#banned(req, decision, result));
+    return this.#banned(req, decision, ban);
+  }
+
+  /** The decision, a 403 with the ban's `Retry-After` when banned; `onBanReach` when this banned the key. */
+  #banned(req: Req, decision: RequestDecision, ban: BanDecision): RequestDecision {
+    if (!ban.banned) return decision;
+    if (ban.reached) this.#config.onBanReach?.(req, decision.key);
+    const retryAfter = String(Math.max(1, Math.ceil(ban.retryAfterMs / 1000)));
+    const headers = decision.headers.map(([name, value]): [string, string] =>
+      name === 'Retry-After' ? [name, retryAfter] : [name, value],
+    );
+    return { ...decision, headers, banned: true, banRetryAfter: retryAfter };
   }
 
   #limited(req: Req, key: string, cost: number): MaybePromise<RequestDecision> {
@@ -246,16 +257,6 @@ export class HttpRateLimit<Req> {
       this.limiter.refund(decision.key, decision.cost, options).catch(() => {});
     } catch {}
   }
-}
-
-/** The decision, a 403 with the ban's `Retry-After` when the ban counter rejected it. */
-function banned(decision: RequestDecision, ban: RateLimitResult): RequestDecision {
-  if (ban.allowed) return decision;
-  const retryAfter = String(Math.max(1, Math.ceil(ban.retryAfterMs / 1000)));
-  const headers = decision.headers.map(([name, value]): [string, string] =>
-    name === 'Retry-After' ? [name, retryAfter] : [name, value],
-  );
-  return { ...decision, headers, banned: true, banRetryAfter: retryAfter };
 }
 
 /** Of two decisions on one request (stacked limiters), the one the client must heed. */
