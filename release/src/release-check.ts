@@ -9,7 +9,7 @@
  * fragment is not compiled). `--built` packs the current `dist` instead of building.
  * Needs redis-server on PATH and the npm registry (or pnpm's store).
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { startRedis } from '@rediware/testing';
@@ -108,11 +108,16 @@ async function main(): Promise<void> {
     }
 
     console.log(
-      '\nEvery ```ts block of the READMEs, compiled as an ES module (NodeNext) against the tarballs:',
+      '\nEvery ```ts block of the READMEs and migration guides, compiled as an ES module (NodeNext) against the tarballs:',
     );
+    const guides = join(repositoryRoot, 'docs', 'migrating');
     const blocks = readmeBlocks([
       join(repositoryRoot, 'README.md'),
       ...packed.map(({ dir }) => join(dir, 'README.md')),
+      // The migration guides' "after" examples ("before" ones, importing the package left, are ```js).
+      ...readdirSync(guides)
+        .filter((file) => file.endsWith('.md'))
+        .map((file) => join(guides, file)),
     ]);
     const compileStarted = Date.now();
     const broken = await compileReadmeBlocks(all, blocks);
