@@ -1,9 +1,9 @@
 /**
  * `pnpm release:check`: the packages as npm would publish them. Builds and packs every public
  * package, lints each tarball (publint strict, attw on node10, node16 and bundler), prints its
- * size, then installs the tarballs into throwaway projects outside the workspace and runs a smoke
+ * size and checks it against the `Size:` of its README (within 10 %), then installs the tarballs into throwaway projects outside the workspace and runs a smoke
  * test there in ESM, CommonJS and TypeScript with `module: commonjs`, and once per README Install
- * line with only what that line installs; every ```ts block of the READMEs is compiled (NodeNext)
+ * line with only what that line installs; every ```ts block of the READMEs and migration guides is compiled (NodeNext)
  * against the tarballs and every ```ts quickstart block also run against redis-server and sent the
  * requests of quickstart-requests.ts (a failure is a warning unless `--strict-readmes`; ```ts
  * fragment is not compiled). `--built` packs the current `dist` instead of building.
@@ -20,6 +20,7 @@ import { installLineFor, installLines, testedRange } from './install-lines';
 import { packPackages, repositoryRoot, testedPeers } from './pack-packages';
 import { quickStartRequests } from './quickstart-requests';
 import { compileReadmeBlocks, emittedBlock, readmeBlocks } from './readme-blocks';
+import { sizeDrift, statedSize } from './readme-sizes';
 import { runSmoke, type SmokeResult } from './run-smoke';
 import type { SmokeFormat } from './smoke-source';
 
@@ -67,6 +68,9 @@ async function main(): Promise<void> {
     );
     for (const message of report.publint) failures.push(`${report.name} publint: ${message}`);
     if (report.attw !== '') failures.push(`${report.name} attw:\n${report.attw}`);
+    const dir = packed.find(({ name }) => name === report.name)?.dir ?? '';
+    const drift = sizeDrift(statedSize(join(dir, 'README.md')), report.packedBytes, report.unpackedBytes);
+    if (drift) failures.push(`${report.name} README ${drift}`);
   }
 
   const redis = await startRedis();
