@@ -1,3 +1,4 @@
+import { rateLimitHeaderNames } from '@rediware/core';
 import type { HeaderMap } from './cacheability';
 
 /**
@@ -6,16 +7,7 @@ import type { HeaderMap } from './cacheability';
  * never stored, whichever plugin ran first. (A limiter's or a lock guard's Retry-After comes only
  * with its own 429/409/423 answer, which the handler never wrote.)
  */
-export const rediwareHeaders: ReadonlySet<string> = new Set([
-  'ratelimit',
-  'ratelimit-policy',
-  'ratelimit-limit',
-  'ratelimit-remaining',
-  'ratelimit-reset',
-  'x-ratelimit-limit',
-  'x-ratelimit-remaining',
-  'x-ratelimit-reset',
-]);
+export const rediwareHeaders: ReadonlySet<string> = new Set(rateLimitHeaderNames);
 
 /**
  * Headers already on the response when the cache starts were set by middleware mounted before it

@@ -65,6 +65,7 @@ export {
   checkPositiveNumber,
   checkString,
 } from './option-checks';
+export { type RateLimitHeaderName, rateLimitHeaderNames } from './rate-limit-header-names';
 export { looksMisspelt, type RouteIdentity, warnMisspeltRouteConfig } from './route-config-typo';
 export {
   type CommandDefinition,

@@ -1,28 +1,14 @@
-import { checkObject, RediwareConfigError } from '@rediware/core';
+import {
+  checkObject,
+  type RateLimitHeaderName,
+  RediwareConfigError,
+  rateLimitHeaderNames,
+} from '@rediware/core';
 
 /** The headers a rate limit response can carry, lower-cased, as `addHeaders` names them. */
-export type RateLimitHeaderName =
-  | 'ratelimit'
-  | 'ratelimit-policy'
-  | 'ratelimit-limit'
-  | 'ratelimit-remaining'
-  | 'ratelimit-reset'
-  | 'x-ratelimit-limit'
-  | 'x-ratelimit-remaining'
-  | 'x-ratelimit-reset'
-  | 'retry-after';
+export type RateLimitResponseHeader = RateLimitHeaderName | 'retry-after';
 
-const rejectionHeaders: readonly RateLimitHeaderName[] = [
-  'ratelimit',
-  'ratelimit-policy',
-  'ratelimit-limit',
-  'ratelimit-remaining',
-  'ratelimit-reset',
-  'x-ratelimit-limit',
-  'x-ratelimit-remaining',
-  'x-ratelimit-reset',
-  'retry-after',
-];
+const rejectionHeaders: readonly RateLimitResponseHeader[] = [...rateLimitHeaderNames, 'retry-after'];
 /** An admitted request never gets `Retry-After`. */
 const admissionHeaders = rejectionHeaders.filter((name) => name !== 'retry-after');
 
@@ -41,7 +27,7 @@ export function parseHeaderToggles(
   const off = new Set<string>();
   for (const [name, on] of Object.entries(toggles)) {
     const header = name.toLowerCase();
-    if (!known.includes(header as RateLimitHeaderName)) {
+    if (!known.includes(header as RateLimitResponseHeader)) {
       throw new RediwareConfigError(`${option}.${name}`, `one of ${known.join(', ')}`, name);
     }
     if (typeof on !== 'boolean') throw new RediwareConfigError(`${option}.${name}`, 'true or false', on);

@@ -6,7 +6,7 @@ import {
   checkPositiveNumber,
   RediwareConfigError,
 } from '@rediware/core';
-import { parseHeaderToggles, type RateLimitHeaderName } from './header-toggles';
+import { parseHeaderToggles, type RateLimitResponseHeader } from './header-toggles';
 import type { MaybePromise } from './maybe-promise';
 import type { RateLimiterOptions } from './options';
 import { type HeaderMode, parseHeaderModes } from './rate-limit-headers';
@@ -46,14 +46,14 @@ export interface HttpRateLimitOptions<Req> extends Omit<Partial<RateLimiterOptio
    * never adds a header `headers` does not select. An unknown name throws.
    * @default every header of `headers`, and `Retry-After`
    */
-  addHeaders?: { [name in RateLimitHeaderName]?: boolean };
+  addHeaders?: { [name in RateLimitResponseHeader]?: boolean };
   /**
    * Per-header toggles on an admitted request (the client is still within its limit), as
    * @fastify/rate-limit's `addHeadersOnExceeding`: the names of `addHeaders` but `retry-after`
    * (never sent on an admitted request).
    * @default every header of `headers`
    */
-  addHeadersOnExceeding?: { [name in Exclude<RateLimitHeaderName, 'retry-after'>]?: boolean };
+  addHeadersOnExceeding?: { [name in Exclude<RateLimitResponseHeader, 'retry-after'>]?: boolean };
   /** Status of a rejection. @default 429 */
   statusCode?: number;
   /**
