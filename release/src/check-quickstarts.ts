@@ -7,8 +7,10 @@ import { quickStartFramework, runQuickStart } from './run-quickstart';
 export interface QuickStartCheck {
   /** The README blocks, in the order compileReadmeBlocks emitted them. */
   blocks: ReadmeBlock[];
-  /** The JavaScript tsc emitted for `blocks[index]`. */
+  /** The JavaScript tsc emitted for `blocks[index]`: an ES module. */
   emitted: (index: number) => string;
+  /** The same quick start made a CommonJS TypeScript app (commonjs-quickstarts.ts), emitted. */
+  emittedCommonJs: (index: number) => string;
   /**
    * The consumer that installed only the README's Install line for this package and framework
    * (`npm i @rediware/session express-session express ioredis`), or undefined when there is none.
@@ -22,12 +24,14 @@ export interface QuickStartCheck {
 /**
  * Runs every ```ts quickstart block as a user who typed the README's Install line and copied the
  * block would: its JavaScript in that line's consumer (nothing else installed), against
- * `redisUrl`, sent the requests of quickstart-requests.ts. Prints each result; resolves to how many
- * of the listed quick starts answered as expected.
+ * `redisUrl`, sent the requests of quickstart-requests.ts: as the ES module it is, and made a
+ * CommonJS TypeScript app (commonjs-quickstarts.ts). Prints each result; resolves to how many runs
+ * answered as expected.
  */
 export async function checkQuickStarts(check: QuickStartCheck): Promise<number> {
   const seen = new Set<string>();
   let answered = 0;
+  let runs = 0;
   for (const [index, block] of check.blocks.entries()) {
     if (!block.quickstart) continue;
     const framework = quickStartFramework(block.code);
@@ -47,25 +51,31 @@ export async function checkQuickStarts(check: QuickStartCheck): Promise<number> 
       );
       continue;
     }
-    try {
-      const file = join(consumer, `quickstart-${index}.mjs`);
-      copyFileSync(check.emitted(index), file);
-      // Each quick start on a database of its own, as on a user's fresh Redis: one that is stopped
-      // right after its answers leaves its state behind (a guard's lock until its ttl).
-      const { answers, output } = await runQuickStart(file, requests, `${check.redisUrl}/${seen.size % 16}`);
-      const expected = requests.map(({ status, headers }) => describeAnswer(status, headers));
-      if (answers.join(', ') !== expected.join(', '))
-        check.problem(
-          `${block.where} (${framework}) answered ${answers.join(', ')}, not ${expected.join(', ')} to ${requests.map(({ method, path }) => `${method} ${path}`).join(', ')}; it printed:\n${output.slice(-4000)}`,
-        );
-      else {
-        answered++;
-        console.log(`  ok  ${block.where} (${framework}): ${answers.join(', ')}`);
+    const formats = [
+      { format: 'esm', emitted: check.emitted(index), extension: 'mjs' },
+      { format: 'ts-commonjs', emitted: check.emittedCommonJs(index), extension: 'cjs' },
+    ];
+    for (const { format, emitted, extension } of formats) {
+      const label = `${block.where} (${framework}, ${format})`;
+      try {
+        const file = join(consumer, `quickstart-${index}.${extension}`);
+        copyFileSync(emitted, file);
+        // Each run on a database of its own, as on a user's fresh Redis: one that is stopped right
+        // after its answers leaves its state behind (a guard's lock until its ttl).
+        const database = ++runs % 16;
+        const { answers, output } = await runQuickStart(file, requests, `${check.redisUrl}/${database}`);
+        const expected = requests.map(({ status, headers }) => describeAnswer(status, headers));
+        if (answers.join(', ') !== expected.join(', '))
+          check.problem(
+            `${label} answered ${answers.join(', ')}, not ${expected.join(', ')} to ${requests.map(({ method, path }) => `${method} ${path}`).join(', ')}; it printed:\n${output.slice(-4000)}`,
+          );
+        else {
+          answered++;
+          console.log(`  ok  ${label}: ${answers.join(', ')}`);
+        }
+      } catch (error) {
+        check.problem(`${label} ${error instanceof Error ? error.message : String(error)}`);
       }
-    } catch (error) {
-      check.problem(
-        `${block.where} (${framework}) ${error instanceof Error ? error.message : String(error)}`,
-      );
     }
   }
   for (const name of Object.keys(quickStartRequests))

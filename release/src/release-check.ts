@@ -15,6 +15,7 @@ import { join, relative } from 'node:path';
 import { startRedis } from '@rediware/testing';
 import { checkQuickStarts } from './check-quickstarts';
 import { checkTarball } from './check-tarball';
+import { compileCommonJsQuickStarts, emittedCommonJs } from './commonjs-quickstarts';
 import { installConsumerAsync } from './install-consumer';
 import { installLineFor, installLines, testedRange } from './install-lines';
 import { packPackages, repositoryRoot, testedPeers } from './pack-packages';
@@ -134,6 +135,11 @@ async function main(): Promise<void> {
     console.log(
       `  ${blocks.length - broken.length} of ${blocks.length} compile${broken.length > 0 ? `; not: ${broken.map(({ where }) => where).join(', ')}` : ''} (${elapsed(compileStarted)})`,
     );
+    const commonJs = await compileCommonJsQuickStarts(all, blocks);
+    if (commonJs !== '')
+      readmeProblem(`the quick starts made CommonJS TypeScript apps do not compile:\n${commonJs}`);
+    else
+      console.log('  every quick start also compiles as a CommonJS TypeScript app (module commonjs, node10)');
 
     console.log('\nEach README Install line, installed alone:');
     const lineConsumers = new Map<(typeof installLines)[number], string>();
@@ -176,6 +182,7 @@ async function main(): Promise<void> {
     const answered = await checkQuickStarts({
       blocks,
       emitted: (index) => emittedBlock(all, index),
+      emittedCommonJs: (index) => emittedCommonJs(all, index),
       installedFor: (readme, framework) => {
         const line = installLineFor(nameOf.get(readme), framework);
         return line && lineConsumers.get(line);
@@ -184,7 +191,7 @@ async function main(): Promise<void> {
       problem: readmeProblem,
     });
     console.log(
-      `  ${answered} of ${Object.keys(quickStartRequests).length} quick starts answered as expected (${elapsed(runStarted)})`,
+      `  ${answered} of ${Object.keys(quickStartRequests).length * 2} quick start runs (ESM and CommonJS) answered as expected (${elapsed(runStarted)})`,
     );
   } finally {
     await redis.stop();

@@ -1,7 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { connect, createServer } from 'node:net';
-import { dirname, join } from 'node:path';
+import { dirname, extname, join } from 'node:path';
 import { describeAnswer, type QuickStartRequest } from './quickstart-requests';
 
 /** The framework a quick start serves with: the rediware adapter it imports. */
@@ -25,8 +25,9 @@ export function localizeQuickStart(javascript: string, port: number): string {
     );
   const source = javascript
     .replace(/(\.listen\(\s*(?:\{\s*port:\s*)?)3000\b/, `$1${port}`)
-    .replace(/\bcreateClient\(\s*\)/g, 'createClient({ url: process.env.REDIS_URL })')
-    .replace(/\bnew Redis\(\s*\)/g, 'new Redis(process.env.REDIS_URL)');
+    // CommonJS output calls them `(0, redis_1.createClient)()` and `new ioredis_1.Redis()`.
+    .replace(/\b(createClient\)?)\(\s*\)/g, '$1({ url: process.env.REDIS_URL })')
+    .replace(/\bnew ((?:\w+\.)?Redis)\(\s*\)/g, 'new $1(process.env.REDIS_URL)');
   if (!source.includes('process.env.REDIS_URL') || /localhost:6379|127\.0\.0\.1:6379/.test(source))
     throw new Error('a quick start connects with createClient(), new Redis() or process.env.REDIS_URL');
   return source;
@@ -59,7 +60,7 @@ async function listening(port: number, child: ChildProcess, ms: number): Promise
 }
 
 /**
- * Runs the emitted JavaScript of a quick start (`emitted`, an ES module in the consumer) with node,
+ * Runs the emitted JavaScript of a quick start (`emitted`, an ES module or CommonJS file in the consumer) with node,
  * against `redisUrl`, sends it `requests` with the cookies it sets, then stops it. Resolves to the
  * answers (describeAnswer: the status, and the headers each request expects) and what it printed;
  * rejects with its output when it did not start or a request failed.
@@ -70,7 +71,7 @@ export async function runQuickStart(
   redisUrl: string,
 ): Promise<{ answers: string[]; output: string }> {
   const port = await freePort();
-  const file = join(dirname(emitted), `run-${port}.mjs`);
+  const file = join(dirname(emitted), `run-${port}${extname(emitted)}`);
   writeFileSync(file, localizeQuickStart(readFileSync(emitted, 'utf8'), port));
   // A developer's shell: no NODE_ENV, the two variables the quick starts read.
   const { NODE_ENV: _unset, ...env } = process.env;
