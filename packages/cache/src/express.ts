@@ -5,28 +5,28 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
-import { BodyCollector } from './body-capture';
-import type { HeaderMap } from './cacheability';
-import { dropOnWriteHead } from './drop-on-write-head';
-import { expressHost } from './express-host';
-import { loopbackRefresh, refreshHeader, refreshOriginHeader } from './loopback-refresh';
-import { withoutOwnHeaders } from './own-headers';
-import { requestOrigin } from './request-origin';
+import { BodyCollector } from './http/body/capture';
+import { dropOnWriteHead } from './http/drop-on-write-head';
+import { expressHost } from './http/express-host';
+import { loopbackRefresh, refreshHeader, refreshOriginHeader } from './http/loopback-refresh';
+import type { ResponseCacheOptions, ResponseCacheRouteOptions, RoutePolicy } from './http/options';
+import { withoutOwnHeaders } from './http/own-headers';
+import { requestOrigin } from './http/request-origin';
 import {
   type CachedReply,
   type Capture,
   type InvalidationSelector,
   ResponseCache,
   type ResponseCacheStats,
-} from './response-cache';
-import type { ResponseCacheOptions, ResponseCacheRouteOptions, RoutePolicy } from './response-options';
-import { isUnsafeMethod } from './unsafe-invalidation';
+} from './http/response-cache';
+import type { HeaderMap } from './http/rfc9111/cacheability';
+import { isUnsafeMethod } from './http/unsafe-invalidation';
 
 /** Options of `responseCache()` (see `ResponseCacheOptions`). */
 export type ExpressResponseCacheOptions = ResponseCacheOptions<Request>;
 /** Options of `cache.route()`: one route's options over the middleware's. */
 export type ExpressResponseCacheRouteOptions = ResponseCacheRouteOptions<Request>;
-export type { InvalidationSelector, ResponseCacheStats } from './response-cache';
+export type { InvalidationSelector, ResponseCacheStats } from './http/response-cache';
 
 /** The middleware `responseCache()` returns. */
 export interface ExpressResponseCache extends RequestHandler {

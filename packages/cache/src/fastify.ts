@@ -15,26 +15,26 @@ import type {
   RouteHandlerMethod,
 } from 'fastify';
 import fp from 'fastify-plugin';
-import { BodyCollector } from './body-capture';
-import { inProcessRefresh } from './in-process-refresh';
-import { refreshHeader, refreshOriginHeader } from './loopback-refresh';
-import { withoutOwnHeaders } from './own-headers';
-import { requestOrigin } from './request-origin';
+import { BodyCollector } from './http/body/capture';
+import { inProcessRefresh } from './http/in-process-refresh';
+import { refreshHeader, refreshOriginHeader } from './http/loopback-refresh';
+import type { ResponseCacheOptions, ResponseCacheRouteOptions, RoutePolicy } from './http/options';
+import { withoutOwnHeaders } from './http/own-headers';
+import { requestOrigin } from './http/request-origin';
 import {
   type CacheRequest,
   type Capture,
   type InvalidationSelector,
   ResponseCache,
   type ResponseCacheStats,
-} from './response-cache';
-import type { ResponseCacheOptions, ResponseCacheRouteOptions, RoutePolicy } from './response-options';
-import { isUnsafeMethod } from './unsafe-invalidation';
+} from './http/response-cache';
+import { isUnsafeMethod } from './http/unsafe-invalidation';
 
 /** Options of the plugin: `app.register(responseCache, options)` (see `ResponseCacheOptions`). */
 export type FastifyResponseCacheOptions = ResponseCacheOptions<FastifyRequest>;
 /** A route's `config.cache`: its options over the plugin's. */
 export type FastifyResponseCacheRouteOptions = ResponseCacheRouteOptions<FastifyRequest>;
-export type { InvalidationSelector, ResponseCacheStats } from './response-cache';
+export type { InvalidationSelector, ResponseCacheStats } from './http/response-cache';
 
 /** `app.responseCache`: the plugin's invalidation and stats. */
 export interface FastifyResponseCache {

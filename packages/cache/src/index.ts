@@ -14,12 +14,12 @@ export {
   type WrapOptions,
   type WrapResult,
   type WrapStatus,
-} from './cache';
-export { type CacheMetrics, cacheMetricSpecs, responseCacheMetricSpecs } from './cache-metrics';
-export type { LoadContext } from './load-context';
-export type { MsetItem } from './mset-items';
-export type { CacheConfig, CacheOptions, EntryOptions, KeyOptions, L1Options } from './options';
-export { jsonSerializer, type Serializer } from './value-codec';
-export type { LoadMany, LoadManyContext } from './wrap-many';
-export type { WriteBehindOptions, WriteBehindWrite } from './write-behind-options';
-export type { WriteBehindEvents, WriteBehindWorker } from './write-behind-worker';
+} from './engine/cache';
+export { type CacheMetrics, cacheMetricSpecs, responseCacheMetricSpecs } from './engine/cache-metrics';
+export type { LoadContext } from './engine/load-context';
+export type { MsetItem } from './engine/mset-items';
+export type { CacheConfig, CacheOptions, EntryOptions, KeyOptions, L1Options } from './engine/options';
+export { jsonSerializer, type Serializer } from './engine/value-codec';
+export type { LoadMany, LoadManyContext } from './engine/wrap-many';
+export type { WriteBehindOptions, WriteBehindWrite } from './write-behind/options';
+export type { WriteBehindEvents, WriteBehindWorker } from './write-behind/worker';

@@ -16,7 +16,7 @@ import fc from 'fast-check';
 import Fastify from 'fastify';
 import { responseCache } from '../src/express';
 import responseCachePlugin from '../src/fastify';
-import { normalisedVaryValue } from '../src/vary-values';
+import { normalisedVaryValue } from '../src/http/rfc9111/vary-values';
 
 // Arbitrary request headers through the real adapters: the two the route's responses Vary on,
 // and the ones the cache itself reads (Cache-Control, If-None-Match, Accept-Encoding). The route

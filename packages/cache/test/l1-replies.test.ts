@@ -3,7 +3,7 @@ import express from 'express';
 import Fastify from 'fastify';
 import { responseCache } from '../src/express';
 import cachePlugin from '../src/fastify';
-import type { ResponseCacheStats } from '../src/response-cache';
+import type { ResponseCacheStats } from '../src/http/response-cache';
 import { rawGet } from './raw-get';
 
 const [target] = useRedisTargets(['ioredis']);

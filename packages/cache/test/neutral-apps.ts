@@ -4,7 +4,7 @@ import express from 'express';
 import Fastify from 'fastify';
 import { responseCache } from '../src/express';
 import cachePlugin from '../src/fastify';
-import type { ResponseCacheOptions } from '../src/response-options';
+import type { ResponseCacheOptions } from '../src/http/options';
 
 export type Framework = 'express' | 'fastify';
 export const frameworks: Framework[] = ['express', 'fastify'];

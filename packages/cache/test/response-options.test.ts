@@ -1,5 +1,5 @@
-import { parseCacheControl, storageDecision } from '../src/cacheability';
 import { responseCache } from '../src/express';
+import { parseCacheControl, storageDecision } from '../src/http/rfc9111/cacheability';
 
 describe('response cache options', () => {
   it.each([

@@ -1,13 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { type Backend, isRedisError, type RediwareError } from '@rediware/core';
-import { ackWritesScript } from './ack-writes-script';
-import { type DrainReply, drainWritesScript } from './drain-writes-script';
-import { failWritesScript } from './fail-writes-script';
-import { decodeValue, type Serializer, type ValueKind } from './value-codec';
-import type { WriteBehindConfig, WriteBehindWrite } from './write-behind-options';
-import { type WriteBehindQueue, type WriteStream, writeBehindGroup } from './write-behind-queue';
-import { writerLeaseScript } from './writer-lease-script';
+import { decodeValue, type Serializer, type ValueKind } from '../engine/value-codec';
+import type { WriteBehindConfig, WriteBehindWrite } from './options';
+import { type WriteBehindQueue, type WriteStream, writeBehindGroup } from './queue';
+import { ackWritesScript } from './scripts/ack-writes-script';
+import { type DrainReply, drainWritesScript } from './scripts/drain-writes-script';
+import { failWritesScript } from './scripts/fail-writes-script';
+import { writerLeaseScript } from './scripts/writer-lease-script';
 
 /** What `startWriteBehind` returns. */
 export interface WriteBehindWorker {

@@ -1,6 +1,6 @@
-import type { HeaderMap } from './cacheability';
-import type { StoredEncoding } from './content-encoding';
+import type { StoredEncoding } from './body/content-encoding';
 import { rediwareHeaders } from './own-headers';
+import type { HeaderMap } from './rfc9111/cacheability';
 
 /** A response as stored: status, end-to-end headers, and the body bytes. */
 export interface StoredResponse {

@@ -1,7 +1,7 @@
 import { request as httpRequest, type IncomingHttpHeaders } from 'node:http';
 import type { Socket } from 'node:net';
 import type { TLSSocket } from 'node:tls';
-import type { CapturedResponse } from './body-capture';
+import type { CapturedResponse } from './body/capture';
 
 /** Marks a background refresh request; its value is a per-instance secret no client can guess. */
 export const refreshHeader = 'x-rediware-cache-refresh';

@@ -2,7 +2,7 @@ import { promisify } from 'node:util';
 import { gunzip, gzip } from 'node:zlib';
 import compressible from 'compressible';
 import Negotiator from 'negotiator';
-import { type HeaderMap, parseCacheControl } from './cacheability';
+import { type HeaderMap, parseCacheControl } from '../rfc9111/cacheability';
 
 const gzipAsync = promisify(gzip);
 const gunzipAsync = promisify(gunzip);

@@ -1,6 +1,6 @@
 import { defineScript } from '@rediware/core';
+import type { EntryRecord } from '../stored-entry';
 import { luaMicroClock } from './micro-clock';
-import type { EntryRecord } from './stored-entry';
 
 /**
  * Reads an entry and, when it is not fresh and a lock token is given, tries to take the loader

@@ -3,9 +3,9 @@ import { type Location, lifetimeOf } from './cache';
 import type { CacheInternals } from './cache-internals';
 import { type EntryOptions, type EntryPolicy, parseEntryOptions } from './options';
 import { refreshAt } from './refresh-ahead';
+import { writeEntriesScript } from './scripts/write-entries-script';
 import { encodeStamps, type StampRef } from './stored-entry';
 import type { EncodedValue } from './value-codec';
-import { writeEntriesScript } from './write-entries-script';
 
 /** One entry of a batch write; without a value the entry is deleted. */
 export interface BatchWrite {

@@ -1,8 +1,8 @@
 import { performance } from 'node:perf_hooks';
 import type { Backend, Keyspace } from '@rediware/core';
-import { bumpStampScript, createdStampTtlMs } from './bump-stamp-script';
-import { readStampScript } from './read-stamp-script';
-import { settleStampScript } from './settle-stamp-script';
+import { bumpStampScript, createdStampTtlMs } from './scripts/bump-stamp-script';
+import { readStampScript } from './scripts/read-stamp-script';
+import { settleStampScript } from './scripts/settle-stamp-script';
 import type { StampRef } from './stored-entry';
 
 /** The stamps read before a loader ran ('' for a missing one), and when the read was sent. */

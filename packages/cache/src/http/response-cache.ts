@@ -2,20 +2,11 @@ import type { IncomingHttpHeaders } from 'node:http';
 import { bindCounters, createBackend } from '@rediware/core';
 import createEtag from 'etag';
 import fresh from 'fresh';
-import type { CapturedResponse } from './body-capture';
-import { byteRange } from './byte-range';
-import { type Cache, createCacheWithLocalHits, type LocalHits, type WrapResult } from './cache';
-import { baseKey, pathOf, variantKey } from './cache-key';
-import { responseCacheMetricSpecs } from './cache-metrics';
-import {
-  authorizedRequest,
-  type HeaderMap,
-  hasValidator,
-  parseCacheControl,
-  requestBypassReason,
-  type StorageDecision,
-  storageDecision,
-} from './cacheability';
+import { type Cache, createCacheWithLocalHits, type LocalHits, type WrapResult } from '../engine/cache';
+import { responseCacheMetricSpecs } from '../engine/cache-metrics';
+import type { LoadContext } from '../engine/load-context';
+import { byteRange } from './body/byte-range';
+import type { CapturedResponse } from './body/capture';
 import {
   bodyToStore,
   decompressedBody,
@@ -24,19 +15,29 @@ import {
   representationFor,
   storedBytes,
   takesGzip,
-} from './content-encoding';
-import type { LoadContext } from './load-context';
+} from './body/content-encoding';
 import { withoutOmittedHeaders } from './omitted-headers';
-import { normalisedHost, requestOrigin } from './request-origin';
-import { initialAgeMs } from './response-age';
 import {
   parseResponseCacheOptions,
   parseRouteOptions,
   type ResponseCacheConfig,
   type ResponseCacheRouteOptions,
   type RoutePolicy,
-} from './response-options';
+} from './options';
+import { baseKey, pathOf, variantKey } from './request-key';
+import { normalisedHost, requestOrigin } from './request-origin';
 import { freshened, revalidationOf } from './revalidation';
+import {
+  authorizedRequest,
+  type HeaderMap,
+  hasValidator,
+  parseCacheControl,
+  requestBypassReason,
+  type StorageDecision,
+  storageDecision,
+} from './rfc9111/cacheability';
+import { initialAgeMs } from './rfc9111/response-age';
+import { parseSurrogateControl } from './rfc9111/surrogate-control';
 import { type Admission, StoreAdmission } from './store-admission';
 import {
   decodeEntry,
@@ -46,7 +47,6 @@ import {
   type StoredResponse,
   storableHeaders,
 } from './stored-response';
-import { parseSurrogateControl } from './surrogate-control';
 import { invalidatedPaths } from './unsafe-invalidation';
 
 /** The parts of a request the response cache looks at. */

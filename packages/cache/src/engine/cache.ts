@@ -13,13 +13,18 @@ import {
   RediwareError,
   withFailPolicy,
 } from '@rediware/core';
-import { acquireLockScript } from './acquire-lock-script';
+import { parseWriteBehindOptions, type WriteBehindOptions } from '../write-behind/options';
+import { WriteBehindQueue } from '../write-behind/queue';
+import {
+  startWriteBehindWorker,
+  type WriteBehindEvents,
+  type WriteBehindWorker,
+} from '../write-behind/worker';
 import { checkBatchEntries, checkBatchKeys } from './batch-keys';
 import { getMany } from './batch-read';
 import { setMany } from './batch-write';
 import type { CacheInternals } from './cache-internals';
 import { type CacheMetrics, cacheMetricSpecs } from './cache-metrics';
-import { deleteEntryScript } from './delete-entry-script';
 import { type BusMessage, InvalidationBus } from './invalidation-bus';
 import { type L1Fill, L1Tier } from './l1-tier';
 import { type LoadContext, LoaderContext } from './load-context';
@@ -36,9 +41,12 @@ import {
   parseOptions,
   parseTags,
 } from './options';
-import { type ReadEntryReply, readEntryScript } from './read-entry-script';
 import { refreshAt } from './refresh-ahead';
-import { releaseLockScript } from './release-lock-script';
+import { acquireLockScript } from './scripts/acquire-lock-script';
+import { deleteEntryScript } from './scripts/delete-entry-script';
+import { type ReadEntryReply, readEntryScript } from './scripts/read-entry-script';
+import { releaseLockScript } from './scripts/release-lock-script';
+import { writeEntryScript } from './scripts/write-entry-script';
 import { SingleFlight } from './single-flight';
 import {
   decodeStamps,
@@ -52,14 +60,6 @@ import { decodeValue, type EncodedValue, encodeValue, type ValueKind } from './v
 import { type CapturedStamps, VersionStamps } from './version-stamps';
 import { WakeSignals } from './wake-signals';
 import { type LoadMany, wrapMany } from './wrap-many';
-import { parseWriteBehindOptions, type WriteBehindOptions } from './write-behind-options';
-import { WriteBehindQueue } from './write-behind-queue';
-import {
-  startWriteBehindWorker,
-  type WriteBehindEvents,
-  type WriteBehindWorker,
-} from './write-behind-worker';
-import { writeEntryScript } from './write-entry-script';
 
 /** What `cache.stats()` counts since the cache was created. */
 export interface CacheStats {

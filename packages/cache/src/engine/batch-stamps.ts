@@ -1,5 +1,5 @@
 import type { Backend } from '@rediware/core';
-import { readStampsScript } from './read-stamps-script';
+import { readStampsScript } from './scripts/read-stamps-script';
 
 /**
  * The versions of many stamps ('' when missing), read-only: one round trip per slot group (one on

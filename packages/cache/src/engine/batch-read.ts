@@ -3,8 +3,8 @@ import { readStampVersions } from './batch-stamps';
 import { entryOf, type Location, type Read } from './cache';
 import type { CacheInternals } from './cache-internals';
 import type { KeyOptions } from './options';
-import { readEntriesScript } from './read-entries-script';
-import type { ReadEntryReply } from './read-entry-script';
+import { readEntriesScript } from './scripts/read-entries-script';
+import type { ReadEntryReply } from './scripts/read-entry-script';
 import { freshnessOf } from './stored-entry';
 import { decodeValue, type EncodedValue } from './value-codec';
 

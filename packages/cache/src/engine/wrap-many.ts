@@ -1,12 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { isRedisError, RediwareError } from '@rediware/core';
-import { acquireLockScript } from './acquire-lock-script';
 import { readEntries } from './batch-read';
 import { writeEntries } from './batch-write';
 import { type Location, lifetimeOf, localTime, type Outcome, type Read, recheckMs } from './cache';
 import type { CacheInternals } from './cache-internals';
 import { awaitLoader, softTimedOut } from './loader-timeouts';
 import { type EntryOptions, type EntryPolicy, parseEntryOptions } from './options';
+import { acquireLockScript } from './scripts/acquire-lock-script';
 import type { StoredEntry } from './stored-entry';
 import { encodeValue } from './value-codec';
 import type { CapturedStamps } from './version-stamps';

@@ -13,8 +13,8 @@ import {
   type RedisClient,
   RediwareConfigError,
 } from '@rediware/core';
+import { parseWriteBehindStreams } from '../write-behind/options';
 import { jsonSerializer, type Serializer } from './value-codec';
-import { parseWriteBehindStreams } from './write-behind-options';
 
 /** The bounded in-process tier in front of Redis. */
 export interface L1Options {

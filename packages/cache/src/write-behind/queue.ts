@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import type { Backend, Keyspace } from '@rediware/core';
-import { appendWriteScript } from './append-write-script';
-import { countWritesScript } from './count-writes-script';
-import type { EncodedValue } from './value-codec';
+import type { EncodedValue } from '../engine/value-codec';
+import { appendWriteScript } from './scripts/append-write-script';
+import { countWritesScript } from './scripts/count-writes-script';
 
 /** The keys of one write-behind stream; they share the stream's own hash tag (one slot). */
 export interface WriteStream {

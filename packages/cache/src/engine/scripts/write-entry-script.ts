@@ -1,7 +1,7 @@
 import { defineScript } from '@rediware/core';
+import type { EntryRecord } from '../stored-entry';
+import type { ValueKind } from '../value-codec';
 import { luaMicroClock } from './micro-clock';
-import type { EntryRecord } from './stored-entry';
-import type { ValueKind } from './value-codec';
 
 /**
  * Replaces an entry: value, kind, its three windows (from Redis TIME, so every app server agrees)

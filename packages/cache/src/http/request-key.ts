@@ -1,5 +1,5 @@
 import type { IncomingHttpHeaders } from 'node:http';
-import { normalisedVaryValue } from './vary-values';
+import { normalisedVaryValue } from './rfc9111/vary-values';
 
 /** What a request contributes to its cache key, before the response's Vary is known. */
 export interface KeyParts {

@@ -1,6 +1,6 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import type { LightMyRequestResponse as InjectedResponse, InjectOptions } from 'fastify';
-import type { CapturedResponse } from './body-capture';
+import type { CapturedResponse } from './body/capture';
 import { forwardedHeaders, refreshHeader, refreshOriginHeader, refreshTimeoutMs } from './loopback-refresh';
 
 /** Sends a request into the app in process (Fastify's inject). */

@@ -13,10 +13,10 @@ import {
   type RedisClient,
   RediwareConfigError,
 } from '@rediware/core';
-import type { StorageDefaults } from './cacheability';
+import type { L1Options } from '../engine/options';
 import { parseOmitHeaders } from './omitted-headers';
-import type { L1Options } from './options';
-import { heuristicStatuses } from './status-codes';
+import type { StorageDefaults } from './rfc9111/cacheability';
+import { heuristicStatuses } from './rfc9111/status-codes';
 import type { AdmissionConfig } from './store-admission';
 import { maxUses } from './store-admission-script';
 

@@ -1,4 +1,4 @@
-import type { HeaderMap } from './cacheability';
+import type { HeaderMap } from '../rfc9111/cacheability';
 
 /** A response as the handler sent it, captured while it went to the client. */
 export interface CapturedResponse {
