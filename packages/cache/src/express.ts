@@ -19,7 +19,7 @@ import {
   ResponseCache,
   type ResponseCacheStats,
 } from './http/response-cache';
-import type { HeaderMap } from './http/rfc9111/cacheability';
+import type { HeaderMap } from './http/rfc9111/headers';
 import { isUnsafeMethod } from './http/unsafe-invalidation';
 
 /** Options of `responseCache()` (see `ResponseCacheOptions`). */

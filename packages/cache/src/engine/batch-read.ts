@@ -1,8 +1,9 @@
 import { isRedisError } from '@rediware/core';
 import { readStampVersions } from './batch-stamps';
-import { entryOf, type Location, type Read } from './cache';
 import type { CacheInternals } from './cache-internals';
+import type { Location } from './location';
 import type { KeyOptions } from './options';
+import { entryOf, type Read } from './read';
 import { readEntriesScript } from './scripts/read-entries-script';
 import type { ReadEntryReply } from './scripts/read-entry-script';
 import { freshnessOf } from './stored-entry';

@@ -1,6 +1,7 @@
 import { isRedisError, type ScriptArg } from '@rediware/core';
-import { type Location, lifetimeOf } from './cache';
 import type { CacheInternals } from './cache-internals';
+import { lifetimeOf } from './entry-lifetime';
+import type { Location } from './location';
 import { type EntryOptions, type EntryPolicy, parseEntryOptions } from './options';
 import { refreshAt } from './refresh-ahead';
 import { writeEntriesScript } from './scripts/write-entries-script';

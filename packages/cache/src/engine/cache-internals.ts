@@ -1,9 +1,12 @@
 import type { Backend, EngineCounters, RediwareEmitter, RediwareError } from '@rediware/core';
-import type { CacheEvents, Location, Outcome, Read, WrapStatus } from './cache';
+import type { CacheEvents, WrapStatus } from './cache-api';
 import type { cacheMetricSpecs } from './cache-metrics';
 import type { InvalidationBus } from './invalidation-bus';
 import type { L1Fill, L1Tier } from './l1-tier';
+import type { Location } from './location';
 import type { CacheConfig } from './options';
+import type { Outcome } from './outcome';
+import type { Read } from './read';
 import type { SingleFlight } from './single-flight';
 import type { EncodedValue } from './value-codec';
 import type { VersionStamps } from './version-stamps';

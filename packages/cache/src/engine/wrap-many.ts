@@ -2,33 +2,19 @@ import { randomUUID } from 'node:crypto';
 import { isRedisError, RediwareError } from '@rediware/core';
 import { readEntries } from './batch-read';
 import { writeEntries } from './batch-write';
-import { type Location, lifetimeOf, localTime, type Outcome, type Read, recheckMs } from './cache';
+import type { LoadMany } from './cache-api';
 import type { CacheInternals } from './cache-internals';
+import { lifetimeOf } from './entry-lifetime';
 import { awaitLoader, softTimedOut } from './loader-timeouts';
+import type { Location } from './location';
 import { type EntryOptions, type EntryPolicy, parseEntryOptions } from './options';
+import type { Outcome } from './outcome';
+import { localTime, type Read } from './read';
 import { acquireLockScript } from './scripts/acquire-lock-script';
 import type { StoredEntry } from './stored-entry';
 import { encodeValue } from './value-codec';
 import type { CapturedStamps } from './version-stamps';
-
-/** What `loadMany` receives besides the keys. */
-export interface LoadManyContext {
-  /** True when this load refreshes stale entries in the background. */
-  readonly refreshing: boolean;
-}
-
-/**
- * Loads the values of the keys `wrapMany` found no usable entry for, in one call: an array in the
- * order of `keys` (same length), or a Map by key. `undefined` (or a key absent from the Map) is
- * returned as undefined and not cached.
- */
-export type LoadMany<T> = (
-  keys: string[],
-  context: LoadManyContext,
-) =>
-  | ReadonlyArray<T | undefined>
-  | ReadonlyMap<string, T>
-  | Promise<ReadonlyArray<T | undefined> | ReadonlyMap<string, T>>;
+import { recheckMs } from './wake-signals';
 
 interface Deferred {
   readonly location: Location;

@@ -1,5 +1,5 @@
 import { rateLimitHeaderNames } from '@rediware/core';
-import type { HeaderMap } from './rfc9111/cacheability';
+import type { HeaderMap } from './rfc9111/headers';
 
 /**
  * Headers the other rediware plugins set on each response they let through (a rate limiter's

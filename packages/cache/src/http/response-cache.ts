@@ -2,7 +2,8 @@ import type { IncomingHttpHeaders } from 'node:http';
 import { bindCounters, createBackend } from '@rediware/core';
 import createEtag from 'etag';
 import fresh from 'fresh';
-import { type Cache, createCacheWithLocalHits, type LocalHits, type WrapResult } from '../engine/cache';
+import { createCacheWithLocalHits } from '../engine/cache';
+import type { Cache, LocalHits, WrapResult } from '../engine/cache-api';
 import { responseCacheMetricSpecs } from '../engine/cache-metrics';
 import type { LoadContext } from '../engine/load-context';
 import { byteRange } from './body/byte-range';
@@ -29,13 +30,13 @@ import { normalisedHost, requestOrigin } from './request-origin';
 import { freshened, revalidationOf } from './revalidation';
 import {
   authorizedRequest,
-  type HeaderMap,
   hasValidator,
   parseCacheControl,
   requestBypassReason,
   type StorageDecision,
   storageDecision,
 } from './rfc9111/cacheability';
+import type { HeaderMap } from './rfc9111/headers';
 import { initialAgeMs } from './rfc9111/response-age';
 import { parseSurrogateControl } from './rfc9111/surrogate-control';
 import { type Admission, StoreAdmission } from './store-admission';

@@ -1,7 +1,7 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import type { CapturedResponse } from './body/capture';
 import { representationFor } from './body/content-encoding';
-import type { HeaderMap } from './rfc9111/cacheability';
+import type { HeaderMap } from './rfc9111/headers';
 import { decodeEntry, type StoredResponse } from './stored-response';
 
 /** Conditional request headers: a client sending one asked its own question; the cache adds none. */

@@ -1,6 +1,6 @@
 import type { StoredEncoding } from './body/content-encoding';
 import { rediwareHeaders } from './own-headers';
-import type { HeaderMap } from './rfc9111/cacheability';
+import type { HeaderMap } from './rfc9111/headers';
 
 /** A response as stored: status, end-to-end headers, and the body bytes. */
 export interface StoredResponse {

@@ -1,6 +1,6 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { pathOf } from './request-key';
-import type { HeaderMap, HeaderValue } from './rfc9111/cacheability';
+import type { HeaderMap, HeaderValue } from './rfc9111/headers';
 
 /** RFC 9110 §9.2.1: every other method, an unknown one too, may change the resource it targets. */
 const safeMethods = new Set(['GET', 'HEAD', 'OPTIONS', 'TRACE']);

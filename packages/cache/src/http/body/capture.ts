@@ -1,4 +1,4 @@
-import type { HeaderMap } from '../rfc9111/cacheability';
+import type { HeaderMap } from '../rfc9111/headers';
 
 /** A response as the handler sent it, captured while it went to the client. */
 export interface CapturedResponse {

@@ -2,7 +2,8 @@ import { promisify } from 'node:util';
 import { gunzip, gzip } from 'node:zlib';
 import compressible from 'compressible';
 import Negotiator from 'negotiator';
-import { type HeaderMap, parseCacheControl } from '../rfc9111/cacheability';
+import { parseCacheControl } from '../rfc9111/cacheability';
+import type { HeaderMap } from '../rfc9111/headers';
 
 const gzipAsync = promisify(gzip);
 const gunzipAsync = promisify(gunzip);

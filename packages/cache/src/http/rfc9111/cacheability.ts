@@ -1,12 +1,9 @@
 import type { IncomingHttpHeaders } from 'node:http';
+import type { HeaderMap, HeaderValue } from './headers';
 import { heuristicLifetimeMs } from './heuristic-freshness';
 import { httpDate, initialAgeMs } from './response-age';
 import { finalStatus, understoodStatus } from './status-codes';
 import { maxDeltaSeconds, type SurrogateDirectives } from './surrogate-control';
-
-/** Header values as the frameworks hand them over. */
-export type HeaderValue = string | number | readonly string[] | undefined;
-export type HeaderMap = Readonly<Record<string, HeaderValue>>;
 
 /** Cache-Control directives: lower-cased names; a directive without an argument maps to ''. */
 export type Directives = ReadonlyMap<string, string>;

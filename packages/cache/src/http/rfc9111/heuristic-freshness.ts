@@ -1,4 +1,4 @@
-import type { HeaderMap } from './cacheability';
+import type { HeaderMap } from './headers';
 import { httpDate } from './response-age';
 
 /** Longest heuristic freshness: one day, however old the Last-Modified is. */

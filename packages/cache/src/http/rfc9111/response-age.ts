@@ -1,4 +1,4 @@
-import type { HeaderValue } from './cacheability';
+import type { HeaderValue } from './headers';
 
 /** An HTTP-date in ms; undefined when absent or invalid. */
 export function httpDate(value: HeaderValue): number | undefined {

@@ -1,4 +1,4 @@
-import type { HeaderValue } from './cacheability';
+import type { HeaderValue } from './headers';
 
 /** What Surrogate-Control says to this cache (W3C Edge Architecture note). */
 export interface SurrogateDirectives {
