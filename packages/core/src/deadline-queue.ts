@@ -1,5 +1,5 @@
 import { setMaxListeners } from 'node:events';
-import type { Deadline } from './deadline';
+import type { Deadline } from './call-deadline';
 import { RedisTimeoutError } from './errors';
 
 /** A call waiting for its answer: a node of the queue, linked in deadline order. */

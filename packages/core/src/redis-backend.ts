@@ -1,6 +1,6 @@
 import type { Backend, RunOptions, Subscription } from './backend';
+import type { Deadline } from './call-deadline';
 import type { ClientHealth, HealthChange } from './client-health';
-import type { Deadline } from './deadline';
 import { DeadlineQueue } from './deadline-queue';
 import { classifyRedisError, isNoScriptError } from './driver/classify-error';
 import type { RedisDriver } from './driver/driver';

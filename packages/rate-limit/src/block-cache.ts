@@ -1,5 +1,5 @@
 import { LRUCache } from 'lru-cache';
-import type { RateLimitResult } from './rate-limiter';
+import type { RateLimitResult } from './rate-limit-result';
 
 interface Block {
   /** Local time (ms) until which the key is rejected. */

@@ -24,23 +24,10 @@ import { admitsNothing, type CallOptions, callPolicies } from './call-limit';
 import { ConsumeBatches } from './consume-batches';
 import { parseOptions, type RateLimiterConfig, type RateLimiterOptions } from './options';
 import { type RateLimitMetrics, rateLimitMetricSpecs } from './rate-limit-metrics';
+import type { RateLimitResult } from './rate-limit-result';
 import { resetScript } from './reset-script';
 
-/** A limiter's decision, also set as `req.rateLimit` / `request.rateLimit` by the adapters. */
-export interface RateLimitResult {
-  /** Whether the request is admitted. */
-  allowed: boolean;
-  /** The limit of the deciding policy. */
-  limit: number;
-  /** What is left in the deciding policy after this request. */
-  remaining: number;
-  /** Milliseconds until the deciding policy's window ends (token bucket: until the bucket is full). */
-  resetMs: number;
-  /** Milliseconds to wait before a request of the same cost can be admitted; 0 when admitted. */
-  retryAfterMs: number;
-  /** The window of the deciding policy, in ms. */
-  windowMs: number;
-}
+export type { RateLimitResult } from './rate-limit-result';
 
 /** The events a limiter emits: `failure` on every Redis failure, `connectionError`. */
 export type RateLimitEvents = CoreEvents;

@@ -1,4 +1,4 @@
-import type { RedisServer } from './redis-server';
+import type { RedisServer } from './redis-server-handle';
 
 function refuse(action: string): Promise<never> {
   return Promise.reject(

@@ -4,22 +4,10 @@ import { findExecutable } from './find-executable';
 import { pickFreePort } from './free-port';
 import { redisText } from './redis-command';
 import { launchRedisProcess, type RedisProcess } from './redis-process';
+import type { RedisServer } from './redis-server-handle';
 import { createTempDir, type TempDir } from './temp-dir';
 
-export interface RedisServer {
-  readonly host: string;
-  readonly port: number;
-  /** redis://127.0.0.1:PORT */
-  readonly url: string;
-  /** The running process, undefined while stopped or for a REDIS_URL server. */
-  readonly pid: number | undefined;
-  /** SIGTERM, wait for the exit, remove the data dir. Idempotent. */
-  stop(): Promise<void>;
-  /** SIGKILL and wait for the exit: a crash. */
-  kill(): Promise<void>;
-  /** A fresh process on the same port (so an empty script cache); stops the current one first. */
-  restart(): Promise<void>;
-}
+export type { RedisServer } from './redis-server-handle';
 
 export interface StartRedisOptions {
   /** Extra redis-server arguments, e.g. ['--maxmemory', '1mb']. */
