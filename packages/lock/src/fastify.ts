@@ -4,7 +4,6 @@
  * @module @rediware/lock/fastify
  */
 
-import { warnMisspeltRouteConfig } from '@rediware/core';
 import type {
   FastifyPluginAsync,
   FastifyReply,
@@ -26,6 +25,7 @@ import {
 import type { Lock } from './held-lock';
 import type { Locker } from './locker';
 import { type GuardRouteOptions, type LockerOptions, parseGuardRouteOptions } from './options';
+import { warnMisspeltLockConfig } from './route-config-typo';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -66,7 +66,7 @@ const lockPlugin: FastifyPluginAsync<LockPluginOptions> = async (fastify, option
   fastify.decorateRequest(heldBy, null);
   if (owned) fastify.addHook('onClose', () => locker.close());
   fastify.addHook('onRoute', (route) => {
-    warnMisspeltRouteConfig('@rediware/lock', 'lock', route.config, route);
+    warnMisspeltLockConfig(route.config, route);
     const config = route.config?.lock;
     if (config === undefined || config === false) return;
     const guard = lockPreHandler(locker, parseGuardRouteOptions<FastifyRequest>(config, 'config.lock'));
