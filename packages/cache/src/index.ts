@@ -17,10 +17,11 @@ export type {
   WrapResult,
   WrapStatus,
 } from './engine/cache-api';
-export { type CacheMetrics, cacheMetricSpecs, responseCacheMetricSpecs } from './engine/cache-metrics';
+export { type CacheMetrics, cacheMetricSpecs } from './engine/cache-metrics';
 export type { LoadContext } from './engine/load-context';
 export type { MsetItem } from './engine/mset-items';
 export type { CacheConfig, CacheOptions, EntryOptions, KeyOptions, L1Options } from './engine/options';
 export { jsonSerializer, type Serializer } from './engine/value-codec';
+export { responseCacheMetricSpecs } from './http/response-cache-metrics';
 export type { WriteBehindOptions, WriteBehindWrite } from './write-behind/options';
 export type { WriteBehindEvents, WriteBehindWorker } from './write-behind/worker';

@@ -56,6 +56,13 @@ describe('cache layering', () => {
     },
   );
 
+  it.each(files.filter((file) => file.startsWith('http/') && file !== 'http/engine-port.ts'))(
+    '%s (response cache) reaches the engine only through http/engine-port.ts',
+    (file) => {
+      for (const target of localImports(file)) expect(target).not.toMatch(/^(engine|write-behind)\//);
+    },
+  );
+
   it.each(files)('%s imports no Redis client at run time', (file) => {
     for (const { typeOnly, specifier } of importsOf(file))
       if (!typeOnly) expect(specifier).not.toMatch(/^(redis|ioredis|@redis\/)/);

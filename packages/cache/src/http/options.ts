@@ -13,7 +13,7 @@ import {
   type RedisClient,
   RediwareConfigError,
 } from '@rediware/core';
-import type { L1Options } from '../engine/options';
+import type { L1Options } from './engine-port';
 import { parseOmitHeaders } from './omitted-headers';
 import type { StorageDefaults } from './rfc9111/cacheability';
 import { heuristicStatuses } from './rfc9111/status-codes';

@@ -2,10 +2,6 @@ import type { IncomingHttpHeaders } from 'node:http';
 import { bindCounters, createBackend } from '@rediware/core';
 import createEtag from 'etag';
 import fresh from 'fresh';
-import { createCacheWithLocalHits } from '../engine/cache';
-import type { Cache, LocalHits, WrapResult } from '../engine/cache-api';
-import { responseCacheMetricSpecs } from '../engine/cache-metrics';
-import type { LoadContext } from '../engine/load-context';
 import { byteRange } from './body/byte-range';
 import type { CapturedResponse } from './body/capture';
 import {
@@ -17,6 +13,13 @@ import {
   storedBytes,
   takesGzip,
 } from './body/content-encoding';
+import {
+  type Cache,
+  createCacheWithLocalHits,
+  type LoadContext,
+  type LocalHits,
+  type WrapResult,
+} from './engine-port';
 import { withoutOmittedHeaders } from './omitted-headers';
 import {
   parseResponseCacheOptions,
@@ -27,6 +30,7 @@ import {
 } from './options';
 import { baseKey, pathOf, variantKey } from './request-key';
 import { normalisedHost, requestOrigin } from './request-origin';
+import { responseCacheMetricSpecs } from './response-cache-metrics';
 import { freshened, revalidationOf } from './revalidation';
 import {
   authorizedRequest,
