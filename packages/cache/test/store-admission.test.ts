@@ -161,7 +161,10 @@ describe('the store budget keeps a full cache from starving the other plugins of
 
     it('default options: 3000 one-off URLs store nothing, and a limiter and a lock still write', async () => {
       await flood(await listen({}), 3000);
-      expect(await cacheEntries()).toBe(0);
+      // The sketch only overcounts: a one-off URL is admitted when another URL shares its counter in
+      // all 4 rows, (1 - e^(-3000/32760))^4 ≈ 6e-5 each, about 0.2 of 3,000 per run (it happened).
+      // Without admission all 3,000 would be stored.
+      expect(await cacheEntries()).toBeLessThanOrEqual(3);
       await otherPluginsStillWrite();
     }, 120_000);
 
