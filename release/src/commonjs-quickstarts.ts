@@ -1,9 +1,6 @@
-import { execFile } from 'node:child_process';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
-import { repositoryRoot } from './pack-packages';
-import type { ReadmeBlock } from './readme-blocks';
+import { type ReadmeBlock, runTsc } from './readme-blocks';
 
 /**
  * A quick start as a CommonJS TypeScript app writes it (`"module": "commonjs"`, node10 resolution,
@@ -30,6 +27,18 @@ export function asCommonJsApp(code: string): string {
   return `${top.join('\n')}\n\nasync function main(): Promise<void> {\n${body.join('\n')}\n}\n\nmain().catch((error) => {\n  console.error(error);\n  process.exit(1);\n});\n`;
 }
 
+/** What a TypeScript app on CommonJS compiles with (NestJS's default): node10 resolution. */
+const commonJs = {
+  module: 'commonjs',
+  moduleResolution: 'node10',
+  esModuleInterop: true,
+  target: 'es2022',
+  strict: true,
+  skipLibCheck: true,
+  outDir: 'out',
+  types: ['node'],
+};
+
 /** The JavaScript (CommonJS) tsc emitted for `blocks[index]` by compileCommonJsQuickStarts. */
 export function emittedCommonJs(consumer: string, index: number): string {
   return join(consumer, 'quickstarts-cjs', 'out', `block-${index}.js`);
@@ -51,30 +60,7 @@ export async function compileCommonJsQuickStarts(consumer: string, blocks: Readm
     files.push(`block-${index}.ts`);
     writeFileSync(join(dir, `block-${index}.ts`), asCommonJsApp(block.code));
   }
-  const tsconfig = {
-    compilerOptions: {
-      module: 'commonjs',
-      moduleResolution: 'node10',
-      esModuleInterop: true,
-      target: 'es2022',
-      strict: true,
-      skipLibCheck: true,
-      outDir: 'out',
-      types: ['node'],
-    },
-    files,
-  };
-  writeFileSync(join(dir, 'tsconfig.json'), JSON.stringify(tsconfig, null, 2));
   // A `package.json` without "type": the emitted .js files are CommonJS, as in such an app.
   writeFileSync(join(dir, 'package.json'), '{ "private": true }\n');
-  const tsc = join(repositoryRoot, 'node_modules', 'typescript', 'bin', 'tsc');
-  try {
-    await promisify(execFile)(process.execPath, [tsc, '-p', 'tsconfig.json', '--pretty', 'false'], {
-      cwd: dir,
-      timeout: 180_000,
-    });
-    return '';
-  } catch (error) {
-    return (error as { stdout?: string }).stdout ?? String(error);
-  }
+  return runTsc(dir, commonJs, files);
 }

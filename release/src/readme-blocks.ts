@@ -83,6 +83,7 @@ export async function compileReadmeBlocks(
   while (remaining.length > 0) {
     const output = await runTsc(
       dir,
+      nodeNext,
       remaining.map((index) => files[index] ?? ''),
     );
     let syntaxOnly = false;
@@ -102,21 +103,23 @@ export async function compileReadmeBlocks(
   }));
 }
 
-/** Runs tsc on `files` of `dir` (NodeNext, strict, emitted to `out/`); resolves to its diagnostics, empty when they compile. */
-async function runTsc(dir: string, files: string[]): Promise<string> {
-  const tsconfig = {
-    compilerOptions: {
-      module: 'nodenext',
-      moduleResolution: 'nodenext',
-      target: 'es2022',
-      strict: true,
-      skipLibCheck: true,
-      outDir: 'out',
-      types: ['node'],
-    },
-    files,
-  };
-  writeFileSync(join(dir, 'tsconfig.json'), JSON.stringify(tsconfig, null, 2));
+/** What a user's app on NodeNext resolution compiles with (strict, emitted to `out/`). */
+const nodeNext = {
+  module: 'nodenext',
+  moduleResolution: 'nodenext',
+  target: 'es2022',
+  strict: true,
+  skipLibCheck: true,
+  outDir: 'out',
+  types: ['node'],
+};
+
+/**
+ * Runs tsc on `files` of `dir` with `compilerOptions` (written to its tsconfig.json); resolves to
+ * its diagnostics, empty when they compile.
+ */
+export async function runTsc(dir: string, compilerOptions: object, files: string[]): Promise<string> {
+  writeFileSync(join(dir, 'tsconfig.json'), JSON.stringify({ compilerOptions, files }, null, 2));
   const tsc = join(repositoryRoot, 'node_modules', 'typescript', 'bin', 'tsc');
   try {
     await promisify(execFile)(process.execPath, [tsc, '-p', 'tsconfig.json', '--pretty', 'false'], {
