@@ -40,5 +40,6 @@ export { type RedisFault, redisFaults } from './redis-faults';
 export { allKeys } from './redis-keys';
 export { type RedisServer, redisServerNotFound, type StartRedisOptions, startRedis } from './redis-server';
 export { type RedisTarget, type RedisTargetName, redisTargetNames, useRedisTargets } from './redis-targets';
+export { type SourceImport, type SourceTree, sourceTree } from './source-imports';
 export { useUnhandledRejections } from './unhandled-rejections';
 export { eventually, rejectionOf, type Timed, timed, waitFor } from './waiting';
