@@ -87,6 +87,8 @@ const config: Config = {
       }),
   ],
   testTimeout: 30_000,
+  // A leaked handle fails the run instead of holding it open until CI's own timeout.
+  globalTeardown: '<rootDir>/jest.exit-guard.cjs',
 };
 
 export default config;

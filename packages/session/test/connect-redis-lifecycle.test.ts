@@ -16,7 +16,9 @@ describe.each(useRedisTargets(['node-redis', 'node-redis-cluster']))(
     let store: RedisStore;
     beforeEach(async () => {
       await target.flush();
-      store = new RedisStore({ redis: target.client() });
+      // An API parity test, not a latency one: a generous deadline, so a loaded CI machine
+      // stalling a cluster node for 500 ms (the default) cannot fail it.
+      store = new RedisStore({ redis: target.client(), timeout: '5s' });
     });
     afterEach(() => store.close());
     const pttl = async (id: string) => Number(await onOwner(target, dataKey(id), ['PTTL', dataKey(id)]));
