@@ -52,12 +52,13 @@ function project(dir: string): Project {
 // (installed at the root as the `express4` alias), where a middleware's returned promise is ignored.
 function onExpress4(dir: string): Project | undefined {
   const tests = join(__dirname, dir, 'test');
-  if (!readdirSync(tests).some((name) => /^express.*\.test\.ts$/.test(name))) return undefined;
+  const files = readdirSync(tests, { recursive: true, encoding: 'utf8' });
+  if (!files.some((file) => /(^|\/)express[^/]*\.test\.ts$/.test(file))) return undefined;
   const base = project(dir);
   return {
     ...base,
     displayName: `${base.displayName} (express 4)`,
-    testMatch: ['**/test/express*.test.ts'],
+    testMatch: ['**/test/**/express*.test.ts'],
     moduleNameMapper: { '^express$': '<rootDir>/node_modules/express4/index.js', ...moduleNameMapper },
   };
 }
