@@ -7,6 +7,9 @@ import { startRedis } from '@rediware/testing';
 import { parseSettings, usage } from './options';
 import { describeMachine } from './report/machine';
 import { reportMarkdown, type ScenarioOutput, settingsLine } from './report/markdown';
+import { type CalibrationRow, calibrateProxy } from './runner/proxy-calibration';
+import { type ProxyProcess, startProxyProcess } from './runner/proxy-process';
+import { rttsToMeasure, runRttScenario } from './runner/run-rtt';
 import { runScenario } from './runner/run-scenario';
 import { scenarios } from './scenarios';
 
@@ -34,9 +37,15 @@ async function main(): Promise<void> {
   const server = await startRedis();
   const redis = { host: server.host, port: server.port };
   const started = Date.now();
+  let proxy: ProxyProcess | undefined;
   try {
     process.stderr.write(`bench: ${settingsLine(settings)}; Redis on port ${server.port}\n`);
     const machine = await describeMachine(redis);
+    let calibration: CalibrationRow[] = [];
+    if (settings.rtt.length > 0) {
+      proxy = await startProxyProcess(redis);
+      calibration = await calibrateProxy(redis, proxy, rttsToMeasure(settings.rtt), 1000);
+    }
     const outputs: ScenarioOutput[] = [];
     for (const scenario of selected) {
       const tables =
@@ -51,16 +60,19 @@ async function main(): Promise<void> {
       const handoff = scenario.extra ? await scenario.extra(context) : [];
       // The engine tables stand beside the HTTP ones; a quick run leaves them out.
       const engine = scenario.engine && settings.preset !== 'quick' ? await scenario.engine(context) : [];
-      outputs.push({ name: scenario.name, tables, handoff, engine });
+      // The same tables with Redis a network hop away.
+      const rtt = proxy ? await runRttScenario(scenario, redis, proxy, settings, tables) : [];
+      outputs.push({ name: scenario.name, tables, handoff, engine, rtt });
     }
-    const markdown = reportMarkdown(machine, settings, outputs);
+    const markdown = reportMarkdown(machine, settings, outputs, calibration);
     console.log(markdown);
     await mkdir(resultsDir, { recursive: true });
     await writeFile(new URL('latest.md', `file://${resultsDir}`), markdown);
     const json = {
       machine,
       settings,
-      scenarios: outputs.map(({ name, tables, handoff, engine }) => ({
+      calibration,
+      scenarios: outputs.map(({ name, tables, handoff, engine, rtt }) => ({
         name,
         tables: tables.map(({ table, rows }) => ({
           id: table.id,
@@ -69,6 +81,12 @@ async function main(): Promise<void> {
         })),
         handoff,
         engine,
+        rtt: rtt.map(({ table, rtts, rows }) => ({
+          id: table.id,
+          title: table.title,
+          rtts,
+          rows: rows.map(({ configuration, ...numbers }) => ({ ...configuration, ...numbers })),
+        })),
       })),
     };
     await writeFile(new URL('latest.json', `file://${resultsDir}`), `${JSON.stringify(json, null, 2)}\n`);
@@ -76,6 +94,7 @@ async function main(): Promise<void> {
       `bench: done in ${Math.round((Date.now() - started) / 1000)} s; wrote results/latest.md and results/latest.json\n`,
     );
   } finally {
+    await proxy?.stop();
     await server.stop();
   }
 }

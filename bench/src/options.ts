@@ -18,12 +18,41 @@ export interface BenchSettings {
   probeRequests: number;
   /** The preset the settings started from. */
   preset: 'default' | 'quick' | 'smoke';
+  /**
+   * Round trips in ms at which the main tables run again with Redis behind the delay proxy (RTT 0,
+   * the proxy's own cost, is always added); empty: no RTT tables.
+   */
+  rtt: number[];
 }
 
 const presets: Record<BenchSettings['preset'], Omit<BenchSettings, 'only' | 'framework' | 'preset'>> = {
-  default: { duration: 10, connections: 50, rounds: 3, warmup: 2, handoffRounds: 300, probeRequests: 20 },
-  quick: { duration: 1, connections: 50, rounds: 1, warmup: 0.3, handoffRounds: 50, probeRequests: 10 },
-  smoke: { duration: 1, connections: 5, rounds: 1, warmup: 0.2, handoffRounds: 20, probeRequests: 5 },
+  default: {
+    duration: 10,
+    connections: 50,
+    rounds: 3,
+    warmup: 2,
+    handoffRounds: 300,
+    probeRequests: 20,
+    rtt: [],
+  },
+  quick: {
+    duration: 1,
+    connections: 50,
+    rounds: 1,
+    warmup: 0.3,
+    handoffRounds: 50,
+    probeRequests: 10,
+    rtt: [1],
+  },
+  smoke: {
+    duration: 1,
+    connections: 5,
+    rounds: 1,
+    warmup: 0.2,
+    handoffRounds: 20,
+    probeRequests: 5,
+    rtt: [],
+  },
 };
 
 export const usage = `Usage: pnpm bench [options]
@@ -36,8 +65,10 @@ export const usage = `Usage: pnpm bench [options]
   --framework <name>    express or fastify: that framework's configurations only (default both)
   --handoff-rounds <n>  lock hand-offs per contender             (BENCH_HANDOFF_ROUNDS, default 300)
   --probe-requests <n>  requests watched with MONITOR per configuration (default 20)
-  --quick               under 2 minutes: 1 round of 1 s with 50 connections, each table's bare,
-                        anchor and main row of ours (no other packages, variants, engine tables)
+  --rtt <ms,ms>         the main tables again with Redis behind a delay proxy adding each round
+                        trip (and at RTT 0, the proxy's own cost); off: none (BENCH_RTT, default off)
+  --quick               1 round of 1 s with 50 connections, each table's bare, anchor and main
+                        row of ours (no other packages, variants, engine tables), and RTT 1 ms
   --smoke               1 round of 1 s with 5 connections: checks that everything runs
   --help`;
 
@@ -62,6 +93,7 @@ export function parseSettings(argv: string[], env: NodeJS.ProcessEnv): BenchSett
       framework: { type: 'string' },
       'handoff-rounds': { type: 'string' },
       'probe-requests': { type: 'string' },
+      rtt: { type: 'string' },
       quick: { type: 'boolean' },
       smoke: { type: 'boolean' },
       help: { type: 'boolean' },
@@ -90,7 +122,19 @@ export function parseSettings(argv: string[], env: NodeJS.ProcessEnv): BenchSett
     only,
     framework: parseFramework(values.framework),
     preset,
+    rtt: parseRtt(values.rtt ?? env.BENCH_RTT, base.rtt),
   };
+}
+
+function parseRtt(text: string | undefined, fallback: number[]): number[] {
+  if (text === undefined || text === '') return fallback;
+  if (text === 'off') return [];
+  return text.split(',').map((part) => {
+    const value = Number(part.trim());
+    if (part.trim() === '' || !Number.isFinite(value) || value < 0 || value > 1000)
+      throw new Error(`--rtt takes round trips in ms (0 to 1000, comma list) or off, got "${text}"`);
+    return value;
+  });
 }
 
 function parseFramework(text: string | undefined): BenchSettings['framework'] {

@@ -1,9 +1,12 @@
 import type { EngineTable } from '../engine/measure';
 import type { HandoffResult } from '../handoff/handoff';
 import type { BenchSettings } from '../options';
+import type { CalibrationRow } from '../runner/proxy-calibration';
+import { type RttTableResult, rttsToMeasure } from '../runner/run-rtt';
 import type { RowResult, TableResult } from '../runner/run-scenario';
 import type { RatioSpread } from '../runner/statistics';
 import type { Machine } from './machine';
+import { calibrationMarkdown, rttTableMarkdown } from './rtt-markdown';
 import { checkTargets, type TargetCheck } from './targets';
 
 export interface ScenarioOutput {
@@ -11,6 +14,8 @@ export interface ScenarioOutput {
   tables: TableResult[];
   handoff: HandoffResult[];
   engine: EngineTable[];
+  /** The main tables again with Redis behind the delay proxy (`--rtt`). */
+  rtt: RttTableResult[];
 }
 
 const fixed = (value: number | undefined, digits: number): string =>
@@ -147,7 +152,8 @@ export function settingsLine(settings: BenchSettings): string {
   return (
     `${settings.connections} connections, ${settings.duration} s per run after ${settings.warmup} s of warm-up, ` +
     `${settings.rounds} round${settings.rounds === 1 ? '' : 's'} interleaved (medians)` +
-    (settings.preset === 'default' ? '' : `, preset --${settings.preset}`)
+    (settings.preset === 'default' ? '' : `, preset --${settings.preset}`) +
+    (settings.rtt.length === 0 ? '' : `; RTT tables at ${rttsToMeasure(settings.rtt).join(', ')} ms`)
   );
 }
 
@@ -155,6 +161,7 @@ export function reportMarkdown(
   machine: Machine,
   settings: BenchSettings,
   scenarios: ScenarioOutput[],
+  calibration: readonly CalibrationRow[] = [],
 ): string {
   const sections = [
     '# rediware bench results',
@@ -174,14 +181,21 @@ export function reportMarkdown(
     scenarios.flatMap((scenario) => scenario.handoff),
   );
   if (checks.length > 0) sections.push('', targetsMarkdown(checks));
+  if (calibration.length > 0) sections.push('', calibrationMarkdown(calibration));
   for (const scenario of scenarios) {
     sections.push('', `## ${scenario.name}`);
-    if (scenario.tables.length === 0 && scenario.handoff.length === 0 && scenario.engine.length === 0) {
+    if (
+      scenario.tables.length === 0 &&
+      scenario.handoff.length === 0 &&
+      scenario.engine.length === 0 &&
+      scenario.rtt.length === 0
+    ) {
       sections.push('', 'Not measured yet (no configurations).');
     }
     for (const table of scenario.tables) sections.push('', tableMarkdown(table));
     if (scenario.handoff.length > 0) sections.push('', handoffMarkdown(scenario.handoff));
     for (const table of scenario.engine) sections.push('', engineMarkdown(table));
+    for (const table of scenario.rtt) sections.push('', rttTableMarkdown(table, settings.connections));
   }
   return `${sections.join('\n')}\n`;
 }

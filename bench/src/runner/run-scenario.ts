@@ -77,8 +77,8 @@ const startedAt = Date.now();
 const log = (text: string): void =>
   void process.stderr.write(`[${((Date.now() - startedAt) / 1000).toFixed(1)} s] ${text}\n`);
 
-/** Each run starts from an empty Redis, then (for sessions) logs in. */
-async function prepare(redis: Address, server: ServerProcess, configuration: Configuration) {
+/** Each run starts from an empty Redis, then (for sessions) logs in: the headers its requests send. */
+export async function prepare(redis: Address, server: ServerProcess, configuration: Configuration) {
   await redisCommand(redis, ['FLUSHALL']);
   const cookie = configuration.session ? await loginCookie(server.url) : undefined;
   return { ...configuration.requestHeaders, ...(cookie ? { cookie } : {}) };

@@ -1,0 +1,194 @@
+import type { Address } from '@rediware/testing';
+import type { BenchSettings } from '../options';
+import type { Configuration, Scenario, Table } from '../scenarios/scenario-types';
+import { type LoadSample, load } from './load';
+import type { ProxyProcess } from './proxy-process';
+import { measuredRows, prepare, type TableResult } from './run-scenario';
+import { type ServerProcess, startServer } from './server-process';
+import { median } from './statistics';
+
+/** One row measured once at one RTT: under load, then one request at a time. */
+export interface RttSample {
+  round: number;
+  rttMs: number;
+  underLoad: LoadSample;
+  sequential: LoadSample;
+}
+
+/** Latency in ms: the row's own, or, beside it, what the row adds over the bare framework. */
+export interface RttLatency {
+  p50: number;
+  p99: number;
+  /** Round by round, the row's p50 (p99) minus the bare framework's in the same round: the median. */
+  addedP50: number;
+  addedP99: number;
+}
+
+/** A row at one RTT: medians over the rounds. */
+export interface RttCell {
+  rttMs: number;
+  sequential: RttLatency;
+  underLoad: RttLatency & { reqPerSec: number; vsBare: number };
+}
+
+export interface RttRowResult {
+  configuration: Configuration;
+  /** Commands sent per request (MONITOR) in the same scenario's tables on loopback, when measured. */
+  sentPerRequest: number | undefined;
+  cells: RttCell[];
+  samples: RttSample[];
+}
+
+export interface RttTableResult {
+  table: Table;
+  rtts: number[];
+  rows: RttRowResult[];
+}
+
+interface RttRun {
+  table: Table;
+  configuration: Configuration;
+  /** The RTT the run is measured at; the bare framework sends nothing to Redis and runs once a round. */
+  rttMs: number;
+  samples: RttSample[];
+}
+
+const startedAt = Date.now();
+const log = (text: string): void =>
+  void process.stderr.write(`[rtt ${((Date.now() - startedAt) / 1000).toFixed(1)} s] ${text}\n`);
+
+/** The RTTs a run measures: RTT 0 (the proxy's own cost) and every one asked for, ascending. */
+export function rttsToMeasure(asked: readonly number[]): number[] {
+  return [...new Set([0, ...asked])].sort((a, b) => a - b);
+}
+
+async function measure(
+  redis: Address,
+  proxy: ProxyProcess,
+  server: ServerProcess,
+  run: RttRun,
+  round: number,
+  settings: BenchSettings,
+): Promise<RttSample> {
+  await proxy.setRtt(run.rttMs);
+  const headers = await prepare(redis, server, run.configuration);
+  const url = `${server.url}${run.configuration.path}`;
+  await load({ url, connections: settings.connections, duration: settings.warmup, headers });
+  const underLoad = await load({
+    url,
+    connections: settings.connections,
+    duration: settings.duration,
+    headers,
+  });
+  const sequential = await load({ url, connections: 1, duration: settings.duration, headers });
+  return { round, rttMs: run.rttMs, underLoad, sequential };
+}
+
+/** Round by round, `value` of the row minus that of its bare framework: the median. */
+function added(
+  samples: readonly RttSample[],
+  bare: readonly RttSample[],
+  value: (sample: RttSample) => number,
+): number {
+  const differences = samples.flatMap((sample) => {
+    const base = bare.find((one) => one.round === sample.round);
+    return base === undefined ? [] : [value(sample) - value(base)];
+  });
+  return median(differences);
+}
+
+function summarize(table: Table, runs: RttRun[], rtts: number[], measured: TableResult[]): RttTableResult {
+  const loopback = measured.find((result) => result.table.id === table.id);
+  const bareOf = (framework: string): RttSample[] =>
+    runs.find((run) => run.configuration.framework === framework && run.configuration.role === 'bare')
+      ?.samples ?? [];
+  const rows = [...new Set(runs.map((run) => run.configuration))].map((configuration): RttRowResult => {
+    const own = runs.filter((run) => run.configuration === configuration).flatMap((run) => run.samples);
+    const bare = bareOf(configuration.framework);
+    const cells = rtts.map((rttMs): RttCell => {
+      const at = configuration.role === 'bare' ? own : own.filter((sample) => sample.rttMs === rttMs);
+      const latency = (kind: 'sequential' | 'underLoad'): RttLatency => ({
+        p50: median(at.map((sample) => sample[kind].p50)),
+        p99: median(at.map((sample) => sample[kind].p99)),
+        addedP50: added(at, bare, (sample) => sample[kind].p50),
+        addedP99: added(at, bare, (sample) => sample[kind].p99),
+      });
+      const ratios = at.flatMap((sample) => {
+        const base = bare.find((one) => one.round === sample.round);
+        return base && base.underLoad.reqPerSec > 0
+          ? [sample.underLoad.reqPerSec / base.underLoad.reqPerSec]
+          : [];
+      });
+      return {
+        rttMs,
+        sequential: latency('sequential'),
+        underLoad: {
+          ...latency('underLoad'),
+          reqPerSec: median(at.map((sample) => sample.underLoad.reqPerSec)),
+          vsBare: median(ratios),
+        },
+      };
+    });
+    const sentPerRequest = loopback?.rows.find((row) => row.configuration.key === configuration.key)?.probe
+      ?.sentPerRequest;
+    return { configuration, sentPerRequest, cells, samples: own };
+  });
+  return { table, rtts, rows };
+}
+
+/**
+ * The scenario's main tables again with Redis a hop away: servers of their own connected through
+ * the delay proxy, each row measured at every RTT (the bare framework once a round: it sends
+ * nothing to Redis), in an order rotated each round. `measured` holds the loopback tables of the
+ * same run, for their commands sent per request.
+ */
+export async function runRttScenario(
+  scenario: Scenario,
+  redis: Address,
+  proxy: ProxyProcess,
+  settings: BenchSettings,
+  measured: TableResult[],
+): Promise<RttTableResult[]> {
+  const rtts = rttsToMeasure(settings.rtt);
+  const tables = scenario.tables.filter((table) => !table.detail);
+  const runs: RttRun[] = tables.flatMap((table) =>
+    measuredRows(table, settings).flatMap((configuration) =>
+      (configuration.role === 'bare' ? [0] : rtts).map((rttMs) => ({
+        table,
+        configuration,
+        rttMs,
+        samples: [],
+      })),
+    ),
+  );
+  const serverIds = [...new Set(runs.map((run) => run.configuration.server))];
+  log(`${scenario.name}: starting ${serverIds.length} servers on Redis through the delay proxy`);
+  const started = await Promise.allSettled(
+    serverIds.map(async (id) => [id, await startServer(id, proxy.url)] as const),
+  );
+  const servers = new Map<string, ServerProcess>();
+  for (const result of started) if (result.status === 'fulfilled') servers.set(...result.value);
+  try {
+    const failed = started.find((result) => result.status === 'rejected');
+    if (failed) throw failed.reason;
+    for (let round = 0; round < settings.rounds; round++) {
+      const shift = runs.length === 0 ? 0 : round % runs.length;
+      for (const run of [...runs.slice(shift), ...runs.slice(0, shift)]) {
+        const server = servers.get(run.configuration.server);
+        if (!server) throw new Error(`no server ${run.configuration.server}`);
+        const sample = await measure(redis, proxy, server, run, round, settings);
+        run.samples.push(sample);
+        log(
+          `  round ${round + 1}/${settings.rounds} ${run.table.id} ${run.configuration.key} at RTT ${run.rttMs} ms: ` +
+            `sequential p50 ${sample.sequential.p50.toFixed(2)} ms; under load ${Math.round(sample.underLoad.reqPerSec)} req/s, p50 ${sample.underLoad.p50.toFixed(2)} ms`,
+        );
+      }
+    }
+  } finally {
+    await Promise.all([...servers.values()].map((server) => server.stop()));
+  }
+  return tables.flatMap((table) => {
+    const own = runs.filter((run) => run.table === table);
+    return own.length === 0 ? [] : [summarize(table, own, rtts, measured)];
+  });
+}
