@@ -1,14 +1,4 @@
-/** Stable error codes. A code never changes meaning once published. */
-export type RediwareErrorCode =
-  | 'ERR_RW_CONFIG'
-  | 'ERR_RW_REDIS_UNAVAILABLE'
-  | 'ERR_RW_REDIS_TIMEOUT'
-  | 'ERR_RW_REDIS_NOT_CONNECTED'
-  | 'ERR_RW_REDIS_COMMAND'
-  | 'ERR_RW_REDIS_REFUSED'
-  | 'ERR_RW_CROSS_SLOT'
-  | `ERR_RW_LOCK_${string}`
-  | `ERR_RW_${string}`;
+import type { RediwareErrorCode } from './error-codes';
 
 /** An RFC 9457 problem document, the body of every HTTP-facing error. */
 export interface ProblemDetails {

@@ -18,6 +18,7 @@ export type {
   RedisClient,
 } from './driver/redis-client';
 export { type Duration, type DurationUnit, parseDuration, parsePositiveDuration } from './duration';
+export { type RediwareErrorCode, rediwareErrorCodes } from './error-codes';
 export {
   LockError,
   type ProblemDetails,
@@ -29,7 +30,6 @@ export {
   RedisUnavailableError,
   RediwareConfigError,
   RediwareError,
-  type RediwareErrorCode,
   type RediwareErrorOptions,
 } from './errors';
 export { type CoreEvents, type FailureEvent, RediwareEmitter } from './events';

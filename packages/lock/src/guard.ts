@@ -1,4 +1,4 @@
-import type { Duration, ProblemDetails } from '@rediware/core';
+import type { Duration, ProblemDetails, RediwareErrorCode } from '@rediware/core';
 import type { ClientGone } from './client-gone';
 import type { LockLostError } from './errors';
 import type { HeldLock, Lock } from './held-lock';
@@ -85,7 +85,7 @@ export function createGuard<Req>(
 
 /** What the guard reads of a rediware error, from whichever copy of its class made it. */
 interface CodedError {
-  readonly code: string;
+  readonly code: RediwareErrorCode;
   readonly statusCode: number;
   /** Busy and timed-out errors: how long the holder still holds the lock. */
   readonly retryAfterMs?: number;
