@@ -1,5 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { sourceTree } from '@rediware/testing';
 
 function sourceFiles(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((entry) =>
@@ -35,5 +36,12 @@ describe('core layering', () => {
 
   it('never sends KEYS', () => {
     for (const file of files) expect(readFileSync(file, 'utf8')).not.toMatch(/['"]KEYS['"]/);
+  });
+
+  it('has no import cycle, type imports included', () => {
+    const tree = sourceTree(join(__dirname, '../src'));
+    for (const file of tree.files)
+      for (const target of tree.localImports(file)) expect(tree.files).toContain(target);
+    expect(tree.cycles()).toEqual([]);
   });
 });

@@ -1,5 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { sourceTree } from '@rediware/testing';
 
 const src = join(__dirname, '../src');
 const files = readdirSync(src).filter((name) => name.endsWith('.ts'));
@@ -23,5 +24,12 @@ describe('lock layering', () => {
     const source = readFileSync(join(src, file), 'utf8');
     expect(source).not.toMatch(/defineScript|redis\.call|backend\.|-script'/);
     expect(importsOf(file)).not.toContain('@rediware/core');
+  });
+
+  it('has no import cycle, type imports included', () => {
+    const tree = sourceTree(src);
+    for (const file of tree.files)
+      for (const target of tree.localImports(file)) expect(tree.files).toContain(target);
+    expect(tree.cycles()).toEqual([]);
   });
 });

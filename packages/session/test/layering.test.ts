@@ -1,5 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
+import { sourceTree } from '@rediware/testing';
 
 const src = join(__dirname, '../src');
 
@@ -48,5 +49,12 @@ describe('session layering', () => {
       expect(readFileSync(join(src, adapter), 'utf8')).not.toMatch(/defineScript|redis\.call|\.run\(/);
     }
     for (const file of files) expect(readFileSync(join(src, file), 'utf8')).not.toMatch(/['"]KEYS['"]/);
+  });
+
+  it('has no import cycle, type imports included', () => {
+    const tree = sourceTree(src);
+    for (const file of tree.files)
+      for (const target of tree.localImports(file)) expect(tree.files).toContain(target);
+    expect(tree.cycles()).toEqual([]);
   });
 });
