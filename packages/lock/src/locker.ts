@@ -219,8 +219,9 @@ export class Locker extends RediwareEmitter<LockerEvents> {
     const sentAt = Date.now();
     const [taken, value] = await withFailPolicy(
       this.#ops.acquire(target.redisKeys, owner, config.ttlMs, config.limit),
-      // A timed-out acquire may still run in Redis later: take back whatever it took.
-      this.#failClosedAs('lock acquire', () => void this.#release(target, owner).catch(() => {})),
+      // A timed-out acquire may still run in Redis later: take back whatever it took. That release
+      // belongs to the failure just reported, so its own failure is neither counted nor emitted.
+      this.#failClosedAs('lock acquire', () => void this.#ops.release(target.holders, owner).catch(() => {})),
     );
     if (taken === 0) return value;
     const lock = new HeldLock({

@@ -1,12 +1,6 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { CounterSpec, FailureEvent, MetricsSink } from '@rediware/core';
-import {
-  closeClient,
-  eventually,
-  faultyClient,
-  rejectionOf,
-  useFaultyRedis,
-  waitFor,
-} from '@rediware/testing';
+import { closeClient, eventually, faultyClient, rejectionOf, useFaultyRedis } from '@rediware/testing';
 import { createLocker, lockMetricSpecs } from '../src';
 
 // Issue #34: lock outages (fail closed, 503) show on the Redis-failures charts like every plugin's.
@@ -29,7 +23,7 @@ function recordingSink() {
 const lockOperations = ['lock acquire', 'lock extend', 'lock release'];
 
 describe.each(['node-redis', 'ioredis'] as const)('the lock errors counter on %s', (client) => {
-  it('counts each acquire, extend and release that Redis failed, once, and exports it', async () => {
+  it('counts each acquire, extend and release that Redis failed, once, and exports it (a failed acquire is one error)', async () => {
     const redis = await faultyClient(faulty, client);
     const { sink, totals } = recordingSink();
     const locker = createLocker({ redis, timeout: 200, metrics: sink, prefix: `errors-${client}:` });
@@ -46,17 +40,18 @@ describe.each(['node-redis', 'ioredis'] as const)('the lock errors counter on %s
       await rejectionOf(locker.acquire('other', { ttl: '10s' }));
       await rejectionOf(held.extend());
       await rejectionOf(held.release());
-      // The failed acquire also sends a release to take back what it may have taken: it fails too.
-      await waitFor(() => failures.length === 4);
+      // The failed acquire also sent a release, to take back what it may have taken: that release
+      // is part of the one failure and fails silently. Its deadline passed before the extend's did;
+      // one more timeout lets any late report of it arrive.
+      await sleep(200);
       const counted = failures.filter((event) => lockOperations.includes(event.operation));
       expect(counted.map((event) => event.operation).sort()).toEqual([
         'lock acquire',
         'lock extend',
         'lock release',
-        'lock release',
       ]);
-      expect(locker.metrics().errors).toBe(4);
-      expect(totals.get(lockMetricSpecs.errors)).toBe(4);
+      expect(locker.metrics().errors).toBe(3);
+      expect(totals.get(lockMetricSpecs.errors)).toBe(3);
       expect(lockMetricSpecs.errors).toMatchObject({ subsystem: 'lock', name: 'errors' });
       // Failures are not the other outcomes.
       expect(locker.metrics()).toMatchObject({ busy: 0, timeouts: 0, lost: 0 });
