@@ -1,8 +1,8 @@
 import { execFile } from 'node:child_process';
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { promisify } from 'node:util';
-import { repositoryRoot } from './pack-packages';
+import { publicPackages, repositoryRoot } from './pack-packages';
 
 /** A fenced `ts` block of a README: where it is and its code. */
 export interface ReadmeBlock {
@@ -13,6 +13,27 @@ export interface ReadmeBlock {
   code: string;
   /** Fenced ```ts quickstart: release:check also runs it against a real redis-server and sends it requests. */
   quickstart: boolean;
+}
+
+/** The folders of guides whose ```ts blocks are compiled like the READMEs': each `.md` in them. */
+const guideFolders = ['docs/migrating', 'docs/cache'];
+
+/**
+ * Every Markdown file whose ```ts blocks release:check compiles: the root README, each public
+ * package's README, and the guides of docs/migrating (their "after" examples; the "before" ones,
+ * importing the package left, are ```js) and docs/cache.
+ */
+export function documentedFiles(): string[] {
+  return [
+    join(repositoryRoot, 'README.md'),
+    ...publicPackages().map(({ dir }) => join(dir, 'README.md')),
+    ...guideFolders.flatMap((folder) =>
+      readdirSync(join(repositoryRoot, folder))
+        .filter((file) => file.endsWith('.md'))
+        .sort()
+        .map((file) => join(repositoryRoot, folder, file)),
+    ),
+  ];
 }
 
 /** The words a ```ts fence may carry after `ts`: `fragment` (not compiled) and `quickstart` (compiled and run). */

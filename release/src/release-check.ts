@@ -3,13 +3,13 @@
  * package, lints each tarball (publint strict, attw on node10, node16 and bundler), prints its
  * size and checks it against the `Size:` of its README (within 10 %), then installs the tarballs into throwaway projects outside the workspace and runs a smoke
  * test there in ESM, CommonJS and TypeScript with `module: commonjs`, and once per README Install
- * line with only what that line installs; every ```ts block of the READMEs and migration guides is compiled (NodeNext)
+ * line with only what that line installs; every ```ts block of the READMEs, the migration guides and docs/cache is compiled (NodeNext)
  * against the tarballs and every ```ts quickstart block also run against redis-server and sent the
  * requests of quickstart-requests.ts (a failure is a warning unless `--strict-readmes`; ```ts
  * fragment is not compiled). `--built` packs the current `dist` instead of building.
  * Needs redis-server on PATH and the npm registry (or pnpm's store).
  */
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { startRedis } from '@rediware/testing';
@@ -20,7 +20,7 @@ import { installConsumerAsync } from './install-consumer';
 import { installLineFor, installLines, testedRange } from './install-lines';
 import { packPackages, repositoryRoot, testedPeers } from './pack-packages';
 import { quickStartRequests } from './quickstart-requests';
-import { compileReadmeBlocks, emittedBlock, readmeBlocks } from './readme-blocks';
+import { compileReadmeBlocks, documentedFiles, emittedBlock, readmeBlocks } from './readme-blocks';
 import { sizeDrift, statedSize } from './readme-sizes';
 import { runSmoke, type SmokeResult } from './run-smoke';
 import type { SmokeFormat } from './smoke-source';
@@ -113,17 +113,9 @@ async function main(): Promise<void> {
     }
 
     console.log(
-      '\nEvery ```ts block of the READMEs and migration guides, compiled as an ES module (NodeNext) against the tarballs:',
+      '\nEvery ```ts block of the READMEs, migration guides and docs/cache, compiled as an ES module (NodeNext) against the tarballs:',
     );
-    const guides = join(repositoryRoot, 'docs', 'migrating');
-    const blocks = readmeBlocks([
-      join(repositoryRoot, 'README.md'),
-      ...packed.map(({ dir }) => join(dir, 'README.md')),
-      // The migration guides' "after" examples ("before" ones, importing the package left, are ```js).
-      ...readdirSync(guides)
-        .filter((file) => file.endsWith('.md'))
-        .map((file) => join(guides, file)),
-    ]);
+    const blocks = readmeBlocks(documentedFiles());
     const compileStarted = Date.now();
     const broken = await compileReadmeBlocks(all, blocks);
     // A README block that does not compile or a quick start that does not answer as expected fails
