@@ -4,6 +4,8 @@
  *
  * @module @rediware/cache
  */
+
+export { jsonSerializer, type Serializer } from './codec/value-codec';
 export { createCache } from './engine/cache';
 export type {
   Cache,
@@ -21,7 +23,6 @@ export { type CacheMetrics, cacheMetricSpecs } from './engine/cache-metrics';
 export type { LoadContext } from './engine/load-context';
 export type { MsetItem } from './engine/mset-items';
 export type { CacheConfig, CacheOptions, EntryOptions, KeyOptions, L1Options } from './engine/options';
-export { jsonSerializer, type Serializer } from './engine/value-codec';
 export { responseCacheMetricSpecs } from './http/response-cache-metrics';
 export type { WriteBehindOptions, WriteBehindWrite } from './write-behind/options';
 export type { WriteBehindEvents, WriteBehindWorker } from './write-behind/worker';

@@ -10,14 +10,19 @@ const adapters = ['express.ts', 'fastify.ts'];
 describe('cache layering', () => {
   it('sorts the package into the engine, write-behind and the response cache', () => {
     for (const file of files)
-      expect(file).toMatch(/^(index\.ts|express\.ts|fastify\.ts|codec\/.+|engine\/.+|write-behind\/.+|http\/.+)$/);
+      expect(file).toMatch(
+        /^(index\.ts|express\.ts|fastify\.ts|codec\/.+|engine\/.+|write-behind\/.+|http\/.+)$/,
+      );
   });
 
   // One way: engine -> write-behind -> codec. The engine runs the queue; the queue carries encoded
   // values and decodes them for `flush`, so it knows the codec and nothing of the engine.
-  it.each(files.filter((file) => file.startsWith('codec/')))('%s (value codec) imports no other folder', (file) => {
-    for (const target of localImports(file)) expect(target).toMatch(/^codec\//);
-  });
+  it.each(files.filter((file) => file.startsWith('codec/')))(
+    '%s (value codec) imports no other folder',
+    (file) => {
+      for (const target of localImports(file)) expect(target).toMatch(/^codec\//);
+    },
+  );
 
   it.each(files.filter((file) => file.startsWith('write-behind/')))(
     '%s (write-behind) imports only itself and the value codec, never the engine',

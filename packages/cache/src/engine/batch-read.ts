@@ -1,4 +1,5 @@
 import { isRedisError } from '@rediware/core';
+import { decodeValue, type EncodedValue } from '../codec/value-codec';
 import { readStampVersions } from './batch-stamps';
 import type { CacheInternals } from './cache-internals';
 import type { Location } from './location';
@@ -7,7 +8,6 @@ import { entryOf, type Read } from './read';
 import { readEntriesScript } from './scripts/read-entries-script';
 import type { ReadEntryReply } from './scripts/read-entry-script';
 import { freshnessOf } from './stored-entry';
-import { decodeValue, type EncodedValue } from './value-codec';
 
 /**
  * Reads many entries: one round trip per slot group (one on a standalone server), in parallel,

@@ -1,4 +1,5 @@
 import { isRedisError, type ScriptArg } from '@rediware/core';
+import type { EncodedValue } from '../codec/value-codec';
 import type { CacheInternals } from './cache-internals';
 import { lifetimeOf } from './entry-lifetime';
 import type { Location } from './location';
@@ -6,7 +7,6 @@ import { type EntryOptions, type EntryPolicy, parseEntryOptions } from './option
 import { refreshAt } from './refresh-ahead';
 import { writeEntriesScript } from './scripts/write-entries-script';
 import { encodeStamps, type StampRef } from './stored-entry';
-import type { EncodedValue } from './value-codec';
 
 /** One entry of a batch write; without a value the entry is deleted. */
 export interface BatchWrite {

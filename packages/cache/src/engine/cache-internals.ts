@@ -1,4 +1,5 @@
 import type { Backend, EngineCounters, RediwareEmitter, RediwareError } from '@rediware/core';
+import type { EncodedValue } from '../codec/value-codec';
 import type { CacheEvents, WrapStatus } from './cache-api';
 import type { cacheMetricSpecs } from './cache-metrics';
 import type { InvalidationBus } from './invalidation-bus';
@@ -8,7 +9,6 @@ import type { CacheConfig } from './options';
 import type { Outcome } from './outcome';
 import type { Read } from './read';
 import type { SingleFlight } from './single-flight';
-import type { EncodedValue } from './value-codec';
 import type { VersionStamps } from './version-stamps';
 import type { WakeSignals } from './wake-signals';
 

@@ -12,6 +12,7 @@ import {
   RediwareError,
   withFailPolicy,
 } from '@rediware/core';
+import { decodeValue, type EncodedValue, encodeValue } from '../codec/value-codec';
 import { parseWriteBehindOptions, type WriteBehindOptions } from '../write-behind/options';
 import { WriteBehindQueue } from '../write-behind/queue';
 import { startWriteBehindWorker, type WriteBehindWorker } from '../write-behind/worker';
@@ -59,7 +60,6 @@ import { releaseLockScript } from './scripts/release-lock-script';
 import { writeEntryScript } from './scripts/write-entry-script';
 import { SingleFlight } from './single-flight';
 import { encodeStamps, freshnessOf, type StampRef, type StoredEntry } from './stored-entry';
-import { decodeValue, type EncodedValue, encodeValue } from './value-codec';
 import { type CapturedStamps, VersionStamps } from './version-stamps';
 import { recheckMs, WakeSignals } from './wake-signals';
 import { wrapMany } from './wrap-many';

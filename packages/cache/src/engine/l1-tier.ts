@@ -1,6 +1,6 @@
 import { LRUCache } from 'lru-cache';
+import type { EncodedValue } from '../codec/value-codec';
 import type { L1Config } from './options';
-import type { EncodedValue } from './value-codec';
 
 /** An entry held in process memory. Times are on this process's clock. */
 export interface L1Entry {

@@ -13,8 +13,8 @@ import {
   type RedisClient,
   RediwareConfigError,
 } from '@rediware/core';
+import { jsonSerializer, type Serializer } from '../codec/value-codec';
 import { parseWriteBehindStreams } from '../write-behind/options';
-import { jsonSerializer, type Serializer } from './value-codec';
 
 /** The bounded in-process tier in front of Redis. */
 export interface L1Options {

@@ -1,5 +1,5 @@
+import type { EncodedValue } from '../codec/value-codec';
 import type { WrapStatus } from './cache-api';
-import type { EncodedValue } from './value-codec';
 
 /** What one flight produced, shared by every caller of the flight; each decodes its own copy. */
 export interface Outcome {

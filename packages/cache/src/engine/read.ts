@@ -1,6 +1,6 @@
+import type { ValueKind } from '../codec/value-codec';
 import type { ReadEntryReply } from './scripts/read-entry-script';
 import { decodeStamps, type Freshness, type StoredEntry } from './stored-entry';
-import type { ValueKind } from './value-codec';
 
 /** One read of an entry: its state, and whether the loader lock was taken with it. */
 export interface Read {

@@ -1,4 +1,4 @@
-import type { EncodedValue, ValueKind } from './value-codec';
+import type { EncodedValue, ValueKind } from '../codec/value-codec';
 
 /** A version stamp an entry depends on: the stamp key (a tag or a namespace) and its value then. */
 export interface StampRef {

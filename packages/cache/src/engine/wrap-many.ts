@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { isRedisError, RediwareError } from '@rediware/core';
+import { encodeValue } from '../codec/value-codec';
 import { readEntries } from './batch-read';
 import { writeEntries } from './batch-write';
 import type { LoadMany } from './cache-api';
@@ -12,7 +13,6 @@ import type { Outcome } from './outcome';
 import { localTime, type Read } from './read';
 import { acquireLockScript } from './scripts/acquire-lock-script';
 import type { StoredEntry } from './stored-entry';
-import { encodeValue } from './value-codec';
 import type { CapturedStamps } from './version-stamps';
 import { recheckMs } from './wake-signals';
 

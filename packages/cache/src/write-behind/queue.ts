@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Backend, Keyspace } from '@rediware/core';
-import type { EncodedValue } from '../engine/value-codec';
+import type { EncodedValue } from '../codec/value-codec';
 import { appendWriteScript } from './scripts/append-write-script';
 import { countWritesScript } from './scripts/count-writes-script';
 

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { type Backend, isRedisError, type RediwareError } from '@rediware/core';
-import { decodeValue, type Serializer, type ValueKind } from '../engine/value-codec';
+import { decodeValue, type Serializer, type ValueKind } from '../codec/value-codec';
 import type { WriteBehindConfig, WriteBehindWrite } from './options';
 import { type WriteBehindQueue, type WriteStream, writeBehindGroup } from './queue';
 import { ackWritesScript } from './scripts/ack-writes-script';

@@ -1,6 +1,6 @@
 import { defineScript } from '@rediware/core';
+import type { ValueKind } from '../../codec/value-codec';
 import type { EntryRecord } from '../stored-entry';
-import type { ValueKind } from '../value-codec';
 import { luaMicroClock } from './micro-clock';
 
 /**
