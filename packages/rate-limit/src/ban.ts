@@ -47,6 +47,11 @@ export class BanCounter {
     );
   }
 
+  /** Closes the counter's own limiter (its backend; never the Redis client). */
+  close(): Promise<void> {
+    return this.#limiter.close();
+  }
+
   /** Counts one more rejection of `key`. Synchronous while the block cache knows the ban. */
   rejected(key: string): MaybePromise<BanDecision> {
     const cached = hasCachedRejections(this.#limiter) ? this.#limiter.cachedRejection(key) : undefined;

@@ -42,6 +42,8 @@ export interface ExpressRateLimitOptions extends HttpRateLimitOptions<Request> {
 export type ExpressRateLimit = RequestHandler & {
   /** The limiter behind the middleware: `peek`, `reset`, `refund`, events and metrics. */
   limiter: RateLimiter;
+  /** Closes the limiter (unless given as `limiter`) and the `ban` counter; never the Redis client. */
+  close(): Promise<void>;
 };
 
 /** Rate limiting middleware for `app.use(...)` or a single route; several stack, each applies. */
@@ -99,7 +101,7 @@ export function rateLimit(options: ExpressRateLimitOptions): ExpressRateLimit {
       fail(res, next, error);
     }
   };
-  return Object.assign(middleware, { limiter: http.limiter });
+  return Object.assign(middleware, { limiter: http.limiter, close: () => http.close() });
 }
 
 /**

@@ -73,7 +73,12 @@ declare module 'fastify' {
 const rateLimitPlugin: FastifyPluginAsync<FastifyRateLimitOptions> = async (fastify, options) => {
   const { global = true, ...pluginOptions } = options;
   const pluginHook = hookOf(pluginOptions.hook, 'onRequest', 'hook');
-  const globalHook = global ? limitHook(pluginOptions) : undefined;
+  // Every limit of the plugin and its routes, closed with the app.
+  const limits: HttpRateLimit<FastifyRequest>[] = [];
+  fastify.addHook('onClose', async () => {
+    await Promise.all(limits.map((limit) => limit.close()));
+  });
+  const globalHook = global ? limitHook(pluginOptions, limits) : undefined;
 
   fastify.decorateRequest('rateLimit', undefined);
   const { requestPropertyName } = pluginOptions;
@@ -88,7 +93,10 @@ const rateLimitPlugin: FastifyPluginAsync<FastifyRateLimitOptions> = async (fast
     if (routeOptions) {
       const method = Array.isArray(route.method) ? route.method.join(',') : route.method;
       const hook = hookOf(routeOptions.hook, pluginHook, 'config.rateLimit.hook');
-      hooks.push([hook, limitHook(routeLimitOptions(pluginOptions, routeOptions, `${method}${route.url}`))]);
+      hooks.push([
+        hook,
+        limitHook(routeLimitOptions(pluginOptions, routeOptions, `${method}${route.url}`), limits),
+      ]);
     }
     // Before the route's own hooks of the same kind, the global limit first.
     for (const name of rateLimitHooks) {
@@ -104,9 +112,14 @@ function hookOf(value: unknown, fallback: RateLimitHook, option: string): RateLi
   return value === undefined ? fallback : checkOneOf(value, option, rateLimitHooks);
 }
 
-function limitHook(options: FastifyRateLimitRouteOptions): onRequestHookHandler {
+/** The hook that applies one limit; its HttpRateLimit joins `limits`, to be closed with the app. */
+function limitHook(
+  options: FastifyRateLimitRouteOptions,
+  limits: HttpRateLimit<FastifyRequest>[],
+): onRequestHookHandler {
   const { handler, hook: _hook, requestWasSuccessful, ...rest } = options;
   const http = new HttpRateLimit<FastifyRequest>(rest);
+  limits.push(http);
   const succeeded = requestOutcome(
     requestWasSuccessful === undefined
       ? undefined

@@ -65,9 +65,12 @@ export class HttpRateLimit<Req> {
   /** A `message` that is not a function, serialized once. */
   readonly #fixedMessage: MessageBody | undefined;
   readonly #ban: BanCounter | undefined;
+  /** False when the limiter was given (`limiter`): its owner closes it. */
+  readonly #ownsLimiter: boolean;
 
   constructor(options: HttpRateLimitOptions<Req>, adapterOptionNames: readonly string[] = []) {
     this.#config = parseHttpOptions(options);
+    this.#ownsLimiter = options.limiter === undefined;
     this.limiter =
       options.limiter ??
       createRateLimiterFromConfig(parseOptions(limiterOptions(options), adapterOptionNames));
@@ -77,6 +80,11 @@ export class HttpRateLimit<Req> {
       message === undefined || typeof message === 'function' ? undefined : messageBody(message);
     const { ban } = this.#config;
     this.#ban = ban === undefined ? undefined : new BanCounter(this.limiter, ban);
+  }
+
+  /** Closes what this created: the limiter (unless it was given) and the ban counter. */
+  async close(): Promise<void> {
+    await Promise.all([this.#ownsLimiter ? this.limiter.close() : undefined, this.#ban?.close()]);
   }
 
   /** The request property that gets the decision. */
