@@ -5,21 +5,16 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
-import { BodyCollector } from './http/body/capture';
-import { dropOnWriteHead } from './http/drop-on-write-head';
-import { expressHost } from './http/express-host';
-import { loopbackRefresh, refreshHeader, refreshOriginHeader } from './http/loopback-refresh';
+import { expressHost } from './http/express/express-host';
+import { dropOnWriteHead } from './http/node/drop-on-write-head';
+import { endAfterInvalidation } from './http/node/end-after-invalidation';
+import { loopbackRefresh } from './http/node/loopback-refresh';
+import { refreshOf } from './http/node/refresh-request';
+import { sendLocalReply, sendReply } from './http/node/reply-writer';
+import { captureResponse } from './http/node/response-capture';
 import type { ResponseCacheOptions, ResponseCacheRouteOptions, RoutePolicy } from './http/options';
-import { withoutOwnHeaders } from './http/own-headers';
 import { requestOrigin } from './http/request-origin';
-import {
-  type CachedReply,
-  type Capture,
-  type InvalidationSelector,
-  ResponseCache,
-  type ResponseCacheStats,
-} from './http/response-cache';
-import type { HeaderMap } from './http/rfc9111/headers';
+import { type InvalidationSelector, ResponseCache, type ResponseCacheStats } from './http/response-cache';
 import { isUnsafeMethod } from './http/unsafe-invalidation';
 
 /** Options of `responseCache()` (see `ResponseCacheOptions`). */
@@ -59,11 +54,11 @@ function handlerFor(
   secret: string,
 ): RequestHandler {
   return (req: Request, res: Response, next: NextFunction): void => {
-    if (req.headers[refreshHeader] === secret) {
+    const refresh = refreshOf(req.headers, secret, req.protocol, expressHost(req));
+    if (refresh) {
       // The refresh response is stored: what earlier middleware set for this internal request is not.
       for (const name of res.getHeaderNames()) res.removeHeader(name);
-      if (req.headers[refreshOriginHeader] !== requestOrigin(req.protocol, expressHost(req)))
-        res.setHeader('X-Cache', 'BYPASS');
+      if (refresh === 'bypass') res.setHeader('X-Cache', 'BYPASS');
       next();
       return;
     }
@@ -75,159 +70,29 @@ function handlerFor(
       protocol: req.protocol,
       host: expressHost(req),
     };
-    if (isUnsafeMethod(req.method)) endAfterInvalidation(cache, req, res);
+    if (isUnsafeMethod(req.method))
+      endAfterInvalidation(res, (status, headers) => cache.invalidateAfter(request, status, headers));
     else {
       const local = cache.serveLocal(request, policy);
       if (local) {
-        sendLocal(res, local);
+        sendLocalReply(res, local);
         return;
       }
     }
     const own = new Set(res.getHeaderNames());
     const origin = requestOrigin(request.protocol, request.host);
-    const refresh = loopbackRefresh(req.socket, req.originalUrl, req.headers, secret, origin);
-    cache.begin({ ...request, refresh }, policy).then(
+    const refreshed = loopbackRefresh(req.socket, req.originalUrl, req.headers, secret, origin);
+    cache.begin({ ...request, refresh: refreshed }, policy).then(
       (decision) => {
-        if (decision.action === 'serve') return send(res, decision.reply, own);
+        if (decision.action === 'serve') return sendReply(res, decision.reply, own);
         res.setHeader('X-Cache', decision.action === 'bypass' ? 'BYPASS' : 'MISS');
         // Installed first, so it runs after the capture has read the headers.
         if (cache.config.surrogate) dropOnWriteHead(res, ['surrogate-control']);
-        if (decision.action === 'run') capture(res, decision.capture, own);
+        if (decision.action === 'run') captureResponse(res, decision.capture, own);
         next();
       },
       // begin() fails open on Redis errors itself; anything else is a bug the app should see.
       next,
     );
   };
-}
-
-/** An unsafe request's response ends once what it invalidates is invalidated (RFC 9111 §4.4). */
-function endAfterInvalidation(cache: ResponseCache<Request>, req: Request, res: Response): void {
-  const { end } = res;
-  res.end = function (this: Response, ...args: unknown[]) {
-    res.end = end;
-    const request = { method: req.method, url: req.originalUrl, headers: req.headers };
-    void cache
-      .invalidateAfter(request, res.statusCode, res.getHeaders())
-      .then(() => (end as (...a: unknown[]) => Response).apply(this, args));
-    return this;
-  } as Response['end'];
-}
-
-/** A reply from L1, sent at once: headers set before this middleware win over the stored ones. */
-function sendLocal(res: Response, reply: CachedReply): void {
-  res.statusCode = reply.status;
-  for (const name in reply.headers) {
-    if (!res.hasHeader(name)) res.setHeader(name, reply.headers[name] as string | string[]);
-  }
-  res.end(reply.body);
-}
-
-/** `own`: this request's headers, kept; `end`: the unpatched one when the capture has replaced res.end. */
-function send(
-  res: Response,
-  reply: CachedReply,
-  own: ReadonlySet<string>,
-  end: Response['end'] = res.end,
-): void {
-  res.status(reply.status);
-  for (const [name, value] of Object.entries(reply.headers))
-    if (!own.has(name.toLowerCase())) res.setHeader(name, value);
-  (end as (body?: Buffer) => Response).call(res, reply.body);
-}
-
-/**
- * Tees what the handler writes into a collector, and hands the response to the cache when it ends.
- * A 5xx the cache will not store is held back before anything is sent: the cache answers whether a
- * stale response (within stale-if-error) replaces it, else it goes out as the handler wrote it. So is
- * the 304 confirming a revalidated entry: the stored response, freshened, replaces it.
- */
-function capture(res: Response, capture: Capture, own: ReadonlySet<string>): void {
-  const collector = new BodyCollector(capture.maxBodySize);
-  const { write, end, writeHead } = res;
-  const ownless = (extra?: unknown): HeaderMap =>
-    withoutOwnHeaders({ ...res.getHeaders(), ...lowerCased(extra) }, own);
-  let decided = false;
-  /** The headers as the handler set them, read before writeHead drops any. */
-  let written: HeaderMap | undefined;
-  let finished = false;
-  /** Calls queued while a 5xx is held; undefined when nothing is held. */
-  let held: (() => void)[] | undefined;
-  let replaced = false;
-  const hold = (status: number): void => {
-    finished = true;
-    held = [];
-    void capture.finish({ status, headers: ownless(), body: Buffer.alloc(0) }).then((stale) => {
-      const queued = held ?? [];
-      held = undefined;
-      if (stale && !res.headersSent) {
-        replaced = true;
-        for (const name of res.getHeaderNames()) if (!own.has(name)) res.removeHeader(name);
-        send(res, stale, own, end);
-        return;
-      }
-      if (!res.headersSent) res.setHeader('X-Cache', 'BYPASS');
-      for (const call of queued) call();
-    });
-  };
-  /** Whether this call is swallowed (replaced) or queued (held), instead of running now. */
-  const deferred = (status: number, call: () => void, headers?: HeaderMap): boolean => {
-    if (replaced) return true;
-    const pending = held === undefined && !finished && !res.headersSent;
-    const failed = status >= 500 && !capture.willStore(status, headers ?? ownless());
-    if (pending && (failed || (status === 304 && capture.revalidating))) hold(status);
-    if (held === undefined) return false;
-    held.push(call);
-    return true;
-  };
-  res.writeHead = function (this: Response, ...args: unknown[]) {
-    const status = typeof args[0] === 'number' ? args[0] : res.statusCode;
-    const extra =
-      typeof args[1] === 'object' && args[1] !== null && !Array.isArray(args[1]) ? args[1] : args[2];
-    const headers = ownless(extra);
-    const call = () => (writeHead as (...a: unknown[]) => Response).apply(this, args);
-    // Once replaced, the only writeHead is the stale reply's own (through end's implicit header).
-    if (!replaced && deferred(status, call, headers)) return this;
-    if (!decided && !replaced) {
-      decided = true;
-      written = headers;
-      if (!capture.willStore(status, headers)) res.setHeader('X-Cache', 'BYPASS');
-    }
-    return call();
-  } as Response['writeHead'];
-  res.write = function (this: Response, ...args: unknown[]) {
-    if (deferred(res.statusCode, () => (write as (...a: unknown[]) => boolean).apply(this, args)))
-      return true;
-    collector.push(args[0], typeof args[1] === 'string' ? (args[1] as BufferEncoding) : undefined);
-    return (write as (...a: unknown[]) => boolean).apply(this, args);
-  } as Response['write'];
-  res.end = function (this: Response, ...args: unknown[]) {
-    if (deferred(res.statusCode, () => (end as (...a: unknown[]) => Response).apply(this, args))) return this;
-    if (typeof args[0] !== 'function')
-      collector.push(args[0], typeof args[1] === 'string' ? (args[1] as BufferEncoding) : undefined);
-    return (end as (...a: unknown[]) => Response).apply(this, args);
-  } as Response['end'];
-  const finish = (complete: boolean): void => {
-    if (finished) return;
-    finished = true;
-    const body = complete ? collector.body() : undefined;
-    void capture.finish(
-      body === undefined ? undefined : { status: res.statusCode, headers: written ?? ownless(), body },
-    );
-  };
-  res.once('finish', () => finish(true));
-  res.once('close', () => finish(res.writableFinished));
-  // The client left while the lookup ran: 'close' has come and gone, and would never end the entry's
-  // flight (every later request for the URL would wait on it).
-  if (res.closed || res.destroyed) finish(false);
-}
-
-function lowerCased(headers: unknown): HeaderMap {
-  const result: Record<string, string | number | readonly string[]> = {};
-  if (typeof headers !== 'object' || headers === null) return result;
-  for (const [name, value] of Object.entries(headers)) {
-    if (typeof value === 'string' || typeof value === 'number' || Array.isArray(value))
-      result[name.toLowerCase()] = value as string | number | readonly string[];
-  }
-  return result;
 }

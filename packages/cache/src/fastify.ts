@@ -4,26 +4,17 @@
  * @module @rediware/cache/fastify
  */
 import { randomUUID } from 'node:crypto';
-import { PassThrough, type Readable } from 'node:stream';
 import { warnMisspeltRouteConfig } from '@rediware/core';
-import type {
-  FastifyInstance,
-  FastifyPluginAsync,
-  FastifyReply,
-  FastifyRequest,
-  onSendHookHandler,
-  RouteHandlerMethod,
-} from 'fastify';
+import type { FastifyInstance, FastifyPluginAsync, FastifyRequest, RouteHandlerMethod } from 'fastify';
 import fp from 'fastify-plugin';
-import { BodyCollector } from './http/body/capture';
-import { inProcessRefresh } from './http/in-process-refresh';
-import { refreshHeader, refreshOriginHeader } from './http/loopback-refresh';
+import { injectRefresh } from './http/fastify/inject-refresh';
+import { type Captures, sendHook, startCapture } from './http/fastify/send-hook';
+import { withoutOwnHeaders } from './http/node/own-headers';
+import { refreshOf } from './http/node/refresh-request';
 import type { ResponseCacheOptions, ResponseCacheRouteOptions, RoutePolicy } from './http/options';
-import { withoutOwnHeaders } from './http/own-headers';
 import { requestOrigin } from './http/request-origin';
 import {
   type CacheRequest,
-  type Capture,
   type InvalidationSelector,
   ResponseCache,
   type ResponseCacheStats,
@@ -54,17 +45,9 @@ declare module 'fastify' {
   }
 }
 
-/** Per request: the response is being captured for the cache. */
-interface Capturing {
-  readonly capture: Capture;
-  /** Headers set on the reply before the cache's hook: this request's, never stored. */
-  readonly own: ReadonlySet<string>;
-  finished: boolean;
-}
-
 const responseCachePlugin: FastifyPluginAsync<FastifyResponseCacheOptions> = async (fastify, options) => {
   const cache = new ResponseCache<FastifyRequest>(options);
-  const capturing = new WeakMap<FastifyRequest, Capturing>();
+  const captures: Captures = new WeakMap();
   // Surrogate-Control is addressed to this cache: dropped from the responses it passes on.
   const dropped = cache.config.surrogate ? ['surrogate-control'] : [];
   // Background refreshes inject the route into the app with this unguessable header value.
@@ -74,6 +57,11 @@ const responseCachePlugin: FastifyPluginAsync<FastifyResponseCacheOptions> = asy
     stats: () => cache.stats(),
   });
   fastify.addHook('onClose', async () => cache.close());
+  const onSend = sendHook(captures, {
+    invalidateAfter: (request, status, headers) => cache.invalidateAfter(request, status, headers),
+    dropped,
+    refreshSecret,
+  });
   fastify.addHook('onRoute', (route) => {
     warnMisspeltRouteConfig('@rediware/cache', 'cache', route.config, route);
     const routeOptions = route.config?.cache;
@@ -82,11 +70,8 @@ const responseCachePlugin: FastifyPluginAsync<FastifyResponseCacheOptions> = asy
     // The lookup takes the handler's place, so every onRequest and preHandler hook (a rate limiter,
     // a lock guard, the app's own checks) has run before a hit is served, whatever the order in
     // which the plugins were registered: hooks that plugins prepend in onRoute run in reverse order.
-    route.handler = cachedHandler(route.handler, cache, policy, capturing, refreshSecret);
-    route.onSend = [
-      ...(route.onSend === undefined ? [] : [route.onSend].flat()),
-      store(cache, capturing, dropped, refreshSecret),
-    ];
+    route.handler = cachedHandler(route.handler, cache, policy, captures, refreshSecret);
+    route.onSend = [...(route.onSend === undefined ? [] : [route.onSend].flat()), onSend];
   });
 };
 
@@ -94,46 +79,15 @@ function cachedHandler(
   handler: RouteHandlerMethod,
   cache: ResponseCache<FastifyRequest>,
   policy: RoutePolicy<FastifyRequest>,
-  capturing: WeakMap<FastifyRequest, Capturing>,
+  captures: Captures,
   refreshSecret: string,
 ): RouteHandlerMethod {
-  /** Resolves with true when it answered from the cache. */
-  const lookupAsync = async (
-    request: CacheRequest<FastifyRequest>,
-    reply: FastifyReply,
-  ): Promise<boolean> => {
-    // Everything the hooks set (RateLimit, a request id) is this request's own.
-    const own = new Set(Object.keys(reply.getHeaders()));
-    const refresh = inProcessRefresh(
-      (injected) => request.req.server.inject(injected),
-      request.url,
-      request.headers,
-      refreshSecret,
-      requestOrigin(request.protocol, request.host),
-      request.req.socket?.remoteAddress,
-    );
-    const decision = await cache.begin({ ...request, refresh }, policy);
-    if (decision.action === 'serve') {
-      const { status, headers, body } = decision.reply;
-      reply.code(status).headers(withoutOwnHeaders(headers, own)).send(body);
-      return true;
-    }
-    reply.header('x-cache', decision.action === 'bypass' ? 'BYPASS' : 'MISS');
-    if (decision.action !== 'run') return false;
-    const state: Capturing = { capture: decision.capture, own, finished: false };
-    capturing.set(request.req, state);
-    // A request that ends without a response (client gone) releases the entry to the next one.
-    reply.raw.once('close', () => finishOnce(state, undefined));
-    // Gone while the lookup ran: its 'close' came before the listener, so end the flight now.
-    if (reply.raw.closed || reply.raw.destroyed) void finishOnce(state, undefined);
-    return false;
-  };
   return function cached(this: FastifyInstance, request, reply) {
-    if (request.headers[refreshHeader] === refreshSecret) {
+    const refresh = refreshOf(request.headers, refreshSecret, request.protocol, request.host);
+    if (refresh) {
       // The refresh response is stored: what the hooks set for this internal request is not.
       for (const name of Object.keys(reply.getHeaders())) reply.removeHeader(name);
-      if (request.headers[refreshOriginHeader] !== requestOrigin(request.protocol, request.host))
-        reply.header('x-cache', 'BYPASS');
+      if (refresh === 'bypass') reply.header('x-cache', 'BYPASS');
       return handler.call(this, request, reply);
     }
     const cacheRequest: CacheRequest<FastifyRequest> = {
@@ -154,100 +108,29 @@ function cachedHandler(
         return;
       }
     }
-    return lookupAsync(cacheRequest, reply).then((answered) => {
-      if (answered) return reply;
+    // Everything the hooks set (RateLimit, a request id) is this request's own.
+    const own = new Set(Object.keys(reply.getHeaders()));
+    const refreshed = injectRefresh(
+      (injected) => request.server.inject(injected),
+      request.url,
+      request.headers,
+      refreshSecret,
+      requestOrigin(request.protocol, request.host),
+      request.socket?.remoteAddress,
+    );
+    return cache.begin({ ...cacheRequest, refresh: refreshed }, policy).then((decision) => {
+      if (decision.action === 'serve') {
+        const { status, headers, body } = decision.reply;
+        return reply.code(status).headers(withoutOwnHeaders(headers, own)).send(body);
+      }
+      reply.header('x-cache', decision.action === 'bypass' ? 'BYPASS' : 'MISS');
+      if (decision.action === 'run') startCapture(captures, request, reply, decision.capture, own);
       const result = handler.call(this, request, reply);
       // A handler that answers through `reply` later returns nothing: its response is awaited, as
       // Fastify awaits it (resolving with undefined here would have Fastify send an empty body).
       return result === undefined ? reply : result;
     });
   };
-}
-
-function finishOnce(state: Capturing, response: Parameters<Capture['finish']>[0]) {
-  if (state.finished) return Promise.resolve(undefined);
-  state.finished = true;
-  return state.capture.finish(response);
-}
-
-function store(
-  cache: ResponseCache<FastifyRequest>,
-  capturing: WeakMap<FastifyRequest, Capturing>,
-  dropped: readonly string[],
-  refreshSecret: string,
-): onSendHookHandler {
-  /** Surrogate-Control is dropped, except from a background refresh's response: the cache gets it whole. */
-  const drop = (request: FastifyRequest, reply: FastifyReply) => {
-    if (request.headers[refreshHeader] !== refreshSecret)
-      for (const name of dropped) reply.removeHeader(name);
-  };
-  const storeAsync = async (request: FastifyRequest, reply: FastifyReply, payload: unknown) => {
-    // An unsafe request's response goes out once what it invalidates is invalidated (RFC 9111 §4.4).
-    if (isUnsafeMethod(request.method))
-      await cache.invalidateAfter(
-        { method: request.method, url: request.url, headers: request.headers },
-        reply.statusCode,
-        reply.getHeaders(),
-      );
-    const state = capturing.get(request);
-    if (!state) {
-      drop(request, reply);
-      return payload;
-    }
-    capturing.delete(request);
-    const { capture, own } = state;
-    const headers = withoutOwnHeaders(reply.getHeaders(), own);
-    drop(request, reply);
-    if (!capture.willStore(reply.statusCode, headers)) reply.header('x-cache', 'BYPASS');
-    const collector = new BodyCollector(capture.maxBodySize);
-    if (isStream(payload)) return teeStream(payload, collector, state, reply, headers);
-    collector.push(payload);
-    const body = collector.body();
-    const stale = await finishOnce(
-      state,
-      body === undefined ? undefined : { status: reply.statusCode, headers, body },
-    );
-    if (!stale) return payload;
-    // The handler failed and stale-if-error allows the stored response: it replaces the error.
-    for (const name of Object.keys(reply.getHeaders())) if (!own.has(name)) reply.removeHeader(name);
-    reply.code(stale.status).headers(withoutOwnHeaders(stale.headers, own));
-    return stale.body;
-  };
-  // Callback style: a response the cache has nothing to do with (a hit, a bypass) passes in this turn.
-  return (request, reply, payload, done) => {
-    if (isUnsafeMethod(request.method) || capturing.has(request)) {
-      storeAsync(request, reply, payload).then((sent) => done(null, sent), done);
-      return;
-    }
-    drop(request, reply);
-    done(null, payload);
-  };
-}
-
-function isStream(payload: unknown): payload is Readable {
-  return typeof payload === 'object' && payload !== null && typeof (payload as Readable).pipe === 'function';
-}
-
-/** Passes a streamed body through while collecting it; the cache gets it when the stream ends. */
-function teeStream(
-  source: Readable,
-  collector: BodyCollector,
-  state: Capturing,
-  reply: FastifyReply,
-  headers: ReturnType<FastifyReply['getHeaders']>,
-): Readable {
-  const tee = new PassThrough();
-  source.on('data', (chunk: unknown) => collector.push(chunk));
-  source.once('end', () => {
-    const body = collector.body();
-    void finishOnce(state, body === undefined ? undefined : { status: reply.statusCode, headers, body });
-  });
-  source.once('error', (error) => {
-    void finishOnce(state, undefined);
-    tee.destroy(error);
-  });
-  source.pipe(tee);
-  return tee;
 }
 
 /** The response cache for Fastify: every GET/HEAD route is cached unless its `config.cache` is false. */

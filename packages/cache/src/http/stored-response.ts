@@ -1,5 +1,5 @@
+import { rateLimitHeaderNames } from '@rediware/core';
 import type { StoredEncoding } from './body/content-encoding';
-import { rediwareHeaders } from './own-headers';
 import type { HeaderMap } from './rfc9111/headers';
 
 /** A response as stored: status, end-to-end headers, and the body bytes. */
@@ -24,6 +24,14 @@ export interface VaryIndex {
 export type StoredEntry =
   | { readonly kind: 'response'; readonly response: StoredResponse }
   | ({ readonly kind: 'vary' } & VaryIndex);
+
+/**
+ * Headers the other rediware plugins set on each response they let through (a rate limiter's
+ * RateLimit family, whatever its `headers` mode): they describe one client's request, so they are
+ * never stored, whichever plugin ran first. (A limiter's or a lock guard's Retry-After comes only
+ * with its own 429/409/423 answer, which the handler never wrote.)
+ */
+const rediwareHeaders: ReadonlySet<string> = new Set(rateLimitHeaderNames);
 
 /**
  * Headers a cache must not replay (RFC 9110 §7.6.1 hop-by-hop, plus the ones this cache computes

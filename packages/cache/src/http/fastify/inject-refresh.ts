@@ -1,7 +1,7 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import type { LightMyRequestResponse as InjectedResponse, InjectOptions } from 'fastify';
-import type { CapturedResponse } from './body/capture';
-import { forwardedHeaders, refreshHeader, refreshOriginHeader, refreshTimeoutMs } from './loopback-refresh';
+import type { CapturedResponse } from '../body/capture';
+import { forwardedHeaders, refreshHeaders, refreshTimeoutMs } from '../node/refresh-request';
 
 /** Sends a request into the app in process (Fastify's inject). */
 export type Inject = (options: InjectOptions) => Promise<InjectedResponse>;
@@ -11,7 +11,7 @@ export type Inject = (options: InjectOptions) => Promise<InjectedResponse>;
  * process (no socket, so it works behind TLS and for injected requests too), so it runs through
  * the app (hooks, handler) like the original.
  */
-export function inProcessRefresh(
+export function injectRefresh(
   inject: Inject,
   url: string,
   headers: IncomingHttpHeaders,
@@ -31,7 +31,7 @@ export function inProcessRefresh(
     const refreshed = inject({
       method: 'GET',
       url,
-      headers: { ...forwarded, [refreshHeader]: secret, [refreshOriginHeader]: origin },
+      headers: { ...forwarded, ...refreshHeaders(secret, origin) },
       ...(remoteAddress === undefined ? {} : { remoteAddress }),
     }).then(captured, () => undefined);
     return Promise.race([refreshed, timeout]).finally(() => clearTimeout(timer));

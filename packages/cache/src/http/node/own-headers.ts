@@ -1,13 +1,4 @@
-import { rateLimitHeaderNames } from '@rediware/core';
-import type { HeaderMap } from './rfc9111/headers';
-
-/**
- * Headers the other rediware plugins set on each response they let through (a rate limiter's
- * RateLimit family, whatever its `headers` mode): they describe one client's request, so they are
- * never stored, whichever plugin ran first. (A limiter's or a lock guard's Retry-After comes only
- * with its own 429/409/423 answer, which the handler never wrote.)
- */
-export const rediwareHeaders: ReadonlySet<string> = new Set(rateLimitHeaderNames);
+import type { HeaderMap } from '../rfc9111/headers';
 
 /**
  * Headers already on the response when the cache starts were set by middleware mounted before it
