@@ -34,7 +34,7 @@ export function rttTableMarkdown({ table, rtts, rows }: RttTableResult, connecti
   const sequential = [
     `### ${table.title}: Redis a hop away`,
     '',
-    `One request at a time (pure latency), then under load (${connections} connections). p50 / p99 ms added over the bare framework in the same round (the bare row: its own). RTT 0: the proxy in the path, no delay. round trips felt: (p50 added at the RTT − p50 added at RTT 0) ÷ RTT. sent/req: commands sent per request on loopback (MONITOR, the table above).`,
+    `One request at a time (pure latency), in turn with the bare framework's, then under load (${connections} connections). p50 / p99 ms added over the bare framework: its requests sent in turn with the row's, or under load its run of the same round (the bare row: its own). RTT 0: the proxy in the path, no delay. round trips felt: (p50 added at the RTT − p50 added at RTT 0) ÷ RTT. sent/req: commands sent per request on loopback (MONITOR, the table above).`,
     '',
     `| framework | configuration | sent/req | ${rtts.map((rtt) => `${rttName(rtt)} p50 / p99`).join(' | ')} | ${hops.map((rtt) => `round trips felt, ${rttName(rtt)}`).join(' | ')} |`,
     `|---|---|---:|${rtts.map(() => '---:').join('|')}|${hops.map(() => '---:').join('|')}|`,

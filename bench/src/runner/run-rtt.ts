@@ -4,22 +4,35 @@ import type { Configuration, Scenario, Table } from '../scenarios/scenario-types
 import { type LoadSample, load } from './load';
 import type { ProxyProcess } from './proxy-process';
 import { measuredRows, prepare, type TableResult } from './run-scenario';
+import { sequentialLatencies } from './sequential-latency';
 import { type ServerProcess, startServer } from './server-process';
-import { median } from './statistics';
+import { median, percentile } from './statistics';
+
+/** Requests sent one at a time, in turn with the bare framework's: p50 and p99 in ms of each. */
+export interface SequentialSample {
+  p50: number;
+  p99: number;
+  bareP50: number;
+  bareP99: number;
+  requests: number;
+}
 
 /** One row measured once at one RTT: under load, then one request at a time. */
 export interface RttSample {
   round: number;
   rttMs: number;
   underLoad: LoadSample;
-  sequential: LoadSample;
+  sequential: SequentialSample;
 }
 
 /** Latency in ms: the row's own, or, beside it, what the row adds over the bare framework. */
 export interface RttLatency {
   p50: number;
   p99: number;
-  /** Round by round, the row's p50 (p99) minus the bare framework's in the same round: the median. */
+  /**
+   * The row's p50 (p99) minus the bare framework's, the median over the rounds: sequential, of
+   * requests sent in turn with the bare framework's; under load, of the bare run of the same round.
+   */
   addedP50: number;
   addedP99: number;
 }
@@ -66,6 +79,7 @@ async function measure(
   redis: Address,
   proxy: ProxyProcess,
   server: ServerProcess,
+  bare: { server: ServerProcess; configuration: Configuration } | undefined,
   run: RttRun,
   round: number,
   settings: BenchSettings,
@@ -80,7 +94,22 @@ async function measure(
     duration: settings.duration,
     headers,
   });
-  const sequential = await load({ url, connections: 1, duration: settings.duration, headers });
+  const own = { url, headers };
+  const bareTarget = bare && {
+    url: `${bare.server.url}${bare.configuration.path}`,
+    headers: bare.configuration.requestHeaders ?? {},
+  };
+  const [times = [], bareTimes = times] = await sequentialLatencies(
+    bareTarget ? [own, bareTarget] : [own],
+    settings.duration,
+  );
+  const sequential = {
+    p50: percentile(times, 0.5),
+    p99: percentile(times, 0.99),
+    bareP50: percentile(bareTimes, 0.5),
+    bareP99: percentile(bareTimes, 0.99),
+    requests: times.length,
+  };
   return { round, rttMs: run.rttMs, underLoad, sequential };
 }
 
@@ -107,12 +136,12 @@ function summarize(table: Table, runs: RttRun[], rtts: number[], measured: Table
     const bare = bareOf(configuration.framework);
     const cells = rtts.map((rttMs): RttCell => {
       const at = configuration.role === 'bare' ? own : own.filter((sample) => sample.rttMs === rttMs);
-      const latency = (kind: 'sequential' | 'underLoad'): RttLatency => ({
-        p50: median(at.map((sample) => sample[kind].p50)),
-        p99: median(at.map((sample) => sample[kind].p99)),
-        addedP50: added(at, bare, (sample) => sample[kind].p50),
-        addedP99: added(at, bare, (sample) => sample[kind].p99),
-      });
+      const sequential: RttLatency = {
+        p50: median(at.map((sample) => sample.sequential.p50)),
+        p99: median(at.map((sample) => sample.sequential.p99)),
+        addedP50: median(at.map(({ sequential: s }) => s.p50 - s.bareP50)),
+        addedP99: median(at.map(({ sequential: s }) => s.p99 - s.bareP99)),
+      };
       const ratios = at.flatMap((sample) => {
         const base = bare.find((one) => one.round === sample.round);
         return base && base.underLoad.reqPerSec > 0
@@ -121,9 +150,12 @@ function summarize(table: Table, runs: RttRun[], rtts: number[], measured: Table
       });
       return {
         rttMs,
-        sequential: latency('sequential'),
+        sequential,
         underLoad: {
-          ...latency('underLoad'),
+          p50: median(at.map((sample) => sample.underLoad.p50)),
+          p99: median(at.map((sample) => sample.underLoad.p99)),
+          addedP50: added(at, bare, (sample) => sample.underLoad.p50),
+          addedP99: added(at, bare, (sample) => sample.underLoad.p99),
           reqPerSec: median(at.map((sample) => sample.underLoad.reqPerSec)),
           vsBare: median(ratios),
         },
@@ -139,7 +171,8 @@ function summarize(table: Table, runs: RttRun[], rtts: number[], measured: Table
 /**
  * The scenario's main tables again with Redis a hop away: servers of their own connected through
  * the delay proxy, each row measured at every RTT (the bare framework once a round: it sends
- * nothing to Redis), in an order rotated each round. `measured` holds the loopback tables of the
+ * nothing to Redis), in an order rotated each round: under load, then one request at a time in
+ * turn with the bare framework's. `measured` holds the loopback tables of the
  * same run, for their commands sent per request.
  */
 export async function runRttScenario(
@@ -174,9 +207,28 @@ export async function runRttScenario(
     for (let round = 0; round < settings.rounds; round++) {
       const shift = runs.length === 0 ? 0 : round % runs.length;
       for (const run of [...runs.slice(shift), ...runs.slice(0, shift)]) {
-        const server = servers.get(run.configuration.server);
-        if (!server) throw new Error(`no server ${run.configuration.server}`);
-        const sample = await measure(redis, proxy, server, run, round, settings);
+        const serverOf = (configuration: Configuration): ServerProcess => {
+          const server = servers.get(configuration.server);
+          if (!server) throw new Error(`no server ${configuration.server}`);
+          return server;
+        };
+        const bare = runs.find(
+          (one) =>
+            one.table === run.table &&
+            one.configuration.role === 'bare' &&
+            one.configuration.framework === run.configuration.framework,
+        )?.configuration;
+        const pairedWith =
+          bare && bare !== run.configuration ? { server: serverOf(bare), configuration: bare } : undefined;
+        const sample = await measure(
+          redis,
+          proxy,
+          serverOf(run.configuration),
+          pairedWith,
+          run,
+          round,
+          settings,
+        );
         run.samples.push(sample);
         log(
           `  round ${round + 1}/${settings.rounds} ${run.table.id} ${run.configuration.key} at RTT ${run.rttMs} ms: ` +
