@@ -63,9 +63,27 @@ export function createBackend(options: CreateBackendOptions): Backend {
     onError: options.onConnectionError ?? (() => {}),
     onSubscriberLost: options.onSubscriberLost ?? (() => {}),
   });
-  if (options.holdsState !== undefined)
-    warnIfStateEvictable(options.redis as object, driver, options.packageName, options.holdsState, 5_000);
-  return new RedisBackend(driver, timeoutMs, clientHealthOf(options.redis as object), options.onHealthChange);
+  const backend = new RedisBackend(
+    driver,
+    timeoutMs,
+    clientHealthOf(options.redis as object),
+    options.onHealthChange,
+  );
+  if (options.holdsState === undefined) return backend;
+  // Under the user's deadline like every Redis call, and ended by close(): no timer outlives it.
+  const endCheck = warnIfStateEvictable(
+    options.redis as object,
+    driver,
+    options.packageName,
+    options.holdsState,
+    timeoutMs,
+  );
+  const close = backend.close.bind(backend);
+  backend.close = () => {
+    endCheck();
+    return close();
+  };
+  return backend;
 }
 
 function warnMemoryInProduction(packageName: string): void {

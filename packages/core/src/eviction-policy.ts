@@ -30,7 +30,9 @@ const warned = new WeakMap<object, Set<string>>();
  * Once per client and package, in the background: when a master may evict keys, warns that the
  * package's state (`holds`: 'held locks', 'sessions'...) can vanish under memory pressure.
  * `INFO memory` rather than `CONFIG GET`: managed services that disable CONFIG still answer INFO.
- * A Redis that does not answer within `deadlineMs`, or refuses INFO, is not warned about.
+ * A Redis that does not answer within `deadlineMs` (the backend's `timeout`), or refuses INFO, is
+ * not warned about. Returns `end`, for the backend's close(): it drops a check still waiting, and
+ * its timer with it.
  */
 export function warnIfStateEvictable(
   client: object,
@@ -38,37 +40,50 @@ export function warnIfStateEvictable(
   packageName: string,
   holds: string,
   deadlineMs: number,
-): void {
+): () => void {
   const packages = warned.get(client) ?? new Set<string>();
   warned.set(client, packages);
-  if (packages.has(packageName)) return;
+  if (packages.has(packageName)) return () => {};
   packages.add(packageName);
-  void readEvictionSettings(driver, deadlineMs).then(
-    (settings) => {
-      const evicting = settings.find(mayEvict);
-      if (evicting)
-        process.emitWarning(evictionMessage(packageName, holds, evicting), { code: 'RW_EVICTION_POLICY' });
-    },
-    () => {},
-  );
+  const deadline = checkDeadline(deadlineMs);
+  void readEvictionSettings(driver, deadline.passed)
+    .then(
+      (settings) => {
+        const evicting = settings.find(mayEvict);
+        if (evicting)
+          process.emitWarning(evictionMessage(packageName, holds, evicting), { code: 'RW_EVICTION_POLICY' });
+      },
+      () => {},
+    )
+    .finally(deadline.end);
+  return deadline.end;
 }
 
-async function readEvictionSettings(driver: RedisDriver, deadlineMs: number): Promise<EvictionSettings[]> {
-  let timer: NodeJS.Timeout | undefined;
-  const deadline = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error('INFO memory timed out')), deadlineMs);
+/** Rejects after `ms`, or at once on `end()`, which also clears its timer. */
+function checkDeadline(ms: number): { passed: Promise<never>; end: () => void } {
+  let end = (): void => {};
+  const passed = new Promise<never>((_, reject) => {
+    const timer = setTimeout(() => reject(new Error('INFO memory timed out')), ms);
     timer.unref();
+    end = () => {
+      clearTimeout(timer);
+      reject(new Error('INFO memory check ended'));
+    };
   });
-  try {
-    const masters = await Promise.race([driver.masters(), deadline]);
-    const replies = await Promise.race([
-      Promise.all(masters.map((send) => send(['INFO', 'memory']))),
-      deadline,
-    ]);
-    return replies.flatMap((reply) => parseEvictionSettings(String(reply)) ?? []);
-  } finally {
-    clearTimeout(timer);
-  }
+  passed.catch(() => {});
+  return { passed, end };
+}
+
+async function readEvictionSettings(
+  driver: RedisDriver,
+  deadline: Promise<never>,
+): Promise<EvictionSettings[]> {
+  const masters = await Promise.race([driver.masters(), deadline]);
+  const replies = await Promise.race([
+    Promise.all(masters.map((send) => send(['INFO', 'memory']))),
+    deadline,
+  ]);
+  return replies.flatMap((reply) => parseEvictionSettings(String(reply)) ?? []);
 }
 
 function evictionMessage(packageName: string, holds: string, settings: EvictionSettings): string {

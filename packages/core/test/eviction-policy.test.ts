@@ -1,8 +1,12 @@
+import { type AsyncHook, createHook } from 'node:async_hooks';
+import { setImmediate } from 'node:timers/promises';
 import {
   closeAllClients,
   connectIoredis,
   connectNodeRedis,
+  type FaultProxy,
   type RedisServer,
+  startFaultProxy,
   startRedis,
   waitFor,
 } from '@rediware/testing';
@@ -19,7 +23,37 @@ function collectWarnings(): { messages: string[]; stop: () => void } {
   return { messages, stop: () => spy.mockRestore() };
 }
 
+const hooks: AsyncHook[] = [];
+afterEach(() => {
+  for (const hook of hooks.splice(0)) hook.disable();
+});
+
+/**
+ * Timers made while `setup` runs, and those of them still pending (not fired nor cleared). Seen
+ * with async_hooks: the check's timer is unref'd, which process.getActiveResourcesInfo() omits.
+ */
+function timersMadeBy<T>(setup: () => T): { value: T; live: Set<number> } {
+  const live = new Set<number>();
+  let recording = true;
+  const hook = createHook({
+    init: (id, type) => {
+      if (recording && type === 'Timeout') live.add(id);
+    },
+    destroy: (id) => void live.delete(id),
+  }).enable();
+  hooks.push(hook);
+  const value = setup();
+  recording = false;
+  return { value, live };
+}
+
+/** Answered after every command the client sent before, the INFO held while stalled included. */
+async function pingAfterHeld(client: object): Promise<void> {
+  await (client as { ping(): Promise<unknown> }).ping();
+}
+
 const servers: Record<string, RedisServer> = {};
+let stalled: FaultProxy;
 
 beforeAll(async () => {
   [servers.lru, servers.volatile, servers.noeviction, servers.unlimited] = await Promise.all([
@@ -28,10 +62,13 @@ beforeAll(async () => {
     startRedis({ args: ['--maxmemory', '64mb', '--maxmemory-policy', 'noeviction'] }),
     startRedis({ args: ['--maxmemory', '0', '--maxmemory-policy', 'allkeys-lru'] }),
   ]);
+  stalled = await startFaultProxy(servers.lru as RedisServer);
 });
+afterEach(() => stalled.pass());
 
 afterAll(async () => {
   await closeAllClients();
+  await stalled.close();
   await Promise.all(Object.values(servers).map((server) => server.stop()));
 });
 
@@ -80,6 +117,52 @@ describe.each(Object.entries(connect))('with %s', (_kind, connectTo) => {
       }
     },
   );
+
+  describe('on a Redis that does not answer (evicting, once it does)', () => {
+    it("the check gives up within the backend's timeout, and warns of no answer that comes later", async () => {
+      const warnings = collectWarnings();
+      try {
+        const redis = await connectTo(stalled.url);
+        stalled.stall();
+        const started = Date.now();
+        const { live } = timersMadeBy(() =>
+          createBackend({ redis, timeout: '200ms', packageName: '@rediware/lock', holdsState: 'held locks' }),
+        );
+        expect(live.size).toBeGreaterThan(0);
+        // 5 s before, whatever the timeout.
+        await waitFor(() => live.size === 0, 1_500);
+        expect(Date.now() - started).toBeGreaterThanOrEqual(200);
+        expect(Date.now() - started).toBeLessThan(1_000);
+        stalled.pass();
+        await pingAfterHeld(redis);
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        expect(warnings.messages).toEqual([]);
+      } finally {
+        warnings.stop();
+      }
+    });
+
+    it('close() right after creating the backend ends the check: no timer left, no warning later', async () => {
+      const warnings = collectWarnings();
+      try {
+        const redis = await connectTo(stalled.url);
+        stalled.stall();
+        const { value: backend, live } = timersMadeBy(() =>
+          createBackend({ redis, timeout: '2s', packageName: '@rediware/session', holdsState: 'sessions' }),
+        );
+        expect(live.size).toBeGreaterThan(0);
+        await backend.close();
+        await setImmediate();
+        expect(live.size).toBe(0);
+        stalled.pass();
+        await pingAfterHeld(redis);
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        expect(warnings.messages).toEqual([]);
+      } finally {
+        warnings.stop();
+      }
+    });
+  });
 });
 
 test('reads the settings from INFO memory; only noeviction or no maxmemory keeps keys', () => {
