@@ -28,22 +28,59 @@ function roundTripsFelt(row: RttRowResult, cell: RttCell): string {
   return fixed((cell.sequential.addedP50 - atZero.sequential.addedP50) / cell.rttMs, 2);
 }
 
+/**
+ * Issue #35's target at `rttMs`, for a row of ours with a floor: its sequential p50 added over the
+ * same row at RTT 0 at most floor × RTT + 0.3 ms, and its p50 added over bare at or below its
+ * anchor's at every RTT.
+ */
+function hopTarget(row: RttRowResult, rows: readonly RttRowResult[], rttMs: number): string {
+  const floor = row.configuration.floorRoundTrips;
+  const at = row.cells.find((cell) => cell.rttMs === rttMs);
+  const atZero = row.cells.find((cell) => cell.rttMs === 0);
+  if (floor === undefined || at === undefined || atZero === undefined) return '–';
+  const over = at.sequential.addedP50 - atZero.sequential.addedP50;
+  const bar = floor * rttMs + 0.3;
+  const anchor = rows.find(
+    (one) =>
+      one.configuration.role === 'anchor' && one.configuration.framework === row.configuration.framework,
+  );
+  const aboveAnchor = anchor
+    ? row.cells
+        .filter((cell) => {
+          const theirs = anchor.cells.find((one) => one.rttMs === cell.rttMs);
+          return theirs !== undefined && cell.sequential.addedP50 > theirs.sequential.addedP50;
+        })
+        .map((cell) => cell.rttMs)
+    : [];
+  const anchorNote =
+    anchor === undefined
+      ? ', no anchor'
+      : aboveAnchor.length > 0
+        ? `, above anchor at ${aboveAnchor.join(', ')} ms`
+        : '';
+  const met = over <= bar && aboveAnchor.length === 0;
+  return `${fixed(over, 2)} ${over <= bar ? '≤' : '>'} ${fixed(bar, 2)}${anchorNote}: ${met ? 'met' : 'missed'}`;
+}
+
 /** One scenario table with Redis a hop away: sequential requests, then the same rows under load. */
 export function rttTableMarkdown({ table, rtts, rows }: RttTableResult, connections: number): string {
   const hops = rtts.filter((rtt) => rtt > 0);
+  const targetRtt = hops[hops.length - 1];
+  const targetColumn = targetRtt === undefined ? '' : ` target, ${rttName(targetRtt)} |`;
   const sequential = [
     `### ${table.title}: Redis a hop away`,
     '',
-    `One request at a time (pure latency), in turn with the bare framework's, then under load (${connections} connections). p50 / p99 ms added over the bare framework: its requests sent in turn with the row's, or under load its run of the same round (the bare row: its own). RTT 0: the proxy in the path, no delay. round trips felt: (p50 added at the RTT − p50 added at RTT 0) ÷ RTT. sent/req: commands sent per request on loopback (MONITOR, the table above).`,
+    `One request at a time (pure latency), in turn with the bare framework's, then under load (${connections} connections). p50 / p99 ms added over the bare framework: its requests sent in turn with the row's, or under load its run of the same round (the bare row: its own). RTT 0: the proxy in the path, no delay. round trips felt: (p50 added at the RTT − p50 added at RTT 0) ÷ RTT. target (issue #35, rows of ours): p50 added over the same row at RTT 0 at most the floor's round trips × RTT + 0.3 ms, and p50 added at or below the anchor's at every RTT. sent/req: commands sent per request on loopback (MONITOR, the table above).`,
     '',
-    `| framework | configuration | sent/req | ${rtts.map((rtt) => `${rttName(rtt)} p50 / p99`).join(' | ')} | ${hops.map((rtt) => `round trips felt, ${rttName(rtt)}`).join(' | ')} |`,
-    `|---|---|---:|${rtts.map(() => '---:').join('|')}|${hops.map(() => '---:').join('|')}|`,
+    `| framework | configuration | sent/req | ${rtts.map((rtt) => `${rttName(rtt)} p50 / p99`).join(' | ')} | ${hops.map((rtt) => `round trips felt, ${rttName(rtt)}`).join(' | ')} |${targetColumn}`,
+    `|---|---|---:|${rtts.map(() => '---:').join('|')}|${hops.map(() => '---:').join('|')}|${targetRtt === undefined ? '' : '---|'}`,
   ];
   for (const row of rows) {
     const cells = row.cells.map((cell) => latency(row, cell.sequential));
     const felt = row.cells.filter((cell) => cell.rttMs > 0).map((cell) => roundTripsFelt(row, cell));
+    const target = targetRtt === undefined ? '' : ` ${hopTarget(row, rows, targetRtt)} |`;
     sequential.push(
-      `| ${label(row)} | ${fixed(row.sentPerRequest, 2)} | ${cells.join(' | ')} | ${felt.join(' | ')} |`,
+      `| ${label(row)} | ${fixed(row.sentPerRequest, 2)} | ${cells.join(' | ')} | ${felt.join(' | ')} |${target}`,
     );
   }
   const underLoad = [

@@ -23,7 +23,10 @@ function lockRows(framework: Framework): Configuration[] {
       'other',
       "each request's own two plain commands, no owner check, no token: not a lock",
     ),
-    row('rw', framework === 'express' ? 'rediware lockGuard' : 'rediware lock plugin', 'ours'),
+    {
+      ...row('rw', framework === 'express' ? 'rediware lockGuard' : 'rediware lock plugin', 'ours'),
+      floorRoundTrips: 2,
+    },
   ];
 }
 

@@ -44,6 +44,8 @@ function configurations(path: string): Configuration[] {
       role: 'ours',
       server: `${framework}-rw-rate-limit-${algorithm}`,
       path,
+      // Mostly blocked, the block cache answers with no round trip.
+      floorRoundTrips: path === blockedPath ? 0 : 1,
       ...(index > 0 ? { detail: true as const } : {}),
     }));
   return [

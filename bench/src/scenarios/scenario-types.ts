@@ -35,6 +35,11 @@ export interface Configuration {
   session?: boolean;
   /** What the row's numbers mean beyond the label (settings that differ from the defaults). */
   note?: string;
+  /**
+   * Rows of ours: the fewest round trips to Redis its request can wait for (issue #35's floor),
+   * the bar of its RTT target.
+   */
+  floorRoundTrips?: number;
 }
 
 /** A table's bare framework, its anchor, or its main row of ours: not another package, not a detail. */
