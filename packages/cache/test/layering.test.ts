@@ -6,6 +6,7 @@ const src = join(__dirname, '../src');
 
 const { files, importsOf, localImports, cycles } = sourceTree(src);
 const adapters = ['express.ts', 'fastify.ts'];
+const dataCache = files.filter((file) => /^(engine|write-behind|codec)\//.test(file));
 
 describe('cache layering', () => {
   it('sorts the package into the engine, write-behind and the response cache', () => {
@@ -31,17 +32,27 @@ describe('cache layering', () => {
     },
   );
 
-  it.each(files.filter((file) => /^(engine|write-behind|codec)\//.test(file)))(
-    '%s (data cache) never imports the response cache nor a framework',
+  it.each(dataCache)('%s (data cache) never imports the response cache nor a framework', (file) => {
+    for (const target of localImports(file)) {
+      expect(target).not.toMatch(/^http\//);
+      expect(adapters).not.toContain(target);
+    }
+    for (const { specifier } of importsOf(file))
+      expect(specifier).not.toMatch(/^(express|fastify|fastify-plugin|@fastify\/)/);
+  });
+
+  it.each(dataCache.filter((file) => file !== 'engine/cache.ts'))(
+    '%s works on the state it is handed, never through the public cache object',
     (file) => {
-      for (const target of localImports(file)) {
-        expect(target).not.toMatch(/^http\//);
-        expect(adapters).not.toContain(target);
-      }
-      for (const { specifier } of importsOf(file))
-        expect(specifier).not.toMatch(/^(express|fastify|fastify-plugin|@fastify\/)/);
+      expect(localImports(file)).not.toContain('engine/cache.ts');
+      const builds = /new CacheState\(/.test(readFileSync(join(src, file), 'utf8'));
+      expect(builds).toBe(false);
     },
   );
+
+  it.each(dataCache)('%s stays under 400 lines', (file) => {
+    expect(readFileSync(join(src, file), 'utf8').split('\n').length).toBeLessThanOrEqual(400);
+  });
 
   it.each(files.filter((file) => file.startsWith('http/') && file !== 'http/engine-port.ts'))(
     '%s (response cache) reaches the engine only through http/engine-port.ts',

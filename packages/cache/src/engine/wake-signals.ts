@@ -1,6 +1,3 @@
-/** Fallback re-check while waiting for another process's loader, in case a message is lost. */
-export const recheckMs = 500;
-
 /** A wait for news about one key, registered before the read that may decide to wait. */
 export interface Expectation {
   /** Resolves on news about the key or after `ms`, whichever is first. */

@@ -1,20 +1,20 @@
 import { randomUUID } from 'node:crypto';
 import { isRedisError, RediwareError } from '@rediware/core';
-import { encodeValue } from '../codec/value-codec';
 import { readEntries } from './batch-read';
 import { writeEntries } from './batch-write';
 import type { LoadMany } from './cache-api';
-import type { CacheInternals } from './cache-internals';
+import type { CacheState } from './cache-state';
+import { encodeEntry, tryEncode } from './entry-encoding';
 import { lifetimeOf } from './entry-lifetime';
+import { abandonFill, beginFill, fillFromRead } from './l1-fill';
+import { lockAfterRead, releaseLock } from './loader-lock';
 import { awaitLoader, softTimedOut } from './loader-timeouts';
-import type { Location } from './location';
+import { waitForLoader } from './loader-wait';
+import { type Location, locate, stampKeysOf } from './location';
 import { type EntryOptions, type EntryPolicy, parseEntryOptions } from './options';
-import type { Outcome } from './outcome';
-import { localTime, type Read } from './read';
-import { acquireLockScript } from './scripts/acquire-lock-script';
-import type { StoredEntry } from './stored-entry';
+import { callerValue, countOutcome, l1Outcome, type Outcome } from './outcome';
+import { type Read, servableOnError, servedOutcome, staleOutcome } from './read';
 import type { CapturedStamps } from './version-stamps';
-import { recheckMs } from './wake-signals';
 
 interface Deferred {
   readonly location: Location;
@@ -33,7 +33,7 @@ interface Pending {
  * with every read batched and every miss loaded by one `loadMany` call.
  */
 export async function wrapMany(
-  internals: CacheInternals,
+  state: CacheState,
   keys: readonly string[],
   loadMany: LoadMany<unknown>,
   options: EntryOptions,
@@ -43,75 +43,64 @@ export async function wrapMany(
   }
   const unique = [...new Set(keys)];
   if (unique.length === 0) return [];
-  const policy = parseEntryOptions(options, internals.config);
-  const locations = unique.map((key) => internals.locate(key, options.namespace));
-  internals.bus.start();
+  const policy = parseEntryOptions(options, state.config);
+  const locations = unique.map((key) => locate(state, key, options.namespace));
+  state.bus.start();
   const own: Deferred[] = [];
   const outcomes = locations.map((location): Promise<Outcome> => {
-    const local = internals.l1?.fresh(location.entryKey);
-    if (local) {
-      return Promise.resolve({
-        encoded: local.value,
-        value: undefined,
-        status: 'hit',
-        ageMs: Date.now() - local.createdAt,
-      });
-    }
-    return internals.flights.run(
+    const local = state.l1?.fresh(location.entryKey);
+    if (local) return Promise.resolve(l1Outcome(local, 'hit'));
+    return state.flights.run(
       location.entryKey,
       () => new Promise<Outcome>((resolve, reject) => own.push({ location, resolve, reject })),
     );
   });
   if (own.length > 0) {
     // Tracked for close(): past softTimeout the loader outlives this call to fill the cache.
-    const flight = batchFlight(internals, own, loadMany, policy);
-    internals.background.add(flight);
-    void flight.finally(() => internals.background.delete(flight));
+    state.track(batchFlight(state, own, loadMany, policy));
   }
   const settled = await Promise.all(outcomes);
   const byKey = new Map<string, Outcome>();
   settled.forEach((outcome, i) => {
-    internals.count(outcome.status);
+    countOutcome(state, outcome.status);
     byKey.set(unique[i] as string, outcome);
   });
   // Decoded per position: every caller (and a key asked twice) gets its own copy.
-  return keys.map((key) => internals.valueOf(byKey.get(key) as Outcome));
+  return keys.map((key) => callerValue(state, byKey.get(key) as Outcome));
 }
 
 /** The cross-process part of `wrap`'s flight, for many keys at once. Settles every deferred. */
 async function batchFlight(
-  internals: CacheInternals,
+  state: CacheState,
   items: readonly Deferred[],
   loadMany: LoadMany<unknown>,
   policy: EntryPolicy,
 ): Promise<void> {
   const token = randomUUID();
-  const deadline = Date.now() + internals.config.lockWaitMs;
-  const subscribed = internals.bus.ensure();
+  const deadline = Date.now() + state.config.lockWaitMs;
+  const subscribed = state.bus.ensure();
   const loads: Promise<void>[] = [];
   let pending = items;
   try {
     while (pending.length > 0) {
-      const expectation = internals.signals.expectAny(pending.map((item) => item.location.entryKey));
+      const expectation = state.signals.expectAny(pending.map((item) => item.location.entryKey));
       let reads: Read[];
       try {
-        reads = await readAndLock(internals, pending, token);
+        reads = await readAndLock(state, pending, token);
       } catch (error) {
         expectation.cancel();
         if (!isRedisError(error)) throw error;
-        internals.reportFailure('wrapMany', error, true);
-        loads.push(loadWithoutRedis(internals, pending, loadMany));
+        state.reportFailure('wrapMany', error, true);
+        loads.push(loadWithoutRedis(state, pending, loadMany));
         break;
       }
       const remaining = deadline - Date.now();
-      const waiting = route(internals, pending, reads, remaining <= 0, token, loadMany, policy, loads);
-      pending = waiting;
+      pending = route(state, pending, reads, remaining <= 0, token, loadMany, policy, loads);
       if (pending.length === 0) {
         expectation.cancel();
         break;
       }
-      await subscribed;
-      await expectation.wait(Math.min(remaining, recheckMs * (0.8 + Math.random() * 0.4)));
+      await waitForLoader(expectation, subscribed, remaining);
     }
     await Promise.all(loads);
   } catch (error) {
@@ -120,35 +109,26 @@ async function batchFlight(
 }
 
 /** One batch read (filling L1 with what is fresh), then the locks of entries invalidated by stamps. */
-async function readAndLock(
-  internals: CacheInternals,
-  pending: readonly Deferred[],
-  token: string,
-): Promise<Read[]> {
+async function readAndLock(state: CacheState, pending: readonly Deferred[], token: string): Promise<Read[]> {
   const locations = pending.map((item) => item.location);
-  const fills = locations.map((location) => internals.beginFill(location));
+  const fills = locations.map((location) => beginFill(state, location));
   try {
-    const reads = await readEntries(internals, locations, token);
+    const reads = await readEntries(state, locations, token);
     await Promise.all(
       reads.map(async (read, i) => {
-        if (read.freshness === 'fresh') internals.fillL1(fills[i], read);
-        // Fresh by time but invalidated by a stamp: the script did not try the lock.
-        if (read.locked || read.triedLock || read.freshness === 'fresh' || read.freshness === 'stale') return;
-        const lockKey = (locations[i] as Location).lockKey;
-        read.locked =
-          (await internals.backend.run(acquireLockScript, [lockKey], [token, internals.config.lockTtlMs])) ===
-          1;
+        if (read.freshness === 'fresh') fillFromRead(state, fills[i], read);
+        await lockAfterRead(state, locations[i] as Location, token, read);
       }),
     );
     return reads;
   } finally {
-    for (const fill of fills) if (fill) internals.l1?.abandon(fill);
+    for (const fill of fills) abandonFill(state, fill);
   }
 }
 
 /** Settles what a read answers, starts the loads it calls for; returns the keys left waiting. */
 function route(
-  internals: CacheInternals,
+  state: CacheState,
   pending: readonly Deferred[],
   reads: readonly Read[],
   pastWait: boolean,
@@ -162,25 +142,16 @@ function route(
   const toRefresh: Pending[] = [];
   pending.forEach((item, i) => {
     const read = reads[i] as Read;
-    const { entry } = read;
-    if (entry && (read.freshness === 'fresh' || read.freshness === 'stale')) {
-      item.resolve({
-        encoded: entry.value,
-        value: undefined,
-        status: read.freshness === 'fresh' ? 'hit' : 'stale',
-        ageMs: Math.max(0, read.now - entry.createdAt),
-      });
-      if (read.freshness === 'stale' && read.locked) toRefresh.push({ item, read });
+    const served = servedOutcome(read);
+    if (served) {
+      item.resolve(served);
+      if (served.status === 'stale' && read.locked) toRefresh.push({ item, read });
     } else if (read.locked || pastWait) toLoad.push({ item, read });
     else waiting.push(item);
   });
-  if (toLoad.length > 0) loads.push(loadBatch(internals, toLoad, loadMany, policy, token, false));
-  if (toRefresh.length > 0) {
-    // The locks came with the read: this batch refreshes them, in the background, once across processes.
-    const task = loadBatch(internals, toRefresh, loadMany, policy, token, true).catch(() => {});
-    internals.background.add(task);
-    void task.finally(() => internals.background.delete(task));
-  }
+  if (toLoad.length > 0) loads.push(loadBatch(state, toLoad, loadMany, policy, token, false));
+  // The locks came with the read: this batch refreshes them, in the background, once across processes.
+  if (toRefresh.length > 0) state.track(loadBatch(state, toRefresh, loadMany, policy, token, true));
   return waiting;
 }
 
@@ -190,7 +161,7 @@ function route(
  * nothing is stored.
  */
 async function loadBatch(
-  internals: CacheInternals,
+  state: CacheState,
   batch: readonly Pending[],
   loadMany: LoadMany<unknown>,
   policy: EntryPolicy,
@@ -198,38 +169,38 @@ async function loadBatch(
   background: boolean,
 ): Promise<void> {
   const locations = batch.map(({ item }) => item.location);
-  const stampKeys = internals.stampKeys(locations[0] as Location, policy.tags);
+  const stampKeys = stampKeysOf(state, locations[0] as Location, policy.tags);
   let captured: CapturedStamps | undefined;
   try {
-    captured = await internals.stamps.capture(stampKeys);
+    captured = await state.stamps.capture(stampKeys);
   } catch (error) {
     if (!isRedisError(error)) throw error;
-    internals.reportFailure('wrapMany', error, true);
+    state.reportFailure('wrapMany', error, true);
   }
   let values: unknown[];
   try {
-    values = valuesInOrder(await awaitLoadMany(internals, batch, loadMany, background), locations);
+    values = valuesInOrder(await awaitLoadMany(state, batch, loadMany, background), locations);
   } catch (error) {
-    await failBatch(internals, batch, token, background, error);
+    await failBatch(state, batch, token, background, error);
     return;
   }
   const encoded = values.map((value, i) =>
-    policy.ttlMs === 0 ? undefined : internals.encode(locations[i] as Location, value),
+    policy.ttlMs === 0 ? undefined : encodeEntry(state, locations[i] as Location, value),
   );
   const writes = locations.flatMap((location, i) => (encoded[i] ? [{ location, encoded: encoded[i] }] : []));
   await Promise.all(
-    locations.map((location, i) => (encoded[i] ? undefined : internals.release(location, token))),
+    locations.map((location, i) => (encoded[i] ? undefined : releaseLock(state, location, token))),
   );
   try {
     const stamps =
       captured && writes.length > 0
-        ? await internals.stamps.settle(captured, stampKeys, lifetimeOf(policy))
+        ? await state.stamps.settle(captured, stampKeys, lifetimeOf(policy))
         : undefined;
-    if (stamps) await writeEntries(internals, writes, policy, stamps, token);
-    else await Promise.all(writes.map(({ location }) => internals.release(location, token)));
+    if (stamps) await writeEntries(state, writes, policy, stamps, token);
+    else await Promise.all(writes.map(({ location }) => releaseLock(state, location, token)));
   } catch (error) {
     if (!isRedisError(error)) throw error;
-    internals.reportFailure('wrapMany', error, true);
+    state.reportFailure('wrapMany', error, true);
   }
   batch.forEach(({ item }, i) => {
     item.resolve({
@@ -248,12 +219,12 @@ async function loadBatch(
  * with ERR_RW_CACHE_LOADER_TIMEOUT.
  */
 async function awaitLoadMany(
-  internals: CacheInternals,
+  state: CacheState,
   batch: readonly Pending[],
   loadMany: LoadMany<unknown>,
   background: boolean,
 ): Promise<unknown> {
-  const { config } = internals;
+  const { config } = state;
   const keys = batch.map(({ item }) => item.location.key);
   const named = keys.slice(0, 3).map((key) => `'${key}'`);
   if (keys.length > 3) named.push(`${keys.length - 3} more`);
@@ -271,34 +242,19 @@ async function awaitLoadMany(
   return awaitLoader(loading, bounded, label, startedAt, false);
 }
 
-/** The entry a read found, while stale-if-error may still serve it. */
-function servableOnError(read: Read, now: number): StoredEntry | undefined {
-  const usable = read.entry && read.freshness !== 'invalid' ? read.entry : undefined;
-  return usable && localTime(read, usable.errorUntil) > now ? usable : undefined;
-}
-
-function staleOutcome(entry: StoredEntry, read: Read): Outcome {
-  return {
-    encoded: entry.value,
-    value: undefined,
-    status: 'stale',
-    ageMs: Math.max(0, read.now - entry.createdAt),
-  };
-}
-
 /** `loadMany` failed: every key gives its lock back, then is served stale-if-error or rejects. */
 async function failBatch(
-  internals: CacheInternals,
+  state: CacheState,
   batch: readonly Pending[],
   token: string,
   background: boolean,
   error: unknown,
 ): Promise<void> {
-  internals.metrics.errors.add();
-  await Promise.all(batch.map(({ item }) => internals.release(item.location, token)));
+  state.metrics.errors.add();
+  await Promise.all(batch.map(({ item }) => releaseLock(state, item.location, token)));
   for (const { item, read } of batch) {
     const servable = background ? undefined : servableOnError(read, Date.now());
-    internals.events.emit('loaderError', {
+    state.events.emit('loaderError', {
       key: item.location.key,
       error,
       servedStale: Boolean(servable),
@@ -312,7 +268,7 @@ async function failBatch(
 
 /** Redis failed: fail open with one `loadMany` call; stale-if-error from L1 when it fails too. */
 async function loadWithoutRedis(
-  internals: CacheInternals,
+  state: CacheState,
   pending: readonly Deferred[],
   loadMany: LoadMany<unknown>,
 ): Promise<void> {
@@ -326,35 +282,21 @@ async function loadWithoutRedis(
       locations,
     );
     pending.forEach((item, i) => {
-      item.resolve({ encoded: tryEncode(internals, values[i]), value: values[i], status: 'miss', ageMs: 0 });
+      item.resolve({ encoded: tryEncode(state, values[i]), value: values[i], status: 'miss', ageMs: 0 });
     });
   } catch (error) {
-    internals.metrics.errors.add();
+    state.metrics.errors.add();
     for (const item of pending) {
-      const local = internals.l1?.usableOnError(item.location.entryKey);
-      internals.events.emit('loaderError', {
+      const local = state.l1?.usableOnError(item.location.entryKey);
+      state.events.emit('loaderError', {
         key: item.location.key,
         error,
         servedStale: Boolean(local),
         background: false,
       });
-      if (local)
-        item.resolve({
-          encoded: local.value,
-          value: undefined,
-          status: 'stale',
-          ageMs: Date.now() - local.createdAt,
-        });
+      if (local) item.resolve(l1Outcome(local, 'stale'));
       else item.reject(error);
     }
-  }
-}
-
-function tryEncode(internals: CacheInternals, value: unknown) {
-  try {
-    return encodeValue(value, internals.config.serializer);
-  } catch {
-    return undefined;
   }
 }
 

@@ -1,0 +1,182 @@
+import { isRedisError } from '@rediware/core';
+import { decodeValue } from '../codec/value-codec';
+import type { Loader } from './cache-api';
+import type { CacheState } from './cache-state';
+import { encodeEntry, tryEncode } from './entry-encoding';
+import { lifetimeOf } from './entry-lifetime';
+import { writeEntry } from './entry-write';
+import { LoaderContext } from './load-context';
+import { releaseLock } from './loader-lock';
+import { awaitLoader, softTimedOut } from './loader-timeouts';
+import { type Location, stampKeysOf } from './location';
+import type { EntryPolicy } from './options';
+import { l1Outcome, type Outcome } from './outcome';
+import { type Read, servableOnError, staleOutcome, usableEntry } from './read';
+import type { StoredEntry } from './stored-entry';
+import type { CapturedStamps } from './version-stamps';
+
+/**
+ * Runs the loader and stores its value. The stamps are read before the loader runs and settled
+ * before the write, so after an invalidation that lands while it runs nothing is stored. `token`
+ * is the held lock ('' for none), released by the write or, when nothing is written, on its own.
+ */
+export async function load(
+  state: CacheState,
+  location: Location,
+  loader: Loader<unknown>,
+  policy: EntryPolicy,
+  token: string,
+  read: Read,
+  background: boolean,
+  /** Called once the loader's value is in: from then on, new callers do not join this flight. */
+  leave: () => void = () => {},
+): Promise<Outcome> {
+  let stamps: CapturedStamps | undefined;
+  try {
+    stamps = await state.stamps.capture(stampKeysOf(state, location, policy.tags));
+  } catch (error) {
+    if (!isRedisError(error)) throw error;
+    state.reportFailure('wrap', error, true);
+  }
+  const usable = usableEntry(read);
+  const context = new LoaderContext(
+    location.key,
+    background,
+    policy,
+    state.config,
+    await previousValue(state, read, usable),
+  );
+  const startedAt = Date.now();
+  const loading = Promise.resolve().then(() => loader(context));
+  let value: unknown;
+  try {
+    const canServeStale = Boolean(!background && servableOnError(read, startedAt));
+    const settled = await awaitLoader(
+      loading,
+      state.config,
+      `the loader of '${location.key}'`,
+      startedAt,
+      canServeStale,
+    );
+    if (settled === softTimedOut && usable) {
+      // softTimeout: the caller gets the stale value now; the loader still updates the cache.
+      finishLate(state, location, loading, context, stamps, token, startedAt);
+      return staleOutcome(usable, read);
+    }
+    value = settled;
+    // The value is in; writing it takes more round trips. A caller arriving now, perhaps after
+    // an invalidation, reads Redis (waiting on the lock until the write) rather than take this value.
+    leave();
+  } catch (error) {
+    state.metrics.errors.add();
+    await releaseLock(state, location, token);
+    const servable = background ? undefined : servableOnError(read, Date.now());
+    state.events.emit('loaderError', {
+      key: location.key,
+      error,
+      servedStale: Boolean(servable),
+      background,
+    });
+    if (servable) return staleOutcome(servable, read);
+    throw error;
+  }
+  return store(state, location, value, context, stamps, token);
+}
+
+/**
+ * What the loader sees as `context.previous`: the entry read, unless fresh (no loader then) or
+ * invalidated. An expired entry's stamps are checked here: the read checks only servable ones.
+ */
+async function previousValue(
+  state: CacheState,
+  read: Read,
+  usable: StoredEntry | undefined,
+): Promise<unknown> {
+  if (!usable) return undefined;
+  try {
+    if (read.freshness === 'expired' && !(await state.stamps.valid(usable.stamps))) return undefined;
+    return decodeValue(usable.value, state.config.serializer);
+  } catch (error) {
+    if (!isRedisError(error)) throw error;
+    state.reportFailure('wrap', error, true);
+    return undefined;
+  }
+}
+
+/** A loader past softTimeout: stores its value when it finishes (hardTimeout still bounds it). */
+function finishLate(
+  state: CacheState,
+  location: Location,
+  loading: Promise<unknown>,
+  context: LoaderContext,
+  stamps: CapturedStamps | undefined,
+  token: string,
+  startedAt: number,
+): void {
+  const bounded = { softTimeoutMs: undefined, hardTimeoutMs: state.config.hardTimeoutMs };
+  const task = awaitLoader(loading, bounded, `the loader of '${location.key}'`, startedAt, false).then(
+    (value) => store(state, location, value, context, stamps, token),
+    async (error: unknown) => {
+      state.metrics.errors.add();
+      await releaseLock(state, location, token);
+      state.events.emit('loaderError', { key: location.key, error, servedStale: true, background: true });
+    },
+  );
+  state.track(task);
+}
+
+/** Caches what a loader returned (unless it asked not to) and gives the lock back. */
+async function store(
+  state: CacheState,
+  location: Location,
+  value: unknown,
+  context: LoaderContext,
+  captured: CapturedStamps | undefined,
+  token: string,
+): Promise<Outcome> {
+  const final = context.policy;
+  const kept = final.ttlMs > 0 || final.keepMs > 0;
+  const encoded = context.skipped || !kept ? undefined : encodeEntry(state, location, value);
+  if (!encoded) {
+    await releaseLock(state, location, token);
+    return { encoded: undefined, value, status: 'miss', ageMs: 0 };
+  }
+  try {
+    // Without the stamps read before the loader ran, or when one moved since (the value may
+    // predate an invalidation), nothing is stored.
+    const stamps =
+      captured &&
+      (await state.stamps.settle(captured, stampKeysOf(state, location, final.tags), lifetimeOf(final)));
+    if (stamps) await writeEntry(state, location, encoded, final, stamps, token);
+    else await releaseLock(state, location, token);
+  } catch (error) {
+    if (!isRedisError(error)) throw error;
+    state.reportFailure('wrap', error, true);
+  }
+  return { encoded, value: undefined, status: 'miss', ageMs: 0 };
+}
+
+/** Redis failed: fail open with the loader; stale-if-error from L1 when the loader fails too. */
+export async function loadWithoutRedis(
+  state: CacheState,
+  location: Location,
+  loader: Loader<unknown>,
+  policy: EntryPolicy,
+): Promise<Outcome> {
+  const context = new LoaderContext(location.key, false, policy, state.config);
+  try {
+    const value = await loader(context);
+    return { encoded: tryEncode(state, value), value, status: 'miss', ageMs: 0 };
+  } catch (error) {
+    state.metrics.errors.add();
+    const local = state.l1?.usableOnError(location.entryKey);
+    state.events.emit('loaderError', {
+      key: location.key,
+      error,
+      servedStale: Boolean(local),
+      background: false,
+    });
+    if (!local) throw error;
+    return l1Outcome(local, 'stale');
+  }
+}
