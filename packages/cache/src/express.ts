@@ -88,7 +88,7 @@ function handlerFor(
         res.setHeader('X-Cache', decision.action === 'bypass' ? 'BYPASS' : 'MISS');
         // Installed first, so it runs after the capture has read the headers.
         if (cache.config.surrogate) dropOnWriteHead(res, ['surrogate-control']);
-        if (decision.action === 'run') captureResponse(res, decision.capture, own);
+        if (decision.action === 'run') captureResponse(res, decision, own);
         next();
       },
       // begin() fails open on Redis errors itself; anything else is a bug the app should see.

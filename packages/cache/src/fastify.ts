@@ -7,18 +7,13 @@ import { randomUUID } from 'node:crypto';
 import { warnMisspeltRouteConfig } from '@rediware/core';
 import type { FastifyInstance, FastifyPluginAsync, FastifyRequest, RouteHandlerMethod } from 'fastify';
 import fp from 'fastify-plugin';
+import type { CacheRequest } from './http/cache-request';
 import { injectRefresh } from './http/fastify/inject-refresh';
 import { type Captures, sendHook, startCapture } from './http/fastify/send-hook';
 import { withoutOwnHeaders } from './http/node/own-headers';
 import { refreshOf } from './http/node/refresh-request';
 import type { ResponseCacheOptions, ResponseCacheRouteOptions, RoutePolicy } from './http/options';
-import { requestOrigin } from './http/request-origin';
-import {
-  type CacheRequest,
-  type InvalidationSelector,
-  ResponseCache,
-  type ResponseCacheStats,
-} from './http/response-cache';
+import { type InvalidationSelector, ResponseCache, type ResponseCacheStats } from './http/response-cache';
 import { isUnsafeMethod } from './http/unsafe-invalidation';
 
 /** Options of the plugin: `app.register(responseCache, options)` (see `ResponseCacheOptions`). */
@@ -110,26 +105,20 @@ function cachedHandler(
     }
     // Everything the hooks set (RateLimit, a request id) is this request's own.
     const own = new Set(Object.keys(reply.getHeaders()));
-    const refreshed = injectRefresh(
-      (injected) => request.server.inject(injected),
-      request.url,
-      request.headers,
-      refreshSecret,
-      requestOrigin(request.protocol, request.host),
-      request.socket?.remoteAddress,
-    );
-    return cache.begin({ ...cacheRequest, refresh: refreshed }, policy).then((decision) => {
-      if (decision.action === 'serve') {
-        const { status, headers, body } = decision.reply;
-        return reply.code(status).headers(withoutOwnHeaders(headers, own)).send(body);
-      }
-      reply.header('x-cache', decision.action === 'bypass' ? 'BYPASS' : 'MISS');
-      if (decision.action === 'run') startCapture(captures, request, reply, decision.capture, own);
-      const result = handler.call(this, request, reply);
-      // A handler that answers through `reply` later returns nothing: its response is awaited, as
-      // Fastify awaits it (resolving with undefined here would have Fastify send an empty body).
-      return result === undefined ? reply : result;
-    });
+    return cache
+      .begin({ ...cacheRequest, refresh: injectRefresh(request, refreshSecret) }, policy)
+      .then((decision) => {
+        if (decision.action === 'serve') {
+          const { status, headers, body } = decision.reply;
+          return reply.code(status).headers(withoutOwnHeaders(headers, own)).send(body);
+        }
+        reply.header('x-cache', decision.action === 'bypass' ? 'BYPASS' : 'MISS');
+        if (decision.action === 'run') startCapture(captures, request, reply, decision, own);
+        const result = handler.call(this, request, reply);
+        // A handler that answers through `reply` later returns nothing: its response is awaited, as
+        // Fastify awaits it (resolving with undefined here would have Fastify send an empty body).
+        return result === undefined ? reply : result;
+      });
   };
 }
 

@@ -1,4 +1,6 @@
 import { rateLimitHeaderNames } from '@rediware/core';
+import createEtag from 'etag';
+import type { CapturedResponse } from './body/capture';
 import type { StoredEncoding } from './body/content-encoding';
 import type { HeaderMap } from './rfc9111/headers';
 
@@ -67,6 +69,26 @@ export function storableHeaders(headers: HeaderMap): Record<string, string | str
     stored[name] = Array.isArray(value) ? [...(value as readonly string[])].map(String) : String(value);
   }
   return stored;
+}
+
+/** A response in its stored form, body as sent: end-to-end headers and an ETag (made up if none). */
+export function storedForm(
+  captured: CapturedResponse,
+  initialAgeMs: number,
+  dropSurrogate = false,
+): StoredResponse {
+  const headers = storableHeaders(captured.headers);
+  if (dropSurrogate) delete headers['surrogate-control'];
+  const generatedEtag = headers.etag === undefined;
+  if (generatedEtag) headers.etag = createEtag(captured.body);
+  return {
+    status: captured.status,
+    headers,
+    encoding: 'identity',
+    initialAgeMs,
+    generatedEtag,
+    body: captured.body,
+  };
 }
 
 // Layout: one kind byte, a 4-byte length, JSON metadata, then the body bytes as they are.

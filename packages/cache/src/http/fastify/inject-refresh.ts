@@ -1,10 +1,7 @@
-import type { IncomingHttpHeaders } from 'node:http';
-import type { LightMyRequestResponse as InjectedResponse, InjectOptions } from 'fastify';
+import type { FastifyRequest, LightMyRequestResponse as InjectedResponse } from 'fastify';
 import type { CapturedResponse } from '../body/capture';
 import { forwardedHeaders, refreshHeaders, refreshTimeoutMs } from '../node/refresh-request';
-
-/** Sends a request into the app in process (Fastify's inject). */
-export type Inject = (options: InjectOptions) => Promise<InjectedResponse>;
+import { requestOrigin } from '../request-origin';
 
 /**
  * A background refresh for stale-while-revalidate: the same GET, injected into the app in this
@@ -12,15 +9,14 @@ export type Inject = (options: InjectOptions) => Promise<InjectedResponse>;
  * the app (hooks, handler) like the original.
  */
 export function injectRefresh(
-  inject: Inject,
-  url: string,
-  headers: IncomingHttpHeaders,
+  request: FastifyRequest,
   secret: string,
-  origin: string,
-  /** The client's peer address: the app's trustProxy then trusts the refresh as it trusted the request. */
-  remoteAddress: string | undefined,
 ): () => Promise<CapturedResponse | undefined> {
-  const forwarded = forwardedHeaders(headers);
+  const { server, url } = request;
+  const forwarded = forwardedHeaders(request.headers);
+  const origin = requestOrigin(request.protocol, request.host);
+  // The client's peer address: the app's trustProxy then trusts the refresh as it trusted the request.
+  const remoteAddress = request.socket?.remoteAddress;
   return () => {
     let timer: NodeJS.Timeout | undefined;
     // A hung handler must not keep the refresh (and close(), which waits for it) forever.
@@ -28,12 +24,14 @@ export function injectRefresh(
       timer = setTimeout(resolve, refreshTimeoutMs, undefined);
       timer.unref();
     });
-    const refreshed = inject({
-      method: 'GET',
-      url,
-      headers: { ...forwarded, ...refreshHeaders(secret, origin) },
-      ...(remoteAddress === undefined ? {} : { remoteAddress }),
-    }).then(captured, () => undefined);
+    const refreshed = server
+      .inject({
+        method: 'GET',
+        url,
+        headers: { ...forwarded, ...refreshHeaders(secret, origin) },
+        ...(remoteAddress === undefined ? {} : { remoteAddress }),
+      })
+      .then(captured, () => undefined);
     return Promise.race([refreshed, timeout]).finally(() => clearTimeout(timer));
   };
 }

@@ -1,16 +1,17 @@
 import { PassThrough, type Readable } from 'node:stream';
 import type { FastifyReply, FastifyRequest, onSendHookHandler } from 'fastify';
 import { BodyCollector, type CapturedResponse } from '../body/capture';
+import type { HandlerRun } from '../cache-decision';
+import type { CachedReply } from '../cache-request';
 import { withoutOwnHeaders } from '../node/own-headers';
 import { refreshHeader } from '../node/refresh-request';
 import { onResponseClosed } from '../node/response-closed';
-import type { CachedReply, Capture } from '../response-cache';
 import type { HeaderMap } from '../rfc9111/headers';
 import { isUnsafeMethod } from '../unsafe-invalidation';
 
 /** Per request: the response is being captured for the cache. */
 interface Capturing {
-  readonly capture: Capture;
+  readonly run: HandlerRun;
   /** Headers set on the reply before the cache's handler: this request's, never stored. */
   readonly own: ReadonlySet<string>;
   finished: boolean;
@@ -19,15 +20,15 @@ interface Capturing {
 /** The requests whose responses the Fastify plugin's onSend hook hands to the cache. */
 export type Captures = WeakMap<FastifyRequest, Capturing>;
 
-/** From now on the reply of `request` goes to `capture` when sent, or undefined when the client left. */
+/** From now on the reply of `request` goes to `run.store` when sent, or undefined when the client left. */
 export function startCapture(
   captures: Captures,
   request: FastifyRequest,
   reply: FastifyReply,
-  capture: Capture,
+  run: HandlerRun,
   own: ReadonlySet<string>,
 ): void {
-  const state: Capturing = { capture, own, finished: false };
+  const state: Capturing = { run, own, finished: false };
   captures.set(request, state);
   // A request that ends without a response (client gone) releases the entry to the next one.
   onResponseClosed(reply.raw, () => void finishOnce(state, undefined));
@@ -61,11 +62,11 @@ export function sendHook(captures: Captures, options: SendHookOptions): onSendHo
       return payload;
     }
     captures.delete(request);
-    const { capture, own } = state;
+    const { run, own } = state;
     const headers = withoutOwnHeaders(reply.getHeaders(), own);
     drop(request, reply);
-    if (!capture.willStore(reply.statusCode, headers)) reply.header('x-cache', 'BYPASS');
-    const collector = new BodyCollector(capture.maxBodySize);
+    if (!run.willStore(reply.statusCode, headers)) reply.header('x-cache', 'BYPASS');
+    const collector = new BodyCollector(run.maxBodySize);
     if (isStream(payload)) return teeStream(payload, collector, state, reply, headers);
     collector.push(payload);
     const body = collector.body();
@@ -96,7 +97,7 @@ function finishOnce(
 ): Promise<CachedReply | undefined> {
   if (state.finished) return Promise.resolve(undefined);
   state.finished = true;
-  return state.capture.finish(response);
+  return state.run.store(response);
 }
 
 function isStream(payload: unknown): payload is Readable {

@@ -1,5 +1,5 @@
 import type { ServerResponse } from 'node:http';
-import type { CachedReply } from '../response-cache';
+import type { CachedReply } from '../cache-request';
 
 /** A reply from L1, sent at once: headers set before the cache (by earlier middleware) win over the stored ones. */
 export function sendLocalReply(res: ServerResponse, reply: CachedReply): void {

@@ -1,6 +1,6 @@
 import type { ServerResponse } from 'node:http';
 import { BodyCollector } from '../body/capture';
-import type { Capture } from '../response-cache';
+import type { HandlerRun } from '../cache-decision';
 import type { HeaderMap } from '../rfc9111/headers';
 import { withoutOwnHeaders } from './own-headers';
 import { sendReply } from './reply-writer';
@@ -13,8 +13,8 @@ import { onResponseClosed } from './response-closed';
  * as the handler wrote it. So is the 304 confirming a revalidated entry: the stored response,
  * freshened, replaces it. `own`: the headers set before the cache, this request's, never stored.
  */
-export function captureResponse(res: ServerResponse, capture: Capture, own: ReadonlySet<string>): void {
-  const collector = new BodyCollector(capture.maxBodySize);
+export function captureResponse(res: ServerResponse, run: HandlerRun, own: ReadonlySet<string>): void {
+  const collector = new BodyCollector(run.maxBodySize);
   const { write, end, writeHead } = res;
   const ownless = (extra?: unknown): HeaderMap =>
     withoutOwnHeaders({ ...res.getHeaders(), ...lowerCased(extra) }, own);
@@ -28,7 +28,7 @@ export function captureResponse(res: ServerResponse, capture: Capture, own: Read
   const hold = (status: number): void => {
     finished = true;
     held = [];
-    void capture.finish({ status, headers: ownless(), body: Buffer.alloc(0) }).then((stale) => {
+    void run.store({ status, headers: ownless(), body: Buffer.alloc(0) }).then((stale) => {
       const queued = held ?? [];
       held = undefined;
       if (stale && !res.headersSent) {
@@ -45,8 +45,8 @@ export function captureResponse(res: ServerResponse, capture: Capture, own: Read
   const deferred = (status: number, call: () => void, headers?: HeaderMap): boolean => {
     if (replaced) return true;
     const pending = held === undefined && !finished && !res.headersSent;
-    const failed = status >= 500 && !capture.willStore(status, headers ?? ownless());
-    if (pending && (failed || (status === 304 && capture.revalidating))) hold(status);
+    const failed = status >= 500 && !run.willStore(status, headers ?? ownless());
+    if (pending && (failed || (status === 304 && run.revalidating))) hold(status);
     if (held === undefined) return false;
     held.push(call);
     return true;
@@ -62,7 +62,7 @@ export function captureResponse(res: ServerResponse, capture: Capture, own: Read
     if (!decided && !replaced) {
       decided = true;
       written = headers;
-      if (!capture.willStore(status, headers)) res.setHeader('X-Cache', 'BYPASS');
+      if (!run.willStore(status, headers)) res.setHeader('X-Cache', 'BYPASS');
     }
     return call();
   } as ServerResponse['writeHead'];
@@ -83,7 +83,7 @@ export function captureResponse(res: ServerResponse, capture: Capture, own: Read
     if (finished) return;
     finished = true;
     const body = complete ? collector.body() : undefined;
-    void capture.finish(
+    void run.store(
       body === undefined ? undefined : { status: res.statusCode, headers: written ?? ownless(), body },
     );
   };
