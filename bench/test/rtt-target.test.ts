@@ -38,10 +38,14 @@ describe('issue #35’s RTT target in the sequential table', () => {
   });
 
   it('missed: a second round trip where the floor is one', () => {
-    expect(report(row('ours', [0.3, 2.5], 1))[0]).toContain('2.20 > 1.30, above anchor at 1 ms: missed');
+    expect(report(row('ours', [0.3, 2.5], 1))[0]).toContain(
+      '2.20 > 1.30, above anchor at 1 ms (+1.00): missed',
+    );
   });
 
   it('missed: within the bar but slower than the anchor', () => {
-    expect(report(row('ours', [0.1, 1.6], 2))[0]).toContain('1.50 ≤ 2.30, above anchor at 1 ms: missed');
+    expect(report(row('ours', [0.1, 1.6], 2))[0]).toContain(
+      '1.50 ≤ 2.30, above anchor at 1 ms (+0.10): missed',
+    );
   });
 });

@@ -40,23 +40,25 @@ function hopTarget(row: RttRowResult, rows: readonly RttRowResult[], rttMs: numb
   if (floor === undefined || at === undefined || atZero === undefined) return '–';
   const over = at.sequential.addedP50 - atZero.sequential.addedP50;
   const bar = floor * rttMs + 0.3;
-  const anchor = rows.find(
-    (one) =>
-      one.configuration.role === 'anchor' && one.configuration.framework === row.configuration.framework,
-  );
+  const anchor = row.configuration.unlikeAnchor
+    ? undefined
+    : rows.find(
+        (one) =>
+          one.configuration.role === 'anchor' && one.configuration.framework === row.configuration.framework,
+      );
+  // Each RTT at which the row adds more than its anchor, and by how much.
   const aboveAnchor = anchor
-    ? row.cells
-        .filter((cell) => {
-          const theirs = anchor.cells.find((one) => one.rttMs === cell.rttMs);
-          return theirs !== undefined && cell.sequential.addedP50 > theirs.sequential.addedP50;
-        })
-        .map((cell) => cell.rttMs)
+    ? row.cells.flatMap((cell) => {
+        const theirs = anchor.cells.find((one) => one.rttMs === cell.rttMs);
+        const excess = theirs === undefined ? 0 : cell.sequential.addedP50 - theirs.sequential.addedP50;
+        return excess > 0 ? [`${cell.rttMs} ms (+${fixed(excess, 2)})`] : [];
+      })
     : [];
   const anchorNote =
     anchor === undefined
       ? ', no anchor'
       : aboveAnchor.length > 0
-        ? `, above anchor at ${aboveAnchor.join(', ')} ms`
+        ? `, above anchor at ${aboveAnchor.join(', ')}`
         : '';
   const met = over <= bar && aboveAnchor.length === 0;
   return `${fixed(over, 2)} ${over <= bar ? '≤' : '>'} ${fixed(bar, 2)}${anchorNote}: ${met ? 'met' : 'missed'}`;
@@ -70,7 +72,7 @@ export function rttTableMarkdown({ table, rtts, rows }: RttTableResult, connecti
   const sequential = [
     `### ${table.title}: Redis a hop away`,
     '',
-    `One request at a time (pure latency), in turn with the bare framework's, then under load (${connections} connections). p50 / p99 ms added over the bare framework: its requests sent in turn with the row's, or under load its run of the same round (the bare row: its own). RTT 0: the proxy in the path, no delay. round trips felt: (p50 added at the RTT − p50 added at RTT 0) ÷ RTT. target (issue #35, rows of ours): p50 added over the same row at RTT 0 at most the floor's round trips × RTT + 0.3 ms, and p50 added at or below the anchor's at every RTT. sent/req: commands sent per request on loopback (MONITOR, the table above).`,
+    `One request at a time (pure latency), in turn with the bare framework's, then under load (${connections} connections). p50 / p99 ms added over the bare framework: its requests sent in turn with the row's, or under load its run just before the row's (the bare row: its own). RTT 0: the proxy in the path, no delay. round trips felt: (p50 added at the RTT − p50 added at RTT 0) ÷ RTT. target (issue #35, rows of ours): p50 added over the same row at RTT 0 at most the floor's round trips × RTT + 0.3 ms, and p50 added at or below the anchor's at every RTT. sent/req: commands sent per request on loopback (MONITOR, the table above).`,
     '',
     `| framework | configuration | sent/req | ${rtts.map((rtt) => `${rttName(rtt)} p50 / p99`).join(' | ')} | ${hops.map((rtt) => `round trips felt, ${rttName(rtt)}`).join(' | ')} |${targetColumn}`,
     `|---|---|---:|${rtts.map(() => '---:').join('|')}|${hops.map(() => '---:').join('|')}|${targetRtt === undefined ? '' : '---|'}`,

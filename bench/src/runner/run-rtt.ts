@@ -4,7 +4,7 @@ import type { Configuration, Scenario, Table } from '../scenarios/scenario-types
 import { type LoadSample, load } from './load';
 import type { ProxyProcess } from './proxy-process';
 import { measuredRows, prepare, type TableResult } from './run-scenario';
-import { sequentialLatencies } from './sequential-latency';
+import { type SequentialTarget, sequentialLatencies } from './sequential-latency';
 import { type ServerProcess, startServer } from './server-process';
 import { median, percentile } from './statistics';
 
@@ -17,11 +17,13 @@ export interface SequentialSample {
   requests: number;
 }
 
-/** One row measured once at one RTT: under load, then one request at a time. */
+/** One row measured once at one RTT: under load beside its bare framework, then one request at a time. */
 export interface RttSample {
   round: number;
   rttMs: number;
   underLoad: LoadSample;
+  /** The bare framework under the same load just before (the row's own, for the bare row). */
+  bareUnderLoad: LoadSample;
   sequential: SequentialSample;
 }
 
@@ -31,7 +33,7 @@ export interface RttLatency {
   p99: number;
   /**
    * The row's p50 (p99) minus the bare framework's, the median over the rounds: sequential, of
-   * requests sent in turn with the bare framework's; under load, of the bare run of the same round.
+   * requests sent in turn with the bare framework's; under load, of the bare run just before.
    */
   addedP50: number;
   addedP99: number;
@@ -88,17 +90,16 @@ async function measure(
   const headers = await prepare(redis, server, run.configuration);
   const url = `${server.url}${run.configuration.path}`;
   await load({ url, connections: settings.connections, duration: settings.warmup, headers });
-  const underLoad = await load({
-    url,
-    connections: settings.connections,
-    duration: settings.duration,
-    headers,
-  });
   const own = { url, headers };
   const bareTarget = bare && {
     url: `${bare.server.url}${bare.configuration.path}`,
     headers: bare.configuration.requestHeaders ?? {},
   };
+  // The bare framework under the same load seconds before, so both see the machine alike.
+  const loaded = (target: SequentialTarget) =>
+    load({ ...target, connections: settings.connections, duration: settings.duration });
+  const bareUnderLoad = bareTarget ? await loaded(bareTarget) : undefined;
+  const underLoad = await loaded(own);
   const [times = [], bareTimes = times] = await sequentialLatencies(
     bareTarget ? [own, bareTarget] : [own],
     settings.duration,
@@ -110,30 +111,13 @@ async function measure(
     bareP99: percentile(bareTimes, 0.99),
     requests: times.length,
   };
-  return { round, rttMs: run.rttMs, underLoad, sequential };
-}
-
-/** Round by round, `value` of the row minus that of its bare framework: the median. */
-function added(
-  samples: readonly RttSample[],
-  bare: readonly RttSample[],
-  value: (sample: RttSample) => number,
-): number {
-  const differences = samples.flatMap((sample) => {
-    const base = bare.find((one) => one.round === sample.round);
-    return base === undefined ? [] : [value(sample) - value(base)];
-  });
-  return median(differences);
+  return { round, rttMs: run.rttMs, underLoad, bareUnderLoad: bareUnderLoad ?? underLoad, sequential };
 }
 
 function summarize(table: Table, runs: RttRun[], rtts: number[], measured: TableResult[]): RttTableResult {
   const loopback = measured.find((result) => result.table.id === table.id);
-  const bareOf = (framework: string): RttSample[] =>
-    runs.find((run) => run.configuration.framework === framework && run.configuration.role === 'bare')
-      ?.samples ?? [];
   const rows = [...new Set(runs.map((run) => run.configuration))].map((configuration): RttRowResult => {
     const own = runs.filter((run) => run.configuration === configuration).flatMap((run) => run.samples);
-    const bare = bareOf(configuration.framework);
     const cells = rtts.map((rttMs): RttCell => {
       const at = configuration.role === 'bare' ? own : own.filter((sample) => sample.rttMs === rttMs);
       const sequential: RttLatency = {
@@ -142,22 +126,18 @@ function summarize(table: Table, runs: RttRun[], rtts: number[], measured: Table
         addedP50: median(at.map(({ sequential: s }) => s.p50 - s.bareP50)),
         addedP99: median(at.map(({ sequential: s }) => s.p99 - s.bareP99)),
       };
-      const ratios = at.flatMap((sample) => {
-        const base = bare.find((one) => one.round === sample.round);
-        return base && base.underLoad.reqPerSec > 0
-          ? [sample.underLoad.reqPerSec / base.underLoad.reqPerSec]
-          : [];
-      });
       return {
         rttMs,
         sequential,
         underLoad: {
           p50: median(at.map((sample) => sample.underLoad.p50)),
           p99: median(at.map((sample) => sample.underLoad.p99)),
-          addedP50: added(at, bare, (sample) => sample.underLoad.p50),
-          addedP99: added(at, bare, (sample) => sample.underLoad.p99),
+          addedP50: median(at.map((sample) => sample.underLoad.p50 - sample.bareUnderLoad.p50)),
+          addedP99: median(at.map((sample) => sample.underLoad.p99 - sample.bareUnderLoad.p99)),
           reqPerSec: median(at.map((sample) => sample.underLoad.reqPerSec)),
-          vsBare: median(ratios),
+          vsBare: median(
+            at.map((sample) => sample.underLoad.reqPerSec / Math.max(1, sample.bareUnderLoad.reqPerSec)),
+          ),
         },
       };
     });
@@ -171,9 +151,9 @@ function summarize(table: Table, runs: RttRun[], rtts: number[], measured: Table
 /**
  * The scenario's main tables again with Redis a hop away: servers of their own connected through
  * the delay proxy, each row measured at every RTT (the bare framework once a round: it sends
- * nothing to Redis), in an order rotated each round: under load, then one request at a time in
- * turn with the bare framework's. `measured` holds the loopback tables of the
- * same run, for their commands sent per request.
+ * nothing to Redis), in an order rotated each round: under load just after the bare framework
+ * under the same load, then one request at a time in turn with the bare framework's. `measured`
+ * holds the loopback tables of the same run, for their commands sent per request.
  */
 export async function runRttScenario(
   scenario: Scenario,

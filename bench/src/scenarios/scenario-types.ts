@@ -40,6 +40,8 @@ export interface Configuration {
    * the bar of its RTT target.
    */
   floorRoundTrips?: number;
+  /** A row of ours that measures another case than the table's anchor (a miss beside its hits): the RTT target does not compare them. */
+  unlikeAnchor?: true;
 }
 
 /** A table's bare framework, its anchor, or its main row of ours: not another package, not a detail. */
