@@ -15,6 +15,13 @@ import { type Read, servableOnError, staleOutcome, usableEntry } from './read';
 import type { StoredEntry } from './stored-entry';
 import type { CapturedStamps } from './version-stamps';
 
+/** One key to load: where it lives, its loader, and the entry options of the call. */
+export interface LoadRequest {
+  readonly location: Location;
+  readonly loader: Loader<unknown>;
+  readonly policy: EntryPolicy;
+}
+
 /**
  * Runs the loader and stores its value. The stamps are read before the loader runs and settled
  * before the write, so after an invalidation that lands while it runs nothing is stored. `token`
@@ -22,15 +29,14 @@ import type { CapturedStamps } from './version-stamps';
  */
 export async function load(
   state: CacheState,
-  location: Location,
-  loader: Loader<unknown>,
-  policy: EntryPolicy,
+  request: LoadRequest,
   token: string,
   read: Read,
   background: boolean,
   /** Called once the loader's value is in: from then on, new callers do not join this flight. */
   leave: () => void = () => {},
 ): Promise<Outcome> {
+  const { location, loader, policy } = request;
   let stamps: CapturedStamps | undefined;
   try {
     stamps = await state.stamps.capture(stampKeysOf(state, location, policy.tags));
@@ -157,12 +163,8 @@ async function store(
 }
 
 /** Redis failed: fail open with the loader; stale-if-error from L1 when the loader fails too. */
-export async function loadWithoutRedis(
-  state: CacheState,
-  location: Location,
-  loader: Loader<unknown>,
-  policy: EntryPolicy,
-): Promise<Outcome> {
+export async function loadWithoutRedis(state: CacheState, request: LoadRequest): Promise<Outcome> {
+  const { location, loader, policy } = request;
   const context = new LoaderContext(location.key, false, policy, state.config);
   try {
     const value = await loader(context);

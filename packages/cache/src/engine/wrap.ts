@@ -4,11 +4,11 @@ import { refreshInBackground, startRefreshAhead } from './background-refresh';
 import type { Loader, WrapOptions, WrapResult } from './cache-api';
 import type { CacheState } from './cache-state';
 import { abandonFill, beginFill, fillFromRead } from './l1-fill';
-import { load, loadWithoutRedis } from './load';
+import { type LoadRequest, load, loadWithoutRedis } from './load';
 import { lockAfterRead } from './loader-lock';
 import { waitForLoader } from './loader-wait';
-import { type Location, locate } from './location';
-import { type EntryPolicy, parseEntryOptions } from './options';
+import { locate } from './location';
+import { parseEntryOptions } from './options';
 import { callerValue, countOutcome, l1Outcome, type Outcome } from './outcome';
 import { type Read, servedOutcome } from './read';
 import { readEntry } from './read-entry';
@@ -31,20 +31,15 @@ export async function wrapOne<T>(
   const outcome: Outcome = local
     ? l1Outcome(local, 'hit')
     : await state.flights.run(location.entryKey, (leave) =>
-        flight(state, location, loader as Loader<unknown>, policy, leave),
+        flight(state, { location, loader: loader as Loader<unknown>, policy }, leave),
       );
   countOutcome(state, outcome.status);
   return { value: callerValue(state, outcome) as T, status: outcome.status, ageMs: outcome.ageMs };
 }
 
 /** One flight per key and process: hit, stale, or elect one loader across processes. */
-async function flight(
-  state: CacheState,
-  location: Location,
-  loader: Loader<unknown>,
-  policy: EntryPolicy,
-  leave: () => void,
-): Promise<Outcome> {
+async function flight(state: CacheState, request: LoadRequest, leave: () => void): Promise<Outcome> {
+  const { location } = request;
   const token = randomUUID();
   const deadline = Date.now() + state.config.lockWaitMs;
   const subscribed = state.bus.ensure();
@@ -61,7 +56,7 @@ async function flight(
       abandonFill(state, fill);
       if (!isRedisError(error)) throw error;
       state.reportFailure('wrap', error, true);
-      return loadWithoutRedis(state, location, loader, policy);
+      return loadWithoutRedis(state, request);
     }
     const served = servedOutcome(read);
     if (served?.status === 'hit') {
@@ -69,7 +64,7 @@ async function flight(
       fillFromRead(state, fill, read);
       const { entry } = read;
       if (entry && read.now >= refreshAt(entry.createdAt, entry.freshUntil, state.config.refreshAhead)) {
-        startRefreshAhead(state, location, loader, policy, token, read);
+        startRefreshAhead(state, request, token, read);
       }
       return served;
     }
@@ -77,14 +72,14 @@ async function flight(
     if (served) {
       expectation.cancel();
       // The lock came with the read: this caller refreshes, in the background, once across processes.
-      if (read.locked) refreshInBackground(state, location, loader, policy, token, read);
+      if (read.locked) refreshInBackground(state, request, token, read);
       return served;
     }
     const remaining = deadline - Date.now();
     if (read.locked || remaining <= 0) {
       expectation.cancel();
       // Past the wait, call the loader without the lock rather than wait any longer.
-      return load(state, location, loader, policy, read.locked ? token : '', read, false, leave);
+      return load(state, request, read.locked ? token : '', read, false, leave);
     }
     if (!waited) state.metrics.coalescedWaits.add();
     waited = true;
