@@ -2,7 +2,7 @@ import { isRedisError, type ScriptArg } from '@rediware/core';
 import type { CacheState } from './cache-state';
 import { encodeEntry } from './entry-encoding';
 import { lifetimeOf } from './entry-lifetime';
-import { type EntryWrite, keepWritten } from './entry-write';
+import { type EntryWrite, recordWritten } from './entry-write';
 import { type Location, locate, stampKeysOf } from './location';
 import { type EntryOptions, type EntryPolicy, parseEntryOptions } from './options';
 import { writeEntriesScript } from './scripts/write-entries-script';
@@ -40,7 +40,7 @@ export async function writeEntries(
       const writtenAt = await backend.run(writeEntriesScript, keys, [...shared, head, ...values], {
         batch: true,
       });
-      keepWritten(state, members, policy, stamps, writtenAt);
+      recordWritten(state, members, policy, stamps, writtenAt);
     }),
   );
 }

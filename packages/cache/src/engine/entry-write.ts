@@ -39,23 +39,23 @@ export async function writeEntry(
       policy.keepMs,
     ],
   );
-  state.metrics.storedBytes.add(encoded.bytes.length);
-  keepWritten(state, [{ location, encoded }], policy, stamps, writtenAt);
+  recordWritten(state, [{ location, encoded }], policy, stamps, writtenAt);
   await publishChange(state, 'key', location.entryKey, writtenAt);
 }
 
 /**
- * The L1 side of every write, single or batch: this process keeps what it wrote at Redis time
- * `writtenAt`. Only while the bus works: an L1 entry is trusted because other instances' changes
- * evict it.
+ * What follows every write, single or batch: its bytes are counted, and this process's L1 keeps
+ * what it wrote at Redis time `writtenAt`. L1 only while the bus works: an L1 entry is trusted
+ * because other instances' changes evict it.
  */
-export function keepWritten(
+export function recordWritten(
   state: CacheState,
   writes: readonly EntryWrite[],
   policy: EntryPolicy,
   stamps: readonly StampRef[],
   writtenAt: number,
 ): void {
+  for (const { encoded } of writes) if (encoded) state.metrics.storedBytes.add(encoded.bytes.length);
   const { l1 } = state;
   if (!state.bus.live || !l1) return;
   const now = Date.now();

@@ -40,4 +40,18 @@ describe.each(useRedisTargets(['memory', 'node-redis', 'ioredis']))('cache metri
     await cache.close();
     expect(cache.metrics().storedBytes).toBe(14 + 3 + 3);
   });
+
+  it('counts the stored bytes of batch writes as of single ones', async () => {
+    const cache = createCache({ redis: target.client(), ttl: '1m' });
+    await cache.setMany([
+      ['a', 'x'],
+      ['b', { name: 'tea' }],
+    ]);
+    // '"x"' and '{"name":"tea"}'
+    expect(cache.metrics().storedBytes).toBe(3 + 14);
+    await cache.wrapMany(['c', 'd'], (keys) => keys.map((key) => key.toUpperCase()));
+    // '"C"' and '"D"'
+    expect(cache.metrics().storedBytes).toBe(3 + 14 + 3 + 3);
+    await cache.close();
+  });
 });
