@@ -1,4 +1,4 @@
-// pnpm bench [--duration s] [--connections n] [--rounds n] [--only rate-limit,session,lock] [--quick|--smoke]
+// pnpm bench [--duration s] [--connections n] [--rounds n] [--only rate-limit,session,lock] [--rtt ms,...] [--quick|--smoke]
 // Starts its own redis-server on a free loopback port, runs each scenario's configurations in
 // child processes, prints a Markdown report and writes results/latest.md and results/latest.json.
 import { mkdir, writeFile } from 'node:fs/promises';
