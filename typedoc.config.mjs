@@ -2,7 +2,7 @@
 // warning (an undocumented public name, a broken {@link}) fails the build.
 import { readFileSync } from 'node:fs';
 
-const packages = ['core', 'rate-limit', 'session', 'cache', 'lock'];
+const packages = ['core', 'rate-limit', 'session', 'cache', 'lock', 'idempotency'];
 
 /** Every subpath in a package's `exports` (`.` is src/index.ts, `./express` is src/express.ts). */
 function entryPointsOf(folder) {

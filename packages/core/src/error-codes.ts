@@ -39,6 +39,11 @@ export const rediwareErrorCodes = [
   'ERR_RW_LOCK_LOST',
   'ERR_RW_LOCK_ABORTED',
   'ERR_RW_LOCK_CLIENT_GONE',
+  // @rediware/idempotency
+  'ERR_RW_IDEMPOTENCY_KEY_MISSING',
+  'ERR_RW_IDEMPOTENCY_KEY_MALFORMED',
+  'ERR_RW_IDEMPOTENCY_IN_FLIGHT',
+  'ERR_RW_IDEMPOTENCY_MISMATCH',
 ] as const;
 
 /**

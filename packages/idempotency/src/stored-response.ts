@@ -1,0 +1,22 @@
+/** A response as it is stored and replayed. */
+export interface StoredResponse {
+  /** The HTTP status. */
+  readonly status: number;
+  /** The headers safe to replay (see replayable-headers.ts), lower-case names. */
+  readonly headers: Readonly<Record<string, string | readonly string[]>>;
+  /** The body's bytes; empty when it was over `maxBodySize`. */
+  readonly body: Buffer;
+}
+
+/** A stored response from the begin script's reply: status, headers as JSON, body. */
+export function decodeStoredResponse(
+  status: Buffer | string,
+  headers: Buffer | string,
+  body: Buffer,
+): StoredResponse {
+  return {
+    status: Number(String(status)),
+    headers: JSON.parse(String(headers)) as StoredResponse['headers'],
+    body,
+  };
+}

@@ -1,0 +1,3 @@
+import { describeDraftCases } from './draft-cases';
+
+describeDraftCases('fastify');
