@@ -1,4 +1,4 @@
-import { type RedisTarget, useRedisTargets } from '@rediware/testing';
+import { eventually, type RedisTarget, useRedisTargets } from '@rediware/testing';
 import { type Framework, type PaymentApp, type PaymentOptions, pay, startPaymentApp } from './payment-app';
 
 /** The draft's cases over real HTTP, on every backend: one suite that both adapters pass. */
@@ -195,6 +195,27 @@ export function describeDraftCases(framework: Framework): void {
       expect((await pay(app, key, { amount: 10 })).status).toBe(422);
       await new Promise((resolve) => setTimeout(resolve, 400));
       expect((await pay(app, key, { amount: 10 })).status).toBe(201);
+      expect(app.runs()).toBe(1);
+    });
+
+    it('holds the key while the handler runs after its client left, then stores its response', async () => {
+      const app = await start();
+      const key = newKey();
+      const held = app.hold();
+      const client = new AbortController();
+      const first = pay(app, key, { amount: 10 }, {}, client.signal).catch(() => undefined);
+      await held.entered;
+      client.abort();
+      await first;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      // Released on the disconnect, this retry would charge a second time.
+      expect((await pay(app, key)).status).toBe(409);
+      held.release();
+      await eventually(async () => {
+        const retry = await pay(app, key);
+        if (retry.headers.get('idempotent-replayed') !== 'true') throw new Error(`got ${retry.status}`);
+        expect(retry.status).toBe(201);
+      });
       expect(app.runs()).toBe(1);
     });
 

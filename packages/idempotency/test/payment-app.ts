@@ -122,9 +122,11 @@ export function pay(
   key: string | undefined,
   body: PaymentBody = { amount: 10 },
   headers: Record<string, string> = {},
+  signal?: AbortSignal,
 ): Promise<Response> {
   return fetch(`${app.url}/payments`, {
     method: 'POST',
+    ...(signal === undefined ? {} : { signal }),
     headers: {
       'content-type': 'application/json',
       ...(key === undefined ? {} : { 'idempotency-key': key }),
