@@ -56,4 +56,20 @@ describe.each<Framework>(['express', 'fastify'])('%s when Redis fails', (framewo
       if (reply.status !== 201) throw new Error(`got ${reply.status}`);
     });
   });
+
+  it('after a restart that emptied Redis (and its script cache), the first retry runs the handler again', async () => {
+    const key = `"restart-${framework}"`;
+    expect((await pay(app, key)).status).toBe(201);
+    expect((await pay(app, key)).headers.get('idempotent-replayed')).toBe('true');
+    await faulty.server().restart();
+    await waitFor(() => proxied.status === 'ready', 10_000);
+    const runs = app.runs();
+    // Records lived in Redis only: the key is new again (Redis without persistence).
+    await eventually(async () => {
+      const reply = await pay(app, key);
+      if (reply.status !== 201) throw new Error(`got ${reply.status}`);
+    });
+    expect(app.runs()).toBe(runs + 1);
+    expect((await pay(app, key)).headers.get('idempotent-replayed')).toBe('true');
+  });
 });
