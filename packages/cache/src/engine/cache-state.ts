@@ -17,8 +17,9 @@ import type { CacheEvents } from './cache-api';
 import { cacheMetricSpecs } from './cache-metrics';
 import { type BusMessage, InvalidationBus } from './invalidation-bus';
 import { L1Tier } from './l1-tier';
-import type { CacheConfig } from './options';
+import { type CacheConfig, defaultMaxUnverifiedMs } from './options';
 import { SingleFlight } from './single-flight';
+import { StampMemory } from './stamp-memory';
 import { VersionStamps } from './version-stamps';
 import { WakeSignals } from './wake-signals';
 
@@ -38,6 +39,8 @@ export class CacheState {
   readonly backend: Backend;
   readonly keyspace: Keyspace;
   readonly stamps: VersionStamps;
+  /** The stamp versions `stamps` remembers, trusted as L1 is (they share the bus and its rules). */
+  readonly stampMemory: StampMemory;
   readonly events = new RediwareEmitter<CacheEvents>();
   readonly metrics: EngineCounters<keyof typeof cacheMetricSpecs>;
   readonly l1: L1Tier | undefined;
@@ -65,7 +68,13 @@ export class CacheState {
       onSubscriberLost: () => this.#busInterrupted(),
     });
     this.keyspace = createKeyspace(config.prefix, 'cache');
-    this.stamps = new VersionStamps(this.backend, this.keyspace);
+    // On a cluster a message reaches other nodes' subscribers after the PUBLISH has answered, so a
+    // process may read before it hears of an invalidation: there, stamps are not remembered.
+    const remembers = !this.backend.cluster;
+    // Without L1 the bus still proves itself (probes at the default window) for the remembered stamps.
+    const maxUnverifiedMs = config.l1 ? config.l1.maxUnverifiedMs : defaultMaxUnverifiedMs;
+    this.stampMemory = new StampMemory(maxUnverifiedMs, () => remembers && this.bus.live);
+    this.stamps = new VersionStamps(this.backend, this.keyspace, this.stampMemory);
     this.writeQueue = new WriteBehindQueue(this.backend, this.keyspace, config.writeBehindStreams);
     this.l1 = config.l1 ? new L1Tier(config.l1) : undefined;
     this.bus = new InvalidationBus({
@@ -75,11 +84,13 @@ export class CacheState {
       onMessage: (message) => this.#receive(message),
       onFailure: (error, operation) => this.reportFailure(operation, error, true),
       onVerified: (sentAt) => {
+        this.stampMemory.verified(sentAt);
         if (this.l1?.verified(sentAt)) this.metrics.l1Resets.add();
       },
-      probes: config.l1 && {
-        heartbeatMs: config.l1.maxUnverifiedMs === undefined ? undefined : config.l1.maxUnverifiedMs / 4,
-      },
+      probes:
+        config.l1 || remembers
+          ? { heartbeatMs: maxUnverifiedMs === undefined ? undefined : maxUnverifiedMs / 4 }
+          : undefined,
     });
     if (this.l1) this.bus.start();
   }
@@ -119,11 +130,13 @@ export class CacheState {
   #busInterrupted(): void {
     if (this.l1 && this.bus.live) this.metrics.l1Resets.add();
     this.l1?.distrust();
+    this.stampMemory.distrust();
     this.bus.markUnreliable();
   }
 
   #receive(message: BusMessage): void {
     if (message.kind === 'stamp') {
+      this.stamps.moved(message.key);
       this.l1?.evictStamp(message.key);
       return;
     }

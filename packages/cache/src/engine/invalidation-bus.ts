@@ -33,9 +33,9 @@ const recoveryProbeMs = 1_000;
  *
  * Redis delivers one connection's messages in the order it ran the PUBLISH commands, so when an
  * instance receives its own probe sent at time T, every message published before T has reached
- * it: `onVerified(T)`. With `probes` (an L1 tier to keep trustworthy), probes go out every
- * `probes.heartbeatMs` (the L1's verification window / 4), and after a lost connection until the
- * subscription works again.
+ * it: `onVerified(T)`. With `probes` (an L1 tier and remembered stamp versions to keep
+ * trustworthy), probes go out every `probes.heartbeatMs` (the verification window / 4), and after a
+ * lost connection until the subscription works again.
  */
 export class InvalidationBus {
   readonly #backend: Backend;

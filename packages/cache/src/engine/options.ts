@@ -219,6 +219,12 @@ function optionalDuration(value: unknown, option: string): number {
   return value === undefined ? 0 : parseDuration(value, option);
 }
 
+/**
+ * How long the invalidation bus may go unverified (l1.maxUnverified's default) before what this
+ * process learned from it (L1 entries, remembered stamp versions) is no longer trusted.
+ */
+export const defaultMaxUnverifiedMs = 5_000;
+
 function parseL1(value: unknown): L1Config | undefined {
   if (value === undefined || value === false) return undefined;
   const options = value === true ? {} : (checkObject(value, 'l1') as L1Options & Record<string, unknown>);
@@ -232,7 +238,7 @@ function parseL1(value: unknown): L1Config | undefined {
       maxUnverified === false
         ? undefined
         : maxUnverified === undefined
-          ? 5_000
+          ? defaultMaxUnverifiedMs
           : parsePositiveDuration(maxUnverified, 'l1.maxUnverified'),
   });
 }

@@ -3,6 +3,7 @@ import type { Backend, Keyspace } from '@rediware/core';
 import { bumpStampScript, createdStampTtlMs } from './scripts/bump-stamp-script';
 import { readStampScript } from './scripts/read-stamp-script';
 import { settleStampScript } from './scripts/settle-stamp-script';
+import type { StampMemory } from './stamp-memory';
 import type { StampRef } from './stored-entry';
 
 /** The stamps read before a loader ran ('' for a missing one), and when the read was sent. */
@@ -24,14 +25,19 @@ export interface CapturedStamps {
  * nobody stores costs no key. A loader's invalidation check is at settle: a stamp that moved since
  * capture (a missing one that now exists, unless '0', an unbumped stamp another writer created)
  * means the value may predate an invalidation and is not stored.
+ *
+ * The versions read, settled and bumped here are remembered (`StampMemory`), so while the bus is
+ * trusted a read whose entry recorded the remembered versions needs no round trip for its stamps.
  */
 export class VersionStamps {
   readonly #backend: Backend;
   readonly #keyspace: Keyspace;
+  readonly #memory: StampMemory;
 
-  constructor(backend: Backend, keyspace: Keyspace) {
+  constructor(backend: Backend, keyspace: Keyspace, memory: StampMemory) {
     this.#backend = backend;
     this.#keyspace = keyspace;
+    this.#memory = memory;
   }
 
   tagKey(tag: string): string {
@@ -42,12 +48,16 @@ export class VersionStamps {
     return this.#keyspace.key(namespace, 'ns');
   }
 
-  /** The current versions, read-only: one round trip per stamp, in parallel. */
+  /**
+   * The current versions, read-only: the remembered ones, the others with one round trip per
+   * stamp, in parallel. A remembered version that moved meanwhile fails the settle, as a read one would.
+   */
   async capture(stampKeys: readonly string[]): Promise<CapturedStamps> {
     const sentAt = performance.now();
-    const stamps = await Promise.all(
-      stampKeys.map(async (key) => ({ key, version: await this.#backend.run(readStampScript, [key], []) })),
-    );
+    const remembered = stampKeys.map((key) => this.#memory.recall(key));
+    const unknown = stampKeys.filter((_, i) => remembered[i] === undefined);
+    const read = unknown.length > 0 ? await this.#read(unknown) : new Map<string, string>();
+    const stamps = stampKeys.map((key, i) => ({ key, version: remembered[i] ?? (read.get(key) as string) }));
     return { stamps, sentAt };
   }
 
@@ -64,6 +74,7 @@ export class VersionStamps {
     keepAliveMs: number,
   ): Promise<StampRef[] | undefined> {
     const keepAlive = Math.max(1, Math.ceil(keepAliveMs));
+    const epoch = this.#memory.begin();
     const stamps = await Promise.all(
       stampKeys.map(async (key) => {
         const before = captured?.stamps.find((stamp) => stamp.key === key);
@@ -71,7 +82,12 @@ export class VersionStamps {
         return { key, version: await this.#backend.run(settleStampScript, [key], args) };
       }),
     );
-    if (stamps.some((stamp) => stamp.version === '')) return undefined;
+    if (stamps.some((stamp) => stamp.version === '')) {
+      // A remembered version captured may be one the stamp no longer holds: read it next time.
+      for (const stamp of stamps) if (stamp.version === '') this.#memory.forget(stamp.key);
+      return undefined;
+    }
+    for (const stamp of stamps) this.#memory.remember(stamp.key, stamp.version, epoch);
     const recurring = captured?.stamps.some(
       (stamp) => (stamp.version === '' || stamp.version === '0') && stampKeys.includes(stamp.key),
     );
@@ -79,17 +95,47 @@ export class VersionStamps {
     return stamps;
   }
 
-  /** True when every recorded version is still current. */
+  /**
+   * True when every recorded version is still current: no round trip when the remembered versions
+   * confirm them all, else one per stamp not confirmed, in parallel.
+   */
   async valid(stamps: readonly StampRef[]): Promise<boolean> {
-    if (stamps.length === 0) return true;
-    const versions = await Promise.all(
-      stamps.map((stamp) => this.#backend.run(readStampScript, [stamp.key], [])),
-    );
-    return stamps.every((stamp, i) => versions[i] === stamp.version);
+    const unconfirmed = stamps.filter((stamp) => this.#memory.recall(stamp.key) !== stamp.version);
+    if (unconfirmed.length === 0) return true;
+    const versions = await this.#read(unconfirmed.map((stamp) => stamp.key));
+    return unconfirmed.every((stamp) => versions.get(stamp.key) === stamp.version);
   }
 
-  /** Moves every stamp on, creating missing ones: one single-key script per stamp, in parallel. */
+  /**
+   * Moves every stamp on, creating missing ones: one single-key script per stamp, in parallel.
+   * Their remembered versions are forgotten before and after, so a read in flight meanwhile keeps none.
+   */
   async bump(stampKeys: readonly string[]): Promise<void> {
-    await Promise.all(stampKeys.map((key) => this.#backend.run(bumpStampScript, [key], [createdStampTtlMs])));
+    for (const key of stampKeys) this.#memory.forget(key);
+    try {
+      await Promise.all(
+        stampKeys.map((key) => this.#backend.run(bumpStampScript, [key], [createdStampTtlMs])),
+      );
+    } finally {
+      for (const key of stampKeys) this.#memory.forget(key);
+    }
+  }
+
+  /** The stamp moved in another process (the bus said so). */
+  moved(stampKey: string): void {
+    this.#memory.forget(stampKey);
+  }
+
+  /** Reads versions from Redis ('' for a missing stamp), one round trip per stamp, and remembers them. */
+  async #read(stampKeys: readonly string[]): Promise<Map<string, string>> {
+    const epoch = this.#memory.begin();
+    const versions = await Promise.all(stampKeys.map((key) => this.#backend.run(readStampScript, [key], [])));
+    const read = new Map<string, string>();
+    stampKeys.forEach((key, i) => {
+      const version = versions[i] as string;
+      read.set(key, version);
+      this.#memory.remember(key, version, epoch);
+    });
+    return read;
   }
 }
