@@ -1,5 +1,7 @@
-import { redisCommand, useRedisTargets } from '@rediware/testing';
-import { killWorkers, spawnWorker } from './spawn-worker';
+import { join } from 'node:path';
+import { killWorkers, redisCommand, spawnWorker, useRedisTargets } from '@rediware/testing';
+
+const packageDir = join(__dirname, '..');
 
 const processes = 4;
 const retries = 50;
@@ -11,7 +13,7 @@ describe.each(useRedisTargets(['node-redis', 'ioredis-cluster']))('several proce
   it(`runs the handler once for ${retries} concurrent retries of one key over ${processes} processes`, async () => {
     const nodes = target.masters().map(({ host, port }) => ({ host, port }));
     const workers = Array.from({ length: processes }, () =>
-      spawnWorker('payment-server', { cluster: target.cluster, nodes }, {}),
+      spawnWorker(packageDir, 'payment-server', { cluster: target.cluster, nodes }, {}),
     );
     const urls = (
       (await Promise.all(workers.map((worker) => worker.firstLine))) as Array<{ url: string }>

@@ -1,6 +1,8 @@
-import { redisCommand, useRedisTargets } from '@rediware/testing';
+import { join } from 'node:path';
+import { killWorkers, redisCommand, spawnWorker, useRedisTargets } from '@rediware/testing';
 import { createLocker, LockBusyError } from '../src';
-import { killWorkers, spawnWorker } from './spawn-worker';
+
+const packageDir = join(__dirname, '..');
 
 const processes = 4;
 const acquisitions = 10_000;
@@ -17,7 +19,7 @@ describe.each(useRedisTargets(['node-redis', 'ioredis-cluster']))('several proce
 
   it(`keeps ${acquisitions} contended acquisitions from ${processes} processes exclusive, in fencing order`, async () => {
     const workers = Array.from({ length: processes }, () =>
-      spawnWorker('contender', workerTarget(), {
+      spawnWorker(packageDir, 'contender', workerTarget(), {
         RW_ITERATIONS: String(acquisitions / processes),
         RW_CONCURRENCY: '4',
         RW_KEYS: keys.join(','),
@@ -46,7 +48,7 @@ describe.each(useRedisTargets(['node-redis', 'ioredis-cluster']))('several proce
   }, 120_000);
 
   it('hands the lock of a holder killed with SIGKILL to the next acquirer after its ttl, with a larger token', async () => {
-    const holder = spawnWorker('holder', workerTarget(), { RW_KEY: 'crash', RW_TTL: '1500' });
+    const holder = spawnWorker(packageDir, 'holder', workerTarget(), { RW_KEY: 'crash', RW_TTL: '1500' });
     const { fencingToken } = (await holder.firstLine) as { fencingToken: number };
     const locker = createLocker({ redis: target.client(), retryInterval: '30s' });
     try {

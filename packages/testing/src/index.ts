@@ -43,3 +43,4 @@ export { type RedisTarget, type RedisTargetName, redisTargetNames, useRedisTarge
 export { type SourceImport, type SourceTree, sourceTree } from './source-imports';
 export { useUnhandledRejections } from './unhandled-rejections';
 export { eventually, rejectionOf, type Timed, timed, waitFor } from './waiting';
+export { killWorkers, spawnWorker, type Worker } from './worker-process';

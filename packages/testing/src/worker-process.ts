@@ -1,8 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { join } from 'node:path';
-import type { Address } from '@rediware/testing';
+import type { Address } from './redis-command';
 
-const packageDir = join(__dirname, '..');
 const running = new Set<ChildProcess>();
 
 /** SIGKILLs every worker still running, so a failed test leaves no process behind. */
@@ -16,6 +15,7 @@ export async function killWorkers(): Promise<void> {
   );
 }
 
+/** A test worker process (`spawnWorker`). */
 export interface Worker {
   child: ChildProcess;
   /** Resolves with the first line the worker prints, parsed as JSON. */
@@ -25,10 +25,12 @@ export interface Worker {
 }
 
 /**
- * Runs test/workers/<name>.ts in its own Node process through tsx, which resolves the
- * workspace's tsconfig paths, so workers import @rediware/core from source like the tests.
+ * Runs `<packageDir>/test/workers/<name>.ts` in its own Node process through tsx, which resolves
+ * the workspace's tsconfig paths, so workers import the packages from source like the tests. The
+ * worker reads its Redis from `RW_TARGET` (JSON: `cluster` and `nodes`).
  */
 export function spawnWorker(
+  packageDir: string,
   name: string,
   target: { cluster: boolean; nodes: Address[] },
   env: Record<string, string>,
