@@ -1,6 +1,4 @@
-import { type AsyncHook, createHook } from 'node:async_hooks';
-import { setImmediate } from 'node:timers/promises';
-import { waitFor } from '@rediware/testing';
+import { useTimerWatch, waitFor } from '@rediware/testing';
 import express from 'express';
 import Fastify from 'fastify';
 import request from 'supertest';
@@ -11,28 +9,7 @@ import rateLimitPlugin from '../src/fastify';
 // too. On the memory backend each limiter sweeps its store on an unref'd interval, which
 // process.getActiveResourcesInfo() does not list: async_hooks sees every timer made and cleared.
 
-const hooks: AsyncHook[] = [];
-afterEach(() => {
-  for (const hook of hooks.splice(0)) hook.disable();
-});
-
-/** Timers (unref'd ones too) made while `setup` runs, and those of them not cleared since. */
-async function timersMadeBy<T>(setup: () => T | Promise<T>): Promise<{ value: T; live: Set<number> }> {
-  const live = new Set<number>();
-  let recording = true;
-  const hook = createHook({
-    init: (id, type) => {
-      if (recording && type === 'Timeout') live.add(id);
-    },
-    destroy: (id) => void live.delete(id),
-  }).enable();
-  hooks.push(hook);
-  const value = await setup();
-  recording = false;
-  // Timers cleared during setup are reported destroyed by the next turn.
-  await setImmediate();
-  return { value, live };
-}
+const timersMadeBy = useTimerWatch();
 
 const banned = { limit: 1, window: '1m', ban: 1 } as const;
 

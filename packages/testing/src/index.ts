@@ -41,6 +41,7 @@ export { allKeys } from './redis-keys';
 export { type RedisServer, redisServerNotFound, type StartRedisOptions, startRedis } from './redis-server';
 export { type RedisTarget, type RedisTargetName, redisTargetNames, useRedisTargets } from './redis-targets';
 export { type SourceImport, type SourceTree, sourceTree } from './source-imports';
+export { type TimersMade, useTimerWatch } from './timer-watch';
 export { useUnhandledRejections } from './unhandled-rejections';
 export { eventually, rejectionOf, type Timed, timed, waitFor } from './waiting';
 export { killWorkers, spawnWorker, type Worker } from './worker-process';
