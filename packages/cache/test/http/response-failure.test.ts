@@ -164,11 +164,14 @@ async function expectNoUnhandledRejection(): Promise<void> {
   expect(unhandled()).toEqual([]);
 }
 
-/** Each stored path answered twice, the second time from the cache. */
+/**
+ * Each stored path asked until it is a hit (the setup of the fault cases: with a 200 ms timeout a
+ * loaded machine can make one store miss its deadline, which is not what these cases test).
+ */
 async function storeCachedPaths(app: AppUnderFault): Promise<void> {
   for (const path of cachedPaths) {
     await get(app, path);
-    expect((await get(app, path)).headers['x-cache']).toBe('HIT');
+    await waitFor(async () => (await get(app, path)).headers['x-cache'] === 'HIT', 10_000);
   }
 }
 
@@ -202,6 +205,7 @@ describe.each([
     const app = await serve(framework, client, l1);
     try {
       await storeCachedPaths(app);
+      const failuresBefore = app.failures();
       await redisCommand(faulty.server(), ['SCRIPT', 'FLUSH']);
       const replies = await Promise.all(
         range(50).map((i) => get(app, cachedPaths[i % cachedPaths.length] as string)),
@@ -209,7 +213,7 @@ describe.each([
       expect(new Set(replies.map((reply) => `${reply.status} ${reply.headers['x-cache']}`))).toEqual(
         new Set(['200 HIT']),
       );
-      expect(app.failures()).toBe(0);
+      expect(app.failures()).toBe(failuresBefore);
       await expectNoUnhandledRejection();
     } finally {
       await app.close();
