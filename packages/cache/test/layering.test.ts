@@ -50,9 +50,20 @@ describe('cache layering', () => {
     },
   );
 
-  it.each(dataCache)('%s stays under 400 lines', (file) => {
+  it.each(files)('%s stays under 400 lines', (file) => {
     expect(readFileSync(join(src, file), 'utf8').split('\n').length).toBeLessThanOrEqual(400);
   });
+
+  it.each(adapters)('%s (adapter) stays thin: under 130 lines', (file) => {
+    expect(readFileSync(join(src, file), 'utf8').split('\n').length).toBeLessThanOrEqual(130);
+  });
+
+  it.each(files.filter((file) => /^http\/(node|express|fastify)\//.test(file)))(
+    '%s (framework plumbing) never imports the decision flow (http/response-cache.ts)',
+    (file) => {
+      for (const target of localImports(file)) expect(target).not.toBe('http/response-cache.ts');
+    },
+  );
 
   it.each(files.filter((file) => file.startsWith('http/') && file !== 'http/engine-port.ts'))(
     '%s (response cache) reaches the engine only through http/engine-port.ts',
