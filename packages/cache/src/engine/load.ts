@@ -4,11 +4,12 @@ import type { Loader } from './cache-api';
 import type { CacheState } from './cache-state';
 import { encodeEntry, tryEncode } from './entry-encoding';
 import { lifetimeOf } from './entry-lifetime';
+import { writeSettled } from './entry-settled-write';
 import { writeEntry } from './entry-write';
 import { LoaderContext } from './load-context';
 import { releaseLock } from './loader-lock';
 import { awaitLoader, softTimedOut } from './loader-timeouts';
-import { type Location, stampKeysOf } from './location';
+import { type Location, oneScriptReaches, stampKeysOf } from './location';
 import type { EntryPolicy } from './options';
 import { l1Outcome, type Outcome } from './outcome';
 import { type Read, servableOnError, staleOutcome, usableEntry } from './read';
@@ -37,9 +38,10 @@ export async function load(
   leave: () => void = () => {},
 ): Promise<Outcome> {
   const { location, loader, policy } = request;
-  let stamps: CapturedStamps | undefined;
+  // Read with the entry when one script could reach them, else now.
+  let stamps = read.captured;
   try {
-    stamps = await state.stamps.capture(stampKeysOf(state, location, policy.tags));
+    stamps ??= await state.stamps.capture(stampKeysOf(state, location, policy.tags));
   } catch (error) {
     if (!isRedisError(error)) throw error;
     state.reportFailure('wrap', error, true);
@@ -150,11 +152,15 @@ async function store(
   try {
     // Without the stamps read before the loader ran, or when one moved since (the value may
     // predate an invalidation), nothing is stored.
-    const stamps =
-      captured &&
-      (await state.stamps.settle(captured, stampKeysOf(state, location, final.tags), lifetimeOf(final)));
-    if (stamps) await writeEntry(state, location, encoded, final, stamps, token);
-    else await releaseLock(state, location, token);
+    const stampKeys = stampKeysOf(state, location, final.tags);
+    if (!captured) await releaseLock(state, location, token);
+    else if (oneScriptReaches(state, location, stampKeys))
+      await writeSettled(state, { location, encoded }, final, stampKeys, captured, token);
+    else {
+      const stamps = await state.stamps.settle(captured, stampKeys, lifetimeOf(final));
+      if (stamps) await writeEntry(state, location, encoded, final, stamps, token);
+      else await releaseLock(state, location, token);
+    }
   } catch (error) {
     if (!isRedisError(error)) throw error;
     state.reportFailure('wrap', error, true);

@@ -27,6 +27,18 @@ export function locate(state: CacheState, key: string, namespace: string | undef
   };
 }
 
+/**
+ * Whether one script may reach the entry at `location` (and its lock) and `stampKeys` together:
+ * always on a standalone server, on a cluster only when they share a slot.
+ */
+export function oneScriptReaches(
+  state: CacheState,
+  location: Location,
+  stampKeys: readonly string[],
+): boolean {
+  return state.backend.slotGroups([location.entryKey, ...stampKeys]).length === 1;
+}
+
 /** The stamps an entry at `location` written with `tags` depends on: its tags', then its namespace's. */
 export function stampKeysOf(state: CacheState, location: Location, tags: readonly string[]): string[] {
   const keys = tags.map((tag) => state.stamps.tagKey(tag));

@@ -2,6 +2,7 @@ import type { ValueKind } from '../codec/value-codec';
 import type { Outcome } from './outcome';
 import type { ReadEntryReply } from './scripts/read-entry-script';
 import { decodeStamps, type Freshness, freshnessOf, type StampRef, type StoredEntry } from './stored-entry';
+import type { CapturedStamps } from './version-stamps';
 
 /** One read of an entry: its state, and whether the loader lock was taken with it. */
 export interface Read {
@@ -16,6 +17,8 @@ export interface Read {
   locked: boolean;
   /** False when the entry looked fresh, so the script did not try to lock. */
   readonly triedLock: boolean;
+  /** The versions of the caller's stamps, read in the same round trip: a loader's capture. */
+  readonly captured: CapturedStamps | undefined;
 }
 
 /** A Redis time of `read` as a local time. */
@@ -55,6 +58,7 @@ export function readOf(
   localNow: number,
   token: string,
   stampsCurrent: boolean,
+  captured?: CapturedStamps,
 ): Read {
   const now = Number(reply[0]);
   const current = entry ? freshnessOf(entry, now) : 'missing';
@@ -67,6 +71,7 @@ export function readOf(
     locked: Number(reply[2]) === 1,
     freshness: stampsCurrent ? current : 'invalid',
     triedLock: token !== '' && current !== 'fresh',
+    captured,
   };
 }
 

@@ -4,8 +4,9 @@ import type { CacheState } from './cache-state';
 import { deleteQuietly } from './entry-delete';
 import { encodeEntry } from './entry-encoding';
 import { lifetimeOf } from './entry-lifetime';
+import { writeSettled } from './entry-settled-write';
 import { writeEntry } from './entry-write';
-import { locate, stampKeysOf } from './location';
+import { locate, oneScriptReaches, stampKeysOf } from './location';
 import { parseEntryOptions } from './options';
 
 /**
@@ -27,12 +28,13 @@ export async function setValue(
     return;
   }
   try {
-    const stamps = await state.stamps.settle(
-      undefined,
-      stampKeysOf(state, location, policy.tags),
-      lifetimeOf(policy),
-    );
-    if (stamps) await writeEntry(state, location, encoded, policy, stamps, '');
+    const stampKeys = stampKeysOf(state, location, policy.tags);
+    if (oneScriptReaches(state, location, stampKeys))
+      await writeSettled(state, { location, encoded }, policy, stampKeys, undefined, '');
+    else {
+      const stamps = await state.stamps.settle(undefined, stampKeys, lifetimeOf(policy));
+      if (stamps) await writeEntry(state, location, encoded, policy, stamps, '');
+    }
   } catch (error) {
     if (!isRedisError(error)) throw error;
     state.reportFailure('set', error, true);

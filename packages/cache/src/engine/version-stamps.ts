@@ -13,6 +13,11 @@ export interface CapturedStamps {
   readonly sentAt: number;
 }
 
+/** A stamp's keep-alive as settleStampScript takes it: whole ms, at least 1. */
+export function keepAliveOf(keepAliveMs: number): number {
+  return Math.max(1, Math.ceil(keepAliveMs));
+}
+
 /**
  * Tags and namespaces as version stamps. Each tag and each namespace has one small key in its own
  * slot holding a version. An entry records the versions of its stamps when it is written;
@@ -73,34 +78,82 @@ export class VersionStamps {
     stampKeys: readonly string[],
     keepAliveMs: number,
   ): Promise<StampRef[] | undefined> {
-    const keepAlive = Math.max(1, Math.ceil(keepAliveMs));
+    const keepAlive = keepAliveOf(keepAliveMs);
     const epoch = this.#memory.begin();
     const stamps = await Promise.all(
       stampKeys.map(async (key) => {
-        const before = captured?.stamps.find((stamp) => stamp.key === key);
-        const args = before ? [keepAlive, '1', before.version] : [keepAlive, '0', ''];
+        const args = [keepAlive, ...this.expectation(captured, key)];
         return { key, version: await this.#backend.run(settleStampScript, [key], args) };
       }),
     );
-    if (stamps.some((stamp) => stamp.version === '')) {
-      // A remembered version captured may be one the stamp no longer holds: read it next time.
-      for (const stamp of stamps) if (stamp.version === '') this.#memory.forget(stamp.key);
-      return undefined;
-    }
-    for (const stamp of stamps) this.#memory.remember(stamp.key, stamp.version, epoch);
+    const moved = stamps.some((stamp) => stamp.version === '');
+    this.settled(stampKeys, moved ? undefined : stamps.map((stamp) => stamp.version), epoch);
+    if (moved || this.outlived(captured, stampKeys)) return undefined;
+    return stamps;
+  }
+
+  /** settleStampScript's check of `key`: '1' and the version captured, or '0' when it was not captured. */
+  expectation(captured: CapturedStamps | undefined, key: string): [string, string] {
+    const before = captured?.stamps.find((stamp) => stamp.key === key);
+    return before ? ['1', before.version] : ['0', ''];
+  }
+
+  /**
+   * True when a stamp captured missing or '0' (versions a stamp takes again once it expired) was
+   * read longer ago than a bumped stamp surely lives: the invalidation that moved it may have
+   * expired, so the value is not stored.
+   */
+  outlived(captured: CapturedStamps | undefined, stampKeys: readonly string[]): boolean {
     const recurring = captured?.stamps.some(
       (stamp) => (stamp.version === '' || stamp.version === '0') && stampKeys.includes(stamp.key),
     );
-    if (recurring && captured && performance.now() - captured.sentAt >= createdStampTtlMs) return undefined;
-    return stamps;
+    return Boolean(recurring && captured && performance.now() - captured.sentAt >= createdStampTtlMs);
+  }
+
+  /**
+   * What a settle found, begun at `epoch` (`StampMemory.begin`): the versions recorded are
+   * remembered; undefined (a stamp moved since it was captured) forgets them, as a remembered
+   * version captured may be one the stamp no longer holds.
+   */
+  settled(
+    stampKeys: readonly string[],
+    versions: readonly string[] | undefined,
+    epoch: number | undefined,
+  ): void {
+    stampKeys.forEach((key, i) => {
+      if (versions) this.#memory.remember(key, versions[i] as string, epoch);
+      else this.#memory.forget(key);
+    });
+  }
+
+  /** Versions read in the same script as an entry (begun at `epoch`, sent at `sentAt`): remembered, and captured. */
+  readAlong(
+    stampKeys: readonly string[],
+    versions: readonly string[],
+    epoch: number | undefined,
+    sentAt: number,
+  ): CapturedStamps {
+    const stamps = stampKeys.map((key, i) => {
+      const version = versions[i] as string;
+      this.#memory.remember(key, version, epoch);
+      return { key, version };
+    });
+    return { stamps, sentAt };
   }
 
   /**
    * True when every recorded version is still current: no round trip when the remembered versions
    * confirm them all, else one per stamp not confirmed, in parallel.
    */
-  async valid(stamps: readonly StampRef[]): Promise<boolean> {
-    const unconfirmed = stamps.filter((stamp) => this.#memory.recall(stamp.key) !== stamp.version);
+  async valid(stamps: readonly StampRef[], known?: CapturedStamps): Promise<boolean> {
+    const unconfirmed: StampRef[] = [];
+    for (const stamp of stamps) {
+      // A version read with the entry is current: it answers, whatever memory holds.
+      const read = known?.stamps.find((current) => current.key === stamp.key);
+      if (read) {
+        if (read.version !== stamp.version) return false;
+      } else if (this.#memory.recall(stamp.key) !== stamp.version) unconfirmed.push(stamp);
+    }
     if (unconfirmed.length === 0) return true;
     const versions = await this.#read(unconfirmed.map((stamp) => stamp.key));
     return unconfirmed.every((stamp) => versions.get(stamp.key) === stamp.version);

@@ -7,7 +7,7 @@ import { abandonFill, beginFill, fillFromRead } from './l1-fill';
 import { type LoadRequest, load, loadWithoutRedis } from './load';
 import { lockAfterRead } from './loader-lock';
 import { waitForLoader } from './loader-wait';
-import { locate } from './location';
+import { locate, stampKeysOf } from './location';
 import { parseEntryOptions } from './options';
 import { callerValue, countOutcome, l1Outcome, type Outcome } from './outcome';
 import { type Read, servedOutcome } from './read';
@@ -40,6 +40,7 @@ export async function wrapOne<T>(
 /** One flight per key and process: hit, stale, or elect one loader across processes. */
 async function flight(state: CacheState, request: LoadRequest, leave: () => void): Promise<Outcome> {
   const { location } = request;
+  const stampKeys = stampKeysOf(state, location, request.policy.tags);
   const token = randomUUID();
   const deadline = Date.now() + state.config.lockWaitMs;
   const subscribed = state.bus.ensure();
@@ -49,7 +50,7 @@ async function flight(state: CacheState, request: LoadRequest, leave: () => void
     const fill = beginFill(state, location);
     let read: Read;
     try {
-      read = await readEntry(state, location, token);
+      read = await readEntry(state, location, token, stampKeys);
       await lockAfterRead(state, location, token, read);
     } catch (error) {
       expectation.cancel();

@@ -46,6 +46,35 @@ describe.each(targets)('round trips on $name', (target: RedisTarget) => {
     expect((await scripts()) - before).toBe(10 * perHit);
   });
 
+  it('a wrap miss costs two round trips: read and lock, then settle, write, release and publish', async () => {
+    const c = cache();
+    const other = cache({ l1: true });
+    expect(await Promise.all([c.ready(), other.ready()])).toEqual([true, true]);
+    // On a cluster: the read, the capture and the settle of each stamp in its own slot, the write.
+    const perMiss = target.cluster ? 6 : 2;
+    for (const key of ['a', 'b']) {
+      const before = await scripts();
+      const loaded = await c.wrapWithStatus(key, () => `v:${key}`, { tags: ['t'], namespace: 'n' });
+      expect(loaded).toMatchObject({ value: `v:${key}`, status: 'miss' });
+      expect((await scripts()) - before).toBe(perMiss);
+    }
+    // Stored with its stamps, and announced: another instance holding it in L1 hears of the change.
+    expect(await other.get('a', { namespace: 'n' })).toBe('v:a');
+    await c.set('a', 'changed', { tags: ['t'], namespace: 'n' });
+    await waitFor(async () => (await other.get('a', { namespace: 'n' })) === 'changed');
+    // A miss whose stamp moved while the loader ran stores nothing.
+    const racing = await c.wrapWithStatus(
+      'c',
+      async () => {
+        await c.invalidate({ tags: ['t'] });
+        return 'old';
+      },
+      { tags: ['t'], namespace: 'n' },
+    );
+    expect(racing).toMatchObject({ value: 'old', status: 'miss' });
+    expect(await c.get('c', { namespace: 'n' })).toBeUndefined();
+  });
+
   it('an invalidation by tag or namespace through another instance makes its next read a miss', async () => {
     const writer = cache();
     const reader = cache();
