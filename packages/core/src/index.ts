@@ -66,6 +66,7 @@ export {
   checkString,
 } from './option-checks';
 export { type RateLimitHeaderName, rateLimitHeaderNames } from './rate-limit-header-names';
+export { replayableHeaders } from './replayable-headers';
 export { looksMisspelt, type RouteIdentity, warnMisspeltRouteConfig } from './route-config-typo';
 export {
   type CommandDefinition,

@@ -1,7 +1,7 @@
 import type { ServerResponse } from 'node:http';
 import type { Flight } from './in-flight';
 import type { RouteConfig } from './options';
-import { replayableHeaders } from './replayable-headers';
+import { storedHeaders } from './replayable-headers';
 import { captureResponse } from './response-capture';
 
 /**
@@ -18,7 +18,7 @@ export function holdUntilAnswered<Req>(res: ServerResponse, flight: Flight, rout
     ending: ({ status, headers, body }) =>
       route.storeStatus(status)
         ? flight.complete(
-            { status, headers: replayableHeaders(headers), body: body ?? Buffer.alloc(0) },
+            { status, headers: storedHeaders(headers), body: body ?? Buffer.alloc(0) },
             route.ttlMs,
           )
         : flight.release(),

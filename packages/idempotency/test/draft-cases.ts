@@ -24,7 +24,7 @@ export function describeDraftCases(framework: Framework): void {
       app = undefined;
     });
 
-    it('runs the first request and replays its response to a retry, marked, without its cookie', async () => {
+    it('runs the first request and replays its response to a retry, marked, without its cookie or rate-limit headers', async () => {
       const app = await start();
       const key = newKey();
       const first = await pay(app, key);
@@ -38,6 +38,9 @@ export function describeDraftCases(framework: Framework): void {
       expect(retry.headers.get('location')).toBe('/payments/pay_1');
       expect(retry.headers.get('content-type')).toMatch(/^application\/json/);
       expect(retry.headers.get('set-cookie')).toBeNull();
+      // A limiter in front sets its own on the retry; the first request's count is never replayed.
+      expect(first.headers.get('ratelimit-remaining')).toBe('9');
+      expect(retry.headers.get('ratelimit-remaining')).toBeNull();
       expect(first.headers.get('idempotent-replayed')).toBeNull();
       expect(app.runs()).toBe(1);
     });

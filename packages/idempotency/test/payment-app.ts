@@ -74,7 +74,11 @@ export async function startPaymentApp(framework: Framework, options: PaymentOpti
       buildExpressApp((instance) => {
         instance.post('/payments', express.json(), route, (req, res, next) => {
           handle(req.body as PaymentBody, req.idempotency?.fencingToken).then(({ status, payload }) => {
-            res.status(status).set('location', `/payments/${payload.id}`).cookie('seen', String(runs));
+            // A rate limiter in front would have set RateLimit on this request's response.
+            res
+              .status(status)
+              .set({ location: `/payments/${payload.id}`, 'ratelimit-remaining': String(10 - runs) })
+              .cookie('seen', String(runs));
             res.json(payload);
           }, next);
         });
@@ -108,6 +112,7 @@ export async function startPaymentApp(framework: Framework, options: PaymentOpti
           .code(status)
           .header('location', `/payments/${payload.id}`)
           .header('set-cookie', `seen=${runs}`)
+          .header('ratelimit-remaining', String(10 - runs))
           .send(payload);
       },
     );

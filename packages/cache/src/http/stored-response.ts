@@ -1,4 +1,4 @@
-import { rateLimitHeaderNames } from '@rediware/core';
+import { replayableHeaders } from '@rediware/core';
 import createEtag from 'etag';
 import type { CapturedResponse } from './body/capture';
 import type { StoredEncoding } from './body/content-encoding';
@@ -28,47 +28,15 @@ export type StoredEntry =
   | ({ readonly kind: 'vary' } & VaryIndex);
 
 /**
- * Headers the other rediware plugins set on each response they let through (a rate limiter's
- * RateLimit family, whatever its `headers` mode): they describe one client's request, so they are
- * never stored, whichever plugin ran first. (A limiter's or a lock guard's Retry-After comes only
- * with its own 429/409/423 answer, which the handler never wrote.)
+ * Beyond what no rediware plugin replays (core's `replayableHeaders`: hop-by-hop, Set-Cookie,
+ * length, rate-limit headers), the ones this cache computes for every reply itself. Date is kept:
+ * a stored response keeps the date it was generated at (RFC 9110 §6.6.1).
  */
-const rediwareHeaders: ReadonlySet<string> = new Set(rateLimitHeaderNames);
+const computedOnReply: ReadonlySet<string> = new Set(['age', 'x-cache']);
 
-/**
- * Headers a cache must not replay (RFC 9110 §7.6.1 hop-by-hop, plus the ones this cache computes
- * for every reply itself: length, Age, X-Cache). Date is kept: a stored response keeps the date
- * it was generated at (RFC 9110 §6.6.1).
- */
-const notStored = new Set([
-  'connection',
-  'keep-alive',
-  'proxy-connection',
-  'transfer-encoding',
-  'te',
-  'trailer',
-  'upgrade',
-  'proxy-authenticate',
-  'proxy-authorization',
-  'content-length',
-  'age',
-  'x-cache',
-  'set-cookie',
-]);
-
+/** The headers a stored response keeps. */
 export function storableHeaders(headers: HeaderMap): Record<string, string | string[]> {
-  const stored: Record<string, string | string[]> = {};
-  // Names listed in Connection are hop-by-hop too.
-  const connection = String(headers.connection ?? '')
-    .split(',')
-    .map((name) => name.trim().toLowerCase());
-  for (const [rawName, value] of Object.entries(headers)) {
-    const name = rawName.toLowerCase();
-    if (value === undefined || notStored.has(name) || rediwareHeaders.has(name) || connection.includes(name))
-      continue;
-    stored[name] = Array.isArray(value) ? [...(value as readonly string[])].map(String) : String(value);
-  }
-  return stored;
+  return replayableHeaders(headers, computedOnReply);
 }
 
 /** A response in its stored form, body as sent: end-to-end headers and an ETag (made up if none). */
