@@ -17,8 +17,8 @@ export type ReadEntryReply =
 export const readEntryScript = defineScript<ReadEntryReply>({
   name: 'cache-read-entry',
   lua: `${luaMicroClock}
-local now = now_ms()
 local us = now_us()
+local now = math.floor(us / 1000)
 local h = redis.call('HMGET', KEYS[1], 'v', 'k', 'f', 's', 'e', 't', 'c')
 local locked = 0
 local fresh = h[1] and tonumber(h[3]) > now

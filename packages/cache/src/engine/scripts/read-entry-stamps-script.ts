@@ -16,8 +16,8 @@ export const readEntryStampsScript = defineScript<ReadEntryStampsReply>({
   lua: `${luaMicroClock}
 local versions = {}
 for i = 3, #KEYS do versions[i - 2] = redis.call('GET', KEYS[i]) or '' end
-local now = now_ms()
 local us = now_us()
+local now = math.floor(us / 1000)
 local h = redis.call('HMGET', KEYS[1], 'v', 'k', 'f', 's', 'e', 't', 'c')
 local locked = 0
 local fresh = h[1] and tonumber(h[3]) > now

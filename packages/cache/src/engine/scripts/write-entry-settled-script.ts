@@ -54,7 +54,8 @@ for i = 1, n do
 end
 local stamps = ''
 if n > 0 then stamps = cjson.encode(refs) end
-local now = now_ms()
+local us = now_us()
+local now = math.floor(us / 1000)
 local f = now + tonumber(ARGV[3])
 local s = f + tonumber(ARGV[4])
 local e = f + tonumber(ARGV[5])
@@ -64,7 +65,6 @@ redis.call('HSET', KEYS[1], 'v', ARGV[1], 'k', ARGV[2], 'f', string.format('%d',
   's', string.format('%d', s), 'e', string.format('%d', e), 't', stamps, 'c', string.format('%d', now))
 redis.call('PEXPIRE', KEYS[1], math.max(s, e, k) - now)
 if ARGV[6] ~= '' and redis.call('GET', KEYS[2]) == ARGV[6] then redis.call('DEL', KEYS[2]) end
-local us = now_us()
 redis.call('PUBLISH', ARGV[9], ARGV[10] .. string.format('%d', us) .. '}')
 local reply = {1, us}
 for i = 1, n do reply[i + 2] = recorded[i] end
