@@ -20,6 +20,7 @@ import { CacheState } from './cache-state';
 import { deleteEntry } from './entry-delete';
 import { freshUntil, getValue } from './get';
 import { bumpNamespace, invalidateTags } from './invalidation';
+import type { GuardedLoadContext } from './load-context';
 import { localHit } from './local-hit';
 import { type MsetItem, msetBatches } from './mset-items';
 import { type CacheConfig, type CacheOptions, type KeyOptions, parseOptions } from './options';
@@ -33,8 +34,20 @@ export function createCache(options: CacheOptions): Cache {
   return new RedisCache(parseOptions(options));
 }
 
-/** The engine with its synchronous L1 reads, for the response cache. */
-export function createCacheWithLocalHits(options: CacheOptions): Cache & LocalHits {
+/**
+ * `wrapWithStatus` as the response cache calls it: the context its loaders get is always a
+ * LoaderContext, which can also guard the write.
+ */
+interface GuardedWrap {
+  wrapWithStatus<T>(
+    key: string,
+    loader: (context: GuardedLoadContext) => T | Promise<T>,
+    options?: WrapOptions,
+  ): Promise<WrapResult<T>>;
+}
+
+/** The engine with its synchronous L1 reads and guarded writes, for the response cache. */
+export function createCacheWithLocalHits(options: CacheOptions): Cache & LocalHits & GuardedWrap {
   return new RedisCache(parseOptions(options));
 }
 
@@ -75,8 +88,13 @@ class RedisCache implements Cache, LocalHits {
     return (await this.wrapWithStatus(key, loader, options)).value;
   }
 
-  wrapWithStatus<T>(key: string, loader: Loader<T>, options: WrapOptions = {}): Promise<WrapResult<T>> {
-    return wrapOne(this.#state, key, loader, options);
+  wrapWithStatus<T>(
+    key: string,
+    loader: (context: GuardedLoadContext) => T | Promise<T>,
+    options: WrapOptions = {},
+  ): Promise<WrapResult<T>> {
+    // Every context the engine hands a loader is a LoaderContext: a GuardedLoadContext.
+    return wrapOne(this.#state, key, loader as Loader<T>, options);
   }
 
   localHit<D, R>(

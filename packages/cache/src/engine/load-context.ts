@@ -1,4 +1,5 @@
 import { type CacheConfig, type EntryOptions, type EntryPolicy, parseEntryOptions } from './options';
+import type { WriteGuard } from './write-guard';
 
 /** What a loader receives: it may change how its result is cached, or keep it out of the cache. */
 export interface LoadContext {
@@ -18,13 +19,20 @@ export interface LoadContext {
   skip(): void;
 }
 
-export class LoaderContext implements LoadContext {
+/** The context the response cache's loaders get: a LoadContext that can also guard the write. */
+export interface GuardedLoadContext extends LoadContext {
+  /** The value is written only if `guard`'s check passes when it would be. */
+  guardWrite(guard: WriteGuard): void;
+}
+
+export class LoaderContext implements GuardedLoadContext {
   readonly key: string;
   readonly refreshing: boolean;
   readonly previous: unknown;
   #policy: EntryPolicy;
   #changed = false;
   #skipped = false;
+  #guard: WriteGuard | undefined;
   readonly #config: CacheConfig;
 
   constructor(
@@ -61,6 +69,14 @@ export class LoaderContext implements LoadContext {
 
   skip(): void {
     this.#skipped = true;
+  }
+
+  guardWrite(guard: WriteGuard): void {
+    this.#guard = guard;
+  }
+
+  get guard(): WriteGuard | undefined {
+    return this.#guard;
   }
 
   get policy(): EntryPolicy {

@@ -15,6 +15,7 @@ import { l1Outcome, type Outcome } from './outcome';
 import { type Read, servableOnError, staleOutcome, usableEntry } from './read';
 import type { StoredEntry } from './stored-entry';
 import type { CapturedStamps } from './version-stamps';
+import type { WriteGuard } from './write-guard';
 
 /** One key to load: where it lives, its loader, and the entry options of the call. */
 export interface LoadRequest {
@@ -149,13 +150,15 @@ async function store(
     await releaseLock(state, location, token);
     return { encoded: undefined, value, status: 'miss', ageMs: 0 };
   }
+  const guard = context.guard;
   try {
     // Without the stamps read before the loader ran, or when one moved since (the value may
     // predate an invalidation), nothing is stored.
     const stampKeys = stampKeysOf(state, location, final.tags);
     if (!captured) await releaseLock(state, location, token);
-    else if (oneScriptReaches(state, location, stampKeys))
-      await writeSettled(state, { location, encoded }, final, stampKeys, captured, token);
+    else if (oneScriptReaches(state, location, [...stampKeys, ...(guard?.keys ?? [])]))
+      await writeSettled(state, { location, encoded }, final, stampKeys, captured, token, guard);
+    else if (guard && !(await passes(state, guard))) await releaseLock(state, location, token);
     else {
       const stamps = await state.stamps.settle(captured, stampKeys, lifetimeOf(final));
       if (stamps) await writeEntry(state, location, encoded, final, stamps, token);
@@ -163,9 +166,18 @@ async function store(
     }
   } catch (error) {
     if (!isRedisError(error)) throw error;
+    guard?.refused(undefined);
     state.reportFailure('wrap', error, true);
   }
   return { encoded, value: undefined, status: 'miss', ageMs: 0 };
+}
+
+/** Runs `guard`'s check on its own, where the write's script cannot reach its keys. */
+async function passes(state: CacheState, guard: WriteGuard): Promise<boolean> {
+  const reply = await state.backend.run(guard.script, guard.keys, guard.args);
+  if (Number(reply) === 1) return true;
+  guard.refused(Number(reply));
+  return false;
 }
 
 /** Redis failed: fail open with the loader; stale-if-error from L1 when the loader fails too. */

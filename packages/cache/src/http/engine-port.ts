@@ -6,10 +6,13 @@
  */
 import { createCacheWithLocalHits } from '../engine/cache';
 import type { LocalHits, WrapResult } from '../engine/cache-api';
-import type { LoadContext } from '../engine/load-context';
+import type { GuardedLoadContext } from '../engine/load-context';
 import type { CacheOptions, L1Options } from '../engine/options';
+import type { WriteGuard } from '../engine/write-guard';
 
-export type { L1Options, LoadContext, WrapResult };
+/** What a response's loader gets from the engine: it may skip the write, change it, or guard it. */
+export type LoadContext = GuardedLoadContext;
+export type { L1Options, WrapResult, WriteGuard };
 
 /** How a stored response is kept: its windows in ms, and its tags. */
 export interface StoreOptions {

@@ -10,8 +10,17 @@ import type { ResponseCounters } from './response-counters';
 import { hasValidator, type StorageDecision, storageDecision } from './rfc9111/cacheability';
 import type { HeaderMap } from './rfc9111/headers';
 import { parseSurrogateControl } from './rfc9111/surrogate-control';
-import type { StoreAdmission } from './store-admission';
+import type { Refusal, StoreAdmission } from './store-admission';
 import { encodeResponse, encodeVaryIndex, storedForm } from './stored-response';
+
+/** How long a stored response may be kept: its budget reservation lasts that long. */
+function lifetimeOf(decision: Storable, policy: { readonly keepForRevalidationMs: number }): number {
+  return (
+    decision.ttlMs +
+    Math.max(decision.staleWhileRevalidateMs, decision.staleIfErrorMs) +
+    policy.keepForRevalidationMs
+  );
+}
 
 /** What a loader returns when the response must not be shared: no decodable entry. */
 const notStored = Buffer.alloc(0);
@@ -84,10 +93,10 @@ export class ResponseStore<Req> {
 
   /** The loader's value for a response (undefined: aborted): its stored form, or nothing stored. */
   async loaded(context: LoadContext, captured: CapturedResponse | undefined, load: LoadedResponse<Req>) {
-    const { key, vary, policy, request } = load;
+    const { vary, policy } = load;
     const decision =
       captured && load.get ? this.decide(captured.status, captured.headers, policy, vary) : undefined;
-    if (!captured || !decision?.store || !(await this.#admitted(key, vary, decision, policy, request))) {
+    if (!captured || !decision?.store || !(await this.#guarded(context, load, decision))) {
       context.skip();
       return notStored;
     }
@@ -116,6 +125,25 @@ export class ResponseStore<Req> {
   }
 
   /**
+   * Whether a loaded response may go on to be written: a single entry is checked by the engine in
+   * the script that writes it (no round trip of its own on a standalone server); a response that
+   * varies writes its variant first, so it is admitted before.
+   */
+  async #guarded(context: LoadContext, load: LoadedResponse<Req>, decision: Storable): Promise<boolean> {
+    const { key, vary, policy, request } = load;
+    if (vary !== undefined || decision.vary.length === 0) {
+      if (this.#admission.paused) {
+        this.#counters.refused('failed');
+        return false;
+      }
+      const refused = (admission: Refusal) => this.#counters.refused(admission);
+      context.guardWrite(this.#admission.guard([key], lifetimeOf(decision, policy), refused));
+      return true;
+    }
+    return this.#admitted(key, vary, decision, policy, request);
+  }
+
+  /**
    * Whether the admission rule and the budget let a storable response be written: the keys it
    * writes (its variant's too when it varies) are reserved for its longest possible lifetime.
    */
@@ -130,11 +158,7 @@ export class ResponseStore<Req> {
       vary === undefined && decision.vary.length > 0
         ? [key, variantKey(key, decision.vary, request.headers)]
         : [key];
-    const lifetimeMs =
-      decision.ttlMs +
-      Math.max(decision.staleWhileRevalidateMs, decision.staleIfErrorMs) +
-      policy.keepForRevalidationMs;
-    const admission = await this.#admission.admit(keys, lifetimeMs);
+    const admission = await this.#admission.admit(keys, lifetimeOf(decision, policy));
     if (admission === 'stored') return true;
     this.#counters.refused(admission);
     return false;

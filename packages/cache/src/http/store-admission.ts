@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import { type Backend, createKeyspace, isRedisError, type Keyspace } from '@rediware/core';
+import { type Backend, createKeyspace, isRedisError, type Keyspace, type ScriptArg } from '@rediware/core';
+import type { WriteGuard } from './engine-port';
 import { admissionReplies, sketchRows, sketchWidth, storeAdmissionScript } from './store-admission-script';
 
 /** The response cache's admission rule and store budget, validated (see ResponseCacheOptions). */
@@ -13,6 +14,8 @@ export interface AdmissionConfig {
 
 /** What became of a storable response. */
 export type Admission = 'stored' | 'unadmitted' | 'over-budget' | 'failed';
+/** Why a storable response was not stored. */
+export type Refusal = Exclude<Admission, 'stored'>;
 
 const byReply = new Map<number, Admission>([
   [admissionReplies.stored, 'stored'],
@@ -21,10 +24,16 @@ const byReply = new Map<number, Admission>([
   [admissionReplies.overEntries, 'over-budget'],
 ]);
 
+function admissionOf(reply: number): Admission {
+  return byReply.get(Number(reply)) ?? 'failed';
+}
+
 /**
- * Decides, per storable response, whether the response cache writes it: one script call on the
- * store path (a miss whose response may be stored), never on a hit. Its keys share one hash tag
- * so the call is single-slot on a cluster.
+ * Decides, per storable response, whether the response cache writes it: one script on the store
+ * path (a miss whose response may be stored), never on a hit. On a standalone server the engine
+ * runs it first in the script that writes the entry (`guard`); elsewhere, or before a variant is
+ * written, it is a call of its own. Its keys share one hash tag so the call is single-slot on a
+ * cluster.
  */
 export class StoreAdmission {
   readonly #backend: Backend;
@@ -44,34 +53,54 @@ export class StoreAdmission {
    * `key` first), alive for `lifetimeMs`. Never rejects: a failed check stores nothing.
    */
   async admit(keys: readonly string[], lifetimeMs: number): Promise<Admission> {
-    if (Date.now() < this.#pausedUntil) return 'failed';
-    const { minUses, windowMs, maxEntries, maxMemoryPermille } = this.#config;
-    const window = Math.floor(Date.now() / windowMs);
-    const digests = keys.map((key) => createHash('sha256').update(key).digest());
+    if (this.paused) return 'failed';
+    const check = this.#check(keys, lifetimeMs);
     try {
-      const reply = await this.#backend.run(
-        storeAdmissionScript,
-        [
-          this.#sketchKey(window),
-          this.#sketchKey(window - 1),
-          this.#keyspace.key('response-store', 'entries'),
-        ],
-        [
-          minUses,
-          2 * windowMs,
-          maxEntries,
-          maxMemoryPermille,
-          Math.max(1, Math.ceil(lifetimeMs)),
-          ...sketchPositions(digests[0] ?? Buffer.alloc(32)),
-          ...digests.map(indexMember),
-        ],
-      );
-      return byReply.get(Number(reply)) ?? 'failed';
+      return admissionOf(await this.#backend.run(storeAdmissionScript, check.keys, check.args));
     } catch (error) {
       if (!isRedisError(error)) throw error;
       this.pause();
       return 'failed';
     }
+  }
+
+  /**
+   * The same check as `admit`, made by the engine in the script that writes the entry (no round
+   * trip of its own on a standalone server); `refused` hears why nothing was written.
+   */
+  guard(keys: readonly string[], lifetimeMs: number, refused: (admission: Refusal) => void): WriteGuard {
+    return {
+      script: storeAdmissionScript,
+      ...this.#check(keys, lifetimeMs),
+      refused: (reply) => refused(reply === undefined ? 'failed' : (admissionOf(reply) as Refusal)),
+    };
+  }
+
+  /** Redis failed a moment ago: every check fails at once until its deadline has passed. */
+  get paused(): boolean {
+    return Date.now() < this.#pausedUntil;
+  }
+
+  #check(keys: readonly string[], lifetimeMs: number): { keys: string[]; args: ScriptArg[] } {
+    const { minUses, windowMs, maxEntries, maxMemoryPermille } = this.#config;
+    const window = Math.floor(Date.now() / windowMs);
+    const digests = keys.map((key) => createHash('sha256').update(key).digest());
+    return {
+      keys: [
+        this.#sketchKey(window),
+        this.#sketchKey(window - 1),
+        this.#keyspace.key('response-store', 'entries'),
+      ],
+      args: [
+        minUses,
+        2 * windowMs,
+        maxEntries,
+        maxMemoryPermille,
+        Math.max(1, Math.ceil(lifetimeMs)),
+        ...sketchPositions(digests[0] ?? Buffer.alloc(32)),
+        ...digests.map(indexMember),
+      ],
+    };
   }
 
   /**

@@ -1,8 +1,32 @@
-import { defineScript, type ScriptArg } from '@rediware/core';
+import { defineScript, type MemoryScriptContext, type ScriptArg } from '@rediware/core';
 import { encodeStamps } from '../stored-entry';
 import { luaMicroClock } from './micro-clock';
 import { settleStampScript } from './settle-stamp-script';
 import { writeEntryScript } from './write-entry-script';
+
+/**
+ * `give_back(lock, token, channel, head)`: gives the loader lock back if still held with `token`
+ * ('' for none: nothing to do) and publishes a release (time 0: wake the waiters, evict nothing).
+ */
+export const luaGiveBack = `local function give_back(lock, token, channel, head)
+  if token == '' then return end
+  if redis.call('GET', lock) == token then redis.call('DEL', lock) end
+  redis.call('PUBLISH', channel, head .. '0}')
+end
+`;
+
+/** The memory twin of `give_back`. */
+export function giveBack(
+  context: MemoryScriptContext,
+  lock: string,
+  token: ScriptArg | undefined,
+  channel: ScriptArg | undefined,
+  head: ScriptArg | undefined,
+): void {
+  if (token === '' || token === undefined) return;
+  if (context.store.get(lock) === String(token)) context.store.delete(lock);
+  context.publish(String(channel), `${String(head)}0}`);
+}
 
 /**
  * A loader's whole write in one round trip, for keys that a script may reach together (a
@@ -19,7 +43,7 @@ import { writeEntryScript } from './write-entry-script';
  */
 export const writeEntrySettledScript = defineScript<Array<number | string>>({
   name: 'cache-write-entry-settled',
-  lua: `${luaMicroClock}
+  lua: `${luaMicroClock}${luaGiveBack}
 local n = #KEYS - 2
 local found = {}
 for i = 1, n do
@@ -30,10 +54,7 @@ for i = 1, n do
     if expected == '' then moved = v and v ~= '0' else moved = v ~= expected end
   end
   if moved then
-    if ARGV[6] ~= '' then
-      if redis.call('GET', KEYS[2]) == ARGV[6] then redis.call('DEL', KEYS[2]) end
-      redis.call('PUBLISH', ARGV[9], ARGV[10] .. '0}')
-    end
+    give_back(KEYS[2], ARGV[6], ARGV[9], ARGV[10])
     return {0}
   end
   found[i] = v
@@ -81,10 +102,7 @@ return reply
         String(args[10 + 2 * i]) === '1' &&
         (expected === '' ? version !== undefined && version !== '0' : version !== expected);
       if (!moved) continue;
-      if (token !== '') {
-        if (store.get(keys[1] as string) === String(token)) store.delete(keys[1] as string);
-        context.publish(String(channel), `${String(head)}0}`);
-      }
+      giveBack(context, keys[1] as string, token, channel, head);
       return [0];
     }
     const recorded = stampKeys.map((key) =>
