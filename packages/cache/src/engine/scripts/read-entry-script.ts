@@ -14,19 +14,29 @@ export type ReadEntryReply =
   | [number, number, number]
   | [number, number, number, Buffer, Buffer, number, number, number, Buffer, number];
 
+/**
+ * `read_entry(entry, lock, token, lock ttl)`: readEntryScript's work and reply, for the scripts that
+ * read an entry along with more (readEntryStampsScript).
+ */
+export const luaReadEntry = `${luaMicroClock}
+local function read_entry(entry, lock, token, ttl)
+  local us = now_us()
+  local now = math.floor(us / 1000)
+  local h = redis.call('HMGET', entry, 'v', 'k', 'f', 's', 'e', 't', 'c')
+  local locked = 0
+  local fresh = h[1] and tonumber(h[3]) > now
+  if not fresh and token ~= '' then
+    if redis.call('SET', lock, token, 'NX', 'PX', ttl) then locked = 1 end
+  end
+  if not h[1] then return {now, us, locked} end
+  return {now, us, locked, h[1], h[2], tonumber(h[3]), tonumber(h[4]), tonumber(h[5]), h[6] or '', tonumber(h[7])}
+end
+`;
+
 export const readEntryScript = defineScript<ReadEntryReply>({
   name: 'cache-read-entry',
-  lua: `${luaMicroClock}
-local us = now_us()
-local now = math.floor(us / 1000)
-local h = redis.call('HMGET', KEYS[1], 'v', 'k', 'f', 's', 'e', 't', 'c')
-local locked = 0
-local fresh = h[1] and tonumber(h[3]) > now
-if not fresh and ARGV[1] ~= '' then
-  if redis.call('SET', KEYS[2], ARGV[1], 'NX', 'PX', ARGV[2]) then locked = 1 end
-end
-if not h[1] then return {now, us, locked} end
-return {now, us, locked, h[1], h[2], tonumber(h[3]), tonumber(h[4]), tonumber(h[5]), h[6] or '', tonumber(h[7])}
+  lua: `${luaReadEntry}
+return read_entry(KEYS[1], KEYS[2], ARGV[1], ARGV[2])
 `,
   memory: ({ store, now }, keys, args) => {
     const [entryKey, lockKey] = keys as [string, string];
