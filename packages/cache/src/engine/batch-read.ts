@@ -1,6 +1,5 @@
 import { isRedisError } from '@rediware/core';
 import { decodeValue, type EncodedValue } from '../codec/value-codec';
-import { readStampVersions } from './batch-stamps';
 import type { CacheState } from './cache-state';
 import { abandonFill, beginFill, fillFromRead } from './l1-fill';
 import { type Location, locate } from './location';
@@ -11,8 +10,9 @@ import type { ReadEntryReply } from './scripts/read-entry-script';
 
 /**
  * Reads many entries: one round trip per slot group (one on a standalone server), in parallel,
- * then one for the stamps the entries recorded, if any. With a token, the loader lock of each
- * entry that is not fresh is tried in the same round trip, as `wrap`'s read does.
+ * then one for the stamps the entries recorded that this process does not remember, if any. With
+ * a token, the loader lock of each entry that is not fresh is tried in the same round trip, as
+ * `wrap`'s read does.
  */
 export async function readEntries(
   state: CacheState,
@@ -38,17 +38,8 @@ export async function readEntries(
     const entry = entryOf(reply);
     return { reply, entry, checked: stampsToCheck(entry, Number(reply[0])) };
   });
-  const recorded = reads.flatMap(({ checked }) => checked.map((stamp) => stamp.key));
-  const versions = recorded.length > 0 ? await readStampVersions(backend, recorded) : new Map();
-  return reads.map(({ reply, entry, checked }) =>
-    readOf(
-      reply,
-      entry,
-      localNow,
-      token,
-      checked.every((stamp) => versions.get(stamp.key) === stamp.version),
-    ),
-  );
+  const current = await state.stamps.validEach(reads.map(({ checked }) => checked));
+  return reads.map(({ reply, entry }, i) => readOf(reply, entry, localNow, token, current[i] === true));
 }
 
 /** `getMany`: L1 first, then one batch read of the rest; a miss (or a Redis failure) is undefined. */

@@ -1,5 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import type { Backend, Keyspace } from '@rediware/core';
+import { readStampVersions } from './batch-stamps';
 import { bumpStampScript, createdStampTtlMs } from './scripts/bump-stamp-script';
 import { readStampScript } from './scripts/read-stamp-script';
 import { settleStampScript } from './scripts/settle-stamp-script';
@@ -157,6 +158,31 @@ export class VersionStamps {
     if (unconfirmed.length === 0) return true;
     const versions = await this.#read(unconfirmed.map((stamp) => stamp.key));
     return unconfirmed.every((stamp) => versions.get(stamp.key) === stamp.version);
+  }
+
+  /**
+   * `valid` for each of many entries (a batch read): the stamps that the remembered versions do not
+   * confirm are read once each, in one round trip per slot group (one on a standalone server), and
+   * remembered; none when memory confirms them all.
+   */
+  async validEach(entries: readonly (readonly StampRef[])[]): Promise<boolean[]> {
+    const confirmed = new Set<StampRef>();
+    const unconfirmed = new Set<string>();
+    for (const stamps of entries) {
+      for (const stamp of stamps) {
+        if (this.#memory.recall(stamp.key) === stamp.version) confirmed.add(stamp);
+        else unconfirmed.add(stamp.key);
+      }
+    }
+    let versions = new Map<string, string>();
+    if (unconfirmed.size > 0) {
+      const epoch = this.#memory.begin();
+      versions = await readStampVersions(this.#backend, [...unconfirmed]);
+      for (const [key, version] of versions) this.#memory.remember(key, version, epoch);
+    }
+    return entries.map((stamps) =>
+      stamps.every((stamp) => confirmed.has(stamp) || versions.get(stamp.key) === stamp.version),
+    );
   }
 
   /**

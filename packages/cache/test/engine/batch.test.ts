@@ -150,25 +150,29 @@ describe.each(targets)('batch operations on $name', (target: RedisTarget) => {
     const keys = keysInSlots(3, 4);
     const groups = target.cluster ? 3 : 1;
 
-    redisOnly('getMany and setMany send one script per slot group; tags add one for the stamps', async () => {
-      const c = cache();
-      await c.setMany([['warm', 1]], { tags: ['t'] });
-      await c.getMany(['warm']);
-      let before = await scriptCalls(target.masters());
-      await c.setMany(keys.map((key, i) => [key, i]));
-      expect((await scriptCalls(target.masters())) - before).toBe(groups);
-      before = await scriptCalls(target.masters());
-      expect(await c.getMany(keys)).toEqual(keys.map((_, i) => i));
-      expect((await scriptCalls(target.masters())) - before).toBe(groups);
-      // With one tag: the stamp is read once for the batch, in its own slot.
-      await c.setMany(
-        keys.map((key) => [key, key]),
-        { tags: ['t'] },
-      );
-      before = await scriptCalls(target.masters());
-      expect(await c.getMany(keys)).toEqual(keys);
-      expect((await scriptCalls(target.masters())) - before).toBe(groups + 1);
-    });
+    redisOnly(
+      'getMany and setMany send one script per slot group; tags add one for the stamps unless remembered',
+      async () => {
+        const c = cache();
+        await c.setMany([['warm', 1]], { tags: ['t'] });
+        await c.getMany(['warm']);
+        let before = await scriptCalls(target.masters());
+        await c.setMany(keys.map((key, i) => [key, i]));
+        expect((await scriptCalls(target.masters())) - before).toBe(groups);
+        before = await scriptCalls(target.masters());
+        expect(await c.getMany(keys)).toEqual(keys.map((_, i) => i));
+        expect((await scriptCalls(target.masters())) - before).toBe(groups);
+        // With one tag: on a cluster the stamp is read once for the batch, in its own slot; on a
+        // standalone server this instance remembers the version it wrote (the bus is live): no trip.
+        await c.setMany(
+          keys.map((key) => [key, key]),
+          { tags: ['t'] },
+        );
+        before = await scriptCalls(target.masters());
+        expect(await c.getMany(keys)).toEqual(keys);
+        expect((await scriptCalls(target.masters())) - before).toBe(target.cluster ? groups + 1 : groups);
+      },
+    );
 
     redisOnly('wrapMany on cold keys: one read and one write per slot group, one loadMany call', async () => {
       const c = cache();

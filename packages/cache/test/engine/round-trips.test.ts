@@ -75,6 +75,25 @@ describe.each(targets)('round trips on $name', (target: RedisTarget) => {
     expect(await c.get('c', { namespace: 'n' })).toBeUndefined();
   });
 
+  it('a getMany of tagged entries costs one round trip once their stamps are known, and sees an invalidation', async () => {
+    const writer = cache();
+    const reader = cache();
+    expect(await Promise.all([writer.ready(), reader.ready()])).toEqual([true, true]);
+    await writer.set('a', 'A', { tags: ['t'], namespace: 'n' });
+    await writer.set('b', 'B', { tags: ['u'], namespace: 'n' });
+    // The reader reads the stamps once: one round trip for the entries, then one for the stamps.
+    let before = await scripts();
+    expect(await reader.getMany(['a', 'b'], { namespace: 'n' })).toEqual(['A', 'B']);
+    const first = (await scripts()) - before;
+    before = await scripts();
+    expect(await reader.getMany(['a', 'b'], { namespace: 'n' })).toEqual(['A', 'B']);
+    // On a cluster stamps are read on every read (as a single hit's are), each slot on its own.
+    expect((await scripts()) - before).toBe(target.cluster ? first : 1);
+    await writer.invalidate({ tags: ['t'] });
+    await waitFor(async () => (await reader.getMany(['a', 'b'], { namespace: 'n' }))[0] === undefined);
+    expect(await reader.getMany(['a', 'b'], { namespace: 'n' })).toEqual([undefined, 'B']);
+  });
+
   it('an invalidation by tag or namespace through another instance makes its next read a miss', async () => {
     const writer = cache();
     const reader = cache();
