@@ -1,7 +1,6 @@
 import { performance } from 'node:perf_hooks';
-import { type Address, commandCalls } from '@rediware/testing';
+import { type Address, commandCalls, monitor } from '@rediware/testing';
 import { commandDelta, totalCalls } from '../runner/command-stats';
-import { monitor } from '../runner/monitor-probe';
 import { median, medianRoundRatio, percentile } from '../runner/statistics';
 
 /** One row of an engine table: an operation run one at a time, with nothing else in the process. */

@@ -1,12 +1,11 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { type Address, commandCalls, redisCommand } from '@rediware/testing';
+import { type Address, commandCalls, type MonitorCounts, monitor, redisCommand } from '@rediware/testing';
 import type { BenchSettings } from '../options';
 import { type Configuration, isMainRow, type Scenario, type Table } from '../scenarios/scenario-types';
 import { blockedLimit } from '../servers/routes';
 import { commandDelta, totalCalls } from './command-stats';
 import { cpuTimes, stealShare } from './cpu-steal';
 import { type LoadSample, load } from './load';
-import { type MonitorCounts, monitor } from './monitor-probe';
 import { redisCpuMicros } from './redis-cpu';
 import { type ServerProcess, startServer } from './server-process';
 import { loginCookie } from './session-cookie';

@@ -30,6 +30,7 @@ export { type FaultyRedis, useFaultyRedis } from './faulty-redis';
 export { pickFreePort } from './free-port';
 export { encodedUnicode, headerValue } from './header-values';
 export { lockDownRedis, lockedDown } from './locked-down-redis';
+export { type MonitorCounts, monitor } from './monitor-commands';
 export { type OldGenerationChurn, oldGenerationGrowth } from './old-generation-growth';
 export { onOwner } from './on-owner';
 export { pinnedHost, pinnedRequest } from './pinned-request';

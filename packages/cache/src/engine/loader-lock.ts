@@ -1,5 +1,4 @@
 import { isRedisError } from '@rediware/core';
-import { publishChange } from './bus-publish';
 import type { CacheState } from './cache-state';
 import type { Location } from './location';
 import type { Read } from './read';
@@ -31,9 +30,11 @@ export async function lockAfterRead(
 export async function releaseLock(state: CacheState, location: Location, token: string): Promise<void> {
   if (token === '') return;
   try {
-    await state.backend.run(releaseLockScript, [location.lockKey], [token]);
-    // Changed at time 0: the entry did not change, so no L1 drops it; the waiters wake and retry.
-    await publishChange(state, 'key', location.entryKey, 0);
+    await state.backend.run(
+      releaseLockScript,
+      [location.lockKey],
+      [token, state.bus.channel, state.bus.keysMessageHead([location.entryKey])],
+    );
   } catch (error) {
     if (!isRedisError(error)) throw error;
     state.reportFailure('release', error, true);

@@ -1,5 +1,7 @@
 import {
+  type Address,
   type FaultProxy,
+  monitor,
   type RedisServer,
   type RedisTarget,
   redisCommand,
@@ -93,6 +95,30 @@ describe.each(targets)('round trips on $name', (target: RedisTarget) => {
     await waitFor(async () => (await reader.getMany(['a', 'b'], { namespace: 'n' }))[0] === undefined);
     expect(await reader.getMany(['a', 'b'], { namespace: 'n' })).toEqual([undefined, 'B']);
   });
+
+  (target.cluster ? it.skip : it)(
+    'a wrap whose loader keeps its value out sends two commands: read and lock, then release and publish',
+    async () => {
+      const c = cache();
+      expect(await c.ready()).toBe(true);
+      // Both scripts loaded first: a script new to the server is sent again as EVAL.
+      const skip = (context: { skip(): void }) => {
+        context.skip();
+        return 'not kept';
+      };
+      await c.wrap('warm-up', skip);
+      let result: unknown;
+      const seen = await monitor(target.masters()[0] as Address, async () => {
+        result = await c.wrapWithStatus('skipped', skip);
+      });
+      expect(result).toMatchObject({ value: 'not kept', status: 'miss' });
+      // Only the key's commands: the bus's own probes may go out meanwhile.
+      const sent = seen.sentLines.filter((line) => line.includes('skipped'));
+      expect(sent.map((line) => line.split(' ')[3]?.toLowerCase())).toEqual(['"evalsha"', '"evalsha"']);
+      // The release still wakes the waiters of other instances: its PUBLISH runs in the script.
+      expect(seen.inScripts).toBeGreaterThan(0);
+    },
+  );
 
   it('an invalidation by tag or namespace through another instance makes its next read a miss', async () => {
     const writer = cache();

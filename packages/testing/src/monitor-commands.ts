@@ -1,6 +1,6 @@
 import { connect } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { Address } from '@rediware/testing';
+import type { Address } from './redis-command';
 
 /**
  * What MONITOR saw while `work` ran: commands sent by clients (each a request to Redis: with no
@@ -11,12 +11,18 @@ export interface MonitorCounts {
   inScripts: number;
   /** Sent commands by name, e.g. { evalsha: 20 }. */
   sentByName: Record<string, number>;
+  /** Each sent command as MONITOR printed it: its arguments quoted, after the time and client. */
+  sentLines: string[];
 }
 
 // `+1700000000.123456 [0 127.0.0.1:53412] "evalsha" "..."` or `[0 lua]` inside a script.
 const line = /^\+\d+\.\d+ \[\d+ ([^\]]+)\] "([^"]*)"/;
 
-/** Runs `work` with a MONITOR connection open; waits `settleMs` after it for late commands. */
+/**
+ * Runs `work` with a MONITOR connection open; waits `settleMs` after it for late commands. The
+ * round trips a test or the bench counts: `sent` (each client command is one when nothing is
+ * pipelined), apart from what scripts run inside (`inScripts`).
+ */
 export async function monitor(
   redis: Address,
   work: () => Promise<void>,
@@ -29,7 +35,7 @@ export async function monitor(
   const started = new Promise<void>((resolve) => {
     ready = resolve;
   });
-  const counts: MonitorCounts = { sent: 0, inScripts: 0, sentByName: {} };
+  const counts: MonitorCounts = { sent: 0, inScripts: 0, sentByName: {}, sentLines: [] };
   socket.on('data', (chunk: string) => {
     buffered += chunk;
     let end = buffered.indexOf('\r\n');
@@ -49,6 +55,7 @@ export async function monitor(
       else {
         counts.sent++;
         counts.sentByName[name] = (counts.sentByName[name] ?? 0) + 1;
+        counts.sentLines.push(text);
       }
     }
   });
