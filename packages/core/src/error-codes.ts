@@ -44,6 +44,7 @@ export const rediwareErrorCodes = [
   'ERR_RW_IDEMPOTENCY_KEY_MALFORMED',
   'ERR_RW_IDEMPOTENCY_IN_FLIGHT',
   'ERR_RW_IDEMPOTENCY_MISMATCH',
+  'ERR_RW_IDEMPOTENCY_CORRUPT',
 ] as const;
 
 /**

@@ -45,3 +45,14 @@ export class IdempotencyMismatchError extends RediwareError {
     );
   }
 }
+
+/**
+ * A stored record this package could not have written (a key of another Redis type, a hash of
+ * the wrong shape, headers that are no JSON object of header fields): never thrown, the `error`
+ * of a `corrupt` event. The request took the key over, as if there had been no record.
+ */
+export class IdempotencyCorruptRecordError extends RediwareError {
+  constructor(reason: string) {
+    super('ERR_RW_IDEMPOTENCY_CORRUPT', `The stored idempotency record is corrupt: ${reason}.`);
+  }
+}

@@ -12,12 +12,14 @@ import {
 } from '@rediware/core';
 import { type BeginReply, beginScript } from './begin-script';
 import { completeScript } from './complete-script';
+import { IdempotencyCorruptRecordError } from './errors';
 import { extendScript } from './extend-script';
 import { Flight, type FlightOperations } from './in-flight';
 import { type IdempotencyStoreOptions, parseStoreOptions, type StoreConfig } from './options';
 import { createRecordKeys, type RecordKeys } from './record-keys';
+import { decodeStoredHeaders } from './record-shape';
 import { releaseScript } from './release-script';
-import { decodeStoredResponse, type StoredResponse } from './stored-response';
+import type { StoredResponse } from './stored-response';
 
 /** One request's identity: whose key, the key, and what the request was. */
 export interface IdempotencyRequest {
@@ -64,8 +66,23 @@ export interface MismatchDecision {
   readonly kind: 'mismatch';
 }
 
-/** The events of an idempotency store: the core ones (`failure`, `connectionError`). */
-export type IdempotencyEvents = CoreEvents;
+/** A stored record this package could not have written: the request took its key over. */
+export interface CorruptRecordEvent {
+  /** The scope of the key ('' for one global scope). */
+  readonly scope: string;
+  /** The `Idempotency-Key` value. */
+  readonly key: string;
+  /** `ERR_RW_IDEMPOTENCY_CORRUPT`, its message saying what was wrong. */
+  readonly error: IdempotencyCorruptRecordError;
+}
+
+/**
+ * The events of an idempotency store: the core ones (`failure`, `connectionError`), and `corrupt`
+ * for a record of another Redis type or shape (Redis worked: no `failure`).
+ */
+export type IdempotencyEvents = CoreEvents & {
+  corrupt: [CorruptRecordEvent];
+};
 
 /** Creates the store of idempotency records on one Redis (or in memory). */
 export function createIdempotency(options: IdempotencyStoreOptions = {}): Idempotency {
@@ -74,6 +91,9 @@ export function createIdempotency(options: IdempotencyStoreOptions = {}): Idempo
 
 /** How long a waiting retry sleeps between looks, at most: it starts at 25 ms and doubles. */
 const maxPollMs = 500;
+
+/** Looks at one key per decision, at most: a done record with corrupt headers takes a second. */
+const maxLooks = 3;
 
 /**
  * The records of idempotency keys: `begin` decides a request in one script (take the in-flight
@@ -116,7 +136,7 @@ export class Idempotency extends RediwareEmitter<IdempotencyEvents> {
     const owner = randomUUID();
     const deadline = Date.now() + (request.waitMs ?? 0);
     for (let pause = 25; ; pause = Math.min(pause * 2, maxPollMs)) {
-      const decision = await this.#decide(keys, request.fingerprint, owner);
+      const decision = await this.#decide(request, keys, owner);
       const left = deadline - Date.now();
       if (decision.kind !== 'busy' || left <= 0) return decision;
       await sleep(Math.min(pause, left, Math.max(decision.retryAfterMs, 1)));
@@ -130,41 +150,64 @@ export class Idempotency extends RediwareEmitter<IdempotencyEvents> {
     await this.#backend.close();
   }
 
-  async #decide(keys: RecordKeys, fingerprint: string, owner: string): Promise<Decision> {
-    const reply = await withFailPolicy(
-      this.#backend.run<BeginReply>(
-        beginScript,
-        [keys.record, keys.slotFence],
-        [fingerprint, owner, this.#config.lockTtlMs],
-        {
-          // Two hash tags of one slot (record-keys.ts): fine on a cluster, like the lock's slot counter.
-          batch: true,
-          buffers: true,
-          // A marker taken after the deadline answered 503 would block the key for lockTtl.
-          onLateReply: (late) => {
-            if (String(late[0]) === 'run') this.#run(releaseScript, [keys.record], [owner]).catch(() => {});
-          },
+  /**
+   * One look at the key. A done record whose headers do not decode is looked at again with those
+   * headers named corrupt, so the script takes it over only if nobody changed it in between.
+   */
+  async #decide(request: IdempotencyRequest, keys: RecordKeys, owner: string): Promise<Decision> {
+    let corruptHeaders: Buffer | undefined;
+    for (let look = 0; look < maxLooks; look++) {
+      const reply = await this.#begin(keys, request.fingerprint, owner, corruptHeaders);
+      const [kind, first, second, body] = reply;
+      switch (String(kind)) {
+        case 'run': {
+          if (second !== undefined) this.#corrupt(request, String(second));
+          const flight = new Flight(keys.record, owner, Number(first), this.#config.lockTtlMs, this.#ops);
+          this.#flights.add(flight);
+          return { kind: 'run', flight };
+        }
+        case 'done': {
+          const headers = decodeStoredHeaders(String(second));
+          if (headers === undefined) {
+            corruptHeaders = second as Buffer;
+            continue;
+          }
+          return {
+            kind: 'replay',
+            response: { status: Number(String(first)), headers, body: body as Buffer },
+          };
+        }
+        case 'busy':
+          return { kind: 'busy', retryAfterMs: Number(first) };
+        default:
+          return { kind: 'mismatch' };
+      }
+    }
+    // Someone keeps writing other corrupt headers under this key between two looks: a retry may
+    // find it settled.
+    return { kind: 'busy', retryAfterMs: 1_000 };
+  }
+
+  #begin(keys: RecordKeys, fingerprint: string, owner: string, corruptHeaders: Buffer | undefined) {
+    const args: ScriptArg[] = [fingerprint, owner, this.#config.lockTtlMs];
+    if (corruptHeaders !== undefined) args.push(corruptHeaders);
+    return withFailPolicy(
+      this.#backend.run<BeginReply>(beginScript, [keys.record, keys.slotFence], args, {
+        // Two hash tags of one slot (record-keys.ts): fine on a cluster, like the lock's slot counter.
+        batch: true,
+        buffers: true,
+        // A marker taken after the deadline answered 503 would block the key for lockTtl.
+        onLateReply: (late) => {
+          if (String(late[0]) === 'run') this.#run(releaseScript, [keys.record], [owner]).catch(() => {});
         },
-      ),
+      }),
       this.#policy(beginScript.name),
     );
-    const [kind, first, headers, body] = reply;
-    switch (String(kind)) {
-      case 'run': {
-        const flight = new Flight(keys.record, owner, Number(first), this.#config.lockTtlMs, this.#ops);
-        this.#flights.add(flight);
-        return { kind: 'run', flight };
-      }
-      case 'done':
-        return {
-          kind: 'replay',
-          response: decodeStoredResponse(first as Buffer, headers as Buffer, body as Buffer),
-        };
-      case 'busy':
-        return { kind: 'busy', retryAfterMs: Number(first) };
-      default:
-        return { kind: 'mismatch' };
-    }
+  }
+
+  #corrupt(request: IdempotencyRequest, reason: string): void {
+    const error = new IdempotencyCorruptRecordError(reason);
+    this.emit('corrupt', { scope: request.scope, key: request.key, error });
   }
 
   async #run(script: Script<number>, keys: readonly string[], args: readonly ScriptArg[]): Promise<boolean> {

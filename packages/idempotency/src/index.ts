@@ -5,6 +5,7 @@
  * @module @rediware/idempotency
  */
 export {
+  IdempotencyCorruptRecordError,
   IdempotencyInFlightError,
   IdempotencyKeyMalformedError,
   IdempotencyKeyMissingError,
@@ -13,6 +14,7 @@ export {
 export { defaultFingerprint, type FingerprintParts } from './fingerprint';
 export {
   type BusyDecision,
+  type CorruptRecordEvent,
   createIdempotency,
   type Decision,
   Idempotency,

@@ -7,16 +7,3 @@ export interface StoredResponse {
   /** The body's bytes; empty when it was over `maxBodySize`. */
   readonly body: Buffer;
 }
-
-/** A stored response from the begin script's reply: status, headers as JSON, body. */
-export function decodeStoredResponse(
-  status: Buffer | string,
-  headers: Buffer | string,
-  body: Buffer,
-): StoredResponse {
-  return {
-    status: Number(String(status)),
-    headers: JSON.parse(String(headers)) as StoredResponse['headers'],
-    body,
-  };
-}

@@ -95,10 +95,15 @@ export async function startPaymentApp(framework: Framework, options: PaymentOpti
       hold,
     };
   }
-  const { redis, timeout, lockTtl, ...route } = options;
+  const { redis, prefix, timeout, lockTtl, ...route } = options;
   let store: Idempotency | undefined;
   const fastify = await buildFastifyApp(async (instance) => {
-    await instance.register(idempotencyPlugin, { redis, timeout, lockTtl });
+    await instance.register(idempotencyPlugin, {
+      redis,
+      timeout,
+      lockTtl,
+      ...(prefix === undefined ? {} : { prefix }),
+    });
     store = instance.idempotencyStore;
     instance.post(
       '/payments',
