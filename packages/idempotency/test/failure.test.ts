@@ -57,6 +57,38 @@ describe.each<Framework>(['express', 'fastify'])('%s when Redis fails', (framewo
     });
   });
 
+  it('stalled, then restarted: the outage answers 503 within the deadline and runs nothing; afterwards the same key runs once, then replays', async () => {
+    const key = `"failover-${framework}"`;
+    const runs = app.runs();
+    faulty.proxy().stall();
+    const started = Date.now();
+    const during = await Promise.all(
+      Array.from({ length: 3 }, () =>
+        rawRequest(`${app.url}/payments`, { 'idempotency-key': key }, 'POST').then((value) => ({
+          value,
+          elapsed: Date.now() - started,
+        })),
+      ),
+    );
+    for (const reply of expectAnsweredWithin(during, 200 + 1_000, [503])) expectProblem503(reply);
+    // The server dies and comes back empty while the proxy still stalls, then traffic flows.
+    await faulty.server().restart();
+    expect((await pay(app, key)).status).toBe(503);
+    faulty.proxy().pass();
+    await waitFor(() => proxied.status === 'ready', 10_000);
+    await eventually(async () => {
+      const reply = await pay(app, key);
+      if (reply.status !== 201) throw new Error(`got ${reply.status}`);
+    });
+    expect(app.runs()).toBe(runs + 1);
+    const replays = await Promise.all([pay(app, key), pay(app, key)]);
+    for (const replay of replays) {
+      expect(replay.status).toBe(201);
+      expect(replay.headers.get('idempotent-replayed')).toBe('true');
+    }
+    expect(app.runs()).toBe(runs + 1);
+  });
+
   it('after a restart that emptied Redis (and its script cache), the first retry runs the handler again', async () => {
     const key = `"restart-${framework}"`;
     expect((await pay(app, key)).status).toBe(201);
