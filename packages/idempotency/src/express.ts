@@ -29,7 +29,7 @@ declare global {
 /** Options of `idempotency()`: where records live, and what the route does. */
 export interface IdempotencyOptions extends IdempotencyStoreOptions, IdempotencyRouteOptions<Request> {
   /**
-   * A store to share between routes; when given, `redis`, `prefix`, `timeout` and `lockTtl` are its own.
+   * A store to share between routes; when given, `redis`, `prefix`, `timeout`, `lockTtl` and `metrics` are its own.
    * @default a store created from these options
    */
   store?: Idempotency | undefined;
@@ -48,9 +48,9 @@ export type IdempotencyMiddleware = RequestHandler & {
  * `app.post('/payments', express.json(), idempotency({ redis }), handler)`.
  */
 export function idempotency(options: IdempotencyOptions = {}): IdempotencyMiddleware {
-  const { store: given, redis, prefix, timeout, lockTtl, ...routeOptions } = options;
+  const { store: given, redis, prefix, timeout, lockTtl, metrics, ...routeOptions } = options;
   const route = parseRouteOptions<Request>(routeOptions, 'idempotency', expressFingerprint);
-  const store = given ?? createIdempotency({ redis, prefix, timeout, lockTtl });
+  const store = given ?? createIdempotency({ redis, prefix, timeout, lockTtl, metrics });
   const decide = createRouteDecision(store, route);
 
   const handler = (req: Request, res: Response, next: NextFunction): void => {

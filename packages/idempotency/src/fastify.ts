@@ -39,7 +39,7 @@ export type FastifyIdempotencyRouteOptions = IdempotencyRouteOptions<FastifyRequ
 /** Options of the plugin: where records live, and defaults for every route's `config.idempotency`. */
 export interface IdempotencyPluginOptions extends IdempotencyStoreOptions {
   /**
-   * A store to share; when given, `redis`, `prefix`, `timeout` and `lockTtl` are its own.
+   * A store to share; when given, `redis`, `prefix`, `timeout`, `lockTtl` and `metrics` are its own.
    * @default a store created from these options
    */
   store?: Idempotency | undefined;
@@ -51,8 +51,8 @@ export interface IdempotencyPluginOptions extends IdempotencyStoreOptions {
 }
 
 const idempotencyPlugin: FastifyPluginAsync<IdempotencyPluginOptions> = async (fastify, options) => {
-  const { store: given, defaults = {}, redis, prefix, timeout, lockTtl } = options;
-  const store = given ?? createIdempotency({ redis, prefix, timeout, lockTtl });
+  const { store: given, defaults = {}, redis, prefix, timeout, lockTtl, metrics } = options;
+  const store = given ?? createIdempotency({ redis, prefix, timeout, lockTtl, metrics });
   fastify.decorate('idempotencyStore', store);
   fastify.decorateRequest('idempotency', null);
   if (given === undefined) fastify.addHook('onClose', () => store.close());

@@ -2,8 +2,11 @@ import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import {
   type Backend,
+  bindCounters,
   type CoreEvents,
+  countersSnapshot,
   createBackend,
+  type EngineCounters,
   type FailPolicy,
   RediwareEmitter,
   type Script,
@@ -14,6 +17,7 @@ import { type BeginReply, beginScript } from './begin-script';
 import { completeScript } from './complete-script';
 import { IdempotencyCorruptRecordError } from './errors';
 import { extendScript } from './extend-script';
+import { type IdempotencyMetrics, idempotencyMetricSpecs } from './idempotency-metrics';
 import { Flight, type FlightOperations } from './in-flight';
 import { type IdempotencyStoreOptions, parseStoreOptions, type StoreConfig } from './options';
 import { createRecordKeys, type RecordKeys } from './record-keys';
@@ -105,10 +109,14 @@ export class Idempotency extends RediwareEmitter<IdempotencyEvents> {
   readonly #backend: Backend;
   readonly #keys: (scope: string, key: string) => RecordKeys;
   readonly #flights = new Set<Flight>();
+  readonly #metrics: EngineCounters<keyof typeof idempotencyMetricSpecs>;
   readonly #policy = (operation: string): FailPolicy<never> => ({
     operation,
     failOpen: false,
-    onFailure: (event) => this.emit('failure', event),
+    onFailure: (event) => {
+      this.#metrics.errors.add();
+      this.emit('failure', event);
+    },
   });
   readonly #ops: FlightOperations = {
     extend: (record, owner) => this.#run(extendScript, [record], [owner, this.#config.lockTtlMs]),
@@ -128,6 +136,12 @@ export class Idempotency extends RediwareEmitter<IdempotencyEvents> {
       onConnectionError: (error) => this.emit('connectionError', error),
     });
     this.#keys = createRecordKeys(config.prefix);
+    this.#metrics = bindCounters(idempotencyMetricSpecs, config.metrics);
+  }
+
+  /** Totals of the store's counters since it was created (the same ones the `metrics` sink gets). */
+  metrics(): IdempotencyMetrics {
+    return countersSnapshot(this.#metrics);
   }
 
   /** Decides one request; with `waitMs`, a busy key is looked at again until it completes or the wait ends. */
@@ -138,7 +152,7 @@ export class Idempotency extends RediwareEmitter<IdempotencyEvents> {
     for (let pause = 25; ; pause = Math.min(pause * 2, maxPollMs)) {
       const decision = await this.#decide(request, keys, owner);
       const left = deadline - Date.now();
-      if (decision.kind !== 'busy' || left <= 0) return decision;
+      if (decision.kind !== 'busy' || left <= 0) return this.#counted(decision);
       await sleep(Math.min(pause, left, Math.max(decision.retryAfterMs, 1)));
     }
   }
@@ -205,7 +219,14 @@ export class Idempotency extends RediwareEmitter<IdempotencyEvents> {
     );
   }
 
+  #counted(decision: Decision): Decision {
+    const counters = { run: 'runs', replay: 'replays', busy: 'busy', mismatch: 'mismatches' } as const;
+    this.#metrics[counters[decision.kind]].add();
+    return decision;
+  }
+
   #corrupt(request: IdempotencyRequest, reason: string): void {
+    this.#metrics.corrupt.add();
     const error = new IdempotencyCorruptRecordError(reason);
     this.emit('corrupt', { scope: request.scope, key: request.key, error });
   }

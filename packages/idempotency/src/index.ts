@@ -24,6 +24,7 @@ export {
   type ReplayDecision,
   type RunDecision,
 } from './idempotency';
+export { type IdempotencyMetrics, idempotencyMetricSpecs } from './idempotency-metrics';
 export type { IdempotentRequest } from './idempotent-request';
 export type { Flight } from './in-flight';
 export type { IdempotencyRouteOptions, IdempotencyStoreOptions } from './options';

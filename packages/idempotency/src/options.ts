@@ -2,11 +2,13 @@ import {
   checkBoolean,
   checkFunction,
   checkKnownKeys,
+  checkMetricsSink,
   checkObject,
   checkPositiveInteger,
   checkPrefix,
   DEFAULT_TIMEOUT_MS,
   type Duration,
+  type MetricsSink,
   parseDuration,
   parsePositiveDuration,
   type RedisClient,
@@ -37,6 +39,13 @@ export interface IdempotencyStoreOptions {
    * @default '30s'
    */
   lockTtl?: Duration | undefined;
+  /**
+   * A sink (`@rediware/core/prometheus`, `@rediware/core/opentelemetry`, or your own) that gets the
+   * counters of `store.metrics()` as `rediware_idempotency_<name>_total`. `metrics()` returns the
+   * totals either way.
+   * @default undefined
+   */
+  metrics?: MetricsSink | undefined;
 }
 
 /** What one route does with the `Idempotency-Key` header; `Req` is the framework's request. */
@@ -90,6 +99,7 @@ export interface StoreConfig {
   readonly prefix: string;
   readonly timeoutMs: number;
   readonly lockTtlMs: number;
+  readonly metrics: MetricsSink | undefined;
 }
 
 /** Validated, frozen route options. */
@@ -103,7 +113,7 @@ export interface RouteConfig<Req> {
   readonly storeStatus: (status: number) => boolean;
 }
 
-const storeKeys = ['redis', 'prefix', 'timeout', 'lockTtl'] as const;
+const storeKeys = ['redis', 'prefix', 'timeout', 'lockTtl', 'metrics'] as const;
 const routeKeys = ['required', 'ttl', 'wait', 'scope', 'fingerprint', 'maxBodySize', 'storeStatus'] as const;
 
 /** Not stored by default: a server error or a 429 is worth retrying. */
@@ -118,6 +128,7 @@ export function parseStoreOptions(options: unknown = {}, extraKeys: readonly str
     timeoutMs:
       given.timeout === undefined ? DEFAULT_TIMEOUT_MS : parsePositiveDuration(given.timeout, 'timeout'),
     lockTtlMs: given.lockTtl === undefined ? 30_000 : parsePositiveDuration(given.lockTtl, 'lockTtl'),
+    metrics: checkMetricsSink(given.metrics),
   });
 }
 

@@ -95,11 +95,12 @@ export async function startPaymentApp(framework: Framework, options: PaymentOpti
       hold,
     };
   }
-  const { redis, prefix, timeout, lockTtl, ...route } = options;
+  const { redis, prefix, timeout, lockTtl, metrics, ...route } = options;
   let store: Idempotency | undefined;
   const fastify = await buildFastifyApp(async (instance) => {
     await instance.register(idempotencyPlugin, {
       redis,
+      metrics,
       timeout,
       lockTtl,
       ...(prefix === undefined ? {} : { prefix }),
