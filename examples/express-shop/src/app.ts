@@ -1,6 +1,7 @@
 import { createCache } from '@rediware/cache';
 import { responseCache } from '@rediware/cache/express';
 import type { RedisClient } from '@rediware/core';
+import { idempotency } from '@rediware/idempotency/express';
 import { createLocker } from '@rediware/lock';
 import { lockGuard } from '@rediware/lock/express';
 import { rateLimit } from '@rediware/rate-limit/express';
@@ -38,7 +39,10 @@ export interface Shop {
   close(): Promise<void>;
 }
 
-/** The shop API: cached catalogue, sessions with log-out-everywhere, locked checkout, rate limits. */
+/**
+ * The shop API: cached catalogue, sessions with log-out-everywhere, a locked checkout that a retry
+ * with the same Idempotency-Key replays, rate limits.
+ */
 export async function createShop(options: ShopOptions = {}): Promise<Shop> {
   const { redis } = options;
   const db = await openDatabase();
@@ -58,6 +62,14 @@ export async function createShop(options: ShopOptions = {}): Promise<Shop> {
   const store = new RedisStore({ redis, prefix: 'shop:sess:', userId: (s) => s.userId });
   const locker = createLocker({ redis, prefix: 'shop:' });
   const checkoutLock = lockGuard({ locker, key: (req) => `cart:${req.params.id}`, ttl: '10s', wait: '5s' });
+  // A client that retries a checkout after a timeout sends the same Idempotency-Key: it gets the
+  // first order back (Idempotent-Replayed: true) instead of a second charge. Keys are per user (or
+  // IP before login), so one client cannot replay another's order.
+  const checkoutIdempotency = idempotency({
+    redis,
+    prefix: 'shop:',
+    scope: (req) => (req.session.userId ? `user:${req.session.userId}` : `ip:${req.ip}`),
+  });
   const apiLimit = rateLimit({
     redis,
     prefix: 'shop:',
@@ -80,6 +92,7 @@ export async function createShop(options: ShopOptions = {}): Promise<Shop> {
     responseCache: pages,
     dataCache: rows,
     locker,
+    checkoutIdempotency: checkoutIdempotency.store,
     sessionStore: store,
   });
   // The catalogue is the same for everyone, so logged-in requests (with a cookie) share it too.
@@ -165,7 +178,8 @@ export async function createShop(options: ShopOptions = {}): Promise<Shop> {
     res.json({ destroyed: await store.destroyUserSessions(userId) });
   });
 
-  app.post('/carts/:id/checkout', checkoutLock, async (req, res) => {
+  // Idempotency before the lock: a replay answers without waiting for the cart.
+  app.post('/carts/:id/checkout', checkoutIdempotency, checkoutLock, async (req, res) => {
     await new Promise((resolve) => setTimeout(resolve, options.checkoutMs ?? 200));
     const lock = req.lock;
     if (!lock || lock.signal.aborted) return void res.status(409).json({ error: 'lost the cart lock' });
@@ -184,6 +198,7 @@ export async function createShop(options: ShopOptions = {}): Promise<Shop> {
         rows.close(),
         store.close(),
         locker.close(),
+        checkoutIdempotency.close(),
         apiLimit.limiter.close(),
         loginLimit.limiter.close(),
       ]);

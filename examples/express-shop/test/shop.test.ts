@@ -80,6 +80,30 @@ describe('the Express demo shop on Redis', () => {
     expect(() => shop.orders.place('42', tokens[0]!)).toThrow(/stale fencing token/);
   });
 
+  it('charges a retried checkout with the same Idempotency-Key once and replays the order', async () => {
+    const before = (await shop.stats.counts()).checkoutIdempotency;
+    const checkout = () =>
+      request(shop.app).post('/carts/77/checkout').set('Idempotency-Key', '"order-77-a"');
+    const first = await checkout().expect(200);
+    expect(first.headers['idempotent-replayed']).toBeUndefined();
+    // The client timed out and retries, twice: the stored order comes back, no second charge.
+    for (let i = 0; i < 2; i++) {
+      const retry = await checkout().expect(200);
+      expect(retry.headers['idempotent-replayed']).toBe('true');
+      expect(retry.body).toEqual(first.body);
+    }
+    expect(shop.orders.of('77')).toEqual([first.body]);
+    // The same key on another cart is another request: 422, nothing charged.
+    await request(shop.app).post('/carts/78/checkout').set('Idempotency-Key', '"order-77-a"').expect(422);
+    expect(shop.orders.of('78')).toEqual([]);
+    expect((await shop.stats.counts()).checkoutIdempotency).toEqual({
+      ...before,
+      runs: before.runs + 1,
+      replays: before.replays + 2,
+      mismatches: before.mismatches + 1,
+    });
+  });
+
   it('limits the API per user once logged in', async () => {
     const anonymous = await request(shop.app).get('/me').expect(401);
     expect(anonymous.headers.ratelimit).toMatch(/^"api";r=\d+;/);
@@ -140,6 +164,8 @@ describe('the status page', () => {
         storedBytes: expect.any(Number),
       },
       lock: { acquired: 2, waited: 1, timeouts: 0, lost: 0, errors: 0 },
+      // The two checkouts sent no Idempotency-Key: nothing stored, nothing replayed.
+      checkoutIdempotency: { runs: 0, replays: 0, busy: 0, mismatches: 0, corrupt: 0, errors: 0 },
       sessionStore: expect.objectContaining({ errors: 0 }),
       sessions: { carol: 2, dave: 3 },
     });

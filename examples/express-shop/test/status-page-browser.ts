@@ -128,6 +128,8 @@ export const linesMovedByTraffic: ReadonlyArray<readonly [string, string, boolea
   ['dataCache-rates', 'miss', true],
   ['lock-rates', 'acquired', true],
   ['lock-rates', 'waited', true],
+  ['checkoutIdempotency-rates', 'ran (charged)', true],
+  ['checkoutIdempotency-rates', 'replayed', true],
   ['sessionStore-rates', 'reads', true],
   ['sessionStore-rates', 'writes', true],
 ];
@@ -143,6 +145,8 @@ export const countsMovedByTraffic = [
   'dataCache-misses',
   'lock-acquired',
   'lock-waited',
+  'checkoutIdempotency-runs',
+  'checkoutIdempotency-replays',
   'sessionStore-reads',
   'sessionStore-writes',
 ];
@@ -150,8 +154,9 @@ export const countsMovedByTraffic = [
 /**
  * Requests through every plugin of a shop at `url`, checking each answer: both caches (a miss then
  * hits), a login (session write) and `/me` (session read), two checkouts of one cart at once (the
- * second waits for the lock), logins past the token bucket (429), then anonymous requests past
- * the API limit of 100 a minute (429). Returns the cookie of the session it logged in.
+ * second waits for the lock), a checkout retried with its Idempotency-Key (replayed), logins past
+ * the token bucket (429), then anonymous requests past the API limit of 100 a minute (429).
+ * Returns the cookie of the session it logged in.
  */
 export async function sendTrafficThroughEveryPlugin(url: string): Promise<{ cookie: string }> {
   const post = (path: string, body?: unknown, cookie?: string) =>
@@ -179,6 +184,11 @@ export async function sendTrafficThroughEveryPlugin(url: string): Promise<{ cook
 
   const checkouts = await Promise.all([post('/carts/7/checkout'), post('/carts/7/checkout')]);
   expect(checkouts.map((response) => response.status)).toEqual([200, 200]);
+  const keyed = () =>
+    fetch(`${url}/carts/8/checkout`, { method: 'POST', headers: { 'idempotency-key': '"status-page-1"' } });
+  expect((await keyed()).status).toBe(200);
+  const retried = await keyed();
+  expect([retried.status, retried.headers.get('idempotent-replayed')]).toEqual([200, 'true']);
 
   const logins = [];
   for (let i = 0; i < 6; i++) logins.push((await post('/login', { user: 'bob' })).status);

@@ -36,10 +36,13 @@ browserTest(
   async () => {
     const page = await browser.newPage();
     await expectStatusPageToFollowTraffic(page, url, 'memory backend (test)');
-    // The totals of the same traffic, exactly: two products, one login, two checkouts.
+    // The totals of the same traffic, exactly: two products, one login, three checkouts (the
+    // retry of the keyed one is replayed: it takes no lock and charges nothing).
     expect(await page.locator('#responseCache-misses').textContent()).toBe('2');
     expect(await page.locator('#dataCache-misses').textContent()).toBe('1');
-    expect(await page.locator('#lock-acquired').textContent()).toBe('2');
+    expect(await page.locator('#lock-acquired').textContent()).toBe('3');
+    expect(await page.locator('#checkoutIdempotency-runs').textContent()).toBe('1');
+    expect(await page.locator('#checkoutIdempotency-replays').textContent()).toBe('1');
     await page.locator('#sessions-alice', { hasText: /^1$/ }).waitFor({ timeout: 5_000 });
     if (process.env.RW_STATUS_SCREENSHOT)
       await page.screenshot({ path: process.env.RW_STATUS_SCREENSHOT, fullPage: true });

@@ -3,6 +3,8 @@ import fastifySession from '@fastify/session';
 import { createCache } from '@rediware/cache';
 import responseCache from '@rediware/cache/fastify';
 import type { RedisClient } from '@rediware/core';
+import { createIdempotency } from '@rediware/idempotency';
+import idempotencyPlugin from '@rediware/idempotency/fastify';
 import { createLocker } from '@rediware/lock';
 import lockPlugin from '@rediware/lock/fastify';
 import { createRateLimiter } from '@rediware/rate-limit';
@@ -41,6 +43,7 @@ export async function createShop(options: ShopOptions = {}): Promise<FastifyInst
   const store = new RedisStore({ redis, prefix: 'shop:sess:', userId: (s) => s.userId });
   const app = Fastify();
   const locker = createLocker({ redis, prefix: 'shop:' });
+  const checkoutIdempotency = createIdempotency({ redis, prefix: 'shop:' });
   // Built here rather than by the plugin from options, so the status page can read their metrics().
   const apiLimiter = createRateLimiter({ redis, prefix: 'shop:', name: 'api', limit: 100, window: '1m' });
   const loginLimiter = createRateLimiter({
@@ -57,6 +60,7 @@ export async function createShop(options: ShopOptions = {}): Promise<FastifyInst
     responseCache: { stats: () => app.responseCache.stats() },
     dataCache: rows,
     locker,
+    checkoutIdempotency,
     sessionStore: store,
   });
   app.addHook('onClose', async () => {
@@ -65,6 +69,7 @@ export async function createShop(options: ShopOptions = {}): Promise<FastifyInst
       rows.close(),
       store.close(),
       locker.close(),
+      checkoutIdempotency.close(),
       apiLimiter.close(),
       loginLimiter.close(),
     ]);
@@ -92,6 +97,8 @@ export async function createShop(options: ShopOptions = {}): Promise<FastifyInst
     limiter: apiLimiter,
     key: (request) => (request.session.userId ? `user:${request.session.userId}` : `ip:${request.ip}`),
   });
+  // Before the lock plugin, so a replayed checkout answers without waiting for the cart.
+  await app.register(idempotencyPlugin, { store: checkoutIdempotency });
   await app.register(lockPlugin, { locker });
 
   // The status page polls every second: neither limited nor cached.
@@ -175,7 +182,17 @@ export async function createShop(options: ShopOptions = {}): Promise<FastifyInst
 
   app.post(
     '/carts/:id/checkout',
-    { config: { lock: { key: (request) => `cart:${idOf(request)}`, ttl: '10s', wait: '5s' } } },
+    {
+      config: {
+        // A retry with the same Idempotency-Key gets the first order back instead of a second
+        // charge. Keys are per user (or IP before login): no client replays another's order.
+        idempotency: {
+          scope: (request) =>
+            request.session.userId ? `user:${request.session.userId}` : `ip:${request.ip}`,
+        },
+        lock: { key: (request) => `cart:${idOf(request)}`, ttl: '10s', wait: '5s' },
+      },
+    },
     async (request: IdRequest, reply) => {
       await new Promise((resolve) => setTimeout(resolve, 200));
       const lock = request.lock;

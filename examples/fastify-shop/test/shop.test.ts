@@ -17,8 +17,13 @@ afterAll(async () => {
 class Client {
   #cookie: string | undefined;
 
-  async send(method: string, path: string, body?: unknown): Promise<Response> {
-    const headers: Record<string, string> = {};
+  async send(
+    method: string,
+    path: string,
+    body?: unknown,
+    extraHeaders: Record<string, string> = {},
+  ): Promise<Response> {
+    const headers: Record<string, string> = { ...extraHeaders };
     if (this.#cookie) headers.cookie = this.#cookie;
     if (body !== undefined) headers['content-type'] = 'application/json';
     const response = await fetch(`${shop.url}${path}`, {
@@ -93,6 +98,33 @@ describe('the Fastify demo shop, a real server on Redis', () => {
       ...before,
       acquired: before.acquired + 2,
       waited: before.waited + 1,
+    });
+  });
+
+  it('charges a retried checkout with the same Idempotency-Key once and replays the order', async () => {
+    const before = await counts();
+    const key = { 'idempotency-key': '"order-77-a"' };
+    const first = await new Client().send('POST', '/carts/77/checkout', undefined, key);
+    expect(first.status).toBe(200);
+    expect(first.headers.get('idempotent-replayed')).toBeNull();
+    const order = await first.json();
+    // The client timed out and retries, twice: the stored order comes back, no second charge.
+    for (let i = 0; i < 2; i++) {
+      const retry = await new Client().send('POST', '/carts/77/checkout', undefined, key);
+      expect(retry.status).toBe(200);
+      expect(retry.headers.get('idempotent-replayed')).toBe('true');
+      expect(await retry.json()).toEqual(order);
+    }
+    // The same key on another cart is another request: 422, nothing charged.
+    expect((await new Client().send('POST', '/carts/78/checkout', undefined, key)).status).toBe(422);
+    const after = await counts();
+    // One order placed: the lock was taken once, by the first request.
+    expect(after.lock.acquired).toBe(before.lock.acquired + 1);
+    expect(after.checkoutIdempotency).toEqual({
+      ...before.checkoutIdempotency,
+      runs: before.checkoutIdempotency.runs + 1,
+      replays: before.checkoutIdempotency.replays + 2,
+      mismatches: before.checkoutIdempotency.mismatches + 1,
     });
   });
 

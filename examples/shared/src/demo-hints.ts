@@ -21,6 +21,8 @@ export function demoHints(url: string): string {
     '      # session: log in, then read the session back',
     `  for i in $(seq 40); do curl -s -o /dev/null -w '%{http_code} ' -X POST ${url}/carts/7/checkout & done; wait; echo`,
     '      # checkout lock: one at a time, the rest wait; past 5 s of waiting, 409',
+    `  for i in 1 2 3; do curl -s -o /dev/null -D - -X POST -H 'Idempotency-Key: "order-1"' ${url}/carts/9/checkout | grep -iE '^(HTTP|idempotent)'; done`,
+    '      # checkout Idempotency-Key: the first runs, the retries are replayed (Idempotent-Replayed: true)',
     `  for i in 1 2 3 4 5 6 7; do curl -s -o /dev/null -w '%{http_code} ' ${json} -d '{"user":"bob"}' ${url}/login; done; echo`,
     '      # login rate limit, 5 a minute per IP: 200 until the bucket is empty, then 429',
     '',

@@ -10,7 +10,7 @@
  */
 export const rateChartScript = `
 const svgNs = 'http://www.w3.org/2000/svg';
-const lineColors = ['#1f6fb4', '#c62828', '#ef6c00', '#6a1b9a', '#2e7d32'];
+const lineColors = ['#1f6fb4', '#c62828', '#ef6c00', '#6a1b9a', '#2e7d32', '#00838f'];
 const ratioWindow = 10;
 const box = { width: 320, height: 110, left: 38, right: 8, top: 8, bottom: 18 };
 

@@ -1,5 +1,6 @@
 import type { CacheMetrics } from '@rediware/cache';
 import type { ResponseCacheStats } from '@rediware/cache/express';
+import type { IdempotencyMetrics } from '@rediware/idempotency';
 import type { LockMetrics } from '@rediware/lock';
 import type { RateLimitMetrics } from '@rediware/rate-limit';
 import type { SessionMetrics } from '@rediware/session';
@@ -12,6 +13,8 @@ export interface StatusCounts {
   responseCache: ResponseCacheStats;
   dataCache: CacheMetrics;
   lock: Pick<LockMetrics, 'acquired' | 'waited' | 'timeouts' | 'lost' | 'errors'>;
+  /** The checkout's Idempotency-Key: orders placed, retries replayed instead of charged again. */
+  checkoutIdempotency: IdempotencyMetrics;
   sessionStore: SessionMetrics;
   /** Live sessions of each user who logged in on this instance. */
   sessions: Record<string, number>;
@@ -23,6 +26,7 @@ interface Sources {
   responseCache: { stats(): ResponseCacheStats };
   dataCache: { metrics(): CacheMetrics };
   locker: { metrics(): LockMetrics };
+  checkoutIdempotency: { metrics(): IdempotencyMetrics };
   sessionStore: { metrics(): SessionMetrics; listUserSessions(userId: string): Promise<string[]> };
 }
 
@@ -50,6 +54,7 @@ export class ShopStats {
       responseCache: sources.responseCache.stats(),
       dataCache: sources.dataCache.metrics(),
       lock: sources.locker.metrics(),
+      checkoutIdempotency: sources.checkoutIdempotency.metrics(),
       sessionStore: sources.sessionStore.metrics(),
     };
     const totals: Record<string, number> = {};
@@ -92,6 +97,7 @@ export class ShopStats {
       responseCache: sources.responseCache.stats(),
       dataCache: sources.dataCache.metrics(),
       lock: { acquired, waited, timeouts, lost, errors },
+      checkoutIdempotency: sources.checkoutIdempotency.metrics(),
       sessionStore: sources.sessionStore.metrics(),
       sessions,
     };

@@ -95,6 +95,22 @@ export const statusCharts: Record<string, ChartSpec[]> = {
       ],
     },
   ],
+  checkoutIdempotency: [
+    {
+      id: 'checkoutIdempotency-rates',
+      title: 'checkouts with an Idempotency-Key per second',
+      kind: 'rate',
+      lines: [
+        { label: 'ran (charged)', series: ['checkoutIdempotency.runs'] },
+        { label: 'replayed', series: ['checkoutIdempotency.replays'] },
+        {
+          label: 'refused (409, 422)',
+          series: ['checkoutIdempotency.busy', 'checkoutIdempotency.mismatches'],
+        },
+        { label: 'corrupt records', series: ['checkoutIdempotency.corrupt'] },
+      ],
+    },
+  ],
   sessionStore: [
     {
       id: 'sessionStore-rates',
@@ -118,6 +134,7 @@ export const statusCharts: Record<string, ChartSpec[]> = {
         { label: 'data cache (and loaders)', series: ['dataCache.errors'] },
         { label: 'session store', series: ['sessionStore.errors'] },
         { label: 'checkout lock (503)', series: ['lock.errors'] },
+        { label: 'checkout idempotency (503)', series: ['checkoutIdempotency.errors'] },
       ],
     },
   ],

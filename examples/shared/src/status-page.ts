@@ -34,7 +34,8 @@ export const statusPage = `<!doctype html>
 <p id="error"></p>
 <div id="groups"></div>
 <p>Try: <code>GET /products</code>, <code>POST /login {"user":"alice"}</code>,
-<code>POST /carts/7/checkout</code> (the demo printed curl lines; the README has more). Charts: per
+<code>POST /carts/7/checkout</code>, twice with one <code>Idempotency-Key: "k1"</code> to see it
+replayed (the demo printed curl lines; the README has more). Charts: per
 second over the last 3 minutes, sampled by the server.</p>
 <script>
 ${rateChartScript}
@@ -45,6 +46,7 @@ const titles = {
   responseCache: 'Response cache',
   dataCache: 'Data cache (cache-aside)',
   lock: 'Checkout lock',
+  checkoutIdempotency: 'Checkout Idempotency-Key',
   sessionStore: 'Session store',
   sessions: 'Sessions per user',
   redisFailures: 'Redis failures',
