@@ -39,18 +39,19 @@ local function corruption(record, pttl)
   return false
 end
 local reason = false
-local kind = redis.call('TYPE', KEYS[1])['ok']
-if kind == 'hash' then
-  local record = redis.call('HMGET', KEYS[1], 's', 'fp', 'st', 'h', 'b')
-  local pttl = redis.call('PTTL', KEYS[1])
+local record = redis.pcall('HMGET', KEYS[1], 's', 'fp', 'st', 'h', 'b')
+if record.err then
+  reason = 'the key holds a ' .. redis.call('TYPE', KEYS[1])['ok'] .. ', not a hash'
+elseif record[1] or redis.call('EXISTS', KEYS[1]) == 1 then
+  -- Only a marker's expiry matters (a replay needs none): one command for a replay, as before.
+  local pttl = -2
+  if record[1] == 'running' then pttl = redis.call('PTTL', KEYS[1]) end
   reason = corruption(record, pttl)
   if not reason then
     if record[2] ~= ARGV[1] then return { 'mismatch' } end
     if record[1] == 'done' then return { 'done', record[3], record[4], record[5] } end
     return { 'busy', math.max(pttl, 0) }
   end
-elseif kind ~= 'none' then
-  reason = 'the key holds a ' .. kind .. ', not a hash'
 end
 if reason then redis.call('DEL', KEYS[1]) end
 -- A fence of another type is taken as lost data: restarted from the clock, as when missing.
