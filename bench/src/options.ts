@@ -61,7 +61,7 @@ export const usage = `Usage: pnpm bench [options]
   --connections <n>     concurrent connections                   (BENCH_CONNECTIONS, default 50)
   --rounds <n>          interleaved rounds, medians are reported (BENCH_ROUNDS, default 3)
   --warmup <s>          unmeasured seconds before each run       (BENCH_WARMUP, default 2)
-  --only <a,b>          scenarios: rate-limit, session, cache, lock (BENCH_ONLY, default all)
+  --only <a,b>          scenarios: rate-limit, session, cache, lock, idempotency (BENCH_ONLY, default all)
   --framework <name>    express or fastify: that framework's configurations only (default both)
   --handoff-rounds <n>  lock hand-offs per contender             (BENCH_HANDOFF_ROUNDS, default 300)
   --probe-requests <n>  requests watched with MONITOR per configuration (default 20)

@@ -59,4 +59,9 @@ export const serverFactories: Record<string, () => Promise<ServerFactory>> = {
   'fastify-cache-rw-l1': () => import('./cache-fastify').then((m) => m.fastifyRediwareL1),
   'fastify-cache-rw-l2': () => import('./cache-fastify').then((m) => m.fastifyRediwareL2),
   'fastify-cache-rw-miss': () => import('./cache-fastify').then((m) => m.fastifyRediwareMiss),
+
+  'express-idempotency-first': () => import('./idempotency-express').then((m) => m.expressIdempotencyFirst),
+  'express-idempotency-replay': () => import('./idempotency-express').then((m) => m.expressIdempotencyReplay),
+  'fastify-idempotency-first': () => import('./idempotency-fastify').then((m) => m.fastifyIdempotencyFirst),
+  'fastify-idempotency-replay': () => import('./idempotency-fastify').then((m) => m.fastifyIdempotencyReplay),
 };
