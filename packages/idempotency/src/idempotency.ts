@@ -85,6 +85,7 @@ export interface CorruptRecordEvent {
  * for a record of another Redis type or shape (Redis worked: no `failure`).
  */
 export type IdempotencyEvents = CoreEvents & {
+  /** A corrupt record was taken over: the request ran as a first one. */
   corrupt: [CorruptRecordEvent];
 };
 
