@@ -30,6 +30,11 @@ export const installLines: { install: string[]; entries: string[]; fastifySmoke?
     entries: ['@rediware/lock', '@rediware/lock/express'],
   },
   { install: ['@rediware/lock', 'fastify', 'redis'], entries: ['@rediware/lock/fastify'] },
+  {
+    install: ['@rediware/idempotency', 'express', 'ioredis'],
+    entries: ['@rediware/idempotency', '@rediware/idempotency/express'],
+  },
+  { install: ['@rediware/idempotency', 'fastify', 'redis'], entries: ['@rediware/idempotency/fastify'] },
   { install: ['@rediware/core', 'ioredis'], entries: ['@rediware/core'] },
   {
     install: ['@rediware/core', 'ioredis', 'prom-client', '@opentelemetry/api'],

@@ -3,13 +3,41 @@ export interface QuickStartRequest {
   method: 'GET' | 'POST';
   path: string;
   status: number;
+  /** Response headers the answer must carry, with their values. */
   headers?: Record<string, string>;
+  /** Request headers sent besides the cookies (an Idempotency-Key). */
+  send?: Record<string, string>;
+  /** A JSON body, sent with `content-type: application/json`. */
+  json?: unknown;
 }
 
 /** An answer as release:check prints it: `200` or `200 x-cache=HIT` (the headers the request expects). */
 export function describeAnswer(status: number, headers: Record<string, string | null> = {}): string {
   return [String(status), ...Object.entries(headers).map(([name, value]) => `${name}=${value}`)].join(' ');
 }
+
+const payment = (key: string | undefined, amount: number): Pick<QuickStartRequest, 'send' | 'json'> => ({
+  send: { 'x-account-id': 'acct_1', ...(key === undefined ? {} : { 'idempotency-key': key }) },
+  json: { amount },
+});
+const idempotentPayments: QuickStartRequest[] = [
+  {
+    method: 'POST',
+    path: '/payments',
+    status: 201,
+    headers: { 'idempotent-replayed': 'null' },
+    ...payment('"k-1"', 10),
+  },
+  {
+    method: 'POST',
+    path: '/payments',
+    status: 201,
+    headers: { 'idempotent-replayed': 'true' },
+    ...payment('"k-1"', 10),
+  },
+  { method: 'POST', path: '/payments', status: 400, ...payment(undefined, 10) },
+  { method: 'POST', path: '/payments', status: 422, ...payment('"k-1"', 20) },
+];
 
 /**
  * What release:check sends each README's ```ts quickstart block once it listens, in order, with
@@ -56,4 +84,8 @@ export const quickStartRequests: Record<string, QuickStartRequest[]> = {
   ],
   'packages/lock/README.md express': [{ method: 'POST', path: '/orders/42/pay', status: 200 }],
   'packages/lock/README.md fastify': [{ method: 'POST', path: '/orders/42/pay', status: 200 }],
+  // The first payment runs (201), its retry with the same key is replayed, a request without a
+  // key is refused (required: true), the key reused for another amount is 422.
+  'packages/idempotency/README.md express': idempotentPayments,
+  'packages/idempotency/README.md fastify': idempotentPayments,
 };

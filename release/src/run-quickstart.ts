@@ -92,14 +92,18 @@ export async function runQuickStart(
   try {
     await listening(port, child, 20_000);
     let cookies = new Map<string, string>();
-    for (const { method, path, headers = {} } of requests) {
+    for (const { method, path, headers = {}, send = {}, json } of requests) {
       const response = await fetch(`http://127.0.0.1:${port}${path}`, {
         method,
         redirect: 'manual',
-        headers:
-          cookies.size > 0
+        headers: {
+          ...send,
+          ...(json === undefined ? {} : { 'content-type': 'application/json' }),
+          ...(cookies.size > 0
             ? { cookie: [...cookies].map(([name, value]) => `${name}=${value}`).join('; ') }
-            : {},
+            : {}),
+        },
+        ...(json === undefined ? {} : { body: JSON.stringify(json) }),
         signal: AbortSignal.timeout(10_000),
       });
       await response.arrayBuffer();

@@ -43,9 +43,12 @@ test('TypeScript with module commonjs compiles an import of every entry (subpath
     '@rediware/cache/fastify',
     '@rediware/lock/express',
     '@rediware/lock/fastify',
+    '@rediware/idempotency/express',
+    '@rediware/idempotency/fastify',
     '@rediware/core/prometheus',
     '@rediware/core/opentelemetry',
     '@rediware/core',
+    '@rediware/idempotency',
   ];
   const result = await runSmoke(
     consumer,

@@ -51,7 +51,15 @@ function entriesOf(pkg: PackedPackage): string[] {
 
 test('every entry of every package loads with require (CJS) and import (ESM)', async () => {
   const entries = packed.flatMap(entriesOf);
-  expect(entries).toEqual(expect.arrayContaining(['@rediware/lock', '@rediware/lock/express']));
+  expect(entries).toEqual(
+    expect.arrayContaining([
+      '@rediware/lock',
+      '@rediware/lock/express',
+      '@rediware/idempotency',
+      '@rediware/idempotency/express',
+      '@rediware/idempotency/fastify',
+    ]),
+  );
   const list = JSON.stringify(entries);
   const required = await runInConsumer(
     'load.cjs',

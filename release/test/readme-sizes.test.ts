@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { repositoryRoot } from '../src/pack-packages';
 import { sizeDrift, statedSize } from '../src/readme-sizes';
 
-const publicPackages = ['cache', 'core', 'lock', 'rate-limit', 'session'];
+const publicPackages = ['cache', 'core', 'idempotency', 'lock', 'rate-limit', 'session'];
 
 test('every public package README states its install size', () => {
   const packages = readdirSync(join(repositoryRoot, 'packages')).filter((name) =>
