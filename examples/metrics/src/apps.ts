@@ -1,6 +1,8 @@
 import { responseCache } from '@rediware/cache/express';
 import responseCachePlugin from '@rediware/cache/fastify';
 import { createPrometheusMetrics } from '@rediware/core/prometheus';
+import { idempotency } from '@rediware/idempotency/express';
+import idempotencyPlugin from '@rediware/idempotency/fastify';
 import { lockGuard } from '@rediware/lock/express';
 import lockPlugin from '@rediware/lock/fastify';
 import { rateLimit } from '@rediware/rate-limit/express';
@@ -26,7 +28,7 @@ export interface AppOptions {
   whileLocked?: () => Promise<void>;
 }
 
-/** One Express app with all four plugins reporting to `registry`; `close` stops what the plugins opened. */
+/** One Express app with every plugin reporting to `registry`; `close` stops what the plugins opened. */
 export function createExpressApp({ redis, registry, whileLocked }: AppOptions): {
   app: Express;
   close: () => Promise<void>;
@@ -36,6 +38,7 @@ export function createExpressApp({ redis, registry, whileLocked }: AppOptions): 
   const cache = responseCache({ redis, ttl: '1m', metrics, minUses: 1 });
   const store = new RedisStore({ redis, metrics });
   const guard = lockGuard({ redis, key: () => 'job', ttl: '10s', wait: '10s', metrics });
+  const idempotent = idempotency({ redis, metrics });
   app.get('/metrics', async (_req, res) => {
     res.type(registry.contentType).send(await registry.metrics());
   });
@@ -57,8 +60,11 @@ export function createExpressApp({ redis, registry, whileLocked }: AppOptions): 
     await whileLocked?.();
     res.json({ done: true });
   });
+  app.post('/pay', express.json(), idempotent, (_req, res) => {
+    res.status(201).json({ paid: true, at: Date.now() });
+  });
   const close = async () => {
-    await Promise.all([cache.close(), store.close(), guard.close()]);
+    await Promise.all([cache.close(), store.close(), guard.close(), idempotent.close()]);
   };
   return { app, close };
 }
@@ -74,6 +80,7 @@ export async function createFastifyApp({
   await app.register(rateLimitPlugin, { redis, limit: 2, window: '1m', global: false, metrics });
   await app.register(responseCachePlugin, { redis, ttl: '1m', metrics, minUses: 1 });
   await app.register(lockPlugin, { redis, metrics });
+  await app.register(idempotencyPlugin, { redis, metrics });
   app.get('/metrics', { config: { cache: false } }, async (_request, reply) => {
     reply.type(registry.contentType);
     return registry.metrics();
@@ -90,5 +97,8 @@ export async function createFastifyApp({
     await whileLocked?.();
     return { done: true };
   });
+  app.post('/pay', { config: { cache: false, idempotency: {} } }, async (_request, reply) =>
+    reply.code(201).send({ paid: true, at: Date.now() }),
+  );
   return app;
 }

@@ -95,7 +95,7 @@ describe('examples/metrics/grafana-dashboard.json', () => {
       }
       for (const target of panel.targets) {
         for (const { metric } of readPromql(target.expr).selectors) {
-          const subsystem = /^rediware_(rate_limit|response_cache|cache|lock|session)_/.exec(
+          const subsystem = /^rediware_(rate_limit|response_cache|cache|lock|session|idempotency)_/.exec(
             metric ?? '',
           )?.[1];
           if (subsystem) subsystemsByRow.get(rows.at(-1) as string)?.add(subsystem);
@@ -110,7 +110,15 @@ describe('examples/metrics/grafana-dashboard.json', () => {
       'Data cache (@rediware/cache)': ['cache'],
       'Lock (@rediware/lock)': ['lock'],
       'Session (@rediware/session)': ['session'],
-      'Redis failures (every plugin)': ['cache', 'lock', 'rate_limit', 'response_cache', 'session'],
+      'Idempotency (@rediware/idempotency)': ['idempotency'],
+      'Redis failures (every plugin)': [
+        'cache',
+        'idempotency',
+        'lock',
+        'rate_limit',
+        'response_cache',
+        'session',
+      ],
     });
   });
 

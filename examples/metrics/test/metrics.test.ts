@@ -62,6 +62,26 @@ function expectPluginCounters(samples: Map<string, number>): void {
   expect(samples.get('rediware_lock_timeouts_total')).toBe(0);
   expect(samples.get('rediware_lock_wait_seconds_count')).toBe(2);
   expect(samples.get('rediware_lock_errors_total')).toBe(0);
+  // A payment and its retry with the same key: one run, one replay.
+  expect(samples.get('rediware_idempotency_runs_total')).toBe(1);
+  expect(samples.get('rediware_idempotency_replays_total')).toBe(1);
+  expect(samples.get('rediware_idempotency_busy_total')).toBe(0);
+  expect(samples.get('rediware_idempotency_errors_total')).toBe(0);
+}
+
+/** A payment, then its retry with the same Idempotency-Key: the answers' Idempotent-Replayed. */
+async function payTwice(url: string): Promise<Array<string | null>> {
+  const replayed = [];
+  for (let i = 0; i < 2; i++) {
+    const response = await fetch(`${url}/pay`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'idempotency-key': '"pay-1"' },
+      body: JSON.stringify({ amount: 10 }),
+    });
+    expect(response.status).toBe(201);
+    replayed.push(response.headers.get('idempotent-replayed'));
+  }
+  return replayed;
 }
 
 describe('metrics scraped from prom-client after real HTTP traffic', () => {
@@ -86,6 +106,12 @@ describe('metrics scraped from prom-client after real HTTP traffic', () => {
     await waitFor(async () => (await scrape(registry)).get('rediware_lock_waited_total') === 1);
     locked.open();
     expect(await Promise.all([first, second])).toEqual([200, 200]);
+    const listening = await new Promise<import('node:http').Server>((resolve) => {
+      const server = app.listen(0, '127.0.0.1', () => resolve(server));
+    });
+    const { port } = listening.address() as import('node:net').AddressInfo;
+    expect(await payTwice(`http://127.0.0.1:${port}`)).toEqual([null, 'true']);
+    await new Promise((resolve) => listening.close(resolve));
 
     const text = (await request(app).get('/metrics').expect(200)).text;
     expect(text).toContain('# HELP rediware_rate_limit_admitted_total');
@@ -120,6 +146,7 @@ describe('metrics scraped from prom-client after real HTTP traffic', () => {
     await waitFor(async () => (await scrape(registry)).get('rediware_lock_waited_total') === 1);
     locked.open();
     expect(await Promise.all([first, second])).toEqual([200, 200]);
+    expect(await payTwice(app.url)).toEqual([null, 'true']);
 
     const text = await (await get('/metrics')).text();
     expect(text).toContain('# HELP rediware_lock_wait_seconds');
