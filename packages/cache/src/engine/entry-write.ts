@@ -1,5 +1,4 @@
 import type { EncodedValue } from '../codec/value-codec';
-import { publishChange } from './bus-publish';
 import type { CacheState } from './cache-state';
 import type { Location } from './location';
 import type { EntryPolicy } from './options';
@@ -14,8 +13,8 @@ export interface EntryWrite {
 }
 
 /**
- * Writes one entry with the stamps it recorded, gives the loader lock held with `token` back, keeps
- * the value in this process's L1 and tells the other instances.
+ * Writes one entry with the stamps it recorded, gives the loader lock held with `token` back and
+ * tells the other instances, in one round trip, and keeps the value in this process's L1.
  */
 export async function writeEntry(
   state: CacheState,
@@ -37,10 +36,11 @@ export async function writeEntry(
       encodeStamps(stamps),
       token,
       policy.keepMs,
+      state.bus.channel,
+      state.bus.keysMessageHead([location.entryKey]),
     ],
   );
   recordWritten(state, [{ location, encoded }], policy, stamps, writtenAt);
-  await publishChange(state, 'key', location.entryKey, writtenAt);
 }
 
 /**

@@ -21,6 +21,49 @@ import { type CacheWorker, startWorker } from '../helpers/worker-process';
 
 const targets = useRedisTargets().filter((target) => target.name !== 'memory');
 
+type Call = (...args: unknown[]) => Promise<unknown>;
+interface Calls {
+  call: Call;
+  callBuffer: Call;
+}
+
+/**
+ * The round trips a request waits for: the commands `work` makes through an ioredis client (or
+ * cluster) in waves, a wave being the commands sent before a reply to any of them arrived (sent
+ * together, in parallel, they are one round trip of latency). PUBLISHes count when they name
+ * `key` (the bus's liveness probes go out on their own). Its scripts must be loaded already (a
+ * NOSCRIPT answer is sent again as EVAL, one more wave).
+ */
+async function commandWaves(client: Calls, key: string, work: () => Promise<unknown>): Promise<number> {
+  const originals = { call: client.call, callBuffer: client.callBuffer };
+  let waves = 0;
+  let replied = true;
+  const counted =
+    (original: Call): Call =>
+    (...args) => {
+      const counts = !/^publish$/i.test(String(args[0])) || args.some((arg) => String(arg).includes(key));
+      if (counts && replied) {
+        waves += 1;
+        replied = false;
+      }
+      const sent = original.apply(client, args);
+      if (counts)
+        void sent.then(
+          () => (replied = true),
+          () => (replied = true),
+        );
+      return sent;
+    };
+  client.call = counted(originals.call);
+  client.callBuffer = counted(originals.callBuffer);
+  try {
+    await work();
+  } finally {
+    Object.assign(client, originals);
+  }
+  return waves;
+}
+
 describe.each(targets)('round trips on $name', (target: RedisTarget) => {
   const cache = useCaches(target);
   const scripts = () => scriptCalls(target.masters());
@@ -117,6 +160,29 @@ describe.each(targets)('round trips on $name', (target: RedisTarget) => {
       expect(sent.map((line) => line.split(' ')[3]?.toLowerCase())).toEqual(['"evalsha"', '"evalsha"']);
       // The release still wakes the waiters of other instances: its PUBLISH runs in the script.
       expect(seen.inScripts).toBeGreaterThan(0);
+    },
+  );
+
+  (target.name.startsWith('ioredis') ? it : it.skip)(
+    'a wrap reads its stamps with its entry and its write publishes: a hit waits for one round trip, a miss for two (three on a cluster)',
+    async () => {
+      const c = cache();
+      expect(await c.ready()).toBe(true);
+      const options = { tags: ['t'], namespace: 'n' };
+      // Every script loaded where it runs (a cluster's nodes each load their own), then removed.
+      await c.wrap('waved', () => 'loaded', options);
+      await c.wrap('waved', () => 'loaded', options);
+      await c.delete('waved', { namespace: 'n' });
+      const client = target.client() as unknown as Calls;
+      // A miss: read (the stamps beside the entry on a cluster), settle and write (which publishes).
+      const miss = await commandWaves(client, 'waved', () => c.wrap('waved', () => 'v', options));
+      expect(miss).toBe(target.cluster ? 3 : 2);
+      let hit: unknown;
+      const hitWaves = await commandWaves(client, 'waved', async () => {
+        hit = await c.wrapWithStatus('waved', () => 'loaded', options);
+      });
+      expect(hit).toMatchObject({ value: 'v', status: 'hit' });
+      expect(hitWaves).toBe(1);
     },
   );
 
