@@ -17,9 +17,10 @@ describe('the idempotency table', () => {
     ]);
   });
 
-  it('every row has a server, sends an Idempotency-Key, and ours have their round-trip floor', () => {
+  it('every row has a server and POSTs one JSON body; ours send an Idempotency-Key and have their round-trip floor', () => {
     for (const row of table.configurations) {
       expect(serverFactories[row.server]).toBeDefined();
+      expect(JSON.parse(row.postBody ?? '')).toEqual({ amount: 4200, currency: 'EUR', card: 'tok_visa' });
       if (row.role === 'bare') continue;
       expect(row.requestHeaders).toEqual({ 'idempotency-key': '"bench-key"' });
       expect(row.floorRoundTrips).toBe(row.key.endsWith('-first') ? 2 : 1);

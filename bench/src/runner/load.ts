@@ -7,6 +7,8 @@ export interface LoadOptions {
   /** Seconds (fractions allowed). */
   duration: number;
   headers?: Record<string, string>;
+  /** POSTed with every request (a GET without it). */
+  body?: string;
 }
 
 export interface LoadSample {
@@ -32,6 +34,7 @@ export function load(options: LoadOptions): Promise<LoadSample> {
         connections: options.connections,
         duration: options.duration,
         headers: options.headers ?? {},
+        ...(options.body === undefined ? {} : { method: 'POST' as const, body: options.body }),
         timeout: 10,
         // autocannon ends a run on its next sample tick; 100 ms ticks keep short runs short.
         sampleInt: 100,

@@ -3,7 +3,7 @@ import type { BenchSettings } from '../options';
 import type { Configuration, Scenario, Table } from '../scenarios/scenario-types';
 import { type LoadSample, load } from './load';
 import type { ProxyProcess } from './proxy-process';
-import { measuredRows, prepare, type TableResult } from './run-scenario';
+import { measuredRows, prepare, rowRequest, type TableResult } from './run-scenario';
 import { type SequentialTarget, sequentialLatencies } from './sequential-latency';
 import { type ServerProcess, startServer } from './server-process';
 import { median, percentile } from './statistics';
@@ -87,14 +87,9 @@ async function measure(
   settings: BenchSettings,
 ): Promise<RttSample> {
   await proxy.setRtt(run.rttMs);
-  const headers = await prepare(redis, server, run.configuration);
-  const url = `${server.url}${run.configuration.path}`;
-  await load({ url, connections: settings.connections, duration: settings.warmup, headers });
-  const own = { url, headers };
-  const bareTarget = bare && {
-    url: `${bare.server.url}${bare.configuration.path}`,
-    headers: bare.configuration.requestHeaders ?? {},
-  };
+  const own = await prepare(redis, server, run.configuration);
+  await load({ ...own, connections: settings.connections, duration: settings.warmup });
+  const bareTarget = bare && rowRequest(bare.server.url, bare.configuration);
   // The bare framework under the same load seconds before, so both see the machine alike.
   const loaded = (target: SequentialTarget) =>
     load({ ...target, connections: settings.connections, duration: settings.duration });

@@ -7,6 +7,7 @@ import { commandDelta, totalCalls } from './command-stats';
 import { cpuTimes, stealShare } from './cpu-steal';
 import { type LoadSample, load } from './load';
 import { redisCpuMicros } from './redis-cpu';
+import type { SequentialTarget } from './sequential-latency';
 import { type ServerProcess, startServer } from './server-process';
 import { loginCookie } from './session-cookie';
 import { median, type RatioSpread, ratioSpread, roundRatios } from './statistics';
@@ -76,11 +77,30 @@ const startedAt = Date.now();
 const log = (text: string): void =>
   void process.stderr.write(`[${((Date.now() - startedAt) / 1000).toFixed(1)} s] ${text}\n`);
 
-/** Each run starts from an empty Redis, then (for sessions) logs in: the headers its requests send. */
-export async function prepare(redis: Address, server: ServerProcess, configuration: Configuration) {
+/** What a row sends: to its path, with its headers, and its body when it POSTs. */
+export function rowRequest(url: string, configuration: Configuration, cookie?: string): SequentialTarget {
+  const { requestHeaders, postBody } = configuration;
+  const headers = {
+    ...requestHeaders,
+    ...(cookie ? { cookie } : {}),
+    ...(postBody === undefined ? {} : { 'content-type': 'application/json' }),
+  };
+  return {
+    url: `${url}${configuration.path}`,
+    headers,
+    ...(postBody === undefined ? {} : { body: postBody }),
+  };
+}
+
+/** Each run starts from an empty Redis, then (for sessions) logs in: what its requests send. */
+export async function prepare(
+  redis: Address,
+  server: ServerProcess,
+  configuration: Configuration,
+): Promise<SequentialTarget> {
   await redisCommand(redis, ['FLUSHALL']);
   const cookie = configuration.session ? await loginCookie(server.url) : undefined;
-  return { ...configuration.requestHeaders, ...(cookie ? { cookie } : {}) };
+  return rowRequest(server.url, configuration, cookie);
 }
 
 async function measure(
@@ -90,13 +110,12 @@ async function measure(
   round: number,
   settings: BenchSettings,
 ): Promise<RunSample> {
-  const headers = await prepare(redis, server, run.configuration);
-  const url = `${server.url}${run.configuration.path}`;
-  await load({ url, connections: settings.connections, duration: settings.warmup, headers });
+  const target = await prepare(redis, server, run.configuration);
+  await load({ ...target, connections: settings.connections, duration: settings.warmup });
   const before = await commandCalls([redis]);
   const [serverCpuBefore, redisCpuBefore] = [await server.cpuMicros(), await redisCpuMicros(redis)];
   const cpuBefore = cpuTimes();
-  const sample = await load({ url, connections: settings.connections, duration: settings.duration, headers });
+  const sample = await load({ ...target, connections: settings.connections, duration: settings.duration });
   const steal = stealShare(cpuBefore, cpuTimes());
   const [serverCpu, redisCpu] = [await server.cpuMicros(), await redisCpuMicros(redis)];
   const delta = commandDelta(before, await commandCalls([redis]));
@@ -122,9 +141,12 @@ async function probe(
   run: Run,
   requests: number,
 ): Promise<ProbeResult> {
-  const headers = await prepare(redis, server, run.configuration);
-  const url = `${server.url}${run.configuration.path}`;
-  const get = async (): Promise<void> => void (await (await fetch(url, { headers })).arrayBuffer());
+  const { url, headers, body } = await prepare(redis, server, run.configuration);
+  const method = body === undefined ? 'GET' : 'POST';
+  const get = async (): Promise<void> =>
+    void (await (
+      await fetch(url, { method, headers, ...(body === undefined ? {} : { body }) })
+    ).arrayBuffer());
   // Past the blocked limit and past every first-request path (script loading, block cache).
   for (let i = 0; i < blockedLimit + 5; i++) await get();
   // Work a response leaves behind (a lock release after finish) belongs to the warm-up requests.

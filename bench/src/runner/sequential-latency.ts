@@ -1,21 +1,23 @@
 import { Agent, request } from 'node:http';
 
-/** A route to send requests to, with the headers of its row. */
+/** A route to send requests to, with the headers of its row (and its body: a POST). */
 export interface SequentialTarget {
   url: string;
   headers: Record<string, string>;
+  body?: string;
 }
 
 function timedGet(target: SequentialTarget, agent: Agent): Promise<number> {
   return new Promise((resolve, reject) => {
     const started = process.hrtime.bigint();
-    const sent = request(target.url, { agent, headers: target.headers }, (response) => {
+    const method = target.body === undefined ? 'GET' : 'POST';
+    const sent = request(target.url, { agent, method, headers: target.headers }, (response) => {
       response.resume();
       response.once('end', () => resolve(Number(process.hrtime.bigint() - started) / 1e6));
       response.once('error', reject);
     });
     sent.once('error', reject);
-    sent.end();
+    sent.end(target.body);
   });
 }
 

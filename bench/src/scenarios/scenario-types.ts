@@ -31,6 +31,8 @@ export interface Configuration {
   detail?: true;
   /** Headers sent with every request of the row (its warm-up and MONITOR probe too). */
   requestHeaders?: Record<string, string>;
+  /** The row POSTs this JSON body (content-type application/json) instead of sending a GET. */
+  postBody?: string;
   /** Log in during warm-up and send the session cookie with every request. */
   session?: boolean;
   /** What the row's numbers mean beyond the label (settings that differ from the defaults). */

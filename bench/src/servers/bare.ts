@@ -10,6 +10,8 @@ export const expressBare: ServerFactory = async () => {
   for (const path of [mainPath, blockedPath, loginPath, cachePath])
     app.get(path, (_req, res) => void res.json(payload));
   app.get(largeCachePath, (_req, res) => void res.json(largePayload));
+  // The POST rows' ceiling (idempotency): the body parsed as their routes parse it.
+  app.post(mainPath, express.json(), (_req, res) => void res.json(payload));
   return { app: { framework: 'express', app }, close: async () => {} };
 };
 
@@ -17,5 +19,6 @@ export const fastifyBare: ServerFactory = async () => {
   const app = Fastify({ logger: false });
   for (const path of [mainPath, blockedPath, loginPath, cachePath]) app.get(path, async () => payload);
   app.get(largeCachePath, async () => largePayload);
+  app.post(mainPath, async () => payload);
   return { app: { framework: 'fastify', app }, close: async () => {} };
 };

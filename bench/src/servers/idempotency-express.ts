@@ -15,7 +15,7 @@ function idempotentServer(kind: 'first' | 'replay'): ServerFactory {
     let next = 0;
     const route = idempotency({ redis, ...(kind === 'first' ? { scope: () => `req:${++next}` } : {}) });
     const app = express();
-    app.get(mainPath, route, (_req, res) => void res.json(payload));
+    app.post(mainPath, express.json(), route, (_req, res) => void res.json(payload));
     return {
       app: { framework: 'express', app },
       close: async () => {

@@ -9,7 +9,7 @@ function idempotentServer(kind: 'first' | 'replay') {
   return fastifyServer(async (app, redis) => {
     let next = 0;
     await app.register(rediwareIdempotency, { redis });
-    app.get(
+    app.post(
       mainPath,
       { config: { idempotency: kind === 'first' ? { scope: () => `req:${++next}` } : {} } },
       async () => payload,
