@@ -5,6 +5,7 @@ import { type Location, oneScriptReaches } from './location';
 import { entryOf, type Read, readOf, stampsToCheck } from './read';
 import { type ReadEntryReply, readEntryScript } from './scripts/read-entry-script';
 import { readEntryStampsScript } from './scripts/read-entry-stamps-script';
+import type { CapturedStamps } from './version-stamps';
 
 /**
  * Reads one entry: one round trip, then one per stamp it recorded that this process does not
@@ -25,10 +26,21 @@ export async function readEntry(
       : readBesideStamps(state, location, token, stampKeys);
   }
   const localNow = Date.now();
-  const reply = await readOnly(state, location, token);
+  return settleRead(state, await readOnly(state, location, token), localNow, token, undefined);
+}
+
+/** The read rule on a reply: an entry that may still be served is checked against its stamps. */
+async function settleRead(
+  state: CacheState,
+  reply: ReadEntryReply,
+  localNow: number,
+  token: string,
+  captured: CapturedStamps | undefined,
+): Promise<Read> {
   const entry = entryOf(reply);
   const checked = stampsToCheck(entry, Number(reply[0]));
-  return readOf(reply, entry, localNow, token, checked.length === 0 || (await state.stamps.valid(checked)));
+  const current = checked.length === 0 || (await state.stamps.valid(checked, captured));
+  return readOf(reply, entry, localNow, token, current, captured);
 }
 
 function readOnly(state: CacheState, location: Location, token: string): Promise<ReadEntryReply> {
@@ -61,10 +73,7 @@ async function readBesideStamps(
       return undefined;
     }),
   ]);
-  const entry = entryOf(reply);
-  const checked = stampsToCheck(entry, Number(reply[0]));
-  const current = checked.length === 0 || (await state.stamps.valid(checked, captured));
-  return readOf(reply, entry, localNow, token, current, captured);
+  return settleRead(state, reply, localNow, token, captured);
 }
 
 async function readWithStamps(
@@ -83,8 +92,5 @@ async function readWithStamps(
     { buffers: true, batch: true },
   );
   const captured = state.stamps.readAlong(stampKeys, versions.map(String), epoch, sentAt);
-  const entry = entryOf(reply);
-  const checked = stampsToCheck(entry, Number(reply[0]));
-  const current = checked.length === 0 || (await state.stamps.valid(checked, captured));
-  return readOf(reply, entry, localNow, token, current, captured);
+  return settleRead(state, reply, localNow, token, captured);
 }
