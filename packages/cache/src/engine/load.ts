@@ -172,11 +172,20 @@ async function store(
   return { encoded, value: undefined, status: 'miss', ageMs: 0 };
 }
 
-/** Runs `guard`'s check on its own, where the write's script cannot reach its keys. */
+/**
+ * Runs `guard`'s check on its own, where the write's script cannot reach its keys. A check that
+ * Redis fails refuses the write (the lock is then given back, as after any refusal).
+ */
 async function passes(state: CacheState, guard: WriteGuard): Promise<boolean> {
-  const reply = await state.backend.run(guard.script, guard.keys, guard.args);
-  if (Number(reply) === 1) return true;
-  guard.refused(Number(reply));
+  let reply: number | undefined;
+  try {
+    reply = Number(await state.backend.run(guard.script, guard.keys, guard.args));
+  } catch (error) {
+    if (!isRedisError(error)) throw error;
+    state.reportFailure('wrap', error, true);
+  }
+  if (reply === 1) return true;
+  guard.refused(reply);
   return false;
 }
 
