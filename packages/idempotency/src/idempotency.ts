@@ -20,9 +20,10 @@ import { extendScript } from './extend-script';
 import { type IdempotencyMetrics, idempotencyMetricSpecs } from './idempotency-metrics';
 import { Flight, type FlightOperations } from './in-flight';
 import { type IdempotencyStoreOptions, parseStoreOptions, type StoreConfig } from './options';
-import { createRecordKeys, type RecordKeys } from './record-keys';
+import { createRecordKeys, type RecordKeys, settledChannel } from './record-keys';
 import { decodeStoredHeaders } from './record-shape';
 import { releaseScript } from './release-script';
+import { SettledWakes } from './settled-wakes';
 import type { StoredResponse } from './stored-response';
 
 /** One request's identity: whose key, the key, and what the request was. */
@@ -94,8 +95,13 @@ export function createIdempotency(options: IdempotencyStoreOptions = {}): Idempo
   return new Idempotency(parseStoreOptions(options));
 }
 
-/** How long a waiting retry sleeps between looks, at most: it starts at 25 ms and doubles. */
+/**
+ * How long a waiting retry sleeps between looks, at most: it starts at 25 ms and doubles. While
+ * the store listens for settled keys, a retry is woken when its key settles and looks again at the
+ * latest after 2 s (or when the marker would expire).
+ */
 const maxPollMs = 500;
+const maxPollListeningMs = 2_000;
 
 /** Looks at one key per decision, at most: a done record with corrupt headers takes a second. */
 const maxLooks = 3;
@@ -110,6 +116,8 @@ export class Idempotency extends RediwareEmitter<IdempotencyEvents> {
   readonly #backend: Backend;
   readonly #keys: (scope: string, key: string) => RecordKeys;
   readonly #flights = new Set<Flight>();
+  readonly #channel: string;
+  readonly #wakes: SettledWakes;
   readonly #metrics: EngineCounters<keyof typeof idempotencyMetricSpecs>;
   readonly #policy = (operation: string): FailPolicy<never> => ({
     operation,
@@ -121,8 +129,8 @@ export class Idempotency extends RediwareEmitter<IdempotencyEvents> {
   });
   readonly #ops: FlightOperations = {
     extend: (record, owner) => this.#run(extendScript, [record], [owner, this.#config.lockTtlMs]),
-    complete: (record, owner, args) => this.#run(completeScript, [record], [owner, ...args]),
-    release: (record, owner) => this.#run(releaseScript, [record], [owner]),
+    complete: (record, owner, args) => this.#run(completeScript, [record], [owner, ...args, this.#channel]),
+    release: (record, owner) => this.#run(releaseScript, [record], [owner, this.#channel]),
     settled: (flight) => this.#flights.delete(flight),
   };
 
@@ -137,6 +145,8 @@ export class Idempotency extends RediwareEmitter<IdempotencyEvents> {
       onConnectionError: (error) => this.emit('connectionError', error),
     });
     this.#keys = createRecordKeys(config.prefix);
+    this.#channel = settledChannel(config.prefix);
+    this.#wakes = new SettledWakes(this.#backend, this.#channel);
     this.#metrics = bindCounters(idempotencyMetricSpecs, config.metrics);
   }
 
@@ -145,16 +155,31 @@ export class Idempotency extends RediwareEmitter<IdempotencyEvents> {
     return countersSnapshot(this.#metrics);
   }
 
-  /** Decides one request; with `waitMs`, a busy key is looked at again until it completes or the wait ends. */
+  /**
+   * Decides one request; with `waitMs`, a busy key is looked at again when it settles (or after a
+   * pause) until it completes or the wait ends.
+   */
   async begin(request: IdempotencyRequest): Promise<Decision> {
     const keys = this.#keys(request.scope, request.key);
     const owner = randomUUID();
     const deadline = Date.now() + (request.waitMs ?? 0);
+    let listening = false;
     for (let pause = 25; ; pause = Math.min(pause * 2, maxPollMs)) {
+      const watch = listening ? this.#wakes.watch(keys.record) : undefined;
       const decision = await this.#decide(request, keys, owner);
       const left = deadline - Date.now();
-      if (decision.kind !== 'busy' || left <= 0) return this.#counted(decision);
-      await sleep(Math.min(pause, left, Math.max(decision.retryAfterMs, 1)));
+      if (decision.kind !== 'busy' || left <= 0) {
+        watch?.stop();
+        return this.#counted(decision);
+      }
+      // Once the store listens, look again at once: the key may have settled before it did.
+      if (!listening) {
+        listening = await this.#wakes.listening();
+        if (listening) continue;
+      }
+      const marker = Math.max(decision.retryAfterMs, 1);
+      if (watch) await watch.until(Math.min(maxPollListeningMs, left, marker));
+      else await sleep(Math.min(pause, left, marker));
     }
   }
 
@@ -162,6 +187,7 @@ export class Idempotency extends RediwareEmitter<IdempotencyEvents> {
   async close(): Promise<void> {
     for (const flight of this.#flights) flight.stopExtending();
     this.#flights.clear();
+    await this.#wakes.close();
     await this.#backend.close();
   }
 
@@ -213,7 +239,8 @@ export class Idempotency extends RediwareEmitter<IdempotencyEvents> {
         buffers: true,
         // A marker taken after the deadline answered 503 would block the key for lockTtl.
         onLateReply: (late) => {
-          if (String(late[0]) === 'run') this.#run(releaseScript, [keys.record], [owner]).catch(() => {});
+          if (String(late[0]) === 'run')
+            this.#run(releaseScript, [keys.record], [owner, this.#channel]).catch(() => {});
         },
       }),
       this.#policy(beginScript.name),

@@ -13,6 +13,11 @@ export interface RecordKeys {
  * whatever a client sends), so every record has one hash tag and any two scopes stay apart; the
  * fencing counter is `<prefix>idem:{<tag of the slot>}:slot-fence`, in the record's slot.
  */
+/** The channel the complete and release scripts announce a settled record on: `<prefix>idem:settled`. */
+export function settledChannel(prefix: string): string {
+  return `${createKeyspace(prefix, 'idem').base}settled`;
+}
+
 export function createRecordKeys(prefix: string): (scope: string, key: string) => RecordKeys {
   const keyspace = createKeyspace(prefix, 'idem');
   const tags = slotTags();

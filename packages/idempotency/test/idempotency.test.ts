@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { type RedisTarget, useRedisTargets } from '@rediware/testing';
+import { type Address, monitor, type RedisTarget, useRedisTargets } from '@rediware/testing';
 import { createIdempotency, type Decision, type Flight, type Idempotency } from '../src';
+import { beginScript } from '../src/begin-script';
 
 const targets = useRedisTargets(
   process.env.REDIWARE_TARGETS ? undefined : ['memory', 'node-redis', 'ioredis', 'node-redis-cluster'],
@@ -96,3 +97,35 @@ describe.each(targets)('idempotency engine on $name', (target: RedisTarget) => {
     flightOf(await store.begin(request));
   });
 });
+
+describe.each(useRedisTargets(['ioredis', 'node-redis']))(
+  'a waiting retry on $name',
+  (target: RedisTarget) => {
+    const request = { scope: 'tenant-1', key: 'k-1', fingerprint: 'POST /pay abc' };
+
+    it('is woken when the first request completes: it looks at the key a few times, not at every pause', async () => {
+      await target.flush();
+      // Two stores, as two processes: the retry hears of the completion over Redis.
+      const first = createIdempotency({ redis: target.client() as never });
+      const retry = createIdempotency({ redis: target.client() as never });
+      try {
+        const flight = flightOf(await first.begin(request));
+        let decision: Decision | undefined;
+        const seen = await monitor(target.masters()[0] as Address, async () => {
+          const waiting = retry.begin({ ...request, waitMs: 10_000 });
+          await sleep(1_500);
+          await flight.complete({ status: 201, headers: {}, body: Buffer.from('paid') }, 60_000);
+          decision = await waiting;
+        });
+        expect(decision).toMatchObject({ kind: 'replay', response: { status: 201 } });
+        // Busy, busy again once subscribed, at most once more in the 1.5 s, then the replay. Polling
+        // alone looked 8 times (after 25, 50, 100... 500 ms).
+        const looks = seen.sentLines.filter((line) => line.includes(beginScript.sha)).length;
+        expect(looks).toBeGreaterThanOrEqual(3);
+        expect(looks).toBeLessThanOrEqual(4);
+      } finally {
+        await Promise.all([first.close(), retry.close()]);
+      }
+    });
+  },
+);
