@@ -39,7 +39,10 @@ function orphans() {
         const [parent, since] = statOf(pid);
         if (parent !== 1 || since < started) continue;
         const command = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').join(' ').trim();
-        lines.push(`${pid} ${command.slice(0, 300)}`);
+        // An exited process not reaped yet has no command line, only its name and its state Z.
+        const name = readFileSync(`/proc/${pid}/comm`, 'utf8').trim();
+        const state = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ')[0];
+        lines.push(`${pid} [${name}, state ${state}] ${command.slice(0, 300)}`);
       } catch {
         // Gone meanwhile.
       }
