@@ -27,8 +27,9 @@ function statOf(pid) {
 }
 
 /**
- * Processes started after Jest that now have init as their parent: what a test's child left
- * behind when it exited (a grandchild keeps the child's stdout and stderr open), `pid command`.
+ * Processes started after Jest and still there, whoever their parent is now (init, or a
+ * subreaper): what a test's child left behind when it exited (a grandchild keeps the child's
+ * stdout and stderr open), `pid [name, state] command`.
  */
 function orphans() {
   try {
@@ -37,7 +38,7 @@ function orphans() {
     for (const pid of readdirSync('/proc').filter((name) => /^\d+$/.test(name))) {
       try {
         const [parent, since] = statOf(pid);
-        if (parent !== 1 || since < started) continue;
+        if (Number(pid) === process.pid || parent === process.pid || since < started) continue;
         const command = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').join(' ').trim();
         // An exited process not reaped yet has no command line, only its name and its state Z.
         const name = readFileSync(`/proc/${pid}/comm`, 'utf8').trim();
@@ -59,7 +60,7 @@ module.exports = async function exitGuard() {
     const children = childProcesses();
     const left = orphans();
     console.error(
-      `jest: handles still open 10 s after the run (${open}): a test leaked them (--detectOpenHandles finds it); exiting with the run's result${children ? `\nchild processes still running:\n${children}` : ''}${left ? `\nprocesses started during the run, now orphans:\n${left}` : ''}`,
+      `jest: handles still open 10 s after the run (${open}): a test leaked them (--detectOpenHandles finds it); exiting with the run's result${children ? `\nchild processes still running:\n${children}` : ''}${left ? `\nother processes started during the run, still there:\n${left}` : ''}`,
     );
     process.exit();
   }, 10_000).unref();
